@@ -1,0 +1,46 @@
+import { App } from 'cdktf';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FactoryConfig } from './config/schema';
+import { NetworkStack } from './stacks/network-stack';
+import { AutomationStack, MgnStack, SecurityStack, VmImportStack } from './stacks/placeholder-stacks';
+
+/** Builds the cdktf app of an estate: one stack per concern. */
+export function buildApp(config: FactoryConfig, outdir: string): App {
+  const app = new App({ outdir, skipValidation: false });
+  new NetworkStack(app, { config });
+  new SecurityStack(app, { config });
+  new MgnStack(app, { config });
+  new AutomationStack(app, { config });
+  new VmImportStack(app, { config });
+  return app;
+}
+
+export interface StackSummary {
+  readonly name: string;
+  readonly directory: string;
+  readonly resources: Record<string, number>;
+  readonly total: number;
+}
+
+/** Synthesizes the estate into `outdir` and reads back what was written. */
+export function synthesizeEstate(config: FactoryConfig, outdir: string): StackSummary[] {
+  const out = resolve(outdir);
+  buildApp(config, out).synth();
+  return summarizeOutdir(out);
+}
+
+/** Resource counts per stack, from the synthesized cdk.tf.json files. */
+export function summarizeOutdir(outdir: string): StackSummary[] {
+  const stacksDir = join(outdir, 'stacks');
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };
+  return Object.keys(manifest.stacks)
+    .filter((name) => existsSync(join(stacksDir, name, 'cdk.tf.json')))
+    .map((name) => {
+      const directory = join(stacksDir, name);
+      const tf = JSON.parse(readFileSync(join(directory, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
+      const resources: Record<string, number> = {};
+      for (const [type, byName] of Object.entries(tf.resource ?? {})) resources[type] = Object.keys(byName).length;
+      return { name, directory, resources, total: Object.values(resources).reduce((a, b) => a + b, 0) };
+    });
+}

@@ -1,0 +1,12 @@
+import type { Command } from './options';
+
+/**
+ * The CLI's commands, loaded lazily so `validate` does not pay for the AWS SDK or the provider
+ * bindings. Multi-word commands ("wave run", "mgn init") are keyed by their first word and parse
+ * the rest themselves.
+ */
+export const COMMANDS: Record<string, () => Command> = {
+  synth: () => require('./synth').synthCommand,
+  validate: () => require('./validate').validateCommand,
+  schema: () => require('./schema').schemaCommand,
+};

@@ -1,0 +1,47 @@
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair } from 'yaml';
+
+export interface Position { readonly line: number; readonly column: number }
+
+/**
+ * Finds where a field path sits in the YAML source. When the exact node is missing (a required field
+ * left out), the nearest existing parent is reported, which is where the field has to be added.
+ */
+export class SourceLocator {
+  constructor(private readonly doc: Document, private readonly lines: LineCounter) {}
+
+  /** Position of the value at `path`; with `key`, the position of that key inside the map at `path`. */
+  public locate(path: ReadonlyArray<PropertyKey>, key?: string): Position {
+    let node: unknown = this.doc.contents;
+    let last: Position = this.pos(node) ?? { line: 1, column: 1 };
+    for (const seg of path) {
+      const next = child(node, seg);
+      if (!next) return last;
+      node = next.value;
+      last = this.pos(next.value) ?? this.pos(next.key) ?? last;
+    }
+    if (key !== undefined && isMap(node)) {
+      const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === key);
+      if (pair) return this.pos(pair.key) ?? last;
+    }
+    return last;
+  }
+
+  private pos(node: unknown): Position | undefined {
+    const range = (node as Node | undefined)?.range;
+    if (!range) return undefined;
+    const { line, col } = this.lines.linePos(range[0]);
+    return { line, column: col };
+  }
+}
+
+function child(node: unknown, seg: PropertyKey): { key?: unknown; value: unknown } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+    return pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
+  }
+  if (isSeq(node) && typeof seg === 'number') {
+    const item = node.items[seg];
+    return item ? { value: item } : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,194 @@
+import { cidrContains, cidrsOverlap, CidrRange, parseCidr, parseIpv4 } from './primitives';
+import { FactoryConfig } from './schema';
+
+/** A cross-field problem: the path of the offending field and what is expected. */
+export interface RuleViolation { readonly path: PropertyKey[]; readonly message: string; readonly key?: string }
+
+/**
+ * Rules that span fields and cannot be said in the per-field schema: uniqueness, references between
+ * sections, Availability Zone spread and CIDR overlaps. They also run when the schema found problems,
+ * so that every problem is reported at once: each group of rules reads the raw data defensively and
+ * is skipped when the part it reads is malformed (the schema has reported that part already).
+ */
+export function checkRules(raw: unknown): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const add = (path: PropertyKey[], message: string) => out.push({ path, message });
+  const c = withDefaults(raw as FactoryConfig);
+  for (const group of [networkRules, waveRules, otherRules]) {
+    try {
+      group(c, add);
+    } catch {
+      // malformed input in this part: the schema problems describe it
+    }
+  }
+  return out;
+}
+
+type Add = (path: PropertyKey[], message: string) => void;
+
+/** The defaults the rules rely on, for raw data that did not pass through the schema. */
+function withDefaults(c: FactoryConfig): FactoryConfig {
+  const net = c?.network ?? ({} as FactoryConfig['network']);
+  return {
+    ...c,
+    accounts: { ...c?.accounts, targets: Array.isArray(c?.accounts?.targets) ? c.accounts.targets : [] },
+    network: { ...net, targetSubnets: net.targetSubnets ?? [], stagingSubnets: Array.isArray(net.stagingSubnets) ? net.stagingSubnets : [] },
+    waves: Array.isArray(c?.waves) ? c.waves : [],
+    bootstrap: { ...c?.bootstrap, legacyAgents: c?.bootstrap?.legacyAgents ?? [], postLaunch: c?.bootstrap?.postLaunch ?? [] },
+    mgn: { ...c?.mgn, launch: { ...c?.mgn?.launch } } as FactoryConfig['mgn'],
+    runbook: { ...c?.runbook, tcpChecks: c?.runbook?.tcpChecks ?? [] } as FactoryConfig['runbook'],
+    backend: c?.backend ?? { local: {} },
+  };
+}
+
+function accountNames(c: FactoryConfig): Set<string> {
+  return new Set(c.accounts.targets.map((t) => t.name));
+}
+
+function networkRules(c: FactoryConfig, add: Add): void {
+
+  unique(c.accounts.targets.map((t, i) => ({ value: t.name, path: ['accounts', 'targets', i, 'name'] })), 'target account name', add);
+  const net = c.network;
+  const created = 'create' in net.vpc;
+  const vpcCidr = parseCidr(created ? (net.vpc as { create: { cidr: string } }).create.cidr : (net.vpc as { existing: { cidr: string } }).existing.cidr)!;
+  const vpcPath = ['network', 'vpc', created ? 'create' : 'existing', 'cidr'];
+  const subnetNames = [
+    ...net.stagingSubnets.map((s, i) => ({ value: s.name, path: ['network', 'stagingSubnets', i, 'name'] })),
+    ...net.targetSubnets.map((s, i) => ({ value: s.name, path: ['network', 'targetSubnets', i, 'name'] })),
+  ];
+  unique(subnetNames, 'subnet name', add);
+
+  const stagingRanges: Array<{ range: CidrRange; path: PropertyKey[]; cidr: string }> = [];
+  net.stagingSubnets.forEach((s, i) => {
+    const base = ['network', 'stagingSubnets', i];
+    if (!s.availabilityZone.startsWith(c.region)) add([...base, 'availabilityZone'], `expected an Availability Zone of ${c.region}, got "${s.availabilityZone}"`);
+    if (created) {
+      if (!s.cidr) add(base, 'expected "cidr": the staging VPC is created, so its subnets are created from a CIDR');
+      if (s.subnetId) add([...base, 'subnetId'], 'expected no "subnetId": the staging VPC is created, so its subnets are created (use "cidr")');
+    } else {
+      if (!s.subnetId) add(base, 'expected "subnetId": the staging VPC exists, so its subnets are referenced by ID');
+    }
+    if (s.cidr) {
+      const r = parseCidr(s.cidr)!;
+      if (!cidrContains(vpcCidr, r)) add([...base, 'cidr'], `expected a CIDR inside the VPC CIDR ${formatRange(vpcCidr)}, got ${s.cidr}`);
+      for (const o of stagingRanges) {
+        if (cidrsOverlap(o.range, r)) add([...base, 'cidr'], `CIDR ${s.cidr} overlaps ${o.cidr} of another staging subnet (${formatPathShort(o.path)})`);
+      }
+      stagingRanges.push({ range: r, path: [...base, 'cidr'], cidr: s.cidr });
+    }
+  });
+  unique(net.stagingSubnets.filter((s) => s.subnetId).map((s) => ({ value: s.subnetId!, path: ['network', 'stagingSubnets', net.stagingSubnets.indexOf(s), 'subnetId'] })), 'subnet ID', add);
+  const stagingAzs = new Set(net.stagingSubnets.map((s) => s.availabilityZone));
+  if (stagingAzs.size < 2) add(['network', 'stagingSubnets'], `expected staging subnets in at least 2 Availability Zones, got ${[...stagingAzs].join(', ')}`);
+
+  const stagingByName = new Map(net.stagingSubnets.map((s) => [s.name, s]));
+  if (net.resolverSubnets) {
+    const azs = new Set<string>();
+    net.resolverSubnets.forEach((n, i) => {
+      const s = stagingByName.get(n);
+      if (!s) add(['network', 'resolverSubnets', i], `expected the name of a subnet in network.stagingSubnets (${[...stagingByName.keys()].join(', ')}), got "${n}"`);
+      else azs.add(s.availabilityZone);
+    });
+    unique(net.resolverSubnets.map((n, i) => ({ value: n, path: ['network', 'resolverSubnets', i] })), 'resolver subnet', add);
+    if (azs.size === 1) add(['network', 'resolverSubnets'], `expected resolver subnets in at least 2 Availability Zones, all are in ${[...azs][0]}`);
+  }
+
+  net.onPremises.sourceCidrs.forEach((s, i) => {
+    const r = parseCidr(s)!;
+    if (cidrsOverlap(r, vpcCidr)) add(['network', 'onPremises', 'sourceCidrs', i], `on-premises CIDR ${s} overlaps the staging VPC CIDR ${formatRange(vpcCidr)}: replication traffic could not be routed`);
+  });
+  net.onPremises.dnsServers.forEach((ip, i) => {
+    const a = parseIpv4(ip)!;
+    if (a >= vpcCidr.first && a <= vpcCidr.last) add(['network', 'onPremises', 'dnsServers', i], `on-premises DNS server ${ip} is inside the staging VPC CIDR ${formatRange(vpcCidr)}`);
+  });
+  void vpcPath;
+}
+
+function waveRules(c: FactoryConfig, add: Add): void {
+  const accounts = accountNames(c);
+  const targetSubnets = new Map(c.network.targetSubnets.map((s) => [s.name, s]));
+  const waveNames: Entry[] = [];
+  const appNames: Entry[] = [];
+  const serverNames: Entry[] = [];
+  const ids: Entry[] = [];
+  const hosts: Entry[] = [];
+  const fqdns: Entry[] = [];
+  const ips: Entry[] = [];
+  c.waves.forEach((w, wi) => {
+    waveNames.push({ value: w.name, path: ['waves', wi, 'name'] });
+    w.applications.forEach((a, ai) => {
+      appNames.push({ value: a.name, path: ['waves', wi, 'applications', ai, 'name'] });
+      a.servers.forEach((s, si) => {
+        const base = ['waves', wi, 'applications', ai, 'servers', si];
+        serverNames.push({ value: s.name, path: [...base, 'name'], where: `application "${a.name}"` });
+        if (s.sourceServerId) ids.push({ value: s.sourceServerId, path: [...base, 'sourceServerId'] });
+        if (s.hostname) hosts.push({ value: s.hostname.toLowerCase(), path: [...base, 'hostname'] });
+        if (s.fqdn) fqdns.push({ value: s.fqdn.toLowerCase(), path: [...base, 'fqdn'] });
+        if (s.ipAddress) ips.push({ value: s.ipAddress, path: [...base, 'ipAddress'] });
+        if (!s.sourceServerId && !s.hostname && !s.fqdn && !s.ipAddress) {
+          add(base, `server "${s.name}" needs at least one of sourceServerId, fqdn, hostname or ipAddress to be matched to its MGN source server`);
+        }
+        if (s.targetAccount && !accounts.has(s.targetAccount)) {
+          add([...base, 'targetAccount'], `expected the name of an account in accounts.targets (${[...accounts].join(', ')}), got "${s.targetAccount}"`);
+        }
+        for (const mode of ['test', 'cutover'] as const) {
+          const p = s[mode];
+          const sub = targetSubnets.get(p.subnet);
+          if (!sub) {
+            add([...base, mode, 'subnet'], `expected the name of a subnet in network.targetSubnets (${[...targetSubnets.keys()].join(', ') || 'none declared'}), got "${p.subnet}"`);
+          } else if (p.privateIp && sub.cidr) {
+            const ip = parseIpv4(p.privateIp)!;
+            const r = parseCidr(sub.cidr)!;
+            if (ip < r.first || ip > r.last) add([...base, mode, 'privateIp'], `private IP ${p.privateIp} is not in subnet "${sub.name}" (${sub.cidr})`);
+          }
+        }
+      });
+    });
+  });
+  unique(waveNames, 'wave name', add);
+  unique(appNames, 'application name', add, 'an application belongs to exactly one wave');
+  unique(serverNames, 'server name', add, 'a server belongs to exactly one application');
+  unique(ids, 'sourceServerId', add);
+  unique(hosts, 'hostname', add);
+  unique(fqdns, 'fqdn', add);
+  unique(ips, 'ipAddress', add);
+}
+
+function otherRules(c: FactoryConfig, add: Add): void {
+  const serverNames = c.waves.flatMap((w) => w.applications.flatMap((a) => a.servers.map((s) => s.name)));
+  if ('s3' in c.backend && c.backend.s3.locking === 'dynamodb' && !c.backend.s3.dynamodbTable) {
+    add(['backend', 's3'], 'expected "dynamodbTable" when locking is "dynamodb"');
+  }
+  const docs: Entry[] = c.bootstrap.postLaunch.map((p, i) => ({ value: p.document, path: ['bootstrap', 'postLaunch', i, 'document'] }));
+  unique(docs, 'post-launch document', add);
+  c.bootstrap.postLaunch.forEach((p, i) => {
+    if (p.document === 'join-active-directory' && !c.bootstrap.activeDirectory) add(['bootstrap', 'postLaunch', i, 'document'], 'join-active-directory needs bootstrap.activeDirectory (Parameter Store names of domain, user and password)');
+    if (p.document === 'remove-legacy-agents' && c.bootstrap.legacyAgents.length === 0) add(['bootstrap', 'postLaunch', i, 'document'], 'remove-legacy-agents needs bootstrap.legacyAgents (the package or service names to remove)');
+  });
+  if (c.bootstrap.postLaunch.length > 10) add(['bootstrap', 'postLaunch'], `expected at most 10 post-launch actions (MGN's limit), got ${c.bootstrap.postLaunch.length}`);
+  if (c.mgn.launch.enableMapAutoTagging && !c.mgn.launch.mapAutoTaggingMpeId) add(['mgn', 'launch'], 'expected "mapAutoTaggingMpeId" when enableMapAutoTagging is true');
+  const allServers = new Set(serverNames);
+  c.runbook.tcpChecks.forEach((t, i) => {
+    if (t.server && !allServers.has(t.server)) add(['runbook', 'tcpChecks', i, 'server'], `expected the name of a server in waves, got "${t.server}"`);
+  });
+}
+
+interface Entry { value: string; path: PropertyKey[]; where?: string }
+
+function unique(entries: Entry[], what: string, add: Add, rule?: string): void {
+  const first = new Map<string, Entry>();
+  for (const e of entries) {
+    const prev = first.get(e.value);
+    if (prev) add(e.path, `duplicate ${what} "${e.value}"${rule ? ` (${rule})` : ''}: already used at ${formatPathShort(prev.path)}${prev.where ? ` in ${prev.where}` : ''}`);
+    else first.set(e.value, e);
+  }
+}
+
+function formatPathShort(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+function formatRange(r: CidrRange): string {
+  const ip = [r.first >>> 24, (r.first >>> 16) & 255, (r.first >>> 8) & 255, r.first & 255].join('.');
+  return `${ip}/${r.prefix}`;
+}

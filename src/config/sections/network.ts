@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { availabilityZone, cidr, ipv4, name, routeTableId, subnetId, vpcId } from '../primitives';
+
+/** A subnet of the staging VPC: created from a CIDR, or an existing one by ID. */
+const stagingSubnet = z
+  .object({
+    name: name.describe('Name used to refer to this subnet elsewhere in factory.yaml'),
+    availabilityZone: availabilityZone.describe('Availability Zone of the subnet'),
+    cidr: cidr.optional().describe('CIDR of a subnet to create (created VPC only)'),
+    subnetId: subnetId.optional().describe('ID of an existing subnet (existing VPC only)'),
+    routeTableId: routeTableId.optional().describe('Route table of an existing subnet; the S3 gateway endpoint is attached to it'),
+  })
+  .strict();
+
+/** A subnet in the target VPC where test and cutover instances launch. */
+const targetSubnet = z
+  .object({
+    name: name.describe('Name used by server placements'),
+    subnetId: subnetId.describe('ID of the existing target subnet'),
+    availabilityZone: availabilityZone.optional().describe('Availability Zone, used by preflight checks'),
+    cidr: cidr.optional().describe('CIDR of the subnet, used to check fixed private IPs'),
+  })
+  .strict();
+
+const interfaceEndpointService = z.enum(['mgn', 'ec2', 's3', 'ssm', 'ssmmessages', 'ec2messages', 'logs', 'kms', 'sts']);
+
+export const networkSection = z
+  .object({
+    vpc: z
+      .union([
+        z.object({ create: z.object({ cidr: cidr.describe('CIDR of the staging VPC to create') }).strict() }).strict(),
+        z.object({ existing: z.object({ vpcId: vpcId.describe('ID of the existing staging VPC'), cidr: cidr.describe('Primary CIDR of that VPC') }).strict() }).strict(),
+      ], { error: 'expected either "create: { cidr }" or "existing: { vpcId, cidr }"' })
+      .describe('The staging VPC: create one, or use an existing one by ID'),
+    stagingSubnets: z.array(stagingSubnet).min(1).describe('Subnets for MGN replication servers and the private endpoints, in ≥ 2 AZs'),
+    resolverSubnets: z
+      .array(name)
+      .min(2, 'expected at least 2 subnet names: a resolver inbound endpoint needs 2 IPs in 2 AZs')
+      .optional()
+      .describe('Names of staging subnets for the Route 53 Resolver inbound endpoint (≥ 2, in ≥ 2 AZs). @default all staging subnets'),
+    targetSubnets: z.array(targetSubnet).default([]).describe('Subnets where test and cutover instances launch'),
+    onPremises: z
+      .object({
+        sourceCidrs: z.array(cidr).min(1).describe('CIDRs of the source servers that replicate (TCP 1500 and 443 in)'),
+        dnsServers: z.array(ipv4).min(1).describe('On-premises DNS servers that forward to the resolver inbound endpoint'),
+        dnsDomains: z.array(z.string()).default([]).describe('On-premises DNS domains (for documentation of the forwarding table)'),
+      })
+      .strict()
+      .describe('The on-premises side of the migration'),
+    endpoints: z
+      .object({
+        optional: z
+          .array(interfaceEndpointService)
+          .default(['ssm', 'ssmmessages', 'ec2messages', 'logs', 'kms', 'sts'])
+          .describe('Interface endpoints beyond mgn, ec2 and s3 (always created). @default ssm, ssmmessages, ec2messages, logs, kms, sts'),
+        scopedPolicies: z.boolean().default(true).describe('Attach least-privilege endpoint policies. @default true'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Private endpoints of the staging VPC'),
+  })
+  .strict();
+
+export type NetworkConfig = z.infer<typeof networkSection>;
