@@ -1,4 +1,4 @@
-import { JsonFile, TextFile, javascript, typescript } from 'projen';
+import { JsonFile, TextFile, github, javascript, typescript } from 'projen';
 
 /**
  * rehost-factory: the project definition. Every generated file (package.json, tsconfig*, cdktf.json,
@@ -87,9 +87,12 @@ const project = new typescript.TypeScriptProject({
 // swc instead of ts-jest: ~2 s instead of ~28 s for a synth test file. Type checking runs separately
 // with `tsc --noEmit` as the first step of `npm test`.
 project.deps.removeDependency('ts-jest');
-project.tryFindObjectFile('package.json')!.addOverride('jest.transform', {
+const jestConfig = project.jest!.config;
+jestConfig.transform = {
   '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
-});
+};
+jestConfig.testMatch = ['<rootDir>/test/**/*.test.ts'];
+jestConfig.collectCoverage = false;
 
 project.testTask.reset();
 project.testTask.exec('tsc --noEmit -p tsconfig.dev.json', { name: 'typecheck' });
@@ -106,6 +109,43 @@ project.addTask('cli', {
   exec: 'ts-node --swc src/cli.ts',
   receiveArgs: true,
 });
+
+// ------------------------------------------------------------------------------------------------
+// Third-party actions, pinned by commit SHA (the tag in the comment is for humans).
+const PINNED_ACTIONS = {
+  checkout: 'actions/checkout@PIN_ME', // v4
+  setupNode: 'actions/setup-node@PIN_ME', // v4
+  setupPython: 'actions/setup-python@PIN_ME', // v5
+  setupTerraform: 'hashicorp/setup-terraform@PIN_ME', // v3
+  configureAwsCredentials: 'aws-actions/configure-aws-credentials@PIN_ME', // v4
+  uploadArtifact: 'actions/upload-artifact@PIN_ME', // v4
+  downloadArtifact: 'actions/download-artifact@PIN_ME', // v4
+};
+void PINNED_ACTIONS;
+
+// ------------------------------------------------------------------------------------------------
+// Custom GitHub Actions: actions/<name>/action.yml runs actions/<name>/dist/index.js, bundled by
+// esbuild from the thin entry src/actions/<name>.ts and committed (a workflow runs the bundle).
+const ACTIONS: string[] = [
+  // issue 5: 'plan-review',
+  // issue 4: 'wave-plan', 'server-cutover', 'wave-report',
+  // issue 7: 'vm-import',
+];
+const bundle = project.addTask('bundle:actions', { description: 'Bundle every action in actions/ with esbuild' });
+for (const name of ACTIONS) {
+  bundle.exec(
+    `esbuild src/actions/${name}.ts --bundle --platform=node --target=node20 --outfile=actions/${name}/dist/index.js --legal-comments=none --log-level=warning`,
+  );
+}
+const gh = project.github!;
+void gh;
+void github;
+
+// ------------------------------------------------------------------------------------------------
+// Workflows. Each concern adds its own below its heading.
+// --- issue 5: infra-plan.yml, infra-apply.yml, drift.yml
+// --- issue 4: cutover.yml
+// --- issue 7: vm-import.yml
 
 new JsonFile(project, 'cdktf.json', {
   obj: {

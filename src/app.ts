@@ -3,7 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FactoryConfig } from './config/schema';
 import { NetworkStack } from './stacks/network-stack';
-import { AutomationStack, MgnStack, SecurityStack, VmImportStack } from './stacks/placeholder-stacks';
+import { AutomationStack } from './stacks/automation-stack';
+import { MgnStack } from './stacks/mgn-stack';
+import { SecurityStack } from './stacks/security-stack';
+import { VmImportStack } from './stacks/vm-import-stack';
 
 /** Builds the cdktf app of an estate: one stack per concern. */
 export function buildApp(config: FactoryConfig, outdir: string): App {

@@ -4,7 +4,10 @@ import { estateFields } from './sections/estate';
 import { mgnSection } from './sections/mgn';
 import { networkSection } from './sections/network';
 import { wavesSection } from './sections/waves';
-import { automationSection, endpointsSection, githubSection, runbookSection, vmImportSection } from './sections/workflows';
+import { automationSection } from './sections/automation';
+import { githubSection } from './sections/github';
+import { endpointsSection, runbookSection } from './sections/runbook';
+import { vmImportSection } from './sections/vm-import';
 
 /** The whole of factory.yaml. Each section lives in sections/ next to its documentation. */
 export const factorySchema = z

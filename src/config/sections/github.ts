@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+export const githubSection = z
+  .object({
+    repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected "owner/repo"').describe('The repository whose workflows assume the roles'),
+    branch: z.string().default('main').describe('Protected branch that may apply. @default main'),
+    applyEnvironment: z.string().default('infrastructure').describe('Environment of the apply job. @default infrastructure'),
+    cutoverEnvironment: z.string().default('cutover').describe('Environment of cutover, finalize and revert. @default cutover'),
+    createOidcProvider: z.boolean().default(true).describe('Create the GitHub OIDC provider (one per account). @default true'),
+  })
+  .strict()
+  .describe('GitHub repository and environments trusted by the workflow roles');

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+export const runbookSection = z
+  .object({
+    maxReplicationLag: z
+      .string()
+      .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'expected an ISO-8601 duration, e.g. "PT5M"')
+      .default('PT15M')
+      .describe('Preflight refuses servers whose replication lag is longer. @default PT15M'),
+    launchTimeoutMinutes: z.number().int().positive().default(90).describe('Bound on waiting for a launch job. @default 90'),
+    statusCheckTimeoutMinutes: z.number().int().positive().default(30).describe('Bound on waiting for EC2 status checks. @default 30'),
+    postLaunchTimeoutMinutes: z.number().int().positive().default(60).describe('Bound on waiting for post-launch actions. @default 60'),
+    tcpChecks: z.array(z.object({ port: z.number().int().min(1).max(65535), server: z.string().optional() }).strict()).default([]).describe('TCP ports checked on launched instances'),
+  })
+  .strict()
+  .describe('Cutover runbook settings');
+
+/** Endpoint overrides per service, e.g. the staging VPC's private endpoints from a self-hosted runner. */
+export const endpointsSection = z
+  .record(z.enum(['mgn', 'ec2', 'kms', 'ssm', 's3', 'sts', 'iam', 'sfn']), z.url({ error: 'expected an https:// or http:// URL' }))
+  .describe('AWS API endpoint per service; AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL take precedence');

@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MOTO_CREDENTIALS } from './moto';
+import { PINNED, PROVIDER_MIRROR, terraformBin } from './tools';
+
+const run = promisify(execFile);
+
+/** Services the test provider block points at moto. Only `events`, not also its alias `cloudwatchevents`. */
+export const MOTO_ENDPOINT_SERVICES = [
+  'autoscaling', 'backup', 'cloudformation', 'cloudwatch', 'dynamodb', 'ec2', 'events', 'iam', 'kms', 'lambda',
+  'logs', 'route53', 'route53resolver', 's3', 'sfn', 'sns', 'sqs', 'ssm', 'sts',
+] as const;
+
+let cliConfigFile: string | undefined;
+
+/**
+ * A Terraform CLI config for the tests: the local filesystem mirror of the AWS provider when this
+ * machine has one (offline), else the registry; a shared plugin cache either way.
+ */
+export function terraformCliConfig(): string {
+  if (cliConfigFile) return cliConfigFile;
+  const dir = mkdtempSync(join(tmpdir(), 'rehost-tfcli-'));
+  const cache = join(tmpdir(), 'rehost-tf-plugin-cache');
+  mkdirSync(cache, { recursive: true });
+  const install = existsSync(PROVIDER_MIRROR)
+    ? `provider_installation {\n  filesystem_mirror {\n    path    = "${PROVIDER_MIRROR}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`
+    : '';
+  cliConfigFile = join(dir, 'terraformrc');
+  writeFileSync(cliConfigFile, `plugin_cache_dir = "${cache}"\n${install}`);
+  return cliConfigFile;
+}
+
+export interface TfResult { readonly code: number; readonly stdout: string; readonly stderr: string }
+
+/** Runs terraform in `dir` with the test CLI config; never prompts; bounded in time. */
+export async function terraform(dir: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; allowFailure?: boolean } = {}): Promise<TfResult> {
+  const env = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: terraformCliConfig(),
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    ...options.env,
+  };
+  try {
+    const r = await run(terraformBin(), args, { cwd: dir, env, timeout: options.timeoutMs ?? 300_000, maxBuffer: 256 * 1024 * 1024 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string; killed?: boolean };
+    const res = { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    if (options.allowFailure) return res;
+    throw new Error(`terraform ${args.join(' ')} failed in ${dir} (exit ${res.code}${err.killed ? ', timed out' : ''}):\n${res.stderr || res.stdout}`);
+  }
+}
+
+export interface PreparedStack {
+  /** Working copy of the stack; the synthesized cdktf.out stays untouched. */
+  readonly dir: string;
+  readonly name: string;
+}
+
+/**
+ * Copies a synthesized stack into a temp working directory and adds a Terraform override file that
+ * pins the provider to the version of the local mirror (the bindings target 6.x; tests run 5.100),
+ * keeps state local, and, with `motoUrl`, points every provider configuration at moto.
+ */
+export function prepareStack(stackDir: string, options: { motoUrl?: string; accountId?: string } = {}): PreparedStack {
+  const name = stackDir.split('/').filter(Boolean).pop()!;
+  const dir = mkdtempSync(join(tmpdir(), `rehost-tf-${name}-`));
+  for (const f of readdirSync(stackDir)) {
+    if (f === '.terraform' || f.endsWith('.tfstate')) continue;
+    cpSync(join(stackDir, f), join(dir, f), { recursive: true });
+  }
+  const tf = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { provider?: Record<string, Array<Record<string, unknown>>>; terraform?: { backend?: Record<string, unknown> } };
+  const override: Record<string, unknown> = {
+    terraform: {
+      required_providers: { aws: { source: 'hashicorp/aws', version: PINNED.awsProvider } },
+      ...(tf.terraform?.backend ? { backend: { local: { path: join(dir, 'terraform.tfstate') } } } : {}),
+    },
+  };
+  if (options.motoUrl) {
+    const endpoints = Object.fromEntries(MOTO_ENDPOINT_SERVICES.map((s) => [s, options.motoUrl]));
+    override.provider = {
+      aws: (tf.provider?.aws ?? [{}]).map((p) => ({
+        ...(p.alias ? { alias: p.alias } : {}),
+        access_key: MOTO_CREDENTIALS.accessKeyId,
+        secret_key: MOTO_CREDENTIALS.secretAccessKey,
+        skip_credentials_validation: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+        s3_use_path_style: true,
+        max_retries: 1,
+        ...(options.accountId ? { allowed_account_ids: [options.accountId] } : {}),
+        endpoints: [endpoints],
+      })),
+    };
+  }
+  writeFileSync(join(dir, 'zz_test_override.tf.json'), JSON.stringify(override, null, 2));
+  return { dir, name };
+}
+
+/** init (offline with the mirror); `backend: false` for validate-only runs. */
+export async function init(dir: string, backend = true): Promise<void> {
+  await terraform(dir, ['init', '-no-color', '-input=false', `-backend=${backend}`]);
+}
+
+export interface ValidateResult { valid: boolean; error_count: number; diagnostics: Array<{ severity: string; summary: string; detail?: string }> }
+
+export async function validate(dir: string): Promise<ValidateResult> {
+  const r = await terraform(dir, ['validate', '-json', '-no-color'], { allowFailure: true });
+  return JSON.parse(r.stdout) as ValidateResult;
+}
+
+/** plan -out, then show -json of that plan. */
+export async function planJson(dir: string, planFile = 'tfplan'): Promise<Record<string, unknown>> {
+  await terraform(dir, ['plan', '-no-color', '-input=false', '-lock=false', `-out=${planFile}`]);
+  const r = await terraform(dir, ['show', '-json', planFile]);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+export async function apply(dir: string): Promise<TfResult> {
+  return terraform(dir, ['apply', '-no-color', '-input=false', '-auto-approve', '-lock=false']);
+}
+
+/** plan -detailed-exitcode: 0 = no changes, 2 = changes; returns the code and the text. */
+export async function replan(dir: string): Promise<TfResult> {
+  return terraform(dir, ['plan', '-no-color', '-input=false', '-lock=false', '-detailed-exitcode'], { allowFailure: true });
+}
