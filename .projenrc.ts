@@ -95,7 +95,7 @@ jestConfig.testMatch = ['<rootDir>/test/**/*.test.ts'];
 jestConfig.collectCoverage = false;
 
 project.testTask.reset();
-project.testTask.exec('tsc --noEmit -p tsconfig.dev.json', { name: 'typecheck' });
+project.testTask.exec('tsc --noEmit -p tsconfig.json && tsc --noEmit -p test/tsconfig.json', { name: 'typecheck' });
 project.testTask.exec('jest --ci', { receiveArgs: true });
 
 // The main job on the bundled example: synthesize the default estate into cdktf.out/.
