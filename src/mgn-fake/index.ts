@@ -1,0 +1,7 @@
+/**
+ * An emulator of AWS Application Migration Service (MGN) speaking its REST-JSON protocol on
+ * loopback, for end-to-end tests and `--simulate` runs. See README "The MGN fake".
+ */
+export { VirtualClock } from './clock';
+export type { FaultOptions, MgnFake, MgnFakeOptions, SeedServer } from './types';
+export { startMgnFake } from './server';

@@ -1,0 +1,68 @@
+import type { VirtualClock } from './clock';
+
+/** Faults the fake injects; mutable while it runs. */
+export interface FaultOptions {
+  /** Fraction of requests answered 429 ThrottlingException with retryAfterSeconds. @default 0 */
+  throttleRate?: number;
+  /** Fraction of requests answered 500 InternalServerException. @default 0 */
+  serverErrorRate?: number;
+  /** Source server IDs or hostnames whose launch ends FAILED (with a job log rawError). @default none */
+  failLaunchFor?: string[];
+  /** Source server IDs or hostnames whose replication is STALLED. @default none */
+  stallReplicationFor?: string[];
+  /** Source server IDs or hostnames whose post-launch actions end FAILED with a failureReason. @default none */
+  failPostLaunchFor?: string[];
+  /** Seed of the fault sampler, so a run with faults replays identically. @default 1 */
+  seed?: number;
+}
+
+export interface MgnFakeOptions {
+  /** EC2 endpoint (moto) where launched instances are created with RunInstances; when absent, instance IDs are synthesized. */
+  readonly ec2Endpoint?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '111111111111' */
+  readonly accountId?: string;
+  /** @default a new VirtualClock() */
+  readonly clock?: VirtualClock;
+  /** Simulated minutes from PENDING to COMPLETED. @default 20 */
+  readonly jobDurationMinutes?: number;
+  /** @default no faults */
+  readonly faults?: FaultOptions;
+  /** Answer UninitializedAccountException to every call until InitializeService is called. @default false */
+  readonly uninitialized?: boolean;
+}
+
+export interface SeedServer {
+  hostname: string;
+  fqdn?: string;
+  ipAddress?: string;
+  /** @default generated s-<17 hex> */
+  sourceServerId?: string;
+  /** @default 'linux' */
+  os?: 'linux' | 'windows';
+  /** @default 'CONTINUOUS' */
+  replicationState?: string;
+  /** ISO-8601 duration or null (replication never measured). @default 'PT1M' */
+  lagDuration?: string | null;
+  /** @default 'READY_FOR_TEST' */
+  lifeCycleState?: string;
+  /** false: an imported server without identificationHints. @default true */
+  withHints?: boolean;
+}
+
+export interface MgnFake {
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  readonly clock: VirtualClock;
+  seedServers(servers: SeedServer[]): Array<{ sourceServerID: string; hostname: string }>;
+  /** Mutable at run time. */
+  faults: FaultOptions;
+  /** Requests answered per operation (all operations when omitted), faults included. */
+  calls(operation?: string): number;
+  /** Number of LAUNCH jobs that included the server (optionally only those started by StartTest or StartCutover). */
+  launches(sourceServerID: string, initiatedBy?: 'START_TEST' | 'START_CUTOVER'): number;
+  /** Max number of servers across active jobs, max concurrent jobs and max servers in one job ever observed (quota audit). */
+  readonly peaks: { serversInActiveJobs: number; activeJobs: number; serversPerJob: number };
+  stop(): Promise<void>;
+}
