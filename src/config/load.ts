@@ -82,6 +82,7 @@ function describeIssue(issue: $ZodIssue): string {
     }
     return issue.input === undefined ? `missing required field: ${issue.message}` : `${issue.message}, got ${describeValue(issue.input)}`;
   }
+  if (issue.code === 'invalid_value' && !issue.message.startsWith('Invalid')) return `${issue.message}, got ${describeValue(issue.input)}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}`;
   if (issue.code === 'too_small' && issue.origin === 'array') return issue.message.startsWith('Too small') ? `expected at least ${issue.minimum} item(s)` : issue.message;
   if (issue.code === 'too_big' && issue.origin === 'array') return issue.message.startsWith('Too big') ? `expected at most ${issue.maximum} item(s)` : issue.message;
