@@ -46,7 +46,8 @@ const project = new typescript.TypeScriptProject({
     'zod@^4.6.7',
   ],
   devDeps: [
-    '@swc/core@^1.16.22',
+    // Exact: the registry serves every platform binary of 1.16.18 (not of 1.16.22), which `npm ci` needs in the lock file.
+    '@swc/core@1.16.18',
     '@swc/jest@^0.2.39',
     'esbuild@^0.28.2',
     'ts-node@^10.9.2',
