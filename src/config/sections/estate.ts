@@ -5,6 +5,11 @@ export const targetAccount = z
   .object({
     name: name.describe('Name of the target account, used by servers (targetAccount) and in resource names'),
     accountId: accountId.describe('12-digit ID of the account that runs the migrated servers'),
+    deployRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (1-64 letters, digits and +=,.@_-)')
+      .default('rehost-factory-deploy')
+      .describe('Role the security stack assumes in this account to create its KMS key (key material never leaves the account); ignored when the account is the staging account. @default rehost-factory-deploy'),
     kms: z
       .object({
         alias: z
@@ -16,6 +21,22 @@ export const targetAccount = z
         adminPrincipals: z.array(iamArn).default([]).describe('Principals that administer the key. @default the account root'),
         crossAccountPrincipals: z.array(z.union([accountId, iamArn])).default([]).describe('Other accounts or principals that may use the key (e.g. an Auto Scaling account)'),
         deletionWindowDays: z.number().int().min(7).max(30).default(30).describe('Waiting period before the key is deleted. @default 30'),
+        grants: z
+          .array(
+            z
+              .object({
+                name: name.describe('Name of the grant'),
+                granteePrincipal: iamArn.describe('Role that receives the grant, e.g. the AWSServiceRoleForAutoScaling of another account'),
+                operations: z
+                  .array(z.enum(['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'CreateGrant', 'DescribeKey']))
+                  .min(1)
+                  .default(['Decrypt', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'CreateGrant'])
+                  .describe('Granted operations. @default what EBS needs for a service-linked role: Decrypt, GenerateDataKeyWithoutPlaintext, ReEncryptFrom, ReEncryptTo, CreateGrant'),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('KMS grants for service-linked roles that the key policy cannot name (e.g. Auto Scaling of another account)'),
       })
       .strict()
       .prefault({})
