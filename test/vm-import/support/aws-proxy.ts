@@ -1,0 +1,122 @@
+import { createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/** One request that went through the proxy, with moto's (or the interceptor's) answer. */
+export interface ProxiedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** EC2 Query `Action` or JSON `x-amz-target`, when the request has one. */
+  readonly action?: string;
+  readonly bodyBytes: number;
+  readonly status: number;
+}
+
+export interface InterceptedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly action?: string;
+  /** Form fields (EC2 Query) or parsed JSON (x-amz-target protocols). */
+  readonly params: Record<string, unknown>;
+}
+
+export interface InterceptedResponse {
+  readonly status?: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** Answers a request itself instead of moto; return undefined to let moto answer. */
+export type Interceptor = (req: InterceptedRequest) => Promise<InterceptedResponse | undefined> | InterceptedResponse | undefined;
+
+export interface AwsProxy {
+  readonly url: string;
+  readonly requests: ProxiedRequest[];
+  /** Resolves once no request is being handled (e.g. after a client aborted its uploads). */
+  idle(): Promise<void>;
+  /** Called after each answered request (e.g. to abort an upload after N parts). */
+  onAnswered?: (r: ProxiedRequest) => void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A loopback HTTP proxy in front of moto that records every request (so tests can count, e.g., how
+ * often each part was uploaded) and lets a test answer the few actions moto does not implement.
+ */
+export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor): Promise<AwsProxy> {
+  const target = new URL(targetUrl);
+  const requests: ProxiedRequest[] = [];
+  let inFlight = 0;
+  const proxy: AwsProxy = {
+    url: '',
+    requests,
+    stop: async () => undefined,
+    idle: async () => {
+      while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+  const server: Server = createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => inFlight--);
+    handle(req, res).catch(() => res.destroy()); // a client that aborts mid-body is not an error here
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const { action, params } = parseAction(req, body);
+    const record = (status: number) => {
+      const r: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, action, bodyBytes: body.length, status };
+      requests.push(r);
+      proxy.onAnswered?.(r);
+    };
+    const own = interceptor ? await interceptor({ method: req.method ?? 'GET', url: req.url ?? '/', action, params }) : undefined;
+    if (own) {
+      res.writeHead(own.status ?? 200, { 'content-type': own.contentType });
+      res.end(own.body);
+      record(own.status ?? 200);
+      return;
+    }
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+        up.on('end', () => record(up.statusCode ?? 502));
+      },
+    );
+    upstream.on('error', (e) => {
+      res.destroy(e);
+    });
+    upstream.end(body);
+  };
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  (proxy as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  proxy.stop = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return proxy;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new Error('client aborted')));
+  });
+}
+
+function parseAction(req: IncomingMessage, body: Buffer): { action?: string; params: Record<string, unknown> } {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    return { action: target.split('.').pop(), params: body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {} };
+  }
+  if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+    return { action: form.Action, params: form };
+  }
+  return { params: {} };
+}
