@@ -2,8 +2,13 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { TerraformOutput } from 'cdktf';
+import { DataAwsPrefixList } from '@cdktf/provider-aws/lib/data-aws-prefix-list';
+import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { interfaceEndpointPolicy, s3EndpointPolicy, stagingS3Buckets } from '../constructs/endpoint-policies';
+import { ResolverInboundEndpoint } from '../constructs/resolver-inbound-endpoint';
+import { StagingSecurityGroups } from '../constructs/staging-security-groups';
+import { InterfaceEndpointKey, InterfaceEndpointService, VpcEndpoints } from '../constructs/vpc-endpoints';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 
 /** A staging subnet as other stacks see it: created or existing, always with an ID and a route table. */
@@ -13,16 +18,28 @@ export interface StagingSubnetRef {
   readonly subnetId: string;
   /** Route table of the subnet; undefined for an existing subnet whose route table was not given. */
   readonly routeTableId?: string;
+  /** CIDR of the subnet when known (created subnets, or given for existing ones). */
+  readonly cidr?: string;
 }
 
+/** The interface endpoints every staging network has: what the agents and replication servers need. */
+export const REQUIRED_ENDPOINTS: readonly InterfaceEndpointKey[] = ['mgn', 'ec2', 's3'];
+
 /**
- * The private staging network MGN replicates into: the VPC (created, or existing by ID) and the
- * staging subnets in at least two Availability Zones with their route tables.
+ * The private staging network MGN replicates into: the VPC (created, or existing by ID), the staging
+ * subnets in at least two Availability Zones with their route tables, the security groups, the
+ * interface endpoints and the S3 gateway endpoint, and the Route 53 Resolver inbound endpoint
+ * through which on-premises DNS resolves the endpoints' private names.
  */
 export class NetworkStack extends FactoryStack {
   public readonly vpcId: string;
   public readonly vpcCidr: string;
   public readonly stagingSubnets: StagingSubnetRef[];
+  public readonly securityGroups: StagingSecurityGroups;
+  public readonly endpoints: VpcEndpoints;
+  public readonly resolver: ResolverInboundEndpoint;
+  /** Security group of the replication servers (for the MGN replication template). */
+  public readonly replicationSecurityGroupId: string;
 
   constructor(scope: Construct, props: FactoryStackProps) {
     super(scope, 'network', props);
@@ -50,7 +67,7 @@ export class NetworkStack extends FactoryStack {
         // A private route table per subnet: only the VPC-local route and the S3 gateway endpoint.
         const rt = new RouteTable(this, `rt-${s.name}`, { vpcId: vpc.id, tags: { Name: `${prefix}-${s.name}` } });
         new RouteTableAssociation(this, `rta-${s.name}`, { subnetId: subnet.id, routeTableId: rt.id });
-        return { name: s.name, availabilityZone: s.availabilityZone, subnetId: subnet.id, routeTableId: rt.id };
+        return { name: s.name, availabilityZone: s.availabilityZone, subnetId: subnet.id, routeTableId: rt.id, cidr: s.cidr };
       });
     } else {
       this.vpcId = net.vpc.existing.vpcId;
@@ -60,13 +77,95 @@ export class NetworkStack extends FactoryStack {
         availabilityZone: s.availabilityZone,
         subnetId: s.subnetId!,
         routeTableId: s.routeTableId,
+        cidr: s.cidr,
       }));
     }
+
+    const region = this.config.region;
+    const accounts = [...new Set([this.config.accounts.staging, ...this.config.accounts.targets.map((t) => t.accountId)])];
+    const buckets = stagingS3Buckets(region, { al2023RepositoryBucket: net.endpoints.al2023RepositoryBucket, extra: net.endpoints.extraS3Buckets });
+    const routeTableIds = this.stagingSubnets.flatMap((s) => (s.routeTableId ? [s.routeTableId] : []));
+    if (!routeTableIds.length) {
+      throw new Error('network.stagingSubnets: no staging subnet has a routeTableId; the S3 gateway endpoint that replication servers use needs the staging route tables');
+    }
+    const stagingCidrs = [...new Set(this.stagingSubnets.map((s) => s.cidr ?? this.vpcCidr))];
+    // The AWS-managed prefix list of S3 in this Region: the destination of the replication servers'
+    // HTTPS to S3 through the gateway endpoint.
+    const s3PrefixList = new DataAwsPrefixList(this, 's3-prefix-list', { name: `com.amazonaws.${region}.s3` });
+    this.securityGroups = new StagingSecurityGroups(this, 'security-groups', {
+      vpcId: this.vpcId,
+      namePrefix: `${prefix}-mgn-staging`,
+      sourceCidrs: net.onPremises.sourceCidrs,
+      stagingCidrs,
+      onPremDnsServers: net.onPremises.dnsServers,
+      customDnsServers: net.customDnsServers,
+      s3PrefixListId: s3PrefixList.id,
+    });
+    this.replicationSecurityGroupId = this.securityGroups.replication.id;
+
+    const keys: InterfaceEndpointKey[] = [...new Set([...REQUIRED_ENDPOINTS, ...net.endpoints.optional])];
+    this.endpoints = new VpcEndpoints(this, 'endpoints', {
+      vpcId: this.vpcId,
+      region,
+      defaults: {
+        subnetIds: this.stagingSubnets.map((s) => s.subnetId),
+        securityGroupIds: [this.securityGroups.endpoints.id],
+        privateDns: net.endpoints.privateDns,
+      },
+      interfaceEndpoints: Object.fromEntries(
+        keys.map((k) => [k, { policy: net.endpoints.scopedPolicies ? interfaceEndpointPolicy(InterfaceEndpointService.of(k), region, accounts, buckets) : undefined }]),
+      ),
+      s3Gateway: { routeTableIds, policy: net.endpoints.scopedPolicies ? s3EndpointPolicy(buckets, accounts) : undefined },
+    });
+
+    const byName = new Map(this.stagingSubnets.map((s) => [s.name, s]));
+    const resolverSubnets = (net.resolverSubnets ?? this.stagingSubnets.map((s) => s.name)).map((n) => {
+      const s = byName.get(n);
+      if (!s) throw new Error(`network.resolverSubnets: "${n}" is not a staging subnet (${[...byName.keys()].join(', ')})`);
+      return s;
+    });
+    this.resolver = new ResolverInboundEndpoint(this, 'resolver', {
+      name: `${prefix}-mgn-staging-inbound`,
+      subnets: resolverSubnets.map((s) => ({ subnetId: s.subnetId, availabilityZone: s.availabilityZone })),
+      securityGroupIds: [this.securityGroups.resolver.id],
+    });
 
     new TerraformOutput(this, 'staging_vpc_id', { value: this.vpcId, description: 'ID of the MGN staging VPC' });
     new TerraformOutput(this, 'staging_subnet_ids', {
       value: Object.fromEntries(this.stagingSubnets.map((s) => [s.name, s.subnetId])),
       description: 'Staging subnet IDs by name',
+    });
+    this.addOutputs(keys);
+  }
+
+  /** Outputs a network team can act on. */
+  private addOutputs(keys: InterfaceEndpointKey[]): void {
+    const region = this.config.region;
+    new TerraformOutput(this, 'security_group_ids', {
+      value: { replication: this.securityGroups.replication.id, endpoints: this.securityGroups.endpoints.id, resolver_inbound: this.securityGroups.resolver.id },
+      description: 'Security groups of the staging network',
+    });
+    new TerraformOutput(this, 'interface_endpoint_dns_names', {
+      value: Object.fromEntries(keys.map((k) => [k, this.endpoints.dnsName(k)])),
+      description: 'Endpoint-specific Regional DNS name of each interface endpoint (resolvable from anywhere)',
+    });
+    new TerraformOutput(this, 's3_gateway_endpoint_id', { value: this.endpoints.s3Gateway!.id, description: 'S3 gateway endpoint on the staging route tables' });
+    new TerraformOutput(this, 'resolver_inbound_ips', { value: this.resolver.ipAddresses, description: 'IPs of the Route 53 Resolver inbound endpoint: the forwarders of on-premises DNS' });
+    const forwarded = keys.map((k) => InterfaceEndpointService.of(k)).filter((s) => s.usedFromOnPremises);
+    new TerraformOutput(this, 'dns_forwarding_table', {
+      value: forwarded.map((s) => ({ domain: s.privateDnsName(region), forward_to: this.resolver.ipAddresses, port: 53, protocols: 'TCP and UDP' })),
+      description: 'Conditional forwarders to configure on the on-premises DNS servers',
+    });
+    const mgn = `https://${this.endpoints.dnsName('mgn')}`;
+    // The S3 interface endpoint's DNS entry is a wildcard (*.vpce-...); clients address it as bucket.vpce-...
+    const s3 = `https://${Fn.replace(this.endpoints.dnsName('s3'), '*', 'bucket')}`;
+    const installer = `${s3}/aws-application-migration-service-${region}/latest`;
+    new TerraformOutput(this, 'agent_install_commands', {
+      value: {
+        linux: `wget -O ./aws-replication-installer-init ${installer}/linux/aws-replication-installer-init && chmod +x ./aws-replication-installer-init && sudo ./aws-replication-installer-init --region ${region} --endpoint ${mgn} --s3-endpoint ${s3}`,
+        windows: `Invoke-WebRequest -Uri ${installer}/windows/AwsReplicationWindowsInstaller.exe -OutFile .\\AwsReplicationWindowsInstaller.exe; .\\AwsReplicationWindowsInstaller.exe --region ${region} --endpoint ${mgn} --s3-endpoint ${s3}`,
+      },
+      description: 'Replication agent install command lines that use the private endpoints (replication settings must use private IP)',
     });
   }
 }

@@ -47,6 +47,10 @@ export const networkSection = z
       })
       .strict()
       .describe('The on-premises side of the migration'),
+    customDnsServers: z
+      .array(ipv4)
+      .default([])
+      .describe('DNS servers other than the VPC resolver that replication and conversion servers use; their security group then allows TCP and UDP 53 out to them. @default none (the VPC resolver)'),
     endpoints: z
       .object({
         optional: z
@@ -54,6 +58,19 @@ export const networkSection = z
           .default(['ssm', 'ssmmessages', 'ec2messages', 'logs', 'kms', 'sts'])
           .describe('Interface endpoints beyond mgn, ec2 and s3 (always created). @default ssm, ssmmessages, ec2messages, logs, kms, sts'),
         scopedPolicies: z.boolean().default(true).describe('Attach least-privilege endpoint policies. @default true'),
+        privateDns: z
+          .boolean()
+          .default(true)
+          .describe('Private DNS on the interface endpoints, so the Regional service names resolve to them in the VPC and, through the Resolver inbound endpoint, on-premises (S3: for inbound-resolver queries only, the VPC keeps the gateway endpoint). @default true'),
+        al2023RepositoryBucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name')
+          .optional()
+          .describe('The Amazon Linux 2023 repository bucket replication servers update from (allowed by the S3 gateway endpoint policy). @default al2023-repos-<region>-de612dc2'),
+        extraS3Buckets: z
+          .array(z.string().regex(/^[a-z0-9][a-z0-9.*-]{1,61}[a-z0-9*]$/, 'expected an S3 bucket name (wildcards allowed)'))
+          .default([])
+          .describe('More buckets the S3 endpoint policies allow, beyond the MGN, SSM and AL2023 buckets'),
       })
       .strict()
       .prefault({})
