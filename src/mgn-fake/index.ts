@@ -5,3 +5,4 @@
 export { VirtualClock } from './clock';
 export type { FaultOptions, MgnFake, MgnFakeOptions, SeedServer } from './types';
 export { startMgnFake } from './server';
+export { DEFAULT_QUOTAS, type MgnQuotas } from './state';

@@ -1,4 +1,5 @@
 import type { VirtualClock } from './clock';
+import type { MgnQuotas } from './state';
 
 /** Faults the fake injects; mutable while it runs. */
 export interface FaultOptions {
@@ -31,6 +32,8 @@ export interface MgnFakeOptions {
   readonly faults?: FaultOptions;
   /** Answer UninitializedAccountException to every call until InitializeService is called. @default false */
   readonly uninitialized?: boolean;
+  /** MGN's quotas, lowered in tests to reach them with few servers. @default MGN's published values (DEFAULT_QUOTAS) */
+  readonly quotas?: Partial<MgnQuotas>;
 }
 
 export interface SeedServer {
