@@ -9,4 +9,6 @@ export const COMMANDS: Record<string, () => Command> = {
   synth: () => require('./synth').synthCommand,
   validate: () => require('./validate').validateCommand,
   schema: () => require('./schema').schemaCommand,
+  'plan-review': () => require('./plan-review').planReviewCommand,
+  'plan-compare': () => require('./plan-review').planCompareCommand,
 };

@@ -1,0 +1,58 @@
+/**
+ * Large plans for the splitting tests and the benchmark, built from real resource shapes: the
+ * resource changes of the real plans in ../shared/fixtures/terraform-plans (AWS S3 buckets, log
+ * groups, SNS topics, sensitive local files, replacements with replace_paths), copied under new
+ * addresses with per-copy values, so the size of every block is what Terraform really writes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const FIXTURES_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'terraform-plans');
+
+/** The fixtures directory, or an error that says where it is expected and why. */
+export function fixturesDir(): string {
+  if (!existsSync(FIXTURES_DIR)) {
+    throw new Error(`The real Terraform plans are missing: expected ${FIXTURES_DIR} (the shared fixtures beside the repository, ../shared/fixtures/terraform-plans; see its PROVENANCE.md). Clone them next to the repository to run these tests.`);
+  }
+  return FIXTURES_DIR;
+}
+
+export function loadFixture(name: string): any {
+  return JSON.parse(readFileSync(join(fixturesDir(), name), 'utf8'));
+}
+
+/** Real resource changes to copy from: every managed, non-no-op change of these fixtures. */
+export function realShapes(): any[] {
+  const files = ['snyk-aws-mixed-drift.json', 'cds-snc-import-aws.json', 'borchero-replace-sensitive.json', 'tfplan-validator-create-before-destroy.json', 'tfplan-validator-multienv-dev3.json'];
+  return files.flatMap((f) => (loadFixture(f).resource_changes as any[]).filter((rc) => rc.mode === 'managed' && !(rc.change.actions.length === 1 && rc.change.actions[0] === 'no-op')));
+}
+
+function suffixStrings(value: any, keys: ReadonlySet<string>, suffix: string): any {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: any = { ...value };
+  for (const k of Object.keys(out)) if (keys.has(k) && typeof out[k] === 'string' && out[k]) out[k] = `${out[k]}-${suffix}`;
+  return out;
+}
+
+const IDENTIFYING = new Set(['id', 'arn', 'bucket', 'name', 'filename', 'bucket_domain_name']);
+
+/**
+ * A `terraform show -json` plan with `count` resource changes copied round-robin from the real
+ * shapes, in `stacks` module-like groups so addresses look like real multi-module plans.
+ */
+export function generatePlan(count: number, shapes: any[] = realShapes()): any {
+  const changes: any[] = [];
+  for (let i = 0; i < count; i++) {
+    const shape = shapes[i % shapes.length];
+    const name = `gen_${i}`;
+    const address = `module.wave_${i % 17}.${shape.type}.${name}`;
+    changes.push({
+      ...shape,
+      address,
+      module_address: `module.wave_${i % 17}`,
+      name,
+      change: { ...shape.change, before: suffixStrings(shape.change.before, IDENTIFYING, String(i)), after: suffixStrings(shape.change.after, IDENTIFYING, String(i)) },
+    });
+  }
+  return { format_version: '1.2', terraform_version: '1.11.4', planned_values: { root_module: {} }, resource_changes: changes, configuration: { root_module: {} } };
+}

@@ -1,0 +1,162 @@
+import { Json, Marker, StateModule, StateValues, TerraformPlan } from './plan';
+
+/**
+ * Masking. Terraform writes sensitive values in cleartext in `before`, `after`, `variables`,
+ * `planned_values` and `prior_state`; only the parallel `*_sensitive`/`sensitive_values` trees and
+ * the `sensitive` flags of variables and outputs say which they are. The review masks in two layers:
+ * structurally (a value under a sensitive marker is never rendered), and textually (every string
+ * that the plan marks sensitive anywhere, and every configured pattern, is scrubbed from whatever
+ * is rendered, in case the same secret also sits inside a non-sensitive value).
+ */
+
+export const SENSITIVE: unique symbol = Symbol('sensitive');
+export const UNKNOWN: unique symbol = Symbol('unknown');
+
+export type Masked = null | boolean | number | string | typeof SENSITIVE | typeof UNKNOWN | Masked[] | { [key: string]: Masked };
+
+export const SENSITIVE_TEXT = '(sensitive value)';
+export const UNKNOWN_TEXT = '(known after apply)';
+export const PATTERN_TEXT = '(masked)';
+
+/**
+ * Patterns masked in every review, whatever the plan says: AWS access key IDs, PEM private keys,
+ * GitHub tokens. Secrets in attributes the provider does not mark sensitive (a key pasted into
+ * user_data) are the ones these catch.
+ */
+export const DEFAULT_MASK_PATTERNS: readonly RegExp[] = [
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/g,
+];
+
+/**
+ * Strings shorter than this that the plan marks sensitive are masked structurally only: scrubbing
+ * "42" or "bar" from every rendered string would mangle addresses and ordinary values.
+ */
+export const MIN_SCRUB_LENGTH = 6;
+
+function isObject(v: unknown): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The value with sensitive parts replaced by SENSITIVE and unknown parts by UNKNOWN. */
+export function maskValue(value: Json | undefined, sensitive: Marker, unknown?: Marker): Masked {
+  if (sensitive === true) return SENSITIVE;
+  if (unknown === true) return UNKNOWN;
+  if (Array.isArray(value) || Array.isArray(unknown)) {
+    const v = Array.isArray(value) ? value : [];
+    const u = Array.isArray(unknown) ? unknown : [];
+    const s = Array.isArray(sensitive) ? sensitive : [];
+    const n = Math.max(v.length, u.length);
+    const out: Masked[] = [];
+    for (let i = 0; i < n; i++) out.push(maskValue(v[i] ?? null, s[i], u[i]));
+    return out;
+  }
+  if (isObject(value) || isObject(unknown)) {
+    const v = isObject(value) ? value : {};
+    const u = isObject(unknown) ? unknown : {};
+    const s = isObject(sensitive) ? sensitive : {};
+    const out: { [key: string]: Masked } = {};
+    const keys = new Set([...Object.keys(v), ...Object.keys(u).filter((k) => u[k] !== false)]);
+    for (const k of keys) out[k] = maskValue(v[k] ?? null, s[k], u[k]);
+    return out;
+  }
+  return value === undefined ? null : value;
+}
+
+/** Every leaf string under a sensitive marker (the cleartext a comment must never contain). */
+export function sensitiveStrings(value: Json | undefined, sensitive: Marker, into: Set<string>): void {
+  if (value === undefined || value === null || sensitive === undefined || sensitive === false || sensitive === null) return;
+  if (sensitive === true) {
+    collectLeaves(value, into);
+    return;
+  }
+  if (Array.isArray(value) && Array.isArray(sensitive)) value.forEach((v, i) => sensitiveStrings(v, sensitive[i], into));
+  else if (isObject(value) && isObject(sensitive)) for (const [k, v] of Object.entries(value)) sensitiveStrings(v, sensitive[k], into);
+}
+
+function collectLeaves(value: Json, into: Set<string>): void {
+  if (typeof value === 'string') into.add(value);
+  else if (typeof value === 'number' || typeof value === 'boolean') into.add(String(value));
+  else if (Array.isArray(value)) value.forEach((v) => collectLeaves(v, into));
+  else if (isObject(value)) Object.values(value).forEach((v) => collectLeaves(v, into));
+}
+
+function stateStrings(values: StateValues | undefined, sensitiveOutputs: Set<string>, into: Set<string>): void {
+  for (const [name, o] of Object.entries(values?.outputs ?? {})) {
+    if (o.sensitive || sensitiveOutputs.has(name)) sensitiveStrings(o.value, true, into);
+  }
+  const walk = (m: StateModule | undefined): void => {
+    for (const r of m?.resources ?? []) sensitiveStrings(r.values, r.sensitive_values, into);
+    for (const c of m?.child_modules ?? []) walk(c);
+  };
+  walk(values?.root_module);
+}
+
+/** Names of outputs the configuration or the planned values declare sensitive. */
+export function sensitiveOutputNames(plan: TerraformPlan): Set<string> {
+  const names = new Set<string>();
+  for (const [n, o] of Object.entries(plan.configuration?.root_module?.outputs ?? {})) if (o.sensitive) names.add(n);
+  for (const [n, o] of Object.entries(plan.planned_values?.outputs ?? {})) if (o.sensitive) names.add(n);
+  for (const [n, o] of Object.entries(plan.prior_state?.values?.outputs ?? {})) if (o.sensitive) names.add(n);
+  return names;
+}
+
+/**
+ * All cleartext the plan marks sensitive, from every place Terraform writes it: resource changes
+ * and drift (before/after), planned values and prior state (sensitive_values), sensitive outputs
+ * and sensitive variables.
+ */
+export function collectSensitiveStrings(plan: TerraformPlan): Set<string> {
+  const out = new Set<string>();
+  const outputs = sensitiveOutputNames(plan);
+  for (const rc of [...(plan.resource_changes ?? []), ...(plan.resource_drift ?? [])]) {
+    sensitiveStrings(rc.change.before, rc.change.before_sensitive, out);
+    sensitiveStrings(rc.change.after, rc.change.after_sensitive, out);
+  }
+  for (const [name, oc] of Object.entries(plan.output_changes ?? {})) {
+    const whole = outputs.has(name);
+    sensitiveStrings(oc.before, whole || oc.before_sensitive, out);
+    sensitiveStrings(oc.after, whole || oc.after_sensitive, out);
+  }
+  stateStrings(plan.planned_values, outputs, out);
+  stateStrings(plan.prior_state?.values, outputs, out);
+  for (const [name, v] of Object.entries(plan.configuration?.root_module?.variables ?? {})) {
+    if (v.sensitive) sensitiveStrings(plan.variables?.[name]?.value, true, out);
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Scrubs secrets out of rendered strings: the plan's sensitive cleartext and configured patterns. */
+export class Scrubber {
+  private readonly secrets?: RegExp;
+  private readonly patterns: readonly RegExp[];
+
+  constructor(secrets: Iterable<string>, patterns: readonly RegExp[] = DEFAULT_MASK_PATTERNS) {
+    const long = [...new Set(secrets)].filter((s) => s.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
+    // Longest first so that a secret containing another is replaced whole.
+    if (long.length) this.secrets = new RegExp(long.map(escapeRegExp).join('|'), 'g');
+    this.patterns = patterns.map((p) => (p.global ? p : new RegExp(p.source, p.flags + 'g')));
+  }
+
+  scrub(text: string): string {
+    let out = this.secrets ? text.replace(this.secrets, SENSITIVE_TEXT) : text;
+    for (const p of this.patterns) out = out.replace(p, PATTERN_TEXT);
+    return out;
+  }
+}
+
+/** Parses `--mask` / `mask-patterns` entries (JavaScript regular expressions, no slashes). */
+export function parseMaskPatterns(sources: readonly string[]): RegExp[] {
+  return sources.map((s) => {
+    try {
+      return new RegExp(s, 'g');
+    } catch (e) {
+      throw new Error(`mask pattern ${JSON.stringify(s)} is not a valid regular expression: ${(e as Error).message}`);
+    }
+  });
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { addCounts, countOutputs, countResources, emptyCounts, emptyOutputCounts, hasChanges, OutputCounts, ResourceCounts } from './counts';
+import { criticalChanges, CriticalChange, CriticalRule, DEFAULT_CRITICAL_RULES, DEFAULT_OVERRIDE_LABEL } from './guard';
+import { collectSensitiveStrings, DEFAULT_MASK_PATTERNS, Scrubber, sensitiveOutputNames } from './mask';
+import { parsePlan, PlanInputError, TerraformPlan } from './plan';
+import { destroyBlocks, driftBlocks, resourceBlocks, StackReview, stateBlocks, summaryBlock } from './render';
+import { Block, GITHUB_COMMENT_LIMIT, splitComments } from './split';
+
+/** One stack's plan, as given to the review. */
+export interface StackPlan {
+  readonly name: string;
+  readonly plan: TerraformPlan;
+}
+
+export interface ReviewOptions {
+  /** Heading of the review. @default 'Terraform plan review' */
+  readonly title?: string;
+  /** Resources whose delete or replace trips the guard. @default DEFAULT_CRITICAL_RULES */
+  readonly criticalRules?: readonly CriticalRule[];
+  /** Label that lets a PR pass with critical changes. @default DEFAULT_OVERRIDE_LABEL */
+  readonly overrideLabel?: string;
+  /** The PR carries the override label. @default false (the CLI knows no PR) */
+  readonly overridden?: boolean;
+  /** Patterns masked in addition to DEFAULT_MASK_PATTERNS. @default none */
+  readonly maskPatterns?: readonly RegExp[];
+  /** Characters per comment. @default GITHUB_COMMENT_LIMIT (65,536) */
+  readonly maxCommentChars?: number;
+  /** Comments at most; the rest is counted in a note. @default 10 */
+  readonly maxComments?: number;
+  /** Sticky-comment id, so that several reviews can live on one PR. @default 'plan-review' */
+  readonly commentId?: string;
+  /** Where the full plan can be found (the workflow run), linked when the review is cut. @default none */
+  readonly runUrl?: string;
+}
+
+/** The machine-readable result: summary.json of the CLI, the action's outputs. */
+export interface ReviewSummary {
+  readonly stacks: Array<{ readonly name: string; readonly counts: ResourceCounts; readonly outputs: OutputCounts }>;
+  readonly has_changes: boolean;
+  readonly has_destroy: boolean;
+  readonly guard_tripped: boolean;
+}
+
+export interface Review {
+  readonly summary: ReviewSummary;
+  readonly total: ResourceCounts;
+  readonly critical: readonly CriticalChange[];
+  /** Comment bodies, each ≤ maxCommentChars, each starting with the sticky marker. */
+  readonly comments: string[];
+  /** The whole review in one document (job summary), without the comment markers. */
+  readonly markdown: string;
+}
+
+/** Hidden first line of every comment part: how the sticky-comment logic finds its own comments. */
+export function commentMarker(id: string, part: number): string {
+  return `<!-- rehost-factory:plan-review id=${id} part=${part} -->`;
+}
+
+/** Reads `terraform show -json` files; a stack is named after its file unless a name is given. */
+export function readStackPlans(files: readonly string[], names: readonly string[] = []): StackPlan[] {
+  if (names.length > files.length) throw new PlanInputError(names.slice(files.length).join(', '), `${names.length} stack names for ${files.length} plan files`);
+  return files.map((file, i) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new PlanInputError(file, `cannot read the plan: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return { name: names[i] ?? basename(file).replace(/\.json$/i, '').replace(/\.tfplan$/i, ''), plan: parsePlan(text, file) };
+  });
+}
+
+/** Reviews the plans of one or more stacks: counts, guard, masked markdown split into comments. */
+export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions = {}): Review {
+  const names = stacks.map((s) => s.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new PlanInputError(dup, 'two plans share this stack name; give each a distinct --name');
+  const patterns = [...DEFAULT_MASK_PATTERNS, ...(options.maskPatterns ?? [])];
+  const rules = options.criticalRules ?? DEFAULT_CRITICAL_RULES;
+  const reviews: StackReview[] = stacks.map(({ name, plan }) => ({
+    name,
+    changes: plan.resource_changes ?? [],
+    drift: plan.resource_drift ?? [],
+    outputs: plan.output_changes ?? {},
+    sensitiveOutputs: sensitiveOutputNames(plan),
+    counts: countResources(plan.resource_changes ?? []),
+    outputCounts: countOutputs(plan.output_changes),
+    scrubber: new Scrubber(collectSensitiveStrings(plan), patterns),
+    errored: plan.errored === true,
+    terraformVersion: plan.terraform_version,
+  }));
+  const total = reviews.reduce((t, s) => addCounts(t, s.counts), emptyCounts());
+  const totalOutputs = reviews.reduce((t, s) => addCounts(t, s.outputCounts), emptyOutputCounts());
+  const critical = reviews.flatMap((s) => criticalChanges(s.name, s.changes, rules));
+  const overridden = options.overridden ?? false;
+  const renderOpts = { title: options.title ?? 'Terraform plan review', critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden };
+
+  const blocks: Block[] = [
+    summaryBlock(reviews, total, totalOutputs, renderOpts),
+    ...destroyBlocks(reviews, critical),
+    ...stateBlocks(reviews),
+    ...driftBlocks(reviews),
+    ...reviews.flatMap((s) => resourceBlocks(s, renderOpts)),
+  ];
+  const id = options.commentId ?? 'plan-review';
+  const comments = splitComments(blocks, {
+    limit: options.maxCommentChars ?? GITHUB_COMMENT_LIMIT,
+    maxComments: options.maxComments,
+    header: (part, n) => (part === 1 ? commentMarker(id, part) : `${commentMarker(id, part)}\n### ${renderOpts.title} (continued, part ${part} of ${n})`),
+    omittedHint: options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : undefined,
+  });
+
+  const summary: ReviewSummary = {
+    stacks: reviews.map((s) => ({ name: s.name, counts: s.counts, outputs: s.outputCounts })),
+    has_changes: reviews.some((s) => hasChanges(s.counts, s.outputCounts)),
+    has_destroy: total.delete + total.replace > 0,
+    guard_tripped: critical.length > 0 && !overridden,
+  };
+  return { summary, total, critical, comments, markdown: blocks.map((b) => b.text).join('\n\n') };
+}
