@@ -28,3 +28,37 @@ export class WaitTimeoutError extends Error {
     this.name = 'WaitTimeoutError';
   }
 }
+
+/** What one poll of a bounded wait saw. */
+export interface PollResult<T> {
+  /** A value ends the wait successfully. */
+  readonly value?: T;
+  /** A failure ends the wait with this message. */
+  readonly failure?: string;
+  /** The state in words, for progress lines and the timeout message. */
+  readonly state: string;
+}
+
+export interface WaitForOptions {
+  readonly what: string;
+  readonly clock: Clock;
+  readonly timeoutMinutes: number;
+  readonly pollMs: number;
+  readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Polls `read` until it yields a value or a failure, logging each new state; bounded by the timeout. */
+export async function waitFor<T>(o: WaitForOptions, read: () => Promise<PollResult<T>>): Promise<T> {
+  const deadline = o.clock.now() + o.timeoutMinutes * 60_000;
+  let last = '';
+  for (;;) {
+    const r = await read();
+    if (r.state !== last) o.log?.(`${o.what}: ${r.state}`);
+    last = r.state;
+    if (r.failure !== undefined) throw new Error(`${o.what} failed: ${r.failure}`);
+    if (r.value !== undefined) return r.value;
+    if (o.clock.now() >= deadline) throw new WaitTimeoutError(o.what, o.timeoutMinutes, last);
+    await o.clock.sleep(o.pollMs, o.signal);
+  }
+}

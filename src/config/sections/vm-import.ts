@@ -46,7 +46,7 @@ const upload = z
 const importTask = z
   .object({
     timeoutMinutes: z.number().int().positive().default(360).describe('Bound on waiting for the ImportImage task. @default 360'),
-    pollSeconds: z.number().int().min(1).default(30).describe('Seconds between DescribeImportImageTasks calls. @default 30'),
+    pollSeconds: z.number().int().min(1).default(30).describe('Seconds between reads of the import task, the instance and SSM while waiting. @default 30'),
     licenseType: z.enum(['AWS', 'BYOL']).optional().describe('License type of the imported image. @default AWS decides from the OS'),
     bootMode: z.enum(['legacy-bios', 'uefi', 'uefi-preferred']).optional().describe('Boot mode of the imported image. @default detected by VM Import'),
   })

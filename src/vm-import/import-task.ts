@@ -1,0 +1,114 @@
+import { DescribeImportImageTasksCommand, EC2Client, ImportImageCommand, ImportImageTask } from '@aws-sdk/client-ec2';
+import { Clock, WaitTimeoutError } from './clock';
+import { ImageFormat } from './formats';
+
+export type BootMode = 'legacy-bios' | 'uefi' | 'uefi-preferred';
+export type LicenseType = 'AWS' | 'BYOL';
+
+export interface StartImportOptions {
+  readonly ec2: EC2Client;
+  readonly bucket: string;
+  readonly key: string;
+  readonly format: ImageFormat;
+  readonly kmsKeyArn: string;
+  readonly bootMode?: BootMode;
+  readonly licenseType?: LicenseType;
+  readonly platform?: 'Linux' | 'Windows';
+  readonly description: string;
+  /** Same token → same task: a re-run after a crash does not start a second import. */
+  readonly clientToken: string;
+  readonly roleName: string;
+  readonly tags?: Record<string, string>;
+}
+
+/** Starts ImportImage (never the legacy ImportInstance), encrypted under the target key. */
+export async function startImport(o: StartImportOptions): Promise<string> {
+  const r = await o.ec2.send(
+    new ImportImageCommand({
+      Description: o.description,
+      DiskContainers: [{ Description: o.description, Format: o.format.diskContainerFormat, UserBucket: { S3Bucket: o.bucket, S3Key: o.key } }],
+      Encrypted: true,
+      KmsKeyId: o.kmsKeyArn,
+      BootMode: o.bootMode,
+      LicenseType: o.licenseType,
+      Platform: o.platform,
+      RoleName: o.roleName,
+      ClientToken: o.clientToken,
+      TagSpecifications: o.tags && Object.keys(o.tags).length
+        ? [{ ResourceType: 'import-image-task', Tags: Object.entries(o.tags).map(([Key, Value]) => ({ Key, Value })) }]
+        : undefined,
+    }),
+  );
+  if (!r.ImportTaskId) throw new Error('ImportImage returned no ImportTaskId');
+  return r.ImportTaskId;
+}
+
+export interface ImportOutcome {
+  readonly importTaskId: string;
+  readonly imageId: string;
+  readonly snapshotIds: string[];
+  /** Every distinct status seen, in order, e.g. "active/validating (0%)". */
+  readonly statuses: string[];
+  readonly seconds: number;
+}
+
+/** The import task ended without an AMI; the message carries VM Import's StatusMessage. */
+export class ImportFailedError extends Error {
+  constructor(public readonly importTaskId: string, public readonly status: string, public readonly statusMessage: string) {
+    super(`import task ${importTaskId} ended ${status}: ${statusMessage || '(no StatusMessage)'}`);
+    this.name = 'ImportFailedError';
+  }
+}
+
+export interface WaitImportOptions {
+  readonly ec2: EC2Client;
+  readonly importTaskId: string;
+  readonly clock: Clock;
+  readonly timeoutMinutes: number;
+  readonly pollSeconds: number;
+  readonly log: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Follows DescribeImportImageTasks until `completed` (with an ImageId) or a failure. VM Import reports
+ * the phase in StatusMessage while Status stays `active` (pending, validating, validated, converting,
+ * updating, booting, preparing ami); a failed or cancelled task turns `deleting` then `deleted` with the
+ * reason in StatusMessage. Finished tasks stay visible for about 7 days.
+ */
+export async function waitForImport(o: WaitImportOptions): Promise<ImportOutcome> {
+  const started = o.clock.now();
+  const deadline = started + o.timeoutMinutes * 60_000;
+  const statuses: string[] = [];
+  let last = 'not yet described';
+  for (;;) {
+    const r = await o.ec2.send(new DescribeImportImageTasksCommand({ ImportTaskIds: [o.importTaskId] }), { abortSignal: o.signal });
+    const task: ImportImageTask | undefined = r.ImportImageTasks?.[0];
+    if (!task) throw new Error(`import task ${o.importTaskId} not found (finished tasks are only visible for about 7 days)`);
+    last = describeStatus(task);
+    if (statuses[statuses.length - 1] !== last) {
+      statuses.push(last);
+      o.log(`import ${o.importTaskId}: ${last}`);
+    }
+    const status = task.Status ?? '';
+    if (status === 'completed') {
+      if (!task.ImageId) throw new ImportFailedError(o.importTaskId, status, `completed without an ImageId (${task.StatusMessage ?? ''})`);
+      return {
+        importTaskId: o.importTaskId,
+        imageId: task.ImageId,
+        snapshotIds: (task.SnapshotDetails ?? []).map((s) => s.SnapshotId ?? '').filter(Boolean),
+        statuses,
+        seconds: (o.clock.now() - started) / 1000,
+      };
+    }
+    if (status === 'deleting' || status === 'deleted') throw new ImportFailedError(o.importTaskId, status, task.StatusMessage ?? '');
+    if (o.clock.now() >= deadline) throw new WaitTimeoutError(`import task ${o.importTaskId}`, o.timeoutMinutes, last);
+    await o.clock.sleep(o.pollSeconds * 1000, o.signal);
+  }
+}
+
+function describeStatus(t: ImportImageTask): string {
+  const phase = t.StatusMessage ? `/${t.StatusMessage}` : '';
+  const progress = t.Progress ? ` (${t.Progress}%)` : '';
+  return `${t.Status ?? 'unknown'}${phase}${progress}`;
+}

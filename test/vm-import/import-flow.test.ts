@@ -1,0 +1,154 @@
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { WaitTimeoutError } from '../../src/vm-import/clock';
+import { ImportFailedError } from '../../src/vm-import/import-task';
+import { VmImportReport } from '../../src/vm-import/report';
+import { runVmImport, VmImportClients, VmImportContext } from '../../src/vm-import/run';
+import { MotoServer, startMoto } from '../support/moto';
+import { AwsProxy, startAwsProxy } from './support/aws-proxy';
+import { clientsFor, destroyClients, fastClock, ImportEstate, prepareImportEstate } from './support/estate';
+import { HAPPY_IMPORT, importFake, ImportTaskScript } from './support/import-fake';
+import { sparseImage } from './support/images';
+
+const MIB = 1024 ** 2;
+
+describe('vm-import runbook: upload → ImportImage → wait → launch → integrity (moto + import fake)', () => {
+  let moto: MotoServer;
+  let proxy: AwsProxy;
+  let clients: VmImportClients;
+  let estate: ImportEstate;
+  let script: ImportTaskScript = HAPPY_IMPORT;
+  let fake: ReturnType<typeof importFake>;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    moto = await startMoto({ accountId: '111111111111' });
+    const motoClients = clientsFor(moto.url);
+    fake = importFake(() => script, motoClients.ec2);
+    proxy = await startAwsProxy(moto.url, fake.interceptor);
+    clients = clientsFor(proxy.url);
+    estate = await prepareImportEstate(moto.url);
+  });
+  afterAll(async () => {
+    if (clients) destroyClients(clients);
+    await proxy?.stop();
+    await moto?.stop();
+  });
+
+  const ctx = (reports: VmImportReport[] = [], importTimeoutMinutes?: number): VmImportContext => ({
+    config: importTimeoutMinutes
+      ? { ...estate.config, vmImport: { ...estate.config.vmImport, import: { ...estate.config.vmImport.import, timeoutMinutes: importTimeoutMinutes } } }
+      : estate.config,
+    clients,
+    clock: fastClock(),
+    log: (l) => lines.push(l),
+    onReport: (r) => reports.push(JSON.parse(JSON.stringify(r))),
+  });
+
+  it('imports encrypted with ImportImage, follows the status sequence, launches into the placement, checks integrity and deletes the object', async () => {
+    script = HAPPY_IMPORT;
+    const image = sparseImage(12 * MIB, 'wiki01.vmdk');
+    const checksums = join(dirname(image), 'wiki01.sha256');
+    const sums = ['a'.repeat(64) + '  /etc/hostname', 'b'.repeat(64) + '  /opt/wiki/data.db'];
+    writeFileSync(checksums, `# recorded on wiki01 before shutdown\n${sums.join('\n')}\n`);
+    fake.state.commandOutput = sums.join('\n') + '\n';
+
+    const reports: VmImportReport[] = [];
+    const report = await runVmImport(
+      { image: { path: image }, format: 'vmdk', os: 'linux', server: 'wiki01', licenseType: 'BYOL', bootMode: 'legacy-bios', launch: true, stopFirst: true, checksumsFile: checksums },
+      ctx(reports),
+    );
+
+    // ImportImage, never ImportInstance, encrypted with the target key.
+    expect(proxy.requests.map((r) => r.action)).not.toContain('ImportInstance');
+    expect(fake.state.importRequests).toHaveLength(1);
+    expect(fake.state.importRequests[0]).toMatchObject({
+      Encrypted: 'true',
+      KmsKeyId: estate.keyArn,
+      BootMode: 'legacy-bios',
+      LicenseType: 'BYOL',
+      Platform: 'Linux',
+      RoleName: 'vmimport',
+      'DiskContainer.1.Format': 'VMDK',
+      'DiskContainer.1.UserBucket.S3Bucket': estate.bucket,
+      'DiskContainer.1.UserBucket.S3Key': 'images/wiki01/wiki01.vmdk',
+    });
+    expect(fake.state.importRequests[0].ClientToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.import?.statuses).toEqual(['active/pending (2%)', 'active/validating (10%)', 'active/validated (20%)', 'active/converting (28%)', 'active/converting (60%)', 'completed']);
+    expect(report.import?.imageId).toBe(fake.state.imageId);
+
+    // Launched into wiki01's cutover placement, stopped and started, 2/2 checks.
+    const inst = (await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [report.launch!.instanceId] }))).Reservations![0].Instances![0];
+    const server = estate.config.waves[0].applications[1].servers[0];
+    expect(inst.ImageId).toBe(report.import?.imageId);
+    expect(inst.SubnetId).toBe(estate.config.network.targetSubnets.find((s) => s.name === 'app-a')!.subnetId);
+    expect(inst.NetworkInterfaces?.[0].Groups?.map((g) => g.GroupId)).toEqual(server.cutover.securityGroups);
+    expect(inst.InstanceType).toBe('t3.large');
+    expect(inst.State?.Name).toBe('running');
+    expect(inst.Tags).toEqual(expect.arrayContaining([{ Key: 'Name', Value: 'wiki01' }]));
+    expect(report.launch).toMatchObject({ stoppedAndStarted: true, statusChecks: { system: 'ok', instance: 'ok' } });
+    expect(lines.join('\n')).toMatch(/to be stopped: stopped/);
+
+    // Integrity: SSM reachable and the listed files' checksums compared.
+    expect(fake.state.sentCommands[0]).toMatchObject({ DocumentName: 'AWS-RunShellScript', Parameters: { commands: ["sha256sum -- '/etc/hostname' '/opt/wiki/data.db'"] } });
+    expect(report.integrity).toMatchObject({ ssmReachable: true, pingStatus: 'Online', ok: true });
+    expect(report.integrity?.files.map((f) => f.ok)).toEqual([true, true]);
+
+    // The object (every version) is gone; the report has the upload numbers and checksum.
+    const versions = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: estate.bucket, Prefix: 'images/wiki01/' }));
+    expect(versions.Versions ?? []).toEqual([]);
+    expect(report).toMatchObject({ outcome: 'succeeded', server: 'wiki01', object: { deleted: true }, upload: { partCount: 3, partsSent: 3, partsResumed: 0 } });
+    expect(report.image.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.image.compositeSha256).toMatch(/-3$/);
+    expect(reports[reports.length - 1].outcome).toBe('succeeded');
+  });
+
+  it('shows the StatusMessage of a failed import and keeps the object for a retry', async () => {
+    script = {
+      steps: [
+        { status: 'active', message: 'validating', progress: '10' },
+        { status: 'deleting', message: 'ClientError: Unsupported kernel version 2.6.18-419.el5' },
+        { status: 'deleted', message: 'ClientError: Unsupported kernel version 2.6.18-419.el5' },
+      ],
+    };
+    const image = sparseImage(6 * MIB, 'old01.vhd');
+    const reports: VmImportReport[] = [];
+    const run = runVmImport({ image: { path: image }, format: 'vhd', os: 'linux', keepObject: false }, ctx(reports));
+    await expect(run).rejects.toThrow(ImportFailedError);
+    await expect(run).rejects.toThrow('import task import-ami-0123456789abcdef0 ended deleting: ClientError: Unsupported kernel version 2.6.18-419.el5');
+    const last = reports[reports.length - 1];
+    expect(last).toMatchObject({ outcome: 'failed', error: expect.stringContaining('Unsupported kernel version') });
+    expect(last.upload?.partsSent).toBe(2);
+    const versions = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: estate.bucket, Prefix: 'images/old01/' }));
+    expect(versions.Versions).toHaveLength(1);
+  });
+
+  it('waits for the import within its bound and fails with the last status seen', async () => {
+    script = { steps: [{ status: 'active', message: 'converting', progress: '41' }] };
+    const image = sparseImage(6 * MIB, 'slow01.raw');
+    const run = runVmImport({ image: { path: image }, format: 'raw', os: 'linux' }, ctx([], 30));
+    await expect(run).rejects.toThrow(WaitTimeoutError);
+    await expect(run).rejects.toThrow('timed out after 30 min waiting for import task import-ami-0123456789abcdef0 (last seen: active/converting (41%))');
+    // 30 min at 30 s per poll, plus the first: bounded, not forever.
+    expect(fake.state.describeCalls).toBe(61);
+  });
+
+  it('imports an object already in the bucket (the workflow\'s S3-key input) and fails the run on a checksum mismatch', async () => {
+    script = HAPPY_IMPORT;
+    const image = sparseImage(6 * MIB, 'db01.ova');
+    await runVmImport({ image: { path: image }, format: 'ova', os: 'linux', keepObject: true }, ctx());
+    fake.state.commandOutput = 'c'.repeat(64) + '  /etc/hostname\n';
+    const checksums = join(dirname(image), 'db01.sha256');
+    writeFileSync(checksums, 'a'.repeat(64) + '  /etc/hostname\n' + 'd'.repeat(64) + '  /missing\n');
+    const reports: VmImportReport[] = [];
+    const run = runVmImport({ image: { s3Key: 'images/db01/db01.ova' }, format: 'ova', os: 'linux', server: 'wiki01', launch: true, checksumsFile: checksums }, ctx(reports));
+    await expect(run).rejects.toThrow(`/etc/hostname (expected ${'a'.repeat(64)}, got ${'c'.repeat(64)}); /missing (expected ${'d'.repeat(64)}, got no checksum)`);
+    const last = reports[reports.length - 1];
+    expect(last.image.source).toBe(`s3://${estate.bucket}/images/db01/db01.ova`);
+    expect(last.upload).toBeUndefined();
+    expect(last.integrity?.ok).toBe(false);
+    expect(readFileSync(checksums, 'utf8')).toContain('/missing');
+  });
+});

@@ -1,0 +1,73 @@
+import { truncateSync } from 'node:fs';
+import { checkImageSize } from '../../src/vm-import/formats';
+import { VmImportRequest } from '../../src/vm-import/preflight';
+import { runVmImport, VmImportClients } from '../../src/vm-import/run';
+import { MotoServer, startMoto } from '../support/moto';
+import { AwsProxy, startAwsProxy } from './support/aws-proxy';
+import { clientsFor, destroyClients, fastClock, ImportEstate, prepareImportEstate } from './support/estate';
+import { sparseImage } from './support/images';
+
+const TIB = 1024 ** 4;
+
+describe('vm-import refuses bad inputs before any upload', () => {
+  let moto: MotoServer;
+  let proxy: AwsProxy;
+  let clients: VmImportClients;
+  let estate: ImportEstate;
+  let image: string;
+
+  beforeAll(async () => {
+    moto = await startMoto({ accountId: '111111111111' });
+    proxy = await startAwsProxy(moto.url);
+    clients = clientsFor(proxy.url);
+    estate = await prepareImportEstate(moto.url);
+    image = sparseImage(6 * 1024 ** 2, 'ok.vmdk');
+  });
+  afterAll(async () => {
+    if (clients) destroyClients(clients);
+    await proxy?.stop();
+    await moto?.stop();
+  });
+
+  const huge = () => {
+    const p = sparseImage(1024 ** 2, 'huge.raw');
+    truncateSync(p, 9 * TIB); // sparse: no blocks are written
+    return p;
+  };
+
+  const cases: Array<[string, () => Partial<VmImportRequest>, RegExp]> = [
+    ['unknown format', () => ({ format: 'qcow2' }), /unknown image format "qcow2": expected one of ova, vmdk, vhd, vhdx, raw/],
+    ['missing file', () => ({ image: { path: '/nonexistent/disk.vmdk' } }), /image file not found: \/nonexistent\/disk\.vmdk/],
+    ['image over the 8 TiB single-file limit', () => ({ image: { path: huge() }, format: 'raw' }), /huge\.raw is 9\.00 TiB: disks over 8 TiB must be imported with a manifest/],
+    ['KMS key of another Region', () => ({ kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' }), /KMS key arn:aws:kms:us-east-1:.* is in us-east-1, but images are imported in eu-west-1/],
+    ['KMS key that does not exist in the Region', () => ({ kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }), /KMS key arn:aws:kms:eu-west-1:111111111111:key\/1234abcd-12ab-34cd-56ef-1234567890ab not found in eu-west-1 \(NotFoundException\)/],
+    ['UEFI with encryption', () => ({ bootMode: 'uefi' }), /--boot-mode uefi: VM Import cannot encrypt UEFI imports/],
+    ['unknown license type', () => ({ licenseType: 'FREE' }), /--license-type "FREE": expected one of AWS, BYOL/],
+    ['unknown OS', () => ({ os: 'solaris' }), /--os "solaris": expected one of linux, windows/],
+    ['--launch without --server', () => ({ launch: true }), /--launch needs --server NAME/],
+    ['unknown server', () => ({ server: 'nope01' }), /--server "nope01" is not a server of the estate/],
+    ['OS contradicting factory.yaml', () => ({ server: 'wiki01', os: 'windows' }), /--os windows contradicts server wiki01, which factory.yaml declares as os: linux/],
+  ];
+
+  it.each(cases)('%s', async (_name, overrides, message) => {
+    const before = proxy.requests.length;
+    const req: VmImportRequest = { image: { path: image }, format: 'vmdk', os: 'linux', ...overrides() };
+    await expect(runVmImport(req, { config: estate.config, clients, clock: fastClock(), log: () => undefined })).rejects.toThrow(message);
+    const mutating = proxy.requests.slice(before).filter((r) => r.method === 'PUT' || r.query.has('uploads') || r.action === 'ImportImage');
+    expect(mutating).toEqual([]);
+  });
+
+  it('a missing import bucket or vmimport role is named with the stack that creates it', async () => {
+    const noBucket = { ...estate.config, vmImport: { ...estate.config.vmImport, bucket: { ...estate.config.vmImport.bucket, name: 'not-deployed-bucket' } } };
+    const ctx = { config: noBucket, clients, clock: fastClock(), log: () => undefined };
+    await expect(runVmImport({ image: { path: image }, format: 'vmdk', os: 'linux' }, ctx)).rejects.toThrow(
+      /import bucket not-deployed-bucket is not reachable .*deploy the vm-import stack/,
+    );
+  });
+
+  it('the 16 TiB disk limit is enforced', () => {
+    expect(() => checkImageSize('big.raw', 16 * TIB)).toThrow('big.raw is 16.00 TiB: VM Import takes disks smaller than 16 TiB');
+    expect(() => checkImageSize('empty.raw', 0)).toThrow('empty.raw is empty');
+    expect(() => checkImageSize('ok.raw', 8 * TIB)).not.toThrow();
+  });
+});

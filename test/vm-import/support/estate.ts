@@ -1,0 +1,68 @@
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { FactoryConfig } from '../../../src/config/schema';
+import { VmImportClients } from '../../../src/vm-import/run';
+import { ebsKeyAlias, importBucketName, importTargetAccount } from '../../../src/vm-import/naming';
+import { Clock } from '../../../src/vm-import/clock';
+import { motoClientConfig } from '../../support/moto';
+import { exampleConfig } from '../../support/synth';
+
+export function clientsFor(url: string): VmImportClients {
+  const c = motoClientConfig(url);
+  return { s3: new S3Client(c), ec2: new EC2Client(c), kms: new KMSClient(c), ssm: new SSMClient(c), iam: new IAMClient(c) };
+}
+
+export function destroyClients(c: VmImportClients): void {
+  for (const client of Object.values(c)) (client as { destroy(): void }).destroy();
+}
+
+/** A clock whose sleeps return at once and advance time: bounded waits run in milliseconds. */
+export function fastClock(start = Date.parse('2026-11-22T00:00:00Z')): Clock {
+  let t = start;
+  return { now: () => t, sleep: async (ms) => void (t += ms) };
+}
+
+export interface ImportEstate {
+  readonly config: FactoryConfig;
+  readonly keyArn: string;
+  readonly bucket: string;
+}
+
+/**
+ * What the vm-import and security stacks deploy, created directly in moto: the target account's EBS
+ * key under its default alias, the versioned import bucket, the vmimport role, and a target subnet and
+ * security group that wiki01's cutover placement is pointed at.
+ */
+export async function prepareImportEstate(motoUrl: string): Promise<ImportEstate> {
+  const base = exampleConfig('factory.yaml');
+  const c = clientsFor(motoUrl);
+  try {
+    const key = await c.kms.send(new CreateKeyCommand({ Description: 'prod EBS key', KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT' }));
+    await c.kms.send(new CreateAliasCommand({ AliasName: ebsKeyAlias(base, importTargetAccount(base)), TargetKeyId: key.KeyMetadata!.KeyId }));
+    const bucket = importBucketName(base);
+    await c.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    await c.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await c.iam.send(new CreateRoleCommand({ RoleName: 'vmimport', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
+    const vpc = await c.ec2.send(new CreateVpcCommand({ CidrBlock: '10.100.0.0/16' }));
+    const subnet = await c.ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId, CidrBlock: '10.100.10.0/24', AvailabilityZone: 'eu-west-1a' }));
+    const sg = await c.ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc.Vpc!.VpcId, GroupName: 'wiki', Description: 'wiki01' }));
+    const subnetId = subnet.Subnet!.SubnetId!;
+    const config: FactoryConfig = {
+      ...base,
+      network: { ...base.network, targetSubnets: base.network.targetSubnets.map((s) => (s.name === 'app-a' ? { ...s, subnetId } : s)) },
+      waves: base.waves.map((w) => ({
+        ...w,
+        applications: w.applications.map((a) => ({
+          ...a,
+          servers: a.servers.map((s) => (s.name === 'wiki01' ? { ...s, cutover: { ...s.cutover, securityGroups: [sg.GroupId!] } } : s)),
+        })),
+      })),
+    };
+    return { config, keyArn: key.KeyMetadata!.Arn!, bucket };
+  } finally {
+    destroyClients(c);
+  }
+}
