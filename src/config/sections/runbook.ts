@@ -11,6 +11,19 @@ export const runbookSection = z
     statusCheckTimeoutMinutes: z.number().int().positive().default(30).describe('Bound on waiting for EC2 status checks. @default 30'),
     postLaunchTimeoutMinutes: z.number().int().positive().default(60).describe('Bound on waiting for post-launch actions. @default 60'),
     tcpChecks: z.array(z.object({ port: z.number().int().min(1).max(65535), server: z.string().optional() }).strict()).default([]).describe('TCP ports checked on launched instances'),
+    tcpCheckTimeoutMinutes: z.number().int().positive().default(10).describe('Bound on waiting for a TCP port to answer. @default 10'),
+    pollIntervalSeconds: z.number().int().min(5).max(600).default(30).describe('How often MGN and EC2 state is read while waiting. @default 30'),
+    ssmDocumentPrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected letters, digits, "_", "." or "-"').optional().describe('Prefix of the deployed bootstrap SSM document names. @default "<estate name>-"'),
+    maxParallel: z.number().int().min(1).max(256).default(20).describe('Matrix max-parallel of the per-server jobs in the cutover workflow. @default 20'),
+    quotas: z
+      .object({
+        serversPerJob: z.number().int().min(1).default(200).describe('Servers per MGN launch job. @default 200'),
+        serversInActiveJobs: z.number().int().min(1).default(200).describe('Servers across all active MGN jobs of the account and Region. @default 200'),
+        concurrentJobs: z.number().int().min(1).default(20).describe('Concurrent MGN jobs of the account and Region. @default 20'),
+      })
+      .strict()
+      .prefault({})
+      .describe('MGN job quotas the launches are batched under (raise them only after AWS raised yours)'),
   })
   .strict()
   .describe('Cutover runbook settings');

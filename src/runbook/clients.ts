@@ -1,0 +1,29 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { MgnClient } from '@aws-sdk/client-mgn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createClient } from '../aws/clients';
+import type { FactoryConfig } from '../config/schema';
+import type { RunbookClients } from './context';
+
+/**
+ * The runbook's clients for the estate's Region, every one through createClient (endpoint
+ * settings: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, factory.yaml `endpoints`). The SDK's own
+ * retries are off (maxAttempts 1): the runbook retries on its clock, honouring retryAfterSeconds,
+ * so waits stay visible in the log and virtual in tests.
+ */
+export function createRunbookClients(config: FactoryConfig, options: { overrides?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): RunbookClients {
+  const settings = { region: config.region, endpoints: config.endpoints, env: options.env, overrides: { maxAttempts: 1, ...options.overrides } };
+  return {
+    mgn: createClient(MgnClient, 'mgn', settings),
+    ec2: createClient(EC2Client, 'ec2', settings),
+    kms: createClient(KMSClient, 'kms', settings),
+    ssm: createClient(SSMClient, 'ssm', settings),
+    iam: createClient(IAMClient, 'iam', settings),
+  };
+}
+
+export function destroyClients(clients: RunbookClients): void {
+  for (const c of Object.values(clients)) (c as { destroy(): void }).destroy();
+}

@@ -1,0 +1,14 @@
+/** The wave runbook: plain TypeScript over AWS clients, a clock and a logger; no GitHub here. */
+export * from './batching';
+export * from './clients';
+export * from './context';
+export * from './duration';
+export * from './lifecycle';
+export * from './preflight';
+export * from './report';
+export * from './resolve';
+export * from './retry';
+export * from './run-wave';
+export * from './runtime';
+export * from './select';
+export * from './wait';

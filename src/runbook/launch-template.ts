@@ -1,0 +1,82 @@
+import {
+  CreateLaunchTemplateVersionCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeLaunchTemplatesCommand,
+  ModifyLaunchTemplateCommand,
+  type ResponseLaunchTemplateData,
+} from '@aws-sdk/client-ec2';
+import { GetLaunchConfigurationCommand } from '@aws-sdk/client-mgn';
+import type { ResolvedPlacement } from './placement';
+import { account, call, type Runtime } from './runtime';
+
+/** The EC2 launch template MGN launches a source server from. */
+export async function launchTemplateId(rt: Runtime, sourceServerID: string): Promise<string | undefined> {
+  const lc = await call(rt, 'mgn:GetLaunchConfiguration', () => rt.clients.mgn.send(new GetLaunchConfigurationCommand({ sourceServerID, ...account(rt) })));
+  return lc.ec2LaunchTemplateID || undefined;
+}
+
+async function defaultVersion(rt: Runtime, id: string): Promise<{ number: number; data: ResponseLaunchTemplateData }> {
+  const r = await call(rt, 'ec2:DescribeLaunchTemplateVersions', () => rt.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Default'] })));
+  const v = r.LaunchTemplateVersions?.[0];
+  if (!v) throw new Error(`launch template ${id} has no default version`);
+  return { number: v.VersionNumber!, data: v.LaunchTemplateData ?? {} };
+}
+
+/** Differences between a version's data and the placement, in words ("instance type t3.small ≠ m6i.large"). */
+export function placementDrift(data: ResponseLaunchTemplateData, p: ResolvedPlacement): string[] {
+  const nic = data.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
+  const drift: string[] = [];
+  const same = (a: readonly string[] = [], b: readonly string[] = []) => [...a].sort().join(',') === [...b].sort().join(',');
+  if (data.InstanceType !== p.instanceType) drift.push(`instance type ${data.InstanceType ?? 'unset'} ≠ ${p.instanceType}`);
+  if (nic?.SubnetId !== p.subnetId) drift.push(`subnet ${nic?.SubnetId ?? 'unset'} ≠ ${p.subnetId}`);
+  if (!same(nic?.Groups, p.securityGroups)) drift.push(`security groups ${(nic?.Groups ?? []).join(',') || 'unset'} ≠ ${p.securityGroups.join(',')}`);
+  const ip = nic?.PrivateIpAddress ?? nic?.PrivateIpAddresses?.find((a) => a.Primary)?.PrivateIpAddress;
+  if ((ip ?? undefined) !== p.privateIp) drift.push(`private IP ${ip ?? 'unset'} ≠ ${p.privateIp ?? 'unset'}`);
+  const profile = data.IamInstanceProfile?.Name ?? data.IamInstanceProfile?.Arn?.split('/').pop();
+  if ((profile ?? undefined) !== p.instanceProfile) drift.push(`instance profile ${profile ?? 'unset'} ≠ ${p.instanceProfile ?? 'unset'}`);
+  const instanceTags = new Map((data.TagSpecifications?.find((t) => t.ResourceType === 'instance')?.Tags ?? []).map((t) => [t.Key, t.Value]));
+  const missing = Object.entries(p.tags).filter(([k, v]) => instanceTags.get(k) !== v);
+  if (missing.length) drift.push(`tags ${missing.map(([k]) => k).join(',')} differ`);
+  return drift;
+}
+
+/**
+ * Writes the placement as a new version of the server's launch template and makes it the default
+ * (MGN ignores any other version: pitfall 5), then reads it back. Does nothing when the default
+ * version already carries the placement, so a re-run creates no versions.
+ * @returns the default version number after the call and whether a version was written
+ */
+export async function applyPlacement(rt: Runtime, templateId: string, p: ResolvedPlacement, description: string): Promise<{ version: number; changed: boolean }> {
+  const current = await defaultVersion(rt, templateId);
+  if (placementDrift(current.data, p).length === 0) return { version: current.number, changed: false };
+  const tags = Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value }));
+  const created = await call(rt, 'ec2:CreateLaunchTemplateVersion', () =>
+    rt.clients.ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: templateId,
+        // Real EC2 inherits MGN's other settings (image, disks) from the source version.
+        SourceVersion: String(current.number),
+        VersionDescription: description.slice(0, 255),
+        LaunchTemplateData: {
+          InstanceType: p.instanceType as never,
+          ...(p.instanceProfile ? { IamInstanceProfile: { Name: p.instanceProfile } } : {}),
+          NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: p.subnetId, Groups: [...p.securityGroups], ...(p.privateIp ? { PrivateIpAddress: p.privateIp } : {}) }],
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: tags },
+            { ResourceType: 'volume', Tags: tags },
+          ],
+        },
+      }),
+    ),
+  );
+  const version = created.LaunchTemplateVersion?.VersionNumber;
+  if (!version) throw new Error(`CreateLaunchTemplateVersion on ${templateId} returned no version number`);
+  await call(rt, 'ec2:ModifyLaunchTemplate', () => rt.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: templateId, DefaultVersion: String(version) })));
+  const [lt] = (await call(rt, 'ec2:DescribeLaunchTemplates', () => rt.clients.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [templateId] })))).LaunchTemplates ?? [];
+  const back = await defaultVersion(rt, templateId);
+  const drift = placementDrift(back.data, p);
+  if (lt?.DefaultVersionNumber !== version || back.number !== version || drift.length) {
+    throw new Error(`launch template ${templateId}: default version is ${back.number} (expected ${version}) ${drift.length ? `and differs from the placement: ${drift.join('; ')}` : ''}`.trim());
+  }
+  return { version, changed: true };
+}

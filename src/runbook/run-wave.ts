@@ -1,0 +1,631 @@
+import { DescribeInstanceStatusCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  ChangeServerLifeCycleStateCommand,
+  DescribeJobLogItemsCommand,
+  DescribeJobsCommand,
+  FinalizeCutoverCommand,
+  type Job,
+  type JobLog,
+  MarkAsArchivedCommand,
+  type SourceServer,
+  StartCutoverCommand,
+  StartTestCommand,
+  TerminateTargetInstancesCommand,
+} from '@aws-sdk/client-mgn';
+import { DEFAULT_QUOTAS, type JobQuotas, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from './batching';
+import { formatDuration } from './duration';
+import { applyPlacement, launchTemplateId } from './launch-template';
+import { LAUNCH_MODES, type Mode, type NextStep, nextStep } from './lifecycle';
+import { connectProbe } from './net';
+import { placementFor, postLaunchDocuments } from './placement';
+import { PreflightError, type PreflightFailure, preflight } from './preflight';
+import type { Phase, ServerReport, WaveReport } from './report';
+import { type ResolvedServer, listSourceServers, resolveServers } from './resolve';
+import { errorCode } from './retry';
+import { account, call, type Runtime } from './runtime';
+import { selectServers } from './select';
+import { type SyncResult, syncMgnPlan } from './sync';
+
+export interface WaveRunOptions {
+  readonly wave: string;
+  readonly mode: Mode;
+  /** Server names of the wave to work on. @default every server of the wave */
+  readonly servers?: readonly string[];
+  /** Resolve and preflight only: no mutating call. @default false */
+  readonly dryRun?: boolean;
+  /** Leave servers that fail preflight out (reported as excluded) instead of stopping the run. @default false */
+  readonly continueWithoutFailing?: boolean;
+  /**
+   * How far to go: 'launched' returns once every launch job has started (the wave-plan action;
+   * per-server jobs verify), 'done' waits for the mode's verified end state. @default 'done'
+   */
+  readonly until?: 'launched' | 'done';
+  /** Keep MGN's waves and applications in step with factory.yaml. @default true */
+  readonly syncMgn?: boolean;
+  /** Marks the report as a rehearsal against the MGN fake. @default false */
+  readonly simulated?: boolean;
+  /**
+   * Called at every phase boundary of every server. Throwing from it aborts the run there (the
+   * interruption tests use this to stop a run at each boundary and re-run it).
+   */
+  readonly onPhase?: (server: string, phase: Phase, edge: 'start' | 'end') => void;
+}
+
+/** What a run found before acting, for the plan output and the CLI. */
+export interface WavePlan {
+  readonly wave: string;
+  readonly mode: Mode;
+  readonly servers: ReadonlyArray<{ server: string; application: string; sourceServerID: string; matchedBy: string; step: NextStep }>;
+  readonly excluded: readonly PreflightFailure[];
+  readonly sync?: SyncResult;
+  /** Quota-bound lower bound of the launch makespan for this run. */
+  readonly lowerBoundMinutes: number;
+}
+
+type Stage = 'queued' | 'launching' | 'status-checks' | 'post-launch' | 'tcp-checks' | 'final' | 'terminate-queued' | 'terminating' | 'done';
+
+interface Track {
+  readonly resolved: ResolvedServer;
+  readonly report: ServerReport;
+  stage: Stage;
+  stageSince: number;
+  jobID?: string;
+  instanceID?: string;
+  privateIp?: string;
+  /** The launch of this run's mode this server is verified against. */
+  readonly initiatedBy?: 'START_TEST' | 'START_CUTOVER';
+}
+
+const LAUNCHED_STATE = { test: 'TESTING', cutover: 'CUTTING_OVER' } as const;
+const LOOKBACK_MS = 24 * 3_600_000;
+
+/**
+ * Runs one mode over a wave: resolve → preflight (read-only; stops before any mutating call) →
+ * sync MGN's plan → launch templates → quota-batched launches → verification → the mode's final
+ * step. Every step reads state first, so a re-run after an interruption resumes and never launches a
+ * server twice.
+ */
+export class WaveRun {
+  private readonly tracks: Track[] = [];
+  private readonly quotas: JobQuotas;
+  private readonly pollMs: number;
+  private readonly startedMs: number;
+  private plan?: WavePlan;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly options: WaveRunOptions,
+  ) {
+    this.quotas = { ...DEFAULT_QUOTAS, ...rt.config.runbook.quotas };
+    this.pollMs = rt.config.runbook.pollIntervalSeconds * 1000;
+    this.startedMs = rt.clock.now().getTime();
+  }
+
+  /** The plan once `run()` has resolved and preflighted. */
+  get wavePlan(): WavePlan | undefined {
+    return this.plan;
+  }
+
+  async run(): Promise<WaveReport> {
+    const { rt, options } = this;
+    const { mode } = options;
+    const log = rt.logger;
+    const prefix = `[${options.wave}/${mode}]`;
+    const { wave, servers } = selectServers(rt.config, options.wave, options.servers);
+    log.info(`${prefix} ${servers.length} server${servers.length === 1 ? '' : 's'}${options.dryRun ? ', dry run (read-only)' : ''}${options.simulated ? ', SIMULATION against the MGN fake' : ''}`);
+
+    const sourceServers = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: log });
+    const resolved = resolveServers(servers, sourceServers);
+    const items = resolved.map((r) => ({ resolved: r, step: nextStep(mode, r.sourceServer) }));
+    const failures = await preflight(rt, wave.name, mode, items);
+    for (const f of failures) log.warn(`${prefix} preflight: ${f.server}: ${f.reasons.join('; ')}`);
+    if (failures.length && !options.continueWithoutFailing) throw new PreflightError(failures);
+    const refused = new Set(failures.map((f) => f.server));
+    const launching = items.filter((i) => i.step.kind === 'launch' && !refused.has(i.resolved.server.name)).length;
+    this.plan = {
+      wave: wave.name,
+      mode,
+      servers: items.map((i) => ({ server: i.resolved.server.name, application: i.resolved.application, sourceServerID: i.resolved.sourceServerID, matchedBy: i.resolved.matchedBy, step: i.step })),
+      excluded: failures,
+      lowerBoundMinutes: makespanLowerBoundMinutes(launching, 0, this.quotas),
+    };
+
+    const report: WaveReport = { estate: rt.config.name, wave: wave.name, mode, simulated: !!options.simulated, dryRun: !!options.dryRun, startedAt: this.iso(), servers: [] };
+    for (const { resolved: r, step } of items) {
+      const sr: ServerReport = { server: r.server.name, application: r.application, sourceServerID: r.sourceServerID, postLaunchActions: [], phases: [], outcome: 'planned' };
+      report.servers.push(sr);
+      const failure = failures.find((f) => f.server === r.server.name);
+      if (failure) Object.assign(sr, { outcome: 'excluded', reason: `preflight: ${failure.reasons.join('; ')}` });
+      else if (step.kind === 'done') Object.assign(sr, { outcome: 'unchanged', reason: step.reason });
+      else if (options.dryRun) sr.reason = `would ${describeStep(mode, step)}`;
+      else this.tracks.push({ resolved: r, report: sr, stage: 'queued', stageSince: this.now(), initiatedBy: mode === 'test' ? 'START_TEST' : mode === 'revert' ? undefined : 'START_CUTOVER' });
+    }
+    if (options.dryRun) return this.finish(report);
+
+    if (options.syncMgn !== false) {
+      const sync = await syncMgnPlan(rt, wave, resolved.filter((r) => !refused.has(r.server.name)));
+      this.plan = { ...this.plan, sync };
+      if (sync.created.length || sync.associatedServers) log.info(`${prefix} MGN plan synced: created ${sync.created.join(', ') || 'nothing'}, associated ${sync.associatedServers} servers`);
+    }
+    await this.prepare(items);
+    await this.loop(prefix);
+    return this.finish(report);
+  }
+
+  /** Turns each step into the stage the loop starts it from, doing the per-server one-shot calls. */
+  private async prepare(items: ReadonlyArray<{ resolved: ResolvedServer; step: NextStep }>): Promise<void> {
+    const { rt, options } = this;
+    for (const t of this.tracks) {
+      const step = items.find((i) => i.resolved === t.resolved)!.step;
+      const id = t.resolved.sourceServerID;
+      try {
+        switch (step.kind) {
+          case 'launch': {
+            const templateId = await launchTemplateId(rt, id);
+            const placement = placementFor(rt.config, t.resolved.server, options.mode, options.wave);
+            await this.phase(t, 'launch-template', async () => {
+              const r = await applyPlacement(rt, templateId!, placement, `rehost-factory ${options.wave} ${options.mode} placement for ${t.resolved.server.name}`);
+              return `${templateId} v${r.version}${r.changed ? ' (new default)' : ' (already default)'}`;
+            });
+            this.setStage(t, 'queued');
+            break;
+          }
+          case 'verify-launch':
+          case 'finalize':
+            t.jobID = step.jobID;
+            this.begin(t, 'launch');
+            this.setStage(t, 'launching');
+            break;
+          case 'revert':
+            t.instanceID = t.resolved.sourceServer.launchedInstance?.ec2InstanceID;
+            await this.phase(t, 'revert', () => this.changeState(t, 'READY_FOR_TEST').then(() => 'READY_FOR_TEST'));
+            this.setStage(t, 'terminate-queued');
+            break;
+          case 'terminate':
+            t.instanceID = step.ec2InstanceID;
+            this.setStage(t, 'terminate-queued');
+            break;
+          case 'archive':
+            await this.phase(t, 'archive', async () => {
+              const s = await call(rt, 'mgn:MarkAsArchived', () => rt.clients.mgn.send(new MarkAsArchivedCommand({ sourceServerID: id, ...account(rt) })), () => this.stillNeeds(id, (s) => !s.isArchived));
+              if (!s.isArchived) throw new Error('MarkAsArchived returned a server that is not archived');
+              return 'archived';
+            });
+            this.succeed(t, 'archived');
+            break;
+          default:
+            break;
+        }
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        this.fail(t, (e as Error).message);
+      }
+    }
+  }
+
+  private async loop(prefix: string): Promise<void> {
+    const { rt } = this;
+    const cfg = rt.config.runbook;
+    const rounds = Math.ceil(this.tracks.length / Math.max(1, Math.min(this.quotas.serversInActiveJobs, this.quotas.concurrentJobs * this.quotas.serversPerJob))) + 1;
+    const deadline = this.startedMs + (rounds * cfg.launchTimeoutMinutes + cfg.statusCheckTimeoutMinutes + cfg.postLaunchTimeoutMinutes + cfg.tcpCheckTimeoutMinutes) * 60_000;
+    let lastProgress = this.now();
+    for (;;) {
+      const open = this.tracks.filter((t) => t.stage !== 'done');
+      if (this.options.until === 'launched' && !open.some((t) => t.stage === 'queued' || t.stage === 'terminate-queued')) {
+        for (const t of open) Object.assign(t.report, { outcome: 'planned', reason: `${t.stage === 'terminating' ? 'terminating' : 'launched'} in job ${t.jobID ?? 'unknown'}; the server job verifies it` });
+        return;
+      }
+      if (!open.length) return;
+      if (this.now() > deadline) {
+        for (const t of open) this.fail(t, `the wave did not finish within ${formatDuration(deadline - this.startedMs)} (stuck in ${t.stage})`);
+        return;
+      }
+      const jobs = await this.recentJobs();
+      await this.startJobs(jobs, 'queued');
+      await this.startJobs(jobs, 'terminate-queued');
+      await this.checkLaunches(jobs);
+      await this.checkStatus();
+      await this.checkPostLaunch(jobs);
+      await this.checkTcp();
+      await this.finalStep();
+      await this.checkTerminations(jobs);
+      if (this.now() - lastProgress >= 300_000 || !this.tracks.some((t) => t.stage !== 'done')) {
+        lastProgress = this.now();
+        const counts = new Map<string, number>();
+        for (const t of this.tracks) counts.set(t.stage === 'done' ? t.report.outcome : t.stage, (counts.get(t.stage === 'done' ? t.report.outcome : t.stage) ?? 0) + 1);
+        rt.logger.info(`${prefix} t+${formatDuration(this.now() - this.startedMs)}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(' · ')}`);
+      }
+      if (this.tracks.some((t) => t.stage !== 'done')) await rt.clock.sleep(this.pollMs);
+    }
+  }
+
+  /** Every job of the account since a day before the run (the quotas count other people's jobs too). */
+  private async recentJobs(): Promise<Map<string, Job>> {
+    const { rt } = this;
+    const fromDate = new Date(this.startedMs - LOOKBACK_MS).toISOString();
+    const jobs = new Map<string, Job>();
+    let nextToken: string | undefined;
+    do {
+      const page = await call(rt, 'mgn:DescribeJobs', () => rt.clients.mgn.send(new DescribeJobsCommand({ filters: { fromDate }, maxResults: 1000, nextToken, ...account(rt) })));
+      for (const j of page.items ?? []) jobs.set(j.jobID!, j);
+      nextToken = page.nextToken || undefined;
+    } while (nextToken);
+    const missing = [...new Set(this.tracks.filter((t) => t.jobID && !jobs.has(t.jobID) && t.stage !== 'done').map((t) => t.jobID!))];
+    for (const ids of chunk(missing, 100)) {
+      const page = await call(rt, 'mgn:DescribeJobs', () => rt.clients.mgn.send(new DescribeJobsCommand({ filters: { jobIDs: ids }, ...account(rt) })));
+      for (const j of page.items ?? []) jobs.set(j.jobID!, j);
+    }
+    return jobs;
+  }
+
+  /** Starts as many launch (or terminate) jobs as the quotas allow now; the rest stay queued. */
+  private async startJobs(jobs: Map<string, Job>, stage: 'queued' | 'terminate-queued'): Promise<void> {
+    const queue = this.tracks.filter((t) => t.stage === stage);
+    if (!queue.length) return;
+    // Jobs this round has started are not in `jobs` yet: count them as active.
+    const started: Job[] = [];
+    for (const batch of nextBatches(
+      queue.map((t) => t.resolved.sourceServerID),
+      activeLoad([...jobs.values()]),
+      this.quotas,
+    )) {
+      const load = activeLoad([...jobs.values(), ...started]);
+      if (load.jobs >= this.quotas.concurrentJobs || load.servers + batch.length > this.quotas.serversInActiveJobs) break;
+      const job = stage === 'queued' ? await this.startLaunch(batch) : await this.startTerminate(batch);
+      if (job) started.push(job);
+    }
+  }
+
+  private async startLaunch(ids: string[]): Promise<Job | undefined> {
+    const { rt, options } = this;
+    const mode = options.mode as 'test' | 'cutover';
+    let pending = [...ids];
+    const tracks = () => this.tracks.filter((t) => pending.includes(t.resolved.sourceServerID));
+    for (const t of tracks()) this.begin(t, 'launch');
+    const tags = { 'rehost-factory:estate': rt.config.name, 'rehost-factory:wave': options.wave };
+    const send = () =>
+      rt.clients.mgn.send(mode === 'test' ? new StartTestCommand({ sourceServerIDs: pending, tags, ...account(rt) }) : new StartCutoverCommand({ sourceServerIDs: pending, tags, ...account(rt) }));
+    // A failed attempt may have started the job on MGN's side: re-read before retrying, and never
+    // send a server that is already launching (one launch per server, even across retries).
+    const adoptLaunched = async (): Promise<boolean> => {
+      const fresh = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: rt.logger }, { sourceServerIDs: pending });
+      for (const s of fresh.filter((x) => x.lifeCycle?.state === LAUNCHED_STATE[mode])) {
+        const t = this.tracks.find((x) => x.resolved.sourceServerID === s.sourceServerID)!;
+        t.jobID = (mode === 'test' ? s.lifeCycle?.lastTest : s.lifeCycle?.lastCutover)?.initiated?.jobID;
+        this.setStage(t, 'launching');
+      }
+      pending = pending.filter((id) => !fresh.some((s) => s.sourceServerID === id && s.lifeCycle?.state === LAUNCHED_STATE[mode]));
+      return pending.length > 0;
+    };
+    try {
+      const { job } = await call(rt, `mgn:${mode === 'test' ? 'StartTest' : 'StartCutover'}`, send, adoptLaunched);
+      for (const t of tracks()) {
+        t.jobID = job?.jobID;
+        this.setStage(t, 'launching');
+      }
+      rt.logger.info(`[${options.wave}/${mode}] started ${job?.jobID} with ${pending.length} server${pending.length === 1 ? '' : 's'}`);
+      return job;
+    } catch (e) {
+      if (isAbort(e)) throw e;
+      if (!pending.length) return undefined;
+      if (errorCode(e) === 'ServiceQuotaExceededException') {
+        // Someone else's jobs took the capacity since we read it: stay queued for the next round.
+        rt.logger.warn(`[${options.wave}/${mode}] ${(e as Error).message}; ${pending.length} servers stay queued`);
+        for (const t of tracks()) t.report.phases.pop();
+        return undefined;
+      }
+      await adoptLaunched();
+      for (const t of tracks()) this.fail(t, `${mode === 'test' ? 'StartTest' : 'StartCutover'} refused: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async startTerminate(ids: string[]): Promise<Job | undefined> {
+    const { rt } = this;
+    const tracks = this.tracks.filter((t) => ids.includes(t.resolved.sourceServerID));
+    for (const t of tracks) this.begin(t, 'terminate');
+    try {
+      const { job } = await call(rt, 'mgn:TerminateTargetInstances', () => rt.clients.mgn.send(new TerminateTargetInstancesCommand({ sourceServerIDs: ids, tags: { 'rehost-factory:wave': this.options.wave }, ...account(rt) })));
+      for (const t of tracks) {
+        t.jobID = job?.jobID;
+        this.setStage(t, 'terminating');
+      }
+      return job;
+    } catch (e) {
+      if (isAbort(e)) throw e;
+      for (const t of tracks) this.fail(t, `TerminateTargetInstances refused: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** A COMPLETED job is not success: each server's launchStatus decides (pitfall 1). */
+  private async checkLaunches(jobs: Map<string, Job>): Promise<void> {
+    const cfg = this.rt.config.runbook;
+    for (const t of this.tracks.filter((x) => x.stage === 'launching')) {
+      const id = t.resolved.sourceServerID;
+      t.jobID ??= findLaunchJob(jobs, id, t.initiatedBy);
+      const job = t.jobID ? jobs.get(t.jobID) : undefined;
+      t.report.jobID = t.jobID;
+      const p = job?.participatingServers?.find((x) => x.sourceServerID === id);
+      if (p?.launchStatus === 'FAILED') {
+        this.fail(t, `launch failed in job ${t.jobID}: ${await this.launchError(t.jobID!, id)}`);
+      } else if (job?.status === 'COMPLETED' && p?.launchStatus === 'LAUNCHED' && p.launchedEc2InstanceID) {
+        t.instanceID = t.report.ec2InstanceID = p.launchedEc2InstanceID;
+        this.end(t, 'ok', `${t.jobID} → ${t.instanceID}`);
+        if (this.rt.config.mgn.launch.launchDisposition === 'STOPPED') {
+          this.skip(t, 'status-checks', 'launchDisposition STOPPED: the instance is not started');
+          this.setStage(t, 'final');
+        } else {
+          this.begin(t, 'status-checks');
+          this.setStage(t, 'status-checks');
+        }
+      } else if (job?.status === 'COMPLETED') {
+        this.fail(t, `job ${t.jobID} is COMPLETED but the server's launchStatus is ${p?.launchStatus ?? 'missing'} (a completed job is not a launched server)`);
+      } else if (!t.jobID && this.now() - t.stageSince > this.pollMs * 4) {
+        this.fail(t, `the server is ${LAUNCHED_STATE[this.options.mode as 'test']} but no launch job of it was found in the last ${formatDuration(LOOKBACK_MS)}`);
+      } else this.timeout(t, cfg.launchTimeoutMinutes, `launch job ${t.jobID ?? '(not found yet)'} (status ${job?.status ?? 'unknown'}, launchStatus ${p?.launchStatus ?? 'unknown'})`);
+    }
+  }
+
+  /** EC2 status checks 2/2 (system and instance), read for all waiting servers at once. */
+  private async checkStatus(): Promise<void> {
+    const { rt } = this;
+    const waiting = this.tracks.filter((t) => t.stage === 'status-checks');
+    for (const part of chunk(waiting, 100)) {
+      const r = await call(rt, 'ec2:DescribeInstanceStatus', () =>
+        rt.clients.ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: part.map((t) => t.instanceID!), IncludeAllInstances: true })),
+      );
+      for (const t of part) {
+        const st = r.InstanceStatuses?.find((s) => s.InstanceId === t.instanceID);
+        const state = st?.InstanceState?.Name;
+        if (state && ['shutting-down', 'terminated', 'stopping', 'stopped'].includes(state)) this.fail(t, `instance ${t.instanceID} is ${state}`);
+        else if (state === 'running' && st?.InstanceStatus?.Status === 'ok' && st?.SystemStatus?.Status === 'ok') {
+          this.end(t, 'ok', '2/2 checks passed');
+          this.begin(t, 'post-launch');
+          this.setStage(t, 'post-launch');
+        } else this.timeout(t, rt.config.runbook.statusCheckTimeoutMinutes, `status checks of ${t.instanceID} (${state ?? 'unknown'}, system ${st?.SystemStatus?.Status ?? '?'}, instance ${st?.InstanceStatus?.Status ?? '?'})`);
+      }
+    }
+  }
+
+  /** Post-launch SSM actions as MGN reports them in the job, SUCCESS for every one expected. */
+  private async checkPostLaunch(jobs: Map<string, Job>): Promise<void> {
+    const expected = this.options.mode === 'test' || this.options.mode === 'cutover' || this.options.mode === 'finalize' ? postLaunchDocuments(this.rt.config, this.options.mode === 'test' ? 'test' : 'cutover') : [];
+    for (const t of this.tracks.filter((x) => x.stage === 'post-launch')) {
+      const p = jobs.get(t.jobID!)?.participatingServers?.find((x) => x.sourceServerID === t.resolved.sourceServerID);
+      const list = p?.postLaunchActionsStatus?.postLaunchActionsLaunchStatusList ?? [];
+      t.report.postLaunchActions = list.map((a) => ({ document: a.ssmDocument?.ssmDocumentName ?? a.ssmDocument?.actionName ?? '?', status: a.executionStatus ?? 'UNKNOWN', executionID: a.executionID, failureReason: a.failureReason }));
+      const missing = expected.filter((d) => !t.report.postLaunchActions.some((a) => a.document === d));
+      const failed = t.report.postLaunchActions.filter((a) => a.status === 'FAILED');
+      if (failed.length) this.fail(t, `post-launch action${failed.length === 1 ? '' : 's'} failed: ${failed.map((a) => `${a.document}${a.failureReason ? ` (${a.failureReason})` : ''}`).join('; ')}`);
+      else if (missing.length) this.fail(t, `post-launch action${missing.length === 1 ? '' : 's'} ${missing.join(', ')} expected by bootstrap.postLaunch but not configured on the server's MGN launch settings`);
+      else if (t.report.postLaunchActions.every((a) => a.status === 'SUCCESS')) {
+        if (list.length) this.end(t, 'ok', `${list.length} action${list.length === 1 ? '' : 's'} SUCCESS`);
+        else this.end(t, 'skipped', 'no post-launch actions');
+        this.setStage(t, 'tcp-checks');
+      } else this.timeout(t, this.rt.config.runbook.postLaunchTimeoutMinutes, `post-launch actions (${t.report.postLaunchActions.map((a) => `${a.document}: ${a.status}`).join(', ')})`);
+    }
+  }
+
+  /** Optional TCP checks (runbook.tcpChecks) against the instance's private IP. */
+  private async checkTcp(): Promise<void> {
+    const { rt } = this;
+    const waiting = this.tracks.filter((t) => t.stage === 'tcp-checks');
+    const ports = (t: Track) => rt.config.runbook.tcpChecks.filter((c) => !c.server || c.server === t.resolved.server.name).map((c) => c.port);
+    const needIp = waiting.filter((t) => ports(t).length && !t.privateIp);
+    for (const part of chunk(needIp, 100)) {
+      const r = await call(rt, 'ec2:DescribeInstances', () => rt.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: part.map((t) => t.instanceID!) })));
+      const all = (r.Reservations ?? []).flatMap((x) => x.Instances ?? []);
+      for (const t of part) t.privateIp = all.find((i) => i.InstanceId === t.instanceID)?.PrivateIpAddress;
+    }
+    for (const t of waiting) {
+      const wanted = ports(t);
+      if (!wanted.length) {
+        this.setStage(t, 'final');
+        continue;
+      }
+      if (!t.report.phases.some((p) => p.phase === 'tcp-checks')) this.begin(t, 'tcp-checks');
+      const probe = rt.tcpProbe ?? connectProbe;
+      const results = await Promise.all(wanted.map((port) => (t.privateIp ? probe(t.privateIp, port, 5000) : Promise.resolve(false))));
+      if (results.every(Boolean)) {
+        this.end(t, 'ok', `${t.privateIp}: ${wanted.join(', ')} open`);
+        this.setStage(t, 'final');
+      } else this.timeout(t, rt.config.runbook.tcpCheckTimeoutMinutes, `TCP ${wanted.filter((_, i) => !results[i]).join(', ')} on ${t.privateIp ?? 'an unknown IP'}`);
+    }
+  }
+
+  /** The mode's last step: ready for cutover after a test, FinalizeCutover (one server per call). */
+  private async finalStep(): Promise<void> {
+    const { rt, options } = this;
+    for (const t of this.tracks.filter((x) => x.stage === 'final')) {
+      try {
+        if (options.mode === 'test') {
+          await this.phase(t, 'lifecycle', () => this.changeState(t, 'READY_FOR_CUTOVER').then(() => 'READY_FOR_CUTOVER'));
+          this.succeed(t, 'test launch verified; READY_FOR_CUTOVER');
+        } else if (options.mode === 'finalize') {
+          const id = t.resolved.sourceServerID;
+          await this.phase(t, 'finalize', async () => {
+            const s = await call(rt, 'mgn:FinalizeCutover', () => rt.clients.mgn.send(new FinalizeCutoverCommand({ sourceServerID: id, ...account(rt) })), () => this.stillNeeds(id, (x) => x.lifeCycle?.state !== 'CUTOVER'));
+            if (s.lifeCycle?.state !== 'CUTOVER') throw new Error(`FinalizeCutover returned state ${s.lifeCycle?.state}, expected CUTOVER`);
+            return 'CUTOVER';
+          });
+          this.succeed(t, `finalized; instance ${t.instanceID} kept, replication disconnected`);
+        } else this.succeed(t, 'cutover launch verified; finalize when the application is accepted');
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        if (t.stage !== 'done') this.fail(t, (e as Error).message);
+      }
+    }
+  }
+
+  private async checkTerminations(jobs: Map<string, Job>): Promise<void> {
+    const { rt } = this;
+    for (const t of this.tracks.filter((x) => x.stage === 'terminating')) {
+      const job = t.jobID ? jobs.get(t.jobID) : undefined;
+      if (job?.status !== 'COMPLETED') {
+        this.timeout(t, rt.config.runbook.launchTimeoutMinutes, `terminate job ${t.jobID} (status ${job?.status ?? 'unknown'})`);
+        continue;
+      }
+      const state = t.instanceID ? await this.instanceState(t.instanceID) : 'terminated';
+      if (state === 'terminated' || state === 'shutting-down') {
+        this.end(t, 'ok', t.instanceID ? `${t.instanceID} ${state}` : 'no test instance');
+        this.succeed(t, 'reverted to READY_FOR_TEST; test instance terminated');
+      } else this.fail(t, `terminate job ${t.jobID} completed but instance ${t.instanceID} is ${state}`);
+    }
+  }
+
+  private async instanceState(id: string): Promise<string> {
+    try {
+      const r = await call(this.rt, 'ec2:DescribeInstances', () => this.rt.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })));
+      return r.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? 'terminated';
+    } catch (e) {
+      if (/NotFound/.test(errorCode(e))) return 'terminated';
+      throw e;
+    }
+  }
+
+  /** ChangeServerLifeCycleState, verified by its answer; a retry after an ambiguous failure re-reads first. */
+  private async changeState(t: Track, state: 'READY_FOR_TEST' | 'READY_FOR_CUTOVER'): Promise<void> {
+    const { rt } = this;
+    const id = t.resolved.sourceServerID;
+    const s = await call(
+      rt,
+      'mgn:ChangeServerLifeCycleState',
+      () => rt.clients.mgn.send(new ChangeServerLifeCycleStateCommand({ sourceServerID: id, lifeCycle: { state }, ...account(rt) })),
+      () => this.stillNeeds(id, (x) => x.lifeCycle?.state !== state),
+    ).catch(async (e) => {
+      const [now] = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: rt.logger }, { sourceServerIDs: [id] });
+      if (now?.lifeCycle?.state === state) return now;
+      throw e;
+    });
+    if (s.lifeCycle?.state !== state) throw new Error(`ChangeServerLifeCycleState returned ${s.lifeCycle?.state}, expected ${state}`);
+  }
+
+  /** Re-reads a server before retrying a mutating call; false when the call already took effect. */
+  private async stillNeeds(id: string, needs: (s: SourceServer) => boolean): Promise<boolean> {
+    const [s] = await listSourceServers(this.rt.clients.mgn, { clock: this.rt.clock, logger: this.rt.logger }, { sourceServerIDs: [id] });
+    return !s || needs(s);
+  }
+
+  private async launchError(jobID: string, id: string): Promise<string> {
+    const { rt } = this;
+    const items: JobLog[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await call(rt, 'mgn:DescribeJobLogItems', () => rt.clients.mgn.send(new DescribeJobLogItemsCommand({ jobID, nextToken, ...account(rt) })));
+      items.push(...(page.items ?? []));
+      nextToken = page.nextToken || undefined;
+    } while (nextToken);
+    const mine = items.filter((i) => i.eventData?.sourceServerID === id);
+    const failed = mine.find((i) => i.event === 'LAUNCH_FAILED' || i.eventData?.rawError);
+    return failed ? `${failed.event}: ${failed.eventData?.rawError ?? 'no rawError'}` : `launchStatus FAILED (job log: ${mine.map((i) => i.event).join(', ') || 'no entries'})`;
+  }
+
+  // --- bookkeeping -------------------------------------------------------------------------------
+
+  private now(): number {
+    return this.rt.clock.now().getTime();
+  }
+
+  private iso(): string {
+    return this.rt.clock.now().toISOString();
+  }
+
+  private setStage(t: Track, stage: Stage): void {
+    t.stage = stage;
+    t.stageSince = this.now();
+  }
+
+  private begin(t: Track, phase: Phase): void {
+    this.options.onPhase?.(t.resolved.server.name, phase, 'start');
+    t.report.phases.push({ phase, start: this.iso() });
+  }
+
+  private end(t: Track, outcome: 'ok' | 'failed' | 'skipped', detail?: string): void {
+    const p = t.report.phases.at(-1);
+    if (!p || p.end) return;
+    Object.assign(p, { end: this.iso(), outcome, ...(detail ? { detail } : {}) });
+    this.options.onPhase?.(t.resolved.server.name, p.phase, 'end');
+  }
+
+  private skip(t: Track, phase: Phase, detail: string): void {
+    t.report.phases.push({ phase, start: this.iso(), end: this.iso(), outcome: 'skipped', detail });
+  }
+
+  private async phase(t: Track, phase: Phase, work: () => Promise<string>): Promise<void> {
+    this.begin(t, phase);
+    try {
+      this.end(t, 'ok', await work());
+    } catch (e) {
+      if (!isAbort(e)) this.end(t, 'failed', (e as Error).message);
+      throw e;
+    }
+  }
+
+  private timeout(t: Track, minutes: number, what: string): void {
+    if (this.now() - t.stageSince >= minutes * 60_000) this.fail(t, `timed out after ${minutes} min waiting for ${what}`);
+  }
+
+  private fail(t: Track, reason: string): void {
+    this.end(t, 'failed', reason);
+    t.report.outcome = 'failed';
+    t.report.reason = reason;
+    this.setStage(t, 'done');
+    this.rt.logger.warn(`[${this.options.wave}/${this.options.mode}] ${t.resolved.server.name}: FAILED: ${reason}`);
+  }
+
+  private succeed(t: Track, reason: string): void {
+    t.report.outcome = 'succeeded';
+    t.report.reason = reason;
+    this.setStage(t, 'done');
+  }
+
+  private finish(report: WaveReport): WaveReport {
+    report.endedAt = this.iso();
+    return report;
+  }
+}
+
+/** The newest launch job of the right kind that includes the server (when lastTest/lastCutover lack it). */
+function findLaunchJob(jobs: Map<string, Job>, id: string, initiatedBy?: string): string | undefined {
+  return [...jobs.values()]
+    .filter((j) => j.type === 'LAUNCH' && (!initiatedBy || j.initiatedBy === initiatedBy) && j.participatingServers?.some((p) => p.sourceServerID === id))
+    .sort((a, b) => (b.creationDateTime ?? '').localeCompare(a.creationDateTime ?? ''))[0]?.jobID;
+}
+
+/** Errors thrown by an onPhase hook (an interruption) are not server failures. */
+export class RunInterrupted extends Error {
+  constructor(message = 'run interrupted') {
+    super(message);
+    this.name = 'RunInterrupted';
+  }
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof RunInterrupted || (e as Error)?.name === 'RunInterrupted' || (e as Error)?.name === 'AbortError';
+}
+
+export function describeStep(mode: Mode, step: NextStep): string {
+  switch (step.kind) {
+    case 'launch':
+      return `write the ${mode} placement to the launch template and ${mode === 'test' ? 'StartTest' : 'StartCutover'} (batched under the MGN quotas)`;
+    case 'verify-launch':
+      return `verify launch job ${step.jobID ?? '(to be found)'}`;
+    case 'finalize':
+      return 'verify the cutover launch and FinalizeCutover';
+    case 'revert':
+      return 'change the state to READY_FOR_TEST and terminate the test instance';
+    case 'terminate':
+      return `terminate test instance ${step.ec2InstanceID}`;
+    case 'archive':
+      return 'MarkAsArchived';
+    default:
+      return step.reason;
+  }
+}
+
+/** Runs one mode over a wave and returns the report (see WaveRun). */
+export function runWave(rt: Runtime, options: WaveRunOptions): Promise<WaveReport> {
+  if (!LAUNCH_MODES.has(options.mode) && options.until === 'launched') return new WaveRun(rt, { ...options, until: 'done' }).run();
+  return new WaveRun(rt, options).run();
+}

@@ -1,0 +1,27 @@
+import type { FactoryConfig } from '../config/schema';
+import type { Clock, Logger, RunbookClients, TcpProbe } from './context';
+import { type RetryOptions, withRetry } from './retry';
+
+/** Everything a runbook step needs: passed in, so actions, the CLI and tests each bring their own. */
+export interface Runtime {
+  readonly config: FactoryConfig;
+  readonly clients: RunbookClients;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Retry tuning (tests shorten nothing: time is virtual). @default 10 attempts, 1 s → 60 s full jitter */
+  readonly retry?: Omit<RetryOptions, 'clock' | 'logger'>;
+  /** TCP reachability probe for runbook.tcpChecks. @default a net.connect probe */
+  readonly tcpProbe?: TcpProbe;
+  /** MGN accountID parameter for multi-account MGN. @default the caller's account */
+  readonly accountID?: string;
+}
+
+/** Sends one AWS call with throttling-aware retries on the runtime's clock. */
+export function call<T>(rt: Runtime, label: string, send: () => Promise<T>, beforeRetry?: (e: unknown) => Promise<boolean>): Promise<T> {
+  return withRetry(label, send, { clock: rt.clock, logger: rt.logger, ...rt.retry }, beforeRetry);
+}
+
+/** The accountID field every MGN request takes, when one is configured. */
+export function account(rt: Runtime): { accountID?: string } {
+  return rt.accountID ? { accountID: rt.accountID } : {};
+}

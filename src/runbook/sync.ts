@@ -1,0 +1,88 @@
+import {
+  type Application,
+  AssociateApplicationsCommand,
+  AssociateSourceServersCommand,
+  CreateApplicationCommand,
+  CreateWaveCommand,
+  DisassociateSourceServersCommand,
+  ListApplicationsCommand,
+  ListWavesCommand,
+  type Wave as MgnWave,
+} from '@aws-sdk/client-mgn';
+import type { Wave } from '../config/schema';
+import { chunk } from './batching';
+import type { ResolvedServer } from './resolve';
+import { account, call, type Runtime } from './runtime';
+
+/** MGN accepts at most 50 IDs per AssociateSourceServers/AssociateApplications call. */
+export const IDS_PER_ASSOCIATE_CALL = 50;
+
+async function listAll<T>(label: string, rt: Runtime, page: (nextToken?: string) => Promise<{ items?: T[]; nextToken?: string }>): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const r = await call(rt, label, () => page(token));
+    out.push(...(r.items ?? []));
+    token = r.nextToken || undefined;
+  } while (token);
+  return out;
+}
+
+/** What the sync did, for the log and the plan output. */
+export interface SyncResult {
+  readonly waveID: string;
+  readonly applicationIDs: Record<string, string>;
+  readonly created: string[];
+  readonly associatedServers: number;
+}
+
+/**
+ * Makes MGN's own wave and applications match factory.yaml so the console shows the same plan:
+ * creates what is missing (found by name), associates applications with the wave and the resolved
+ * servers with their application (≤ 50 per call). Reads first and changes only what differs, so a
+ * re-run makes no calls beyond the reads.
+ */
+export async function syncMgnPlan(rt: Runtime, wave: Wave, servers: readonly ResolvedServer[]): Promise<SyncResult> {
+  const { mgn } = rt.clients;
+  const acct = account(rt);
+  const created: string[] = [];
+  const waves = await listAll<MgnWave>('mgn:ListWaves', rt, (nextToken) => mgn.send(new ListWavesCommand({ filters: { isArchived: false }, nextToken, ...acct })));
+  let mgnWave = waves.find((w) => w.name === wave.name);
+  if (!mgnWave) {
+    mgnWave = await call(rt, 'mgn:CreateWave', () => mgn.send(new CreateWaveCommand({ name: wave.name, description: wave.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct })));
+    created.push(`wave ${wave.name}`);
+  }
+  const waveID = mgnWave.waveID!;
+  const apps = await listAll<Application>('mgn:ListApplications', rt, (nextToken) => mgn.send(new ListApplicationsCommand({ filters: { isArchived: false }, nextToken, ...acct })));
+  const applicationIDs: Record<string, string> = {};
+  const toAssociate: string[] = [];
+  for (const a of wave.applications) {
+    let app = apps.find((x) => x.name === a.name);
+    if (!app) {
+      app = await call(rt, 'mgn:CreateApplication', () => mgn.send(new CreateApplicationCommand({ name: a.name, description: a.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct })));
+      created.push(`application ${a.name}`);
+    }
+    applicationIDs[a.name] = app.applicationID!;
+    if (app.waveID !== waveID) toAssociate.push(app.applicationID!);
+  }
+  for (const ids of chunk(toAssociate, IDS_PER_ASSOCIATE_CALL)) {
+    await call(rt, 'mgn:AssociateApplications', () => mgn.send(new AssociateApplicationsCommand({ waveID, applicationIDs: ids, ...acct })));
+  }
+  let associatedServers = 0;
+  for (const [name, applicationID] of Object.entries(applicationIDs)) {
+    const members = servers.filter((s) => s.application === name && s.sourceServer.applicationID !== applicationID);
+    // A server belongs to one application: move it out of the old one first.
+    const byOld = new Map<string, string[]>();
+    for (const m of members) if (m.sourceServer.applicationID) byOld.set(m.sourceServer.applicationID, [...(byOld.get(m.sourceServer.applicationID) ?? []), m.sourceServerID]);
+    for (const [old, ids] of byOld) {
+      for (const part of chunk(ids, IDS_PER_ASSOCIATE_CALL)) {
+        await call(rt, 'mgn:DisassociateSourceServers', () => mgn.send(new DisassociateSourceServersCommand({ applicationID: old, sourceServerIDs: part, ...acct })));
+      }
+    }
+    for (const part of chunk(members.map((m) => m.sourceServerID), IDS_PER_ASSOCIATE_CALL)) {
+      await call(rt, 'mgn:AssociateSourceServers', () => mgn.send(new AssociateSourceServersCommand({ applicationID, sourceServerIDs: part, ...acct })));
+      associatedServers += part.length;
+    }
+  }
+  return { waveID, applicationIDs, created, associatedServers };
+}

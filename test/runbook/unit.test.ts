@@ -1,0 +1,244 @@
+import { join } from 'node:path';
+import type { Job, SourceServer } from '@aws-sdk/client-mgn';
+import { loadFactoryFile } from '../../src/config/load';
+import { DEFAULT_QUOTAS, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from '../../src/runbook/batching';
+import { formatDuration, parseIsoDuration } from '../../src/runbook/duration';
+import { MODES, type Mode, nextStep } from '../../src/runbook/lifecycle';
+import { replicationProblems } from '../../src/runbook/preflight';
+import { mergeReports, renderGantt, renderMarkdown, type WaveReport } from '../../src/runbook/report';
+import { ResolutionError, resolveServers } from '../../src/runbook/resolve';
+import { backoffDelay, withRetry } from '../../src/runbook/retry';
+import { selectServers, WaveInputError } from '../../src/runbook/select';
+import { WaitTimeoutError, waitUntil } from '../../src/runbook/wait';
+
+const config = loadFactoryFile(join(__dirname, '..', '..', 'examples', 'factory.yaml')).config;
+
+function source(id: string, hints: { fqdn?: string; hostname?: string; ips?: string[] } = {}, extra: Partial<SourceServer> = {}): SourceServer {
+  return {
+    sourceServerID: id,
+    isArchived: false,
+    sourceProperties: {
+      identificationHints: hints.fqdn || hints.hostname ? { fqdn: hints.fqdn, hostname: hints.hostname } : undefined,
+      networkInterfaces: hints.ips ? [{ ips: hints.ips, isPrimary: true }] : [],
+    },
+    ...extra,
+  };
+}
+
+/** A virtual clock for unit tests: sleeping only moves time. */
+function testClock(start = 0) {
+  let now = start;
+  const sleeps: number[] = [];
+  return { now: () => new Date(now), sleep: async (ms: number) => void (sleeps.push(ms), (now += ms)), sleeps };
+}
+
+describe('lagDuration parsing (ISO-8601, never a number)', () => {
+  it.each([
+    ['PT5M', 300_000],
+    ['P0D', 0],
+    ['PT0S', 0],
+    ['PT1H2M3.5S', 3_723_500],
+    ['P1DT1H', 90_000_000],
+    ['P1W', 604_800_000],
+  ])('%s = %d ms', (text, ms) => expect(parseIsoDuration(text)).toBe(ms));
+
+  it.each(['5', '300', 'PT', 'P', 'T5M', 'PT5X', '', 'P1Y'])('refuses %j', (text) => expect(() => parseIsoDuration(text)).toThrow(/ISO-8601/));
+
+  it('never compares a lag as a number: PT20M is over PT10M although Number("PT20M") is NaN', () => {
+    expect(replicationProblems({ dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: 'PT20M' } }, 'PT10M')).toEqual(['replication lag PT20M exceeds runbook.maxReplicationLag PT10M']);
+    expect(replicationProblems({ dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: 'PT9M59S' } }, 'PT10M')).toEqual([]);
+    expect(replicationProblems({ dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: null as unknown as string } }, 'PT10M')).toEqual([
+      'replication lag (lagDuration) is not measured yet',
+    ]);
+    expect(replicationProblems({ dataReplicationInfo: { dataReplicationState: 'STALLED', lagDuration: 'PT1M', dataReplicationError: { error: 'AGENT_NOT_SEEN' } } }, 'PT10M')).toEqual([
+      'replication is STALLED (AGENT_NOT_SEEN), expected CONTINUOUS',
+    ]);
+    expect(replicationProblems({ dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: '300' } }, 'PT10M')[0]).toMatch(/"300" is not an ISO-8601 duration/);
+    expect(formatDuration(3_723_000)).toBe('PT1H2M3S');
+  });
+});
+
+describe('resolution of configured servers to MGN source servers', () => {
+  const wave2 = selectServers(config, 'wave-2').servers;
+
+  it('matches by sourceServerId, else FQDN, hostname, then IP (imported servers without hints)', () => {
+    const pool = [
+      source('s-00000000000000001', { fqdn: 'ERPAPP01.corp.example.com', hostname: 'other' }),
+      source('s-00000000000000002', { hostname: 'erpapp02' }),
+      source('s-00000000000000003', {}, { sourceProperties: { networkInterfaces: [{ ips: ['192.168.20.31'] }] } }),
+      source('s-00000000000000004', { fqdn: 'fs01.corp.example.com' }),
+    ];
+    const r = resolveServers(wave2, pool);
+    expect(r.map((x) => [x.server.name, x.sourceServerID, x.matchedBy])).toEqual([
+      ['app01', 's-00000000000000001', 'fqdn'],
+      ['app02', 's-00000000000000002', 'hostname'],
+      ['db01', 's-00000000000000003', 'ipAddress'],
+      ['fs01', 's-00000000000000004', 'fqdn'],
+    ]);
+  });
+
+  it('names every server that matches nothing or twice, and a sourceServerId that does not exist', () => {
+    const pool = [source('s-00000000000000001', { hostname: 'ERPAPP01' }), source('s-00000000000000002', { hostname: 'erpapp01' }), source('s-00000000000000004', { fqdn: 'fs01.corp.example.com' })];
+    let err: ResolutionError | undefined;
+    try {
+      resolveServers(wave2, pool);
+    } catch (e) {
+      err = e as ResolutionError;
+    }
+    expect(err).toBeInstanceOf(ResolutionError);
+    expect(err!.problems.map((p) => p.server)).toEqual(['app01', 'app02', 'db01']);
+    expect(err!.message).toMatch(/app01: hostname "ERPAPP01" matches 2 source servers \(s-00000000000000001, s-00000000000000002\)/);
+    expect(err!.message).toMatch(/db01: no source server matches hostname "ERPDB01", ipAddress "192.168.20.31"/);
+    const wiki = selectServers(config, 'wave-1', ['wiki01']).servers;
+    expect(() => resolveServers(wiki, [source('s-1234567890abcdef1', { fqdn: 'wiki01.corp.example.com' })])).toThrow(/wiki01: sourceServerId s-1234567890abcdef0 does not exist in MGN/);
+  });
+
+  it('refuses two configured servers on one source server, and prefers live servers to archived twins', () => {
+    const [web01] = selectServers(config, 'wave-1').servers;
+    const clone = { ...web01, server: { ...web01.server, name: 'web01-copy', hostname: undefined } };
+    expect(() => resolveServers([web01, clone], [source('s-00000000000000001', { fqdn: 'web01.corp.example.com' }), source('s-00000000000000002', { hostname: 'WEB01' })])).toThrow(
+      /web01: matches source server s-00000000000000001, which web01-copy also matches/,
+    );
+    const twins = [source('s-0000000000000000a', { fqdn: 'web01.corp.example.com' }, { isArchived: true }), source('s-0000000000000000b', { fqdn: 'web01.corp.example.com' })];
+    expect(resolveServers([web01], twins)[0].sourceServerID).toBe('s-0000000000000000b');
+    expect(resolveServers([web01], [twins[0]])[0].sourceServerID).toBe('s-0000000000000000a');
+  });
+
+  it('names an unknown wave and a server that is not in the wave before anything else', () => {
+    expect(() => selectServers(config, 'wave-9')).toThrow(new WaveInputError('unknown wave "wave-9": factory.yaml has "wave-1", "wave-2", "wave-3"'));
+    expect(() => selectServers(config, 'wave-1', ['web01', 'app01', 'nope'])).toThrow(/servers "app01" \(it is in wave "wave-2"\), "nope" not in wave "wave-1"/);
+  });
+});
+
+describe('batching against the MGN quotas', () => {
+  const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `s-${String(i + from).padStart(17, '0')}`);
+  const job = (status: Job['status'], servers: string[]): Job => ({ jobID: `mgnjob-${servers[0]}`, status, participatingServers: servers.map((sourceServerID) => ({ sourceServerID })) });
+
+  it('never exceeds 200 per job, 200 across active jobs, 20 jobs, 1 job per server', () => {
+    expect(nextBatches(ids(500), activeLoad([])).map((b) => b.length)).toEqual([200]);
+    expect(nextBatches(ids(500), activeLoad([job('STARTED', ids(150, 1000))])).map((b) => b.length)).toEqual([50]);
+    expect(nextBatches(ids(500), activeLoad([job('COMPLETED', ids(200, 1000))])).map((b) => b.length)).toEqual([200]);
+    const tiny = { ...DEFAULT_QUOTAS, serversPerJob: 10 };
+    expect(nextBatches(ids(500), activeLoad([]), tiny).map((b) => b.length)).toEqual(Array(20).fill(10));
+    const full = Array.from({ length: 20 }, (_, i) => job('PENDING', ids(1, 2000 + i)));
+    expect(nextBatches(ids(5), activeLoad(full))).toEqual([]);
+    const busy = nextBatches(ids(3), activeLoad([job('STARTED', ids(1, 1))]));
+    expect(busy).toEqual([[ids(1)[0], ids(1, 2)[0]]]);
+  });
+
+  it('keeps the queue order (an application goes together) and chunks associations by 50', () => {
+    expect(nextBatches(['b', 'a', 'c'], activeLoad([]))).toEqual([['b', 'a', 'c']]);
+    expect(chunk(ids(120), 50).map((c) => c.length)).toEqual([50, 50, 20]);
+    expect(makespanLowerBoundMinutes(500, 20)).toBe(60);
+    expect(makespanLowerBoundMinutes(200, 20)).toBe(20);
+  });
+});
+
+describe('next step per lifecycle state', () => {
+  const states = ['STOPPED', 'NOT_READY', 'READY_FOR_TEST', 'TESTING', 'READY_FOR_CUTOVER', 'CUTTING_OVER', 'CUTOVER', 'DISCONNECTED', 'DISCOVERED', 'PENDING_INSTALLATION'];
+  const server = (state: string, extra: Partial<SourceServer> = {}): SourceServer => ({
+    sourceServerID: 's-1',
+    lifeCycle: { state: state as never, lastTest: { initiated: { jobID: 'mgnjob-t' } }, lastCutover: { initiated: { jobID: 'mgnjob-c' } } },
+    ...extra,
+  });
+
+  it('decides every mode × state', () => {
+    const table = Object.fromEntries(MODES.map((m: Mode) => [m, Object.fromEntries(states.map((s) => [s, nextStep(m, server(s)).kind]))]));
+    expect(table).toEqual({
+      test: { STOPPED: 'refuse', NOT_READY: 'refuse', READY_FOR_TEST: 'launch', TESTING: 'verify-launch', READY_FOR_CUTOVER: 'done', CUTTING_OVER: 'refuse', CUTOVER: 'refuse', DISCONNECTED: 'refuse', DISCOVERED: 'refuse', PENDING_INSTALLATION: 'refuse' },
+      cutover: { STOPPED: 'refuse', NOT_READY: 'refuse', READY_FOR_TEST: 'refuse', TESTING: 'refuse', READY_FOR_CUTOVER: 'launch', CUTTING_OVER: 'verify-launch', CUTOVER: 'done', DISCONNECTED: 'refuse', DISCOVERED: 'refuse', PENDING_INSTALLATION: 'refuse' },
+      finalize: { STOPPED: 'refuse', NOT_READY: 'refuse', READY_FOR_TEST: 'refuse', TESTING: 'refuse', READY_FOR_CUTOVER: 'refuse', CUTTING_OVER: 'finalize', CUTOVER: 'done', DISCONNECTED: 'refuse', DISCOVERED: 'refuse', PENDING_INSTALLATION: 'refuse' },
+      revert: { STOPPED: 'refuse', NOT_READY: 'refuse', READY_FOR_TEST: 'done', TESTING: 'revert', READY_FOR_CUTOVER: 'revert', CUTTING_OVER: 'refuse', CUTOVER: 'refuse', DISCONNECTED: 'refuse', DISCOVERED: 'refuse', PENDING_INSTALLATION: 'refuse' },
+      archive: { STOPPED: 'refuse', NOT_READY: 'refuse', READY_FOR_TEST: 'refuse', TESTING: 'refuse', READY_FOR_CUTOVER: 'refuse', CUTTING_OVER: 'refuse', CUTOVER: 'archive', DISCONNECTED: 'archive', DISCOVERED: 'refuse', PENDING_INSTALLATION: 'refuse' },
+    });
+  });
+
+  it('resumes from the job MGN recorded, terminates a leftover test instance, and explains refusals', () => {
+    expect(nextStep('test', server('TESTING'))).toEqual({ kind: 'verify-launch', jobID: 'mgnjob-t' });
+    expect(nextStep('finalize', server('CUTTING_OVER'))).toEqual({ kind: 'finalize', jobID: 'mgnjob-c' });
+    expect(nextStep('revert', server('READY_FOR_TEST', { launchedInstance: { ec2InstanceID: 'i-1' } }))).toEqual({ kind: 'terminate', ec2InstanceID: 'i-1' });
+    expect(nextStep('archive', server('CUTOVER', { isArchived: true })).kind).toBe('done');
+    expect(nextStep('test', server('CUTOVER', { isArchived: true }))).toEqual({ kind: 'refuse', reason: 'the source server is archived; test is not possible' });
+    expect(nextStep('cutover', server('READY_FOR_TEST'))).toEqual({ kind: 'refuse', reason: 'is READY_FOR_TEST (Ready for testing): run mode "test" first; cutover needs READY_FOR_CUTOVER' });
+  });
+});
+
+describe('retries and bounded waits', () => {
+  it('honours retryAfterSeconds and backs off with jitter on throttling', async () => {
+    const clock = testClock();
+    let n = 0;
+    const throttle = Object.assign(new Error('slow down'), { name: 'ThrottlingException', retryAfterSeconds: 7, $metadata: { httpStatusCode: 429 } });
+    const ec2 = Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded', Code: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } });
+    const r = await withRetry('op', async () => (++n === 1 ? Promise.reject(throttle) : n === 2 ? Promise.reject(ec2) : 'ok'), { clock, random: () => 0.5 });
+    expect(r).toBe('ok');
+    expect(clock.sleeps[0]).toBe(7000);
+    expect(clock.sleeps[1]).toBe(1000);
+    expect(backoffDelay(6, ec2, { random: () => 0.999 })).toBeLessThanOrEqual(60_000);
+    expect(backoffDelay(6, ec2, { random: () => 0.999 })).toBeGreaterThan(50_000);
+    const bad = Object.assign(new Error('nope'), { name: 'ValidationException', $fault: 'client' });
+    await expect(withRetry('op', () => Promise.reject(bad), { clock })).rejects.toBe(bad);
+    await expect(withRetry('op', () => Promise.reject(throttle), { clock, maxAttempts: 3 })).rejects.toThrow(/op: gave up after 3 attempts/);
+  });
+
+  it('ends a wait with a timeout that says what it waited for', async () => {
+    const clock = testClock();
+    const lines: string[] = [];
+    const wait = waitUntil(async () => ({ done: false, state: 'STARTED' }), { clock, logger: { info: (l) => lines.push(l), warn: () => undefined }, what: 'job mgnjob-1', timeoutMs: 20 * 60_000 });
+    await expect(wait).rejects.toThrow(new WaitTimeoutError('job mgnjob-1', 20 * 60_000, 'STARTED'));
+    await expect(wait).rejects.toThrow('timed out after PT20M waiting for job mgnjob-1 (last seen: STARTED)');
+    expect(lines).toHaveLength(3);
+  });
+});
+
+describe('report rendering', () => {
+  const report: WaveReport = {
+    estate: 'acme',
+    wave: 'wave-1',
+    mode: 'test',
+    simulated: true,
+    dryRun: false,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:40:00.000Z',
+    servers: [
+      {
+        server: 'web01',
+        application: 'intranet',
+        sourceServerID: 's-00000000000000001',
+        jobID: 'mgnjob-1',
+        ec2InstanceID: 'i-1',
+        postLaunchActions: [{ document: 'acme-validate-server', status: 'SUCCESS' }],
+        phases: [
+          { phase: 'launch', start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:20:00.000Z', outcome: 'ok' },
+          { phase: 'status-checks', start: '2026-01-01T00:20:00.000Z', end: '2026-01-01T00:21:00.000Z', outcome: 'ok' },
+        ],
+        outcome: 'succeeded',
+      },
+      {
+        server: 'web02',
+        application: 'intranet',
+        postLaunchActions: [],
+        phases: [{ phase: 'launch', start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:12:00.000Z', outcome: 'failed', detail: 'x' }],
+        outcome: 'failed',
+        reason: 'launch failed | capacity',
+      },
+    ],
+  };
+
+  it('renders a job-summary table, a Mermaid gantt and merges parts', () => {
+    const md = renderMarkdown(report);
+    expect(md).toContain('SIMULATION');
+    expect(md).toContain('| web01 | intranet | s-00000000000000001 | ✅ succeeded | mgnjob-1 | i-1 | launch 20 min, status-checks 1 min | acme-validate-server: SUCCESS | — |');
+    expect(md).toContain('| web02 | intranet | — | ❌ failed | — | — | launch 12 min ❌ | — | launch failed \\| capacity |');
+    expect(md).toContain('1 succeeded, 1 failed');
+    const gantt = renderGantt(report);
+    expect(gantt).toContain('```mermaid\ngantt\n  title wave-1 test\n  dateFormat YYYY-MM-DD HH:mm:ss');
+    expect(gantt).toContain('  section web01\n  launch :done, 2026-01-01 00:00:00, 2026-01-01 00:20:00\n  status-checks :done, 2026-01-01 00:20:00, 2026-01-01 00:21:00');
+    expect(gantt).toContain('  section web02\n  launch :crit, 2026-01-01 00:00:00, 2026-01-01 00:12:00');
+    const plan = { ...report, simulated: false, servers: report.servers.map((s) => ({ ...s, outcome: 'planned' as const, phases: [] })), endedAt: '2026-01-01T00:01:00.000Z' };
+    const merged = mergeReports([plan, { ...report, servers: [report.servers[1]] }, { ...report, servers: [report.servers[0]] }]);
+    expect(merged.servers.map((s) => s.outcome)).toEqual(['succeeded', 'failed']);
+    expect(merged.endedAt).toBe('2026-01-01T00:40:00.000Z');
+    expect(JSON.parse(JSON.stringify(merged))).toEqual(merged);
+    expect(() => mergeReports([report, { ...report, mode: 'cutover' }])).toThrow(/disagree/);
+  });
+});
