@@ -1,0 +1,114 @@
+import { Json, MapState, optimizedTask, sdkTask, States, TaskState } from './asl';
+
+/** Where a failure handler keeps errors it swallowed, so they never mask the original `$.error`. */
+export const CLEANUP_ERROR_PATH = '$.cleanupError';
+
+/** The claims table key of a run: `<pipeline>#<id>`. */
+function claimKey(pipeline: string, idPath: string): { [key: string]: Json } {
+  return { pk: { 'S.$': `States.Format('${pipeline}#{}', ${idPath})` } };
+}
+
+/**
+ * Conditional put of a claim item: the first run for an id wins, a repeated event for the same id
+ * ends at `duplicate` without doing anything (DynamoDB's conditional write is the lock).
+ */
+export function claimTask(o: { table: string; pipeline: string; idPath: string; next: string; duplicate: string; onError: string }): TaskState {
+  return optimizedTask('dynamodb', 'putItem', {
+    parameters: {
+      TableName: o.table,
+      Item: {
+        ...claimKey(o.pipeline, o.idPath),
+        status: { S: 'IN_PROGRESS' },
+        execution: { 'S.$': '$$.Execution.Id' },
+        startedAt: { 'S.$': '$$.Execution.StartTime' },
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+    next: o.next,
+    catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: '$.duplicate', Next: o.duplicate }],
+    onError: o.onError,
+  });
+}
+
+/** Marks a claim done (kept: a later event for the same id stays a no-op). */
+export function completeClaimTask(o: { table: string; pipeline: string; idPath: string; resultPath: string; next: string; onError: string }): TaskState {
+  return optimizedTask('dynamodb', 'updateItem', {
+    parameters: {
+      TableName: o.table,
+      Key: claimKey(o.pipeline, o.idPath),
+      UpdateExpression: 'SET #status = :done, #result = :result',
+      ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
+      ExpressionAttributeValues: { ':done': { S: 'DONE' }, ':result': { 'S.$': o.resultPath } },
+    },
+    next: o.next,
+    onError: o.onError,
+  });
+}
+
+/** Deletes a claim after a failure, so that the event can be sent again once the cause is fixed. */
+export function releaseClaimTask(o: { table: string; pipeline: string; idPath: string; next: string }): TaskState {
+  return optimizedTask('dynamodb', 'deleteItem', {
+    parameters: { TableName: o.table, Key: claimKey(o.pipeline, o.idPath) },
+    next: o.next,
+    catch: [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: o.next }],
+  });
+}
+
+/** Publishes to the notification topic; `message` is a States.Format expression. */
+export function notifyTask(o: { topicArn: string; subject: string; message: string; next?: string; onError?: string }): TaskState {
+  return optimizedTask('sns', 'publish', {
+    parameters: { TopicArn: o.topicArn, Subject: o.subject, 'Message.$': o.message },
+    next: o.next,
+    ...(o.onError ? { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: o.onError }] } : {}),
+  });
+}
+
+/**
+ * Deregisters an image and deletes its snapshots, best effort: each step's error is kept at
+ * `$.cleanupError` and the run goes on to `next` (a clean-up never hides the original failure).
+ * Reads the snapshot IDs first, since a deregistered image no longer lists them.
+ */
+export function deregisterImageStates(o: { prefix: string; imageIdPath: string; workPath: string; next: string }): { entry: string; states: States } {
+  const n = (s: string) => `${o.prefix}${s}`;
+  const swallow = [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: o.next }];
+  const deleteSnapshots: MapState = {
+    Type: 'Map',
+    ItemsPath: `${o.workPath}.snapshotIds`,
+    ItemSelector: { 'snapshotId.$': '$$.Map.Item.Value' },
+    MaxConcurrency: 5,
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: n('DeleteSnapshot'),
+      States: { [n('DeleteSnapshot')]: sdkTask('ec2', 'deleteSnapshot', { parameters: { 'SnapshotId.$': '$.snapshotId' } }) },
+    },
+    ResultPath: null,
+    Catch: swallow,
+    Next: o.next,
+  };
+  return {
+    entry: n('Describe'),
+    states: {
+      [n('Describe')]: sdkTask('ec2', 'describeImages', {
+        parameters: { 'ImageIds.$': `States.Array(${o.imageIdPath})` },
+        resultSelector: { 'images.$': '$.Images' },
+        resultPath: o.workPath,
+        next: n('Exists'),
+        catch: swallow,
+      }),
+      [n('Exists')]: { Type: 'Choice', Choices: [{ Variable: `${o.workPath}.images[0].ImageId`, IsPresent: true, Next: n('ListSnapshots') }], Default: o.next },
+      [n('ListSnapshots')]: {
+        Type: 'Pass',
+        Parameters: { 'imageId.$': `${o.workPath}.images[0].ImageId`, 'snapshotIds.$': `${o.workPath}.images[0].BlockDeviceMappings[*].Ebs.SnapshotId` },
+        ResultPath: o.workPath,
+        Next: n('Deregister'),
+      },
+      [n('Deregister')]: sdkTask('ec2', 'deregisterImage', { parameters: { 'ImageId.$': `${o.workPath}.imageId` }, next: n('DeleteSnapshots'), catch: swallow }),
+      [n('DeleteSnapshots')]: deleteSnapshots,
+    },
+  };
+}
+
+/** A tag list for CreateTags whose values are JSONPaths (`$...`) or literals. */
+export function tagList(tags: Record<string, string>): Json[] {
+  return Object.entries(tags).map(([Key, value]): Json => (value.startsWith('$') ? { Key, 'Value.$': value } : { Key, Value: value }));
+}

@@ -1,0 +1,209 @@
+import type { AmiReEncryptionSettings } from '../config/sections/automation';
+import { lambdaTask, MapState, raise, sdkTask, StateMachineDefinition, States } from './asl';
+import { claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { PollLoop, pollLoop } from './polling';
+
+export const RE_ENCRYPTION_PIPELINE = 'ami-re-encryption';
+
+/** Tags the pipeline puts on the copy and its snapshots; the role may only change resources carrying the first. */
+export const PIPELINE_TAG = 'rehost-factory:pipeline';
+
+export interface ReEncryptionDefinitionProps {
+  /** Region the images live in (CopyImage copies within it, changing the key). */
+  readonly region: string;
+  /** The resolve-source-image function. */
+  readonly resolveFunctionArn: string;
+  /** DynamoDB table holding one claim per image. */
+  readonly claimsTable: string;
+  readonly topicArn: string;
+  readonly settings: AmiReEncryptionSettings;
+  /** Publish a notification on success too. @default true */
+  readonly notifyOnSuccess?: boolean;
+}
+
+export interface PipelineDefinition {
+  readonly definition: StateMachineDefinition;
+  /** The poll loops, for the history-size model. */
+  readonly loops: PollLoop[];
+}
+
+/**
+ * AMI re-encryption: the event's image, if MGN made it, is copied with `Encrypted` + the target
+ * account's key + a ClientToken derived from the image; the copy is polled with backoff until
+ * available (bounded), tagged and shared with its snapshots; the source is optionally removed. A
+ * failed or timed-out copy is deregistered with its snapshots and reported.
+ * Input: the EventBridge event ("EC2 AMI State Change").
+ */
+export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): PipelineDefinition {
+  const fail = 'CleanUpCopy';
+  const claim = { table: p.claimsTable, pipeline: RE_ENCRYPTION_PIPELINE, idPath: '$.run.imageId' };
+  const poll = pollLoop({
+    name: 'Copy',
+    path: '$.copyPoll',
+    bounds: p.settings.copyPolling,
+    check: (next) =>
+      sdkTask('ec2', 'describeImages', {
+        comment: 'Events are best effort: the copy state is read, not awaited',
+        parameters: { 'ImageIds.$': 'States.Array($.copy.imageId)' },
+        resultSelector: { 'images.$': '$.Images' },
+        resultPath: '$.copyStatus',
+        next,
+        onError: fail,
+      }),
+    outcomes: [
+      { Not: { Variable: '$.copyStatus.images[0].State', IsPresent: true }, Next: 'CopyPollBounded' },
+      { Variable: '$.copyStatus.images[0].State', StringEquals: 'available', Next: 'CollectCopySnapshots' },
+      {
+        And: [
+          { Variable: '$.copyStatus.images[0].State', StringEquals: 'failed' },
+          { Variable: '$.copyStatus.images[0].StateReason.Message', IsPresent: true },
+        ],
+        Next: 'CopyFailed',
+      },
+      { Variable: '$.copyStatus.images[0].State', StringMatches: '*', Next: 'CopyState?' },
+    ],
+    onTimeout: 'CopyTimedOut',
+  });
+
+  const shareSnapshots: MapState = {
+    Type: 'Map',
+    Comment: 'Tag each snapshot of the copy (so the role may share it) and share it with the target account',
+    ItemsPath: '$.copySnapshots.ids',
+    ItemSelector: {
+      'snapshotId.$': '$$.Map.Item.Value',
+      'accountId.$': '$.source.target.accountId',
+      'share.$': '$.source.target.share',
+      'sourceImageId.$': '$.run.imageId',
+    },
+    MaxConcurrency: 5,
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: 'TagSnapshot',
+      States: {
+        TagSnapshot: sdkTask('ec2', 'createTags', {
+          parameters: { 'Resources.$': 'States.Array($.snapshotId)', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, 'rehost-factory:source-image': '$.sourceImageId' }) },
+          next: 'ShareSnapshot?',
+        }),
+        'ShareSnapshot?': { Type: 'Choice', Choices: [{ Variable: '$.share', BooleanEquals: true, Next: 'ShareSnapshot' }], Default: 'SnapshotDone' },
+        ShareSnapshot: sdkTask('ec2', 'modifySnapshotAttribute', {
+          parameters: { 'SnapshotId.$': '$.snapshotId', Attribute: 'createVolumePermission', OperationType: 'add', 'UserIds.$': 'States.Array($.accountId)' },
+        }),
+        SnapshotDone: { Type: 'Succeed' },
+      },
+    },
+    ResultPath: null,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: fail }],
+    Next: 'ShareImage?',
+  };
+
+  const cleanUpCopy = deregisterImageStates({ prefix: 'CleanUpCopy', imageIdPath: '$.copy.imageId', workPath: '$.cleanup', next: 'ReleaseClaim' });
+  const removeSource = deregisterImageStates({ prefix: 'RemoveSource', imageIdPath: '$.run.imageId', workPath: '$.sourceRemoval', next: 'MarkDone' });
+  const failureMessage =
+    "States.Format('AMI re-encryption failed. Image: {}. Source server: {}. Wave: {}. Reason: {}: {}', $.run.imageId, $.run.server, $.run.wave, $.error.Error, $.error.Cause)";
+
+  const states: States = {
+    Start: {
+      Type: 'Pass',
+      Comment: 'What the notifications name, before anything is resolved',
+      Parameters: { 'imageId.$': '$.detail.ImageId', server: 'unresolved', wave: 'unresolved' },
+      ResultPath: '$.run',
+      Next: 'ResolveSourceImage',
+    },
+    ResolveSourceImage: lambdaTask(p.resolveFunctionArn, { resultPath: '$.source', next: 'IsMgnImage?', onError: 'NotifyFailure' }),
+    'IsMgnImage?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.source.selected', BooleanEquals: false, Next: 'NotSelected' }],
+      Default: 'RecordRun',
+    },
+    NotSelected: { Type: 'Succeed', Comment: 'Not an MGN image, not available, or a copy made by this pipeline' },
+    RecordRun: {
+      Type: 'Pass',
+      Parameters: { 'imageId.$': '$.source.imageId', 'server.$': '$.source.sourceServerId', 'wave.$': '$.source.wave' },
+      ResultPath: '$.run',
+      Next: 'ClaimImage',
+    },
+    ClaimImage: claimTask({ ...claim, next: 'CopyImage', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
+    AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this image (repeated event)' },
+    CopyImage: sdkTask('ec2', 'copyImage', {
+      comment: 'Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy',
+      parameters: {
+        'SourceImageId.$': '$.source.imageId',
+        SourceRegion: p.region,
+        'Name.$': '$.source.copyName',
+        'Description.$': "States.Format('{} re-encrypted for {} by rehost-factory', $.source.imageId, $.source.target.name)",
+        Encrypted: true,
+        'KmsKeyId.$': '$.source.target.keyArn',
+        'ClientToken.$': '$.source.clientToken',
+      },
+      resultSelector: { 'imageId.$': '$.ImageId' },
+      resultPath: '$.copy',
+      next: 'TagCopy',
+      onError: fail,
+    }),
+    TagCopy: sdkTask('ec2', 'createTags', {
+      parameters: {
+        'Resources.$': 'States.Array($.copy.imageId)',
+        Tags: tagList({
+          [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE,
+          'rehost-factory:source-image': '$.run.imageId',
+          'rehost-factory:source-server': '$.run.server',
+          'rehost-factory:wave': '$.run.wave',
+          'rehost-factory:target-account': '$.source.target.name',
+          Name: '$.source.copyName',
+        }),
+      },
+      next: poll.entry,
+      onError: fail,
+    }),
+    ...poll.states,
+    CopyFailed: raise('CopyFailed', "States.Format('the encrypted copy {} failed: {}', $.copy.imageId, $.copyStatus.images[0].StateReason.Message)", fail),
+    'CopyState?': {
+      Type: 'Choice',
+      Comment: 'failed without a reason, or a state a copy should never reach (deregistered, disabled)',
+      Choices: [{ Variable: '$.copyStatus.images[0].State', StringEquals: 'pending', Next: 'CopyPollBounded' }],
+      Default: 'CopyEndedBadly',
+    },
+    CopyEndedBadly: raise('CopyFailed', "States.Format('the encrypted copy {} ended in state {}', $.copy.imageId, $.copyStatus.images[0].State)", fail),
+    CopyTimedOut: raise('CopyTimedOut', `States.Format('the encrypted copy {} was still pending after ${p.settings.copyPolling.timeoutMinutes} minutes', $.copy.imageId)`, fail),
+    CollectCopySnapshots: {
+      Type: 'Pass',
+      Parameters: { 'ids.$': '$.copyStatus.images[0].BlockDeviceMappings[*].Ebs.SnapshotId' },
+      ResultPath: '$.copySnapshots',
+      Next: 'TagAndShareSnapshots',
+    },
+    TagAndShareSnapshots: shareSnapshots,
+    'ShareImage?': { Type: 'Choice', Choices: [{ Variable: '$.source.target.share', BooleanEquals: true, Next: 'ShareImage' }], Default: p.settings.deregisterSource ? removeSource.entry : 'MarkDone' },
+    ShareImage: sdkTask('ec2', 'modifyImageAttribute', {
+      parameters: { 'ImageId.$': '$.copy.imageId', LaunchPermission: { Add: [{ 'UserId.$': '$.source.target.accountId' }] } },
+      next: p.settings.deregisterSource ? removeSource.entry : 'MarkDone',
+      onError: fail,
+    }),
+    ...(p.settings.deregisterSource ? removeSource.states : {}),
+    MarkDone: completeClaimTask({ ...claim, resultPath: '$.copy.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
+    ...(p.notifyOnSuccess === false
+      ? {}
+      : {
+          NotifySuccess: notifyTask({
+            topicArn: p.topicArn,
+            subject: 'AMI re-encrypted',
+            message: "States.Format('Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {} and shared.', $.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name)",
+            next: 'Done',
+            onError: 'Done',
+          }),
+        }),
+    Done: { Type: 'Succeed' },
+    ...cleanUpCopy.states,
+    [fail]: { Type: 'Choice', Comment: 'Remove the partial copy, if one was started', Choices: [{ Variable: '$.copy.imageId', IsPresent: true, Next: cleanUpCopy.entry }], Default: 'ReleaseClaim' },
+    ReleaseClaim: releaseClaimTask({ ...claim, next: 'NotifyFailure' }),
+    NotifyFailure: notifyTask({ topicArn: p.topicArn, subject: 'AMI re-encryption failed', message: failureMessage, next: 'Failed', onError: 'Failed' }),
+    Failed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
+  };
+  return {
+    definition: {
+      Comment: 'rehost-factory: re-encrypt MGN images with the target account key, share them, report failures',
+      StartAt: 'Start',
+      States: states,
+    },
+    loops: [poll.loop],
+  };
+}

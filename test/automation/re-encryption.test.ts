@@ -1,0 +1,183 @@
+import { CreateImageCommand, CreateTagsCommand, DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AmiReEncryptionSettings, amiReEncryptionSection } from '../../src/config/sections/automation';
+import { resolveSourceImage, ResolveSourceImageSettings } from '../../src/lambdas/resolve-source-image';
+import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
+import { backoffSchedule } from '../../src/state-machines/polling';
+import { PIPELINE_TAG, reEncryptionDefinition } from '../../src/state-machines/re-encryption';
+import { MotoServer, startMoto } from '../support/moto';
+import { claims, createPipelineResources, launchInstance, REGION } from './support/estate';
+import { sampleEvent } from './support/fixtures';
+import { expectStatus, historyEventsOfRun, runLocally } from './support/local-run';
+
+const STAGING = '111111111111';
+const RESOLVE_ARN = `arn:aws:lambda:${REGION}:${STAGING}:function:resolve-source-image`;
+const SERVER = 's-1234567890abcdef0';
+
+let moto: MotoServer;
+let res: Awaited<ReturnType<typeof createPipelineResources>>;
+
+beforeAll(async () => {
+  moto = await startMoto({ accountId: STAGING });
+  res = await createPipelineResources(moto.url);
+});
+afterAll(() => moto?.stop());
+
+function settings(over: Partial<AmiReEncryptionSettings> = {}): AmiReEncryptionSettings {
+  return { ...amiReEncryptionSection.parse({}), ...over };
+}
+
+function lambdaSettings(s: AmiReEncryptionSettings): ResolveSourceImageSettings {
+  return {
+    stagingAccountId: STAGING,
+    sourceImageTagKey: s.sourceImageTagKey,
+    waveTagKey: s.waveTagKey,
+    targetAccountTagKey: s.targetAccountTagKey,
+    pipelineTagKey: PIPELINE_TAG,
+    targets: [{ name: 'prod', accountId: '222222222222', keyArn: res.keyArn }],
+    serverTargets: {},
+  };
+}
+
+/** An image as MGN leaves it: made from an instance, tagged with its source server and wave. */
+async function mgnImage(ec2: EC2Client, tags: Record<string, string> = { AWSApplicationMigrationServiceSourceServerID: SERVER, 'rehost-factory:wave': 'wave-1' }): Promise<string> {
+  const { instanceId } = await launchInstance(ec2);
+  const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: `mgn-${instanceId}` }));
+  await ec2.send(new CreateTagsCommand({ Resources: [ImageId!], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+  return ImageId!;
+}
+
+function eventFor(imageId: string) {
+  const { event } = sampleEvent('ec2-ami-state-change-available');
+  event.detail.ImageId = imageId;
+  event.resources = [`arn:aws:ec2:${REGION}::image/${imageId}`];
+  return event;
+}
+
+function run(imageId: string, s: AmiReEncryptionSettings, extra: Partial<Parameters<typeof runLocally>[2]> = {}) {
+  const { definition } = reEncryptionDefinition({ region: REGION, resolveFunctionArn: RESOLVE_ARN, claimsTable: res.table, topicArn: res.topicArn, settings: s });
+  return runLocally(definition, eventFor(imageId), {
+    motoUrl: moto.url,
+    region: REGION,
+    lambdas: { [RESOLVE_ARN]: (e) => resolveSourceImage(res.ec2, e, lambdaSettings(s)) },
+    ...extra,
+  });
+}
+
+async function imagesFrom(source: string) {
+  const { Images = [] } = await res.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:rehost-factory:source-image', Values: [source] }] }));
+  return Images;
+}
+
+test('happy path: encrypted copy with the target key, tagged, shared with its snapshots, source removed', async () => {
+  const source = await mgnImage(res.ec2);
+  const { Images: [src] = [] } = await res.ec2.send(new DescribeImagesCommand({ ImageIds: [source] }));
+  const sourceSnapshots = src.BlockDeviceMappings!.map((b) => b.Ebs?.SnapshotId).filter(Boolean) as string[];
+  const r = await run(source, settings({ deregisterSource: true }));
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path).toEqual(expect.arrayContaining(['CopyImage', 'TagCopy', 'TagAndShareSnapshots', 'ShareImage', 'RemoveSourceDeregister', 'MarkDone', 'NotifySuccess']));
+  // moto accepts and ignores Encrypted/KmsKeyId: the request is what proves the re-encryption.
+  const copyCall = r.calls.find((c) => c.state === 'CopyImage')!;
+  expect(copyCall.input).toMatchObject({ SourceImageId: source, SourceRegion: REGION, Encrypted: true, KmsKeyId: res.keyArn });
+  expect(copyCall.input.ClientToken).toMatch(/^re-encrypt-[0-9a-f]{48}$/);
+  const [copy] = await imagesFrom(source);
+  expect(copy.ImageId).toBe(copyCall.output.ImageId);
+  expect(Object.fromEntries(copy.Tags!.map((t) => [t.Key, t.Value]))).toMatchObject({ [PIPELINE_TAG]: 'ami-re-encryption', 'rehost-factory:source-server': SERVER, 'rehost-factory:wave': 'wave-1', 'rehost-factory:target-account': 'prod' });
+  // shared: the launch permission and each snapshot's create-volume permission name the target account
+  const shareCall = r.calls.find((c) => c.state === 'ShareImage')!;
+  expect(shareCall.input).toEqual({ ImageId: copy.ImageId, LaunchPermission: { Add: [{ UserId: '222222222222' }] } });
+  const snapshotShares = r.calls.filter((c) => c.state === 'ShareSnapshot');
+  expect(snapshotShares.length).toBeGreaterThan(0);
+  for (const s of snapshotShares) expect(s.input).toMatchObject({ Attribute: 'createVolumePermission', OperationType: 'add', UserIds: ['222222222222'] });
+  // the source image and its snapshots are gone
+  expect((await res.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'image-id', Values: [source] }] }))).Images).toEqual([]);
+  const { Snapshots = [] } = await res.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
+  expect(Snapshots.map((s) => s.SnapshotId)).not.toEqual(expect.arrayContaining(sourceSnapshots.slice(0, 1)));
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
+});
+
+/** moto makes copies `available` at once: these inject the copy's state into the poll (the one task moto cannot model). */
+const copyState = (State: string, StateReason?: { Code: string; Message: string }) => ({
+  CopyPollCheck: async (_input: unknown, real: () => Promise<{ Images: object[] }>) => {
+    const out = await real();
+    return { Images: out.Images.map((i) => ({ ...i, State, ...(StateReason ? { StateReason } : {}) })) };
+  },
+});
+
+test('image copy failed: the partial copy is deregistered with its snapshots, the claim released, the failure notified', async () => {
+  const source = await mgnImage(res.ec2);
+  const r = await run(source, settings(), { inject: copyState('failed', { Code: 'Server.InternalError', Message: 'Copy failed: InternalError' }) as never });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('CopyFailed');
+  expect(r.cause).toContain('Copy failed: InternalError');
+  expect(r.path).toEqual(expect.arrayContaining(['CleanUpCopyDeregister', 'CleanUpCopyDeleteSnapshots', 'ReleaseClaim', 'NotifyFailure', 'Failed']));
+  expect(await imagesFrom(source)).toEqual([]);
+  const copySnapshots = r.calls.filter((c) => c.state === 'CleanUpCopyDeleteSnapshot');
+  expect(copySnapshots.length).toBeGreaterThan(0);
+  expect(copySnapshots.every((c) => !c.error)).toBe(true);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBeUndefined();
+  const notice = r.calls.find((c) => c.state === 'NotifyFailure')!;
+  expect(notice.input.Message).toEqual(expect.stringContaining(source));
+  expect(notice.input.Message).toContain(SERVER);
+  expect(notice.input.Message).toContain('wave-1');
+  expect(notice.input.Message).toContain('CopyFailed');
+  // the source image is untouched after a failed copy
+  expect((await res.ec2.send(new DescribeImagesCommand({ ImageIds: [source] }))).Images?.[0]?.State).toBe('available');
+});
+
+test('copy timeout: polls exactly the backoff schedule, then cleans up; far below the history limit', async () => {
+  const s = settings();
+  const source = await mgnImage(res.ec2);
+  const r = await run(source, s, { inject: copyState('pending') as never });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('CopyTimedOut');
+  const schedule = backoffSchedule(s.copyPolling);
+  expect(schedule.reduce((a, b) => a + b, 0)).toBe(s.copyPolling.timeoutMinutes * 60);
+  expect(r.calls.filter((c) => c.state === 'CopyPollCheck')).toHaveLength(schedule.length);
+  expect(await imagesFrom(source)).toEqual([]);
+  // the worst case of the definition bounds this run, and stays far from 25,000 events
+  const { definition, loops } = reEncryptionDefinition({ region: REGION, resolveFunctionArn: RESOLVE_ARN, claimsTable: res.table, topicArn: res.topicArn, settings: s });
+  // Upper bound: every retry spent on every task, 128 volumes (the most an instance can attach).
+  const model = worstCaseHistoryEvents(definition, loops, 128);
+  expect(historyEventsOfRun(r)).toBeLessThanOrEqual(model.total);
+  expect(model.total).toBeLessThan(HISTORY_EVENT_LIMIT / 2);
+  // the 12-hour poll itself is a small share of it
+  expect(model.parts['loop CopyPollDelay']).toBeLessThan(HISTORY_EVENT_LIMIT / 10);
+});
+
+test('throttling on every third call: every task retries with backoff and the run succeeds with one copy', async () => {
+  const source = await mgnImage(res.ec2);
+  const r = await run(source, settings(), { throttleEvery: 3 });
+  expectStatus(r, 'SUCCEEDED');
+  const throttled = r.calls.filter((c) => c.error);
+  expect(throttled.length).toBeGreaterThanOrEqual(Math.floor(r.calls.length / 3) - 1);
+  for (const c of throttled) expect(c.error).toMatch(/RequestLimitExceeded|Throttl|TooManyRequests/);
+  expect(r.events.filter((e) => e.type === 'StateRetried').length).toBe(throttled.length);
+  expect(await imagesFrom(source)).toHaveLength(1);
+});
+
+test('the same event twice, at the same time: one copy, the other run ends as already handled', async () => {
+  const source = await mgnImage(res.ec2);
+  const [a, b] = await Promise.all([run(source, settings()), run(source, settings())]);
+  expectStatus(a, 'SUCCEEDED');
+  expectStatus(b, 'SUCCEEDED');
+  const ends = [a, b].map((r) => r.path[r.path.length - 1]).sort();
+  expect(ends).toEqual(['AlreadyHandled', 'Done']);
+  expect(await imagesFrom(source)).toHaveLength(1);
+  // and again later: still nothing new
+  const c = await run(source, settings());
+  expect(c.path[c.path.length - 1]).toBe('AlreadyHandled');
+  expect(c.calls.some((x) => x.state === 'CopyImage')).toBe(false);
+});
+
+test('near misses: an image MGN did not make, and the pipeline\'s own copy, start nothing', async () => {
+  const plain = await mgnImage(res.ec2, { Name: 'golden-image' });
+  const r1 = await run(plain, settings());
+  expectStatus(r1, 'SUCCEEDED');
+  expect(r1.path).toEqual(['Start', 'ResolveSourceImage', 'IsMgnImage?', 'NotSelected']);
+  const source = await mgnImage(res.ec2);
+  await run(source, settings());
+  const [copy] = await imagesFrom(source);
+  const r2 = await run(copy.ImageId!, settings());
+  expect(r2.path[r2.path.length - 1]).toBe('NotSelected');
+  expect(r2.calls.find((c) => c.state === 'ResolveSourceImage')!.output).toMatchObject({ selected: false, reason: 'image is a copy made by rehost-factory' });
+});

@@ -1,0 +1,44 @@
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { motoClientConfig } from '../../support/moto';
+
+export const REGION = 'eu-west-1';
+
+/** The pipelines' own resources, created in moto as the automation stack would: claims table, topic, target key. */
+export async function createPipelineResources(url: string): Promise<{ table: string; topicArn: string; keyArn: string; ec2: EC2Client }> {
+  const cfg = motoClientConfig(url, REGION);
+  const table = `claims-${Math.random().toString(36).slice(2, 8)}`;
+  await new DynamoDBClient(cfg).send(
+    new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+  );
+  const { TopicArn } = await new SNSClient(cfg).send(new CreateTopicCommand({ Name: 'rehost-automation' }));
+  const { KeyMetadata } = await new KMSClient(cfg).send(new CreateKeyCommand({ Description: 'target EBS key' }));
+  return { table, topicArn: TopicArn!, keyArn: KeyMetadata!.Arn!, ec2: new EC2Client(cfg) };
+}
+
+/** Items of the claims table (pk → status). */
+export async function claims(url: string, table: string): Promise<Record<string, string>> {
+  const { Items = [] } = await new DynamoDBClient(motoClientConfig(url, REGION)).send(new ScanCommand({ TableName: table }));
+  return Object.fromEntries(Items.map((i) => [i.pk.S!, i.status.S!]));
+}
+
+/** A subnet and an instance launched from one of moto's public images. */
+export async function launchInstance(ec2: EC2Client, tags: Record<string, string> = {}): Promise<{ instanceId: string; subnetId: string; baseImageId: string }> {
+  const { Images = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'root-device-type', Values: ['ebs'] }] }));
+  const baseImageId = Images[0].ImageId!;
+  const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+  const { Subnet } = await ec2.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId!, CidrBlock: '10.0.1.0/24', AvailabilityZone: `${REGION}a` }));
+  const { Instances = [] } = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: baseImageId,
+      MinCount: 1,
+      MaxCount: 1,
+      InstanceType: 't3.micro',
+      SubnetId: Subnet!.SubnetId!,
+      TagSpecifications: Object.keys(tags).length ? [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }] : undefined,
+    }),
+  );
+  return { instanceId: Instances[0].InstanceId!, subnetId: Subnet!.SubnetId!, baseImageId };
+}
