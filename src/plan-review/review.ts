@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { addCounts, countOutputs, countResources, emptyCounts, emptyOutputCounts, hasChanges, OutputCounts, ResourceCounts } from './counts';
 import { criticalChanges, CriticalChange, CriticalRule, DEFAULT_CRITICAL_RULES, DEFAULT_OVERRIDE_LABEL } from './guard';
 import { collectSensitiveStrings, DEFAULT_MASK_PATTERNS, Scrubber, sensitiveOutputNames } from './mask';
@@ -118,4 +118,30 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     guard_tripped: critical.length > 0 && !overridden,
   };
   return { summary, total, critical, comments, markdown: blocks.map((b) => b.text).join('\n\n') };
+}
+
+/**
+ * Plans from the action's `plans` input: one entry per line, `STACK=PATH` or `PATH` (named after
+ * the file); a directory stands for every `*.json` in it, each named after its file.
+ */
+export function readPlanSpec(lines: readonly string[]): StackPlan[] {
+  const files: string[] = [];
+  const names: Array<string | undefined> = [];
+  for (const raw of lines.map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))) {
+    const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(raw);
+    const path = m ? m[2].trim() : raw;
+    let entries: string[] = [path];
+    try {
+      if (statSync(path).isDirectory()) entries = readdirSync(path).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f));
+    } catch {
+      // unreadable paths are reported by readStackPlans with the file name
+    }
+    if (!entries.length) throw new PlanInputError(path, 'no *.json plan files in this directory');
+    for (const f of entries) {
+      files.push(f);
+      names.push(m && entries.length === 1 ? m[1] : undefined);
+    }
+  }
+  if (!files.length) throw new PlanInputError('plans', 'no plan files given');
+  return files.map((f, i) => readStackPlans([f], names[i] ? [names[i]!] : [])[0]);
 }

@@ -1,0 +1,66 @@
+/**
+ * GitHub Action `plan-review` (actions/plan-review/action.yml): reads inputs, reviews the plans,
+ * keeps one sticky comment set on the pull request, writes the job summary and sets the outputs.
+ * All logic lives in src/plan-review/ and knows nothing about GitHub.
+ */
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { DEFAULT_CRITICAL_RULES, parseCriticalRule } from '../plan-review/guard';
+import { parseMaskPatterns } from '../plan-review/mask';
+import { readPlanSpec, reviewPlans } from '../plan-review/review';
+import { octokitComments, OctokitLike, upsertStickyComments } from '../plan-review/sticky-comments';
+
+/** GitHub's job summary holds 1 MiB per step. */
+const JOB_SUMMARY_LIMIT = 1_000_000;
+
+async function run(): Promise<void> {
+  const ctx = github.context;
+  const pr = ctx.payload.pull_request as { number: number; labels?: Array<{ name: string }> } | undefined;
+  const overrideLabel = core.getInput('override-label', { required: true });
+  const labels = (pr?.labels ?? []).map((l) => l.name);
+  const maxComments = Number(core.getInput('max-comments') || '10');
+  if (!Number.isInteger(maxComments) || maxComments < 1) throw new Error(`max-comments: expected a whole number ≥ 1, got "${core.getInput('max-comments')}"`);
+  const commentId = core.getInput('comment-id') || 'plan-review';
+  const runUrl = `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}`;
+
+  const review = reviewPlans(readPlanSpec(core.getMultilineInput('plans', { required: true })), {
+    criticalRules: [...(core.getBooleanInput('default-critical-rules') ? DEFAULT_CRITICAL_RULES : []), ...core.getMultilineInput('critical-rules').map(parseCriticalRule)],
+    maskPatterns: parseMaskPatterns(core.getMultilineInput('mask-patterns')),
+    overrideLabel,
+    overridden: labels.includes(overrideLabel),
+    maxComments,
+    commentId,
+    runUrl,
+    title: core.getInput('title') || undefined,
+  });
+
+  const markdown = review.markdown.length > JOB_SUMMARY_LIMIT
+    ? `${review.markdown.slice(0, review.markdown.lastIndexOf('\n<details>', JOB_SUMMARY_LIMIT))}\n\n_The review is longer than the job summary allows; the full plan is in the run's artifacts._`
+    : review.markdown;
+  await core.summary.addRaw(markdown).write();
+
+  if (core.getBooleanInput('comment')) {
+    if (!pr) {
+      core.info('Not a pull_request event: no comment posted (the review is in the job summary).');
+    } else {
+      const octokit = github.getOctokit(core.getInput('github-token', { required: true })) as unknown as OctokitLike;
+      const r = await upsertStickyComments(octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number }), commentId, review.comments);
+      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted.`);
+    }
+  }
+
+  const s = review.summary;
+  core.setOutput('has_changes', String(s.has_changes));
+  core.setOutput('has_destroy', String(s.has_destroy));
+  core.setOutput('guard_tripped', String(s.guard_tripped));
+  core.setOutput('counts', JSON.stringify({ total: review.total, stacks: s.stacks }));
+  core.setOutput('comment_count', String(review.comments.length));
+
+  if (review.critical.length) {
+    const list = review.critical.map((c) => `${c.stack}: ${c.address} (${c.action})`).join('; ');
+    if (s.guard_tripped) core.setFailed(`Migration-critical resources would be destroyed or replaced: ${list}. Add the label "${overrideLabel}" to the pull request to allow it.`);
+    else core.warning(`Migration-critical changes allowed by the label "${overrideLabel}": ${list}`);
+  }
+}
+
+run().catch((e: Error) => core.setFailed(e.message));

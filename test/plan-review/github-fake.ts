@@ -1,0 +1,113 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A local HTTP fake of the part of the GitHub REST API the sticky comments use, speaking GitHub's
+ * wire format: issue comments listed in pages (`per_page` default 30, max 100) with RFC 8288
+ * `Link` headers, created (201), updated (200) and deleted (204) by id; 401 without a token; 422 for
+ * a body over 65,536 characters, the error GitHub returns.
+ */
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: { login: string };
+  issue: number;
+}
+
+export interface GitHubFake {
+  readonly url: string;
+  /** Comments by id, in creation order. */
+  readonly comments: Map<number, FakeComment>;
+  /** "METHOD path?query" of every request, in order. */
+  readonly requests: string[];
+  seed(issue: number, body: string, login?: string): FakeComment;
+  conversation(issue: number): FakeComment[];
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = 65_536;
+
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+}
+
+export async function startGitHubFake(): Promise<GitHubFake> {
+  const comments = new Map<number, FakeComment>();
+  const requests: string[] = [];
+  let nextId = 1000;
+  let base = '';
+  const toJson = (c: FakeComment) => ({ id: c.id, body: c.body, user: c.user, html_url: `${base}/comments/${c.id}` });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', base);
+    requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (!/^(token|Bearer) \S+/.test(req.headers.authorization ?? '')) return send(res, 401, { message: 'Requires authentication' });
+    const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname);
+    const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
+    if (list && req.method === 'GET') {
+      const issue = Number(list[1]);
+      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const all = [...comments.values()].filter((c) => c.issue === issue);
+      const last = Math.max(1, Math.ceil(all.length / perPage));
+      const link = (p: number, rel: string) => {
+        const u = new URL(url.toString());
+        u.searchParams.set('page', String(p));
+        u.searchParams.set('per_page', String(perPage));
+        return `<${u.toString()}>; rel="${rel}"`;
+      };
+      const links = [];
+      if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+      if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+      return send(res, 200, all.slice((page - 1) * perPage, page * perPage).map(toJson), links.length ? { link: links.join(', ') } : {});
+    }
+    if (list && req.method === 'POST') {
+      const { body } = await readJson(req);
+      if (typeof body !== 'string') return send(res, 422, { message: 'Invalid request.\n\n"body" wasn\'t supplied.' });
+      if (body.length > BODY_LIMIT) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_LIMIT} characters)` }] });
+      const c: FakeComment = { id: nextId++, body, user: { login: 'github-actions[bot]' }, issue: Number(list[1]) };
+      comments.set(c.id, c);
+      return send(res, 201, toJson(c));
+    }
+    if (one) {
+      const c = comments.get(Number(one[1]));
+      if (!c) return send(res, 404, { message: 'Not Found' });
+      if (req.method === 'PATCH') {
+        const { body } = await readJson(req);
+        if (typeof body !== 'string' || body.length > BODY_LIMIT) return send(res, 422, { message: 'Validation Failed' });
+        c.body = body;
+        return send(res, 200, toJson(c));
+      }
+      if (req.method === 'DELETE') {
+        comments.delete(c.id);
+        return send(res, 204);
+      }
+    }
+    return send(res, 404, { message: 'Not Found' });
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e) => send(res, 500, { message: String(e) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    comments,
+    requests,
+    seed(issue, body, login = 'someone') {
+      const c: FakeComment = { id: nextId++, body, user: { login }, issue };
+      comments.set(c.id, c);
+      return c;
+    },
+    conversation: (issue) => [...comments.values()].filter((c) => c.issue === issue),
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
