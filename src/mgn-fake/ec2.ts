@@ -2,8 +2,11 @@ import {
   CreateLaunchTemplateCommand,
   DescribeImagesCommand,
   DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
   EC2Client,
+  type ResponseLaunchTemplateData,
   RunInstancesCommand,
+  type RunInstancesRequest,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { IdGenerator } from './random';
@@ -71,6 +74,8 @@ export class EndpointEc2 implements Ec2Backend {
   }
 
   async runInstance(launchTemplateID: string, sourceServerID: string, clientToken: string): Promise<string> {
+    const versions = await this.client.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateID, Versions: ['$Default'] }));
+    const data = versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData ?? {};
     const out = await this.client.send(
       new RunInstancesCommand({
         MinCount: 1,
@@ -78,6 +83,7 @@ export class EndpointEc2 implements Ec2Backend {
         // MGN boots its converted image; the placement comes from the template's *default* version.
         ImageId: await this.convertedImage(),
         LaunchTemplate: { LaunchTemplateId: launchTemplateID, Version: '$Default' },
+        ...explicitPlacement(data),
         ClientToken: clientToken,
         TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'AWSApplicationMigrationServiceSourceServerID', Value: sourceServerID }] }],
       }),
@@ -98,6 +104,33 @@ export class EndpointEc2 implements Ec2Backend {
     });
     return this.imageId;
   }
+}
+
+/**
+ * The default version's network placement and instance profile as explicit RunInstances members.
+ * moto applies a template's instance type and tags but not its network interfaces, security groups
+ * or instance profile; restating them (same values, so real EC2 would behave identically) puts the
+ * instance where EC2 would.
+ */
+export function explicitPlacement(data: ResponseLaunchTemplateData): Partial<RunInstancesRequest> {
+  const placement: Partial<RunInstancesRequest> = {};
+  if (data.NetworkInterfaces?.length) {
+    placement.NetworkInterfaces = data.NetworkInterfaces.map((n) => ({
+      DeviceIndex: n.DeviceIndex ?? 0,
+      ...(n.SubnetId ? { SubnetId: n.SubnetId } : {}),
+      ...(n.Groups?.length ? { Groups: n.Groups } : {}),
+      ...(n.PrivateIpAddress ? { PrivateIpAddress: n.PrivateIpAddress } : {}),
+      ...(n.PrivateIpAddresses?.length && !n.PrivateIpAddress ? { PrivateIpAddresses: n.PrivateIpAddresses } : {}),
+      ...(n.AssociatePublicIpAddress !== undefined ? { AssociatePublicIpAddress: n.AssociatePublicIpAddress } : {}),
+      ...(n.DeleteOnTermination !== undefined ? { DeleteOnTermination: n.DeleteOnTermination } : {}),
+      ...(n.Description ? { Description: n.Description } : {}),
+    }));
+  } else if (data.SecurityGroupIds?.length) {
+    placement.SecurityGroupIds = data.SecurityGroupIds;
+  }
+  if (data.IamInstanceProfile?.Arn || data.IamInstanceProfile?.Name) placement.IamInstanceProfile = data.IamInstanceProfile;
+  if (data.Placement?.AvailabilityZone) placement.Placement = { AvailabilityZone: data.Placement.AvailabilityZone };
+  return placement;
 }
 
 /** Runs async work with at most `limit` in flight (EC2 emulators answer slowly under hundreds of parallel calls). */

@@ -155,25 +155,29 @@ export class JobEngine {
     // EC2 calls run in parallel; the job's state and log are then written in server order, so the
     // log reads the same on every run.
     const outcomes = await Promise.all(
-      record.job.participatingServers.map(async (ps) => {
+      record.job.participatingServers.map(async (ps): Promise<{ server: ServerRecord; instanceID?: string; error?: string }> => {
         const server = s.server(ps.sourceServerID);
-        if (s.named(faults.failLaunchFor, server)) return { server, instanceID: undefined };
-        // A new test launch replaces the previous test instance; a cutover launch deletes it.
-        const previous = server.launchedInstance?.ec2InstanceID;
-        if (previous) await this.ec2.terminateInstances([previous]);
-        const instanceID = await this.ec2.runInstance(await server.launchTemplate, server.id, hex(`${record.job.jobID}/${server.id}`, 32));
-        return { server, instanceID };
+        if (s.named(faults.failLaunchFor, server)) {
+          return { server, error: `Failed to launch ${mode === 'START_TEST' ? 'test' : 'cutover'} instance for ${server.hostname}: InsufficientInstanceCapacity (injected by the MGN fake)` };
+        }
+        try {
+          // A new test launch replaces the previous test instance; a cutover launch deletes it.
+          const previous = server.launchedInstance?.ec2InstanceID;
+          if (previous) await this.ec2.terminateInstances([previous]);
+          return { server, instanceID: await this.ec2.runInstance(await server.launchTemplate, server.id, hex(`${record.job.jobID}/${server.id}`, 32)) };
+        } catch (err) {
+          // As MGN does, an EC2 refusal fails this server's launch and lands in the job log.
+          return { server, error: `Failed to launch instance for ${server.hostname}: ${(err as Error).name}: ${(err as Error).message}`.slice(0, 2000) };
+        }
       }),
     );
     record.job.participatingServers.forEach((ps, index) => {
-      const { server, instanceID } = outcomes[index];
+      const { server, instanceID, error } = outcomes[index];
       this.addLog(record, atMs, 'CONVERSION_END', server.id);
       if (!instanceID) {
         ps.launchStatus = 'FAILED';
         this.addLog(record, atMs, 'LAUNCH_START', server.id);
-        this.addLog(record, atMs, 'LAUNCH_FAILED', server.id, {
-          rawError: `Failed to launch ${mode === 'START_TEST' ? 'test' : 'cutover'} instance for ${server.hostname}: InsufficientInstanceCapacity (injected by the MGN fake)`,
-        });
+        this.addLog(record, atMs, 'LAUNCH_FAILED', server.id, { rawError: error ?? 'unknown launch failure' });
         return;
       }
       this.addLog(record, atMs, 'LAUNCH_START', server.id, { targetInstanceID: instanceID });
@@ -221,20 +225,27 @@ export class JobEngine {
 
   async terminate(record: JobRecord, atMs: number): Promise<void> {
     const s = this.state;
-    const instances: string[] = [];
-    for (const ps of record.job.participatingServers) {
-      const server = s.server(ps.sourceServerID);
-      this.addLog(record, atMs, 'CLEANUP_START', server.id);
+    const targets = record.job.participatingServers.map((ps) => ({ ps, server: s.server(ps.sourceServerID) }));
+    const instances = targets.map((t) => t.server.launchedInstance?.ec2InstanceID).filter((id): id is string => !!id);
+    let error: string | undefined;
+    try {
+      await this.ec2.terminateInstances(instances);
+    } catch (err) {
+      error = `Failed to terminate ${instances.join(', ')}: ${(err as Error).name}: ${(err as Error).message}`.slice(0, 2000);
+    }
+    for (const { ps, server } of targets) {
       const instanceID = server.launchedInstance?.ec2InstanceID;
-      if (instanceID) {
-        instances.push(instanceID);
-        ps.launchedEc2InstanceID = instanceID;
+      this.addLog(record, atMs, 'CLEANUP_START', server.id);
+      if (instanceID) ps.launchedEc2InstanceID = instanceID;
+      if (error && instanceID) {
+        ps.launchStatus = 'FAILED';
+        this.addLog(record, atMs, 'CLEANUP_FAIL', server.id, { targetInstanceID: instanceID, rawError: error });
+        continue;
       }
       server.launchedInstance = undefined;
       ps.launchStatus = 'TERMINATED';
       this.addLog(record, atMs, 'CLEANUP_END', server.id, instanceID ? { targetInstanceID: instanceID } : {});
     }
-    await this.ec2.terminateInstances(instances);
   }
 
   private refusal(mode: Mode, server: ServerRecord): { message: string; code: string } | undefined {
