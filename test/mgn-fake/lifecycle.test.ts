@@ -20,6 +20,7 @@ import {
   UpdateLaunchConfigurationCommand,
   ValidationException,
   paginateDescribeJobLogItems,
+  paginateDescribeJobs,
 } from '@aws-sdk/client-mgn';
 import { type MgnFake, type SeedServer, startMgnFake } from '../../src/mgn-fake';
 import { mgnClient, rejection } from './client';
@@ -189,6 +190,10 @@ describe('MGN fake lifecycle and jobs', () => {
       await mgn.send(new StartTestCommand({ sourceServerIDs: ids.slice(220, 420) }));
       expect(fake.peaks).toEqual({ serversInActiveJobs: 200, activeJobs: 20, serversPerJob: 200 });
       expect(fake.calls('StartTest')).toBe(25);
+      // DescribeJobs pages in creation order, so every job is seen once.
+      const seen: string[] = [];
+      for await (const page of paginateDescribeJobs({ client: mgn, pageSize: 6 }, {})) seen.push(...page.items!.map((j) => j.participatingServers![0].sourceServerID!));
+      expect(seen).toEqual([ids[0], ...ids.slice(200, 219), ids[220]]);
     }));
 
   test('cutover and finalize: CUTTING_OVER, test instance replaced, FinalizeCutover one server -> CUTOVER + DISCONNECTED, archive', () =>

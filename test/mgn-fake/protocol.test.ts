@@ -1,4 +1,5 @@
 import {
+  AccessDeniedException,
   AssociateApplicationsCommand,
   AssociateSourceServersCommand,
   ConflictException,
@@ -9,6 +10,7 @@ import {
   GetLaunchConfigurationCommand,
   InitializeServiceCommand,
   ListApplicationsCommand,
+  ListExportsCommand,
   ListSourceServerActionsCommand,
   ListTagsForResourceCommand,
   ListWavesCommand,
@@ -16,6 +18,7 @@ import {
   RemoveSourceServerActionCommand,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
+  StartTestCommand,
   TagResourceCommand,
   UninitializedAccountException,
   UntagResourceCommand,
@@ -173,6 +176,23 @@ describe('MGN fake protocol', () => {
     expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual({ wave: '1' });
     expect((await client.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [ids[2]] } }))).items![0].tags).toEqual({ wave: '1' });
     expect(await rejection(client.send(new ListTagsForResourceCommand({ resourceArn: arn.replace(ids[2], 's-00000000000000000') })))).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  test('unknown operations, foreign accounts and unknown servers get MGN error shapes', async () => {
+    const client = mgn();
+    const unknown = await rejection(client.send(new ListExportsCommand({})));
+    expect(unknown).toBeInstanceOf(ValidationException);
+    expect(unknown).toMatchObject({ reason: 'unknownOperation', message: expect.stringContaining('ListExports') });
+    const foreign = await rejection(client.send(new DescribeSourceServersCommand({ accountID: '999999999999' })));
+    expect(foreign).toBeInstanceOf(AccessDeniedException);
+    const missing = await rejection(client.send(new StartTestCommand({ sourceServerIDs: [ids[0], 's-00000000000000000'] })));
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+    expect(missing).toMatchObject({ resourceId: 's-00000000000000000' });
+    expect(fake.launches(ids[0])).toBe(0);
+    const parse = await fetch(`${fake.url}/DescribeSourceServers`, { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
+    expect(parse.status).toBe(400);
+    expect(parse.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    expect(await parse.json()).toMatchObject({ reason: 'cannotParse' });
   });
 
   test('an uninitialized account answers UninitializedAccountException until InitializeService', async () => {

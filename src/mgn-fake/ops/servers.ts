@@ -149,9 +149,10 @@ export const serverOperations: OperationTable = {
       const ids = optionalStringList(f, 'jobIDs');
       const from = dateFilter(f, 'fromDate');
       const to = dateFilter(f, 'toDate');
-      const matches = [...ctx.state.jobs.values()]
-        .filter((r) => (!ids || ids.includes(r.job.jobID)) && (from === undefined || r.createdMs >= from) && (to === undefined || r.createdMs <= to))
-        .reverse();
+      // Creation order: jobs started between two pages append at the end, so offsets stay valid.
+      const matches = [...ctx.state.jobs.values()].filter(
+        (r) => (!ids || ids.includes(r.job.jobID)) && (from === undefined || r.createdMs >= from) && (to === undefined || r.createdMs <= to),
+      );
       const page = paginate(matches, body);
       return { items: page.items.map((r) => structuredClone(r.job)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
     },
