@@ -1,0 +1,2 @@
+export * from './import-bucket';
+export * from './vmimport-role';
