@@ -147,7 +147,11 @@ export function attributeDiff(
         continue;
       }
       const ml = [multiline(was.leaf, opts), multiline(now.leaf, opts)];
-      if (ml[0] && ml[1]) lines.push(...heredoc('!', label, force, lineDiff(ml[0], ml[1])));
+      // Either side multi-line (a policy set for the first time): a line diff of the two texts.
+      if ((ml[0] || ml[1]) && typeof was.leaf === 'string' && typeof now.leaf === 'string') {
+        const asLines = (leaf: string, m?: string[]) => m ?? (leaf === '' ? [] : [opts.scrubber.scrub(leaf)]);
+        lines.push(...heredoc('!', label, force, lineDiff(asLines(was.leaf, ml[0]), asLines(now.leaf, ml[1]))));
+      }
       else lines.push(`! ${label} ${inline(was.leaf, opts)} -> ${inline(now.leaf, opts)}${force}`.replace(/^! {2}/, '! '));
       continue;
     }

@@ -27215,8 +27215,10 @@ function attributeDiff(before, after, rawBefore, rawAfter, opts) {
         continue;
       }
       const ml2 = [multiline(was.leaf, opts), multiline(now.leaf, opts)];
-      if (ml2[0] && ml2[1]) lines.push(...heredoc("!", label, force, lineDiff(ml2[0], ml2[1])));
-      else lines.push(`! ${label} ${inline(was.leaf, opts)} -> ${inline(now.leaf, opts)}${force}`.replace(/^! {2}/, "! "));
+      if ((ml2[0] || ml2[1]) && typeof was.leaf === "string" && typeof now.leaf === "string") {
+        const asLines = (leaf2, m) => m ?? (leaf2 === "" ? [] : [opts.scrubber.scrub(leaf2)]);
+        lines.push(...heredoc("!", label, force, lineDiff(asLines(was.leaf, ml2[0]), asLines(now.leaf, ml2[1]))));
+      } else lines.push(`! ${label} ${inline(was.leaf, opts)} -> ${inline(now.leaf, opts)}${force}`.replace(/^! {2}/, "! "));
       continue;
     }
     const marker = now ? "+" : "-";

@@ -1,0 +1,149 @@
+import { generatePlan, loadFixture, realShapes } from '../../bench/plan-review/generate-plan';
+import { changeKind } from '../../src/plan-review/counts';
+import { parsePlan } from '../../src/plan-review/plan';
+import { reviewPlans, StackPlan } from '../../src/plan-review/review';
+import { chunkProblems, detailAddresses, sensitiveLeaks } from './checks';
+
+const stack = (name: string, plan: unknown): StackPlan => ({ name, plan: parsePlan(JSON.stringify(plan), name) });
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+
+describe('splitting reviews several times over the comment limit', () => {
+  it('2,000 changes from real shapes: every chunk ≤ 65,536, nothing cut, every resource exactly once', () => {
+    const plan = generatePlan(2_000);
+    const { comments } = reviewPlans([stack('network', plan)], { maxComments: 1_000 });
+    expect(comments.length).toBeGreaterThan(15);
+    expect(chunkProblems(comments)).toEqual([]);
+    const expected = [...plan.resource_changes]
+      .map((rc: any, i: number) => ({ rc, i, o: ['delete', 'replace', 'forget', 'update', 'create', 'read', 'noop'].indexOf(changeKind(rc.change.actions)) }))
+      .sort((a, b) => a.o - b.o || a.i - b.i)
+      .map((x) => x.rc.address);
+    expect(detailAddresses(comments)).toEqual(expected);
+    expect(comments[0]).toContain('**1 stack: ');
+    expect(sensitiveLeaks(plan, comments)).toEqual([]);
+  });
+
+  it('beyond max-comments: destroys are listed first, the rest is counted in a note, nothing lost silently', () => {
+    const plan = generatePlan(5_000);
+    const { comments, markdown } = reviewPlans([stack('network', plan)], { runUrl: 'https://github.com/acme/estate/actions/runs/1' });
+    expect(comments).toHaveLength(10);
+    expect(chunkProblems(comments)).toEqual([]);
+    const all = comments.join('\n');
+    const destroying = plan.resource_changes.filter((rc: any) => rc.change.actions.includes('delete')).length;
+    expect((all.match(/\| \*\*(destroy|replace)\*\*/g) ?? []).length).toBe(destroying);
+    const note = /\*\*Not shown:\*\* ([\d,]+) resource diffs — the review is longer than 10 comments\. The full plan is in the artifacts of \[the workflow run\]\(https:\/\/github\.com\/acme\/estate\/actions\/runs\/1\)\./.exec(comments[9]);
+    expect(note).not.toBeNull();
+    expect(detailAddresses(comments).length + Number(note![1].replace(/,/g, ''))).toBe(5_000);
+    // The job summary gets everything.
+    expect(detailAddresses([markdown])).toHaveLength(5_000);
+  });
+
+  it('a single resource bigger than a comment is shortened inside its block, never split', () => {
+    const plan = clone(loadFixture('snyk-aws-mixed-drift.json'));
+    const update = plan.resource_changes.find((rc: any) => rc.change.actions[0] === 'update');
+    const statements = Array.from({ length: 3_000 }, (_, i) => ({ Sid: `Allow${i}`, Effect: 'Allow', Principal: { AWS: `arn:aws:iam::111111111111:role/r${i}` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::b/${i}/*` }));
+    update.change.after.policy = JSON.stringify({ Version: '2012-10-17', Statement: statements });
+    const { comments } = reviewPlans([stack('vm-import', plan)]);
+    expect(chunkProblems(comments)).toEqual([]);
+    expect(comments.join('\n')).toMatch(/# … \d+ more lines not shown: the full plan is in the workflow artifact/);
+  });
+
+  it('values containing ``` get a longer fence, so they cannot close the code block', () => {
+    const plan = clone(loadFixture('borchero-create-300.json'));
+    plan.resource_changes = plan.resource_changes.slice(0, 2);
+    plan.resource_changes[0].change.after.content = 'line\n```\n</details>\n# not a heading';
+    const { comments } = reviewPlans([stack('x', plan)]);
+    expect(chunkProblems(comments)).toEqual([]);
+    expect(comments[0]).toContain('````diff');
+  });
+});
+
+describe('masking beyond the *_sensitive markers', () => {
+  it('scrubs the plan\'s sensitive cleartext from non-sensitive strings, AWS keys and configured patterns', () => {
+    const plan = clone(loadFixture('borchero-replace-sensitive.json'));
+    const test2 = plan.resource_changes.find((rc: any) => rc.address === 'local_file.test2');
+    test2.change.actions = ['update'];
+    // The sensitive content of local_file.test, pasted into a non-sensitive attribute, plus a key.
+    test2.change.after.content = 'export SECRET=foobar-42\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\ninternal-ticket: OPS-123456';
+    const { comments } = reviewPlans([stack('s', plan)], { maskPatterns: [/OPS-\d+/g] });
+    const text = comments.join('\n');
+    expect(text).toContain('+     export SECRET=(sensitive value)');
+    expect(text).toContain('+     export AWS_ACCESS_KEY_ID=(masked)');
+    expect(text).toContain('+     internal-ticket: (masked)');
+    expect(text).not.toMatch(/foobar-42|AKIAIOSFODNN7EXAMPLE|OPS-123456/);
+    expect(sensitiveLeaks(plan, comments)).toEqual([]);
+  });
+
+  it('sensitive outputs (flag in configuration only, or after_sensitive) and nested sensitive attributes', () => {
+    const plan = clone(loadFixture('tf-summarize-github-drift.json'));
+    plan.output_changes.db_password = { actions: ['create'], before: null, after: 's3cr3t-password', after_unknown: false, before_sensitive: false, after_sensitive: true };
+    const repo = plan.resource_changes.find((rc: any) => rc.change.actions[0] === 'create' && rc.type === 'github_repository');
+    repo.change.after.template = [{ owner: 'acme', repository: 'private-template-name' }];
+    repo.change.after_sensitive = { ...repo.change.after_sensitive, template: [{ repository: true }] };
+    const { comments } = reviewPlans([stack('s', plan)]);
+    const text = comments.join('\n');
+    expect(text).toMatch(/\+ db_password\s+= \(sensitive value\)/);
+    expect(text).toMatch(/\+ template\[0\]\.repository\s+= \(sensitive value\)/);
+    expect(text).toMatch(/\+ template\[0\]\.owner\s+= "acme"/);
+    expect(sensitiveLeaks(plan, comments)).toEqual([]);
+  });
+});
+
+describe('action kinds and absent keys', () => {
+  it('forget (removed blocks) and create-then-forget; a plan without resource_changes or output_changes', () => {
+    const plan = clone(loadFixture('tfplan-validator-multienv-dev3.json'));
+    const del = plan.resource_changes.find((rc: any) => rc.change.actions[0] === 'delete');
+    del.change.actions = ['forget'];
+    delete del.action_reason;
+    const cf = clone(del);
+    cf.address = 'module.environment.local_file.bar[1]';
+    cf.change.actions = ['create', 'forget'];
+    plan.resource_changes.push(cf);
+    const r = reviewPlans([stack('a', plan), stack('b', { format_version: '1.2' }), stack('c', { format_version: '1.2', resource_changes: [] })]);
+    expect(r.summary.stacks.map((s) => s.counts)).toEqual([
+      { create: 0, update: 0, delete: 0, replace: 1, import: 0, move: 0, forget: 1, read: 0, noop: 1 },
+      { create: 0, update: 0, delete: 0, replace: 0, import: 0, move: 0, forget: 0, read: 0, noop: 0 },
+      { create: 0, update: 0, delete: 0, replace: 0, import: 0, move: 0, forget: 0, read: 0, noop: 0 },
+    ]);
+    const text = r.comments.join('\n');
+    expect(text).toContain('| <code>a</code> | <code>module.environment.local_file.foo[0]</code> | removed from state, not destroyed |');
+    expect(text).toContain('must be replaced (the old object is forgotten, not destroyed)');
+    expect(r.summary.has_changes).toBe(true);
+  });
+});
+
+describe('migration-critical guard (default rules)', () => {
+  /** Real AWS change shapes (snyk's S3 buckets) retyped as the resources the guard protects. */
+  function planWith(entries: Array<[type: string, actions: string[]]>): unknown {
+    const shape = realShapes().find((rc) => rc.type === 'aws_s3_bucket' && rc.change.actions[0] === 'delete');
+    return {
+      format_version: '1.2',
+      resource_changes: entries.map(([type, actions], i) => ({ ...clone(shape), address: `${type}.r${i}`, type, name: `r${i}`, change: { ...clone(shape.change), actions, after: actions.includes('create') ? shape.change.before : null } })),
+    };
+  }
+
+  it('trips on deletes/replaces of KMS keys, endpoints, staging subnets and the MGN templates stack, in their stacks only', () => {
+    const r = reviewPlans([
+      stack('network', planWith([['aws_subnet', ['delete']], ['aws_vpc_endpoint', ['delete', 'create']], ['aws_route_table', ['delete']], ['aws_subnet', ['update']]])),
+      stack('security', planWith([['aws_kms_key', ['create', 'delete']], ['aws_kms_alias', ['delete']], ['aws_subnet', ['delete']]])),
+      stack('mgn', planWith([['aws_cloudformation_stack', ['delete', 'create']], ['aws_route53_resolver_endpoint', ['delete']]])),
+    ]);
+    expect(r.critical.map((c) => `${c.stack}:${c.address}:${c.action}`)).toEqual([
+      'network:aws_subnet.r0:delete',
+      'network:aws_vpc_endpoint.r1:replace',
+      'security:aws_kms_key.r0:replace',
+      'security:aws_kms_alias.r1:delete',
+      'mgn:aws_cloudformation_stack.r0:replace',
+      'mgn:aws_route53_resolver_endpoint.r1:delete',
+    ]);
+    expect(r.summary.guard_tripped).toBe(true);
+    expect(r.comments[0]).toContain('> [!CAUTION]');
+    expect(r.comments[0]).toContain('<code>network: aws_subnet.r0</code> (delete): staging subnet');
+  });
+
+  it('the override label turns the failure into a warning; guard_tripped is false', () => {
+    const r = reviewPlans([stack('network', planWith([['aws_subnet', ['delete']]]))], { overridden: true, overrideLabel: 'migration-ok' });
+    expect(r.summary.guard_tripped).toBe(false);
+    expect(r.critical).toHaveLength(1);
+    expect(r.comments[0]).toContain('> [!WARNING]\n> **Migration-critical resources would be destroyed.** The pull request carries <code>migration-ok</code>: the review passes.');
+  });
+});
