@@ -137,6 +137,8 @@ export function throttlingRetry(service: Service): Retrier {
 
 /** Every task state of the pipelines: an integration, throttling retries, and a catcher unless told otherwise. */
 export interface TaskOptions {
+  /** The request is this part of the state (a request shaped by a resolution step). @default '$' */
+  readonly inputPath?: string;
   readonly parameters?: { [key: string]: Json };
   readonly resultSelector?: { [key: string]: Json };
   /** @default null (the input passes through unchanged) */
@@ -176,6 +178,7 @@ function taskState(resource: string, service: Service, o: TaskOptions): TaskStat
     Type: 'Task',
     Resource: resource,
     ...(o.comment ? { Comment: o.comment } : {}),
+    ...(o.inputPath ? { InputPath: o.inputPath } : {}),
     ...(o.parameters ? { Parameters: o.parameters } : {}),
     ...(o.resultSelector ? { ResultSelector: o.resultSelector } : {}),
     ResultPath: o.resultPath === undefined ? null : o.resultPath,

@@ -1,0 +1,149 @@
+import { AutoScalingClient, AutoScalingGroup, DescribeAutoScalingGroupsCommand, MixedInstancesPolicy } from '@aws-sdk/client-auto-scaling';
+import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, Instance, ResponseLaunchTemplateData, RunInstancesRequest } from '@aws-sdk/client-ec2';
+import { PipelineError, settingsFromEnv, tagValue } from './errors';
+
+export const ASG_TAG = 'aws:autoscaling:groupName';
+
+export interface ResolveBackupTargetSettings {
+  /** Tags put on the temporary instance, e.g. the pipeline tag. */
+  readonly tags: Record<string, string>;
+}
+
+/** The part of a "Backup Job State Change" event the resolution reads. */
+export interface BackupJobEvent {
+  readonly resources?: string[];
+  readonly detail?: { readonly backupJobId?: string; readonly resourceArn?: string; readonly resourceType?: string; readonly state?: string };
+}
+
+export type BackupTarget =
+  | { readonly inAsg: false; readonly backupJobId: string; readonly instanceId: string; readonly reason: string }
+  | {
+      readonly inAsg: true;
+      readonly backupJobId: string;
+      /** The recovery point: an AMI. */
+      readonly imageId: string;
+      readonly instanceId: string;
+      readonly asgName: string;
+      readonly maxSize: number;
+      /** MaxSize while the swap runs: the current desired capacity, so no instance starts on the old image meanwhile. */
+      readonly clampedMaxSize: number;
+      readonly launchTemplateId: string;
+      /** Number of the launch template's default version: the new version starts from it. */
+      readonly defaultVersion: number;
+      readonly usesMixedInstancesPolicy: boolean;
+      /** The group's whole MixedInstancesPolicy with its launch template at $Default (overrides and distribution kept). */
+      readonly mixedInstancesPolicy?: MixedInstancesPolicy;
+      readonly windows: boolean;
+      /** Name of the image to create; fixed per backup job, so a retried CreateImage finds its image. */
+      readonly imageName: string;
+      /** ClientToken for RunInstances and CreateLaunchTemplateVersion (≤ 64 characters). */
+      readonly clientToken: string;
+      /** The RunInstances request of the temporary instance: placement from the launch template, no public IP. */
+      readonly runInstances: RunInstancesRequest;
+    };
+
+/**
+ * Resolves a completed EC2 backup to what the swap needs: its AMI, the instance's Auto Scaling group
+ * and the group's launch template (its default version, by number). An instance outside any group
+ * (or a group deleted since) is "nothing to do", not an error.
+ */
+export async function resolveBackupTarget(clients: { ec2: EC2Client; autoscaling: AutoScalingClient }, event: BackupJobEvent, s: ResolveBackupTargetSettings): Promise<BackupTarget> {
+  const backupJobId = event.detail?.backupJobId;
+  if (!backupJobId) throw new PipelineError('InvalidEvent', 'the event has no detail.backupJobId: not a "Backup Job State Change" event');
+  const imageId = (event.resources ?? []).map((r) => /:image\/(ami-[0-9a-f]+)$/.exec(r)?.[1]).find(Boolean);
+  if (!imageId) throw new PipelineError('NotAnImageRecoveryPoint', `backup job ${backupJobId}: no AMI ARN in resources ${JSON.stringify(event.resources ?? [])}`);
+  const instanceId = /:instance\/(i-[0-9a-f]+)$/.exec(event.detail?.resourceArn ?? '')?.[1];
+  if (!instanceId) throw new PipelineError('NotAnInstanceBackup', `backup job ${backupJobId}: resourceArn ${event.detail?.resourceArn} is not an EC2 instance`);
+
+  const instance = await describeInstance(clients.ec2, instanceId);
+  if (!instance) return { inAsg: false, backupJobId, instanceId, reason: `instance ${instanceId} no longer exists` };
+  const asgName = tagValue(instance.Tags, ASG_TAG);
+  if (!asgName) return { inAsg: false, backupJobId, instanceId, reason: `instance ${instanceId} is not in an Auto Scaling group (no ${ASG_TAG} tag)` };
+  const { AutoScalingGroups = [] } = await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));
+  const group = AutoScalingGroups[0];
+  if (!group) return { inAsg: false, backupJobId, instanceId, reason: `Auto Scaling group ${asgName} no longer exists` };
+
+  const spec = group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+  if (!spec?.LaunchTemplateId && !spec?.LaunchTemplateName) {
+    throw new PipelineError('UnsupportedLaunchConfiguration', `Auto Scaling group ${asgName} uses a launch configuration, not a launch template: migrate it to a launch template first`);
+  }
+  const { LaunchTemplateVersions = [] } = await clients.ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({ ...(spec.LaunchTemplateId ? { LaunchTemplateId: spec.LaunchTemplateId } : { LaunchTemplateName: spec.LaunchTemplateName }), Versions: ['$Default'] }),
+  );
+  // '$Default' asks for the default version by flag, never by list position.
+  const version = LaunchTemplateVersions.find((v) => v.DefaultVersion) ?? LaunchTemplateVersions[0];
+  if (!version?.VersionNumber || !version.LaunchTemplateId) throw new PipelineError('LaunchTemplateNotFound', `Auto Scaling group ${asgName}: launch template ${spec.LaunchTemplateId ?? spec.LaunchTemplateName} has no default version`);
+
+  const { Images = [] } = await clients.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+  if (!Images[0]) throw new PipelineError('RecoveryPointImageNotFound', `backup job ${backupJobId}: image ${imageId} is not visible to this account`);
+  const windows = (Images[0].Platform ?? '').toLowerCase() === 'windows' || /windows/i.test(Images[0].PlatformDetails ?? '');
+
+  const clientToken = `swap-${backupJobId}`.slice(0, 64);
+  return {
+    inAsg: true,
+    backupJobId,
+    imageId,
+    instanceId,
+    asgName,
+    maxSize: group.MaxSize ?? 0,
+    clampedMaxSize: Math.max(group.DesiredCapacity ?? 0, group.MinSize ?? 0),
+    launchTemplateId: version.LaunchTemplateId,
+    defaultVersion: version.VersionNumber,
+    usesMixedInstancesPolicy: !group.LaunchTemplate && !!group.MixedInstancesPolicy,
+    ...(!group.LaunchTemplate && group.MixedInstancesPolicy
+      ? {
+          mixedInstancesPolicy: {
+            ...group.MixedInstancesPolicy,
+            LaunchTemplate: { ...group.MixedInstancesPolicy.LaunchTemplate, LaunchTemplateSpecification: { LaunchTemplateId: version.LaunchTemplateId, Version: '$Default' } },
+          },
+        }
+      : {}),
+    windows,
+    imageName: imageName(asgName, backupJobId),
+    clientToken,
+    runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, 'rehost-factory:backup-job': backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) }),
+  };
+}
+
+async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
+  try {
+    const { Reservations = [] } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    return Reservations[0]?.Instances?.[0];
+  } catch (e) {
+    if ((e as Error).name === 'InvalidInstanceID.NotFound') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Placement of the temporary instance: the launch template's subnet and security groups, else the
+ * group's first subnet, else the backed-up instance's; never a public IP; IMDSv2 only.
+ */
+function temporaryInstanceRequest(imageId: string, instance: Instance, group: AutoScalingGroup, lt: ResponseLaunchTemplateData, clientToken: string, tags: Record<string, string>): RunInstancesRequest {
+  const nic = lt.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
+  const subnetId = nic?.SubnetId ?? group.VPCZoneIdentifier?.split(',')[0]?.trim() ?? instance.SubnetId;
+  const groups = nic?.Groups?.length ? nic.Groups : lt.SecurityGroupIds?.length ? lt.SecurityGroupIds : (instance.SecurityGroups ?? []).map((g) => g.GroupId!).filter(Boolean);
+  const profile = lt.IamInstanceProfile?.Arn ? { Arn: lt.IamInstanceProfile.Arn } : lt.IamInstanceProfile?.Name ? { Name: lt.IamInstanceProfile.Name } : instance.IamInstanceProfile?.Arn ? { Arn: instance.IamInstanceProfile.Arn } : undefined;
+  return {
+    ImageId: imageId,
+    InstanceType: lt.InstanceType ?? instance.InstanceType,
+    MinCount: 1,
+    MaxCount: 1,
+    ClientToken: clientToken,
+    NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, Groups: groups, AssociatePublicIpAddress: false, DeleteOnTermination: true }],
+    ...(profile ? { IamInstanceProfile: profile } : {}),
+    MetadataOptions: { HttpTokens: 'required' },
+    TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+  };
+}
+
+/** AMI names: at most 128 characters of letters, digits, ( ) [ ] space . / - ' @ _. */
+export function imageName(asgName: string, backupJobId: string): string {
+  const suffix = `-${backupJobId}`;
+  return `${asgName.replace(/[^A-Za-z0-9()[\] ./'@_-]/g, '_').slice(0, 128 - suffix.length)}${suffix}`;
+}
+
+let ec2: EC2Client | undefined;
+let autoscaling: AutoScalingClient | undefined;
+export const handler = (event: BackupJobEvent) =>
+  resolveBackupTarget({ ec2: (ec2 ??= new EC2Client({})), autoscaling: (autoscaling ??= new AutoScalingClient({})) }, event, settingsFromEnv<ResolveBackupTargetSettings>('RESOLVE_SETTINGS'));

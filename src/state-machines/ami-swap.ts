@@ -1,0 +1,315 @@
+import type { AmiSwapSettings } from '../config/sections/automation';
+import { ChoiceRule, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
+import { CLEANUP_ERROR_PATH, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { pollLoop } from './polling';
+import { PIPELINE_TAG, PipelineDefinition } from './re-encryption';
+
+export const AMI_SWAP_PIPELINE = 'ami-swap';
+/** Tag on the images the swap makes, naming their Auto Scaling group (retention works per group). */
+export const GROUP_TAG = 'rehost-factory:asg';
+
+export interface AmiSwapDefinitionProps {
+  readonly resolveFunctionArn: string;
+  readonly retentionFunctionArn: string;
+  readonly claimsTable: string;
+  readonly topicArn: string;
+  readonly settings: AmiSwapSettings;
+  /** @default true */
+  readonly notifyOnSuccess?: boolean;
+}
+
+const ROLLBACK = 'Rollback';
+const swallow = (next: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: next }];
+/** A field is set once its step has happened: the roll-back undoes exactly what was done. */
+const present = (path: string) => ({ Variable: path, IsPresent: true });
+const absent = (path: string) => ({ Not: { Variable: path, IsPresent: true } });
+/** Marks a step as done in the state (the roll-back reads these marks). */
+const stamp = { done: true };
+
+/** GetCommandInvocation answers InvocationDoesNotExist for a moment after SendCommand. */
+const invocationNotYetVisible: Retrier = {
+  ErrorEquals: ['Ssm.InvocationDoesNotExist', 'Ssm.InvocationDoesNotExistException'],
+  IntervalSeconds: 5,
+  MaxAttempts: 6,
+  BackoffRate: 1.5,
+};
+
+/**
+ * AMI swap after an AWS Backup job of an instance in an Auto Scaling group: a temporary instance
+ * from the backup image (Sysprep on Windows) is imaged; the new image becomes a new default
+ * version of the group's launch template (made from the default version by number); the group is
+ * pointed at it and refreshed. MaxSize is clamped meanwhile and always restored; a failure rolls back
+ * what was done (MaxSize, temporary instance, unused image) and is reported.
+ * Input: the EventBridge event ("Backup Job State Change", COMPLETED, EC2).
+ */
+export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition {
+  const s = p.settings;
+  const claim = { table: p.claimsTable, pipeline: AMI_SWAP_PIPELINE, idPath: '$.run.backupJobId' };
+  const afterImageReady = 'TagImageSnapshots';
+
+  const instancePoll = pollLoop({
+    name: 'Instance',
+    path: '$.instancePoll',
+    bounds: s.instancePolling,
+    check: (next) =>
+      sdkTask('ec2', 'describeInstanceStatus', {
+        comment: 'IncludeAllInstances: a pending or stopped instance is reported too, not silently left out',
+        parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)', IncludeAllInstances: true },
+        resultSelector: { 'statuses.$': '$.InstanceStatuses' },
+        resultPath: '$.instanceStatus',
+        next,
+        onError: ROLLBACK,
+      }),
+    outcomes: [
+      { ...absent('$.instanceStatus.statuses[0].InstanceState.Name'), Next: 'InstancePollBounded' },
+      {
+        And: [
+          { Variable: '$.instanceStatus.statuses[0].InstanceState.Name', StringEquals: 'running' },
+          { Variable: '$.instanceStatus.statuses[0].InstanceStatus.Status', StringEquals: 'ok' },
+          { Variable: '$.instanceStatus.statuses[0].SystemStatus.Status', StringEquals: 'ok' },
+        ],
+        Next: 'Windows?',
+      },
+      ...['shutting-down', 'terminated', 'stopping', 'stopped'].map((state): ChoiceRule => ({ Variable: '$.instanceStatus.statuses[0].InstanceState.Name', StringEquals: state, Next: 'InstanceLost' })),
+    ],
+    onTimeout: 'InstanceNotReady',
+  });
+
+  const sysprepPoll = pollLoop({
+    name: 'Sysprep',
+    path: '$.sysprepPoll',
+    bounds: s.sysprepPolling,
+    check: (next) =>
+      sdkTask('ssm', 'getCommandInvocation', {
+        comment: 'The command\'s real outcome, not a fixed wait',
+        parameters: { 'CommandId.$': '$.sysprep.commandId', 'InstanceId.$': '$.temp.instanceId' },
+        resultSelector: { 'status.$': '$.Status', 'details.$': '$.StatusDetails' },
+        resultPath: '$.sysprepStatus',
+        retry: [invocationNotYetVisible],
+        next,
+        onError: ROLLBACK,
+      }),
+    outcomes: [
+      { Variable: '$.sysprepStatus.status', StringEquals: 'Success', Next: 'FindImage' },
+      ...['Failed', 'Cancelled', 'TimedOut', 'Cancelling'].map((st): ChoiceRule => ({ Variable: '$.sysprepStatus.status', StringEquals: st, Next: 'SysprepFailed' })),
+    ],
+    onTimeout: 'SysprepTimedOut',
+  });
+
+  const imagePoll = pollLoop({
+    name: 'Image',
+    path: '$.imagePoll',
+    bounds: s.imagePolling,
+    check: (next) =>
+      sdkTask('ec2', 'describeImages', {
+        parameters: { 'ImageIds.$': 'States.Array($.newImage.imageId)' },
+        resultSelector: { 'images.$': '$.Images' },
+        resultPath: '$.imageStatus',
+        next,
+        onError: ROLLBACK,
+      }),
+    outcomes: [
+      { ...absent('$.imageStatus.images[0].State'), Next: 'ImagePollBounded' },
+      { Variable: '$.imageStatus.images[0].State', StringEquals: 'available', Next: afterImageReady },
+      { And: [{ Variable: '$.imageStatus.images[0].State', StringEquals: 'failed' }, present('$.imageStatus.images[0].StateReason.Message')], Next: 'ImageFailed' },
+      { Variable: '$.imageStatus.images[0].State', StringEquals: 'pending', Next: 'ImagePollBounded' },
+      { ...present('$.imageStatus.images[0].State'), Next: 'ImageEndedBadly' },
+    ],
+    onTimeout: 'ImageTimedOut',
+  });
+
+  const rollbackImage = deregisterImageStates({ prefix: 'RollbackImage', imageIdPath: '$.newImage.imageId', workPath: '$.rollbackImage', next: 'ReleaseClaim' });
+  const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: '$.target.asgName', 'rehost-factory:backup-job': '$.run.backupJobId', 'rehost-factory:backup-image': '$.target.imageId' });
+  const group = { 'AutoScalingGroupName.$': '$.target.asgName' };
+  const refresh = s.instanceRefresh;
+  const afterGroupUpdate = refresh.enabled ? 'StartInstanceRefresh' : 'TerminateTemporaryInstance';
+  const imageDuplicate = ['Ec2.InvalidAMIName.Duplicate', 'Ec2.InvalidAMIName.DuplicateException'];
+
+  const states: States = {
+    Start: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.detail.backupJobId', asg: 'unresolved' }, ResultPath: '$.run', Next: 'ResolveBackup' },
+    ResolveBackup: lambdaTask(p.resolveFunctionArn, { resultPath: '$.target', next: 'InAutoScalingGroup?', onError: 'NotifyFailure' }),
+    'InAutoScalingGroup?': { Type: 'Choice', Choices: [{ Variable: '$.target.inAsg', BooleanEquals: false, Next: 'NothingToDo' }], Default: 'RecordRun' },
+    NothingToDo: { Type: 'Succeed', Comment: 'The instance is not in an Auto Scaling group: nothing to swap' },
+    RecordRun: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.target.backupJobId', 'asg.$': '$.target.asgName' }, ResultPath: '$.run', Next: 'ClaimBackupJob' },
+    ClaimBackupJob: claimTask({ ...claim, next: 'ClampMaxSize', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
+    AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this backup job (repeated event)' },
+    ClampMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', {
+      comment: 'No scale-out on the old image while the swap runs; restored on every path',
+      parameters: { ...group, 'MaxSize.$': '$.target.clampedMaxSize' },
+      resultSelector: stamp,
+      resultPath: '$.clamped',
+      next: 'LaunchTemporaryInstance',
+      onError: ROLLBACK,
+    }),
+    LaunchTemporaryInstance: sdkTask('ec2', 'runInstances', {
+      comment: 'Request shaped by ResolveBackup: ClientToken, no public IP, placement from the launch template',
+      inputPath: '$.target.runInstances',
+      resultSelector: { 'instanceId.$': '$.Instances[0].InstanceId' },
+      resultPath: '$.temp',
+      next: instancePoll.entry,
+      onError: ROLLBACK,
+    }),
+    ...instancePoll.states,
+    InstanceLost: raise('TemporaryInstanceLost', "States.Format('temporary instance {} went {} before passing its status checks', $.temp.instanceId, $.instanceStatus.statuses[0].InstanceState.Name)", ROLLBACK),
+    InstanceNotReady: raise('TemporaryInstanceNotReady', `States.Format('temporary instance {} did not pass its status checks within ${s.instancePolling.timeoutMinutes} minutes', $.temp.instanceId)`, ROLLBACK),
+    'Windows?': { Type: 'Choice', Choices: [{ Variable: '$.target.windows', BooleanEquals: true, Next: 'RunSysprep' }], Default: 'FindImage' },
+    RunSysprep: sdkTask('ssm', 'sendCommand', {
+      parameters: { DocumentName: s.sysprepDocument, 'InstanceIds.$': 'States.Array($.temp.instanceId)', 'Comment.$': "States.Format('rehost-factory AMI swap, backup job {}', $.run.backupJobId)" },
+      resultSelector: { 'commandId.$': '$.Command.CommandId' },
+      resultPath: '$.sysprep',
+      next: sysprepPoll.entry,
+      onError: ROLLBACK,
+    }),
+    ...sysprepPoll.states,
+    SysprepFailed: raise('SysprepFailed', `States.Format('${s.sysprepDocument} on {} ended {}: {}', $.temp.instanceId, $.sysprepStatus.status, $.sysprepStatus.details)`, ROLLBACK),
+    SysprepTimedOut: raise('SysprepTimedOut', `States.Format('${s.sysprepDocument} on {} did not finish within ${s.sysprepPolling.timeoutMinutes} minutes', $.temp.instanceId)`, ROLLBACK),
+    FindImage: sdkTask('ec2', 'describeImages', {
+      comment: 'CreateImage takes no ClientToken: the image name is fixed per backup job, and an earlier attempt\'s image is reused',
+      parameters: { Owners: ['self'], Filters: [{ Name: 'name', 'Values.$': 'States.Array($.target.imageName)' }] },
+      resultSelector: { 'images.$': '$.Images' },
+      resultPath: '$.existing',
+      next: 'ImageExists?',
+      onError: ROLLBACK,
+    }),
+    'ImageExists?': { Type: 'Choice', Choices: [{ ...present('$.existing.images[0].ImageId'), Next: 'UseExistingImage' }], Default: 'CreateImage' },
+    UseExistingImage: { Type: 'Pass', Parameters: { 'imageId.$': '$.existing.images[0].ImageId' }, ResultPath: '$.newImage', Next: imagePoll.entry },
+    CreateImage: sdkTask('ec2', 'createImage', {
+      parameters: {
+        'InstanceId.$': '$.temp.instanceId',
+        'Name.$': '$.target.imageName',
+        'Description.$': "States.Format('{} from backup job {} by rehost-factory', $.target.asgName, $.run.backupJobId)",
+        TagSpecifications: [{ ResourceType: 'image', Tags: imageTags }],
+      },
+      resultSelector: { 'imageId.$': '$.ImageId' },
+      resultPath: '$.newImage',
+      next: imagePoll.entry,
+      catch: [{ ErrorEquals: imageDuplicate, ResultPath: CLEANUP_ERROR_PATH, Next: 'FindImageAfterDuplicate' }],
+      onError: ROLLBACK,
+    }),
+    FindImageAfterDuplicate: sdkTask('ec2', 'describeImages', {
+      comment: 'A retried CreateImage whose first attempt had succeeded',
+      parameters: { Owners: ['self'], Filters: [{ Name: 'name', 'Values.$': 'States.Array($.target.imageName)' }] },
+      resultSelector: { 'images.$': '$.Images' },
+      resultPath: '$.existing',
+      next: 'DuplicateFound?',
+      onError: ROLLBACK,
+    }),
+    'DuplicateFound?': { Type: 'Choice', Choices: [{ ...present('$.existing.images[0].ImageId'), Next: 'UseExistingImage' }], Default: 'ImageNameTaken' },
+    ImageNameTaken: raise('ImageNameTaken', "States.Format('an image named {} exists but is not visible as ours', $.target.imageName)", ROLLBACK),
+    ...imagePoll.states,
+    ImageFailed: raise('ImageFailed', "States.Format('image {} failed: {}', $.newImage.imageId, $.imageStatus.images[0].StateReason.Message)", ROLLBACK),
+    ImageEndedBadly: raise('ImageFailed', "States.Format('image {} ended in state {}', $.newImage.imageId, $.imageStatus.images[0].State)", ROLLBACK),
+    ImageTimedOut: raise('ImageTimedOut', `States.Format('image {} was still pending after ${s.imagePolling.timeoutMinutes} minutes', $.newImage.imageId)`, ROLLBACK),
+    TagImageSnapshots: sdkTask('ec2', 'createTags', {
+      comment: 'Snapshots carry the pipeline tags too (retention and the role\'s conditions rely on them); also covers an image found from an earlier attempt',
+      parameters: { 'Resources.$': '$.imageStatus.images[0].BlockDeviceMappings[*].Ebs.SnapshotId', Tags: imageTags },
+      next: 'CreateLaunchTemplateVersion',
+      onError: ROLLBACK,
+    }),
+    CreateLaunchTemplateVersion: sdkTask('ec2', 'createLaunchTemplateVersion', {
+      comment: 'From the default version by number (never list order), only the image changes',
+      parameters: {
+        'LaunchTemplateId.$': '$.target.launchTemplateId',
+        'SourceVersion.$': "States.Format('{}', $.target.defaultVersion)",
+        'VersionDescription.$': "States.Format('image {} from backup job {}', $.newImage.imageId, $.run.backupJobId)",
+        LaunchTemplateData: { 'ImageId.$': '$.newImage.imageId' },
+        'ClientToken.$': '$.target.clientToken',
+      },
+      resultSelector: { 'versionNumber.$': '$.LaunchTemplateVersion.VersionNumber' },
+      resultPath: '$.newVersion',
+      next: 'MakeVersionDefault',
+      onError: ROLLBACK,
+    }),
+    MakeVersionDefault: sdkTask('ec2', 'modifyLaunchTemplate', {
+      comment: 'A version that is not the default is ignored by $Default users (and by MGN)',
+      parameters: { 'LaunchTemplateId.$': '$.target.launchTemplateId', 'DefaultVersion.$': "States.Format('{}', $.newVersion.versionNumber)" },
+      next: 'MixedInstancesPolicy?',
+      onError: ROLLBACK,
+    }),
+    'MixedInstancesPolicy?': { Type: 'Choice', Choices: [{ Variable: '$.target.usesMixedInstancesPolicy', BooleanEquals: true, Next: 'UpdateGroupMixedInstancesPolicy' }], Default: 'UpdateGroupLaunchTemplate' },
+    UpdateGroupLaunchTemplate: sdkTask('autoscaling', 'updateAutoScalingGroup', {
+      comment: 'Points the group at $Default and restores MaxSize in one call',
+      parameters: { ...group, 'MaxSize.$': '$.target.maxSize', LaunchTemplate: { 'LaunchTemplateId.$': '$.target.launchTemplateId', Version: '$Default' } },
+      resultSelector: stamp,
+      resultPath: '$.restored',
+      next: afterGroupUpdate,
+      onError: ROLLBACK,
+    }),
+    UpdateGroupMixedInstancesPolicy: sdkTask('autoscaling', 'updateAutoScalingGroup', {
+      comment: 'The whole policy as it was, with its launch template at $Default: overrides and distribution stay',
+      parameters: { ...group, 'MaxSize.$': '$.target.maxSize', 'MixedInstancesPolicy.$': '$.target.mixedInstancesPolicy' },
+      resultSelector: stamp,
+      resultPath: '$.restored',
+      next: afterGroupUpdate,
+      onError: ROLLBACK,
+    }),
+    ...(refresh.enabled
+      ? {
+          StartInstanceRefresh: sdkTask('autoscaling', 'startInstanceRefresh', {
+            parameters: {
+              ...group,
+              Strategy: 'Rolling',
+              Preferences: { MinHealthyPercentage: refresh.minHealthyPercentage, SkipMatching: refresh.skipMatching, ...(refresh.instanceWarmupSeconds !== undefined ? { InstanceWarmup: refresh.instanceWarmupSeconds } : {}) },
+            },
+            resultSelector: { 'instanceRefreshId.$': '$.InstanceRefreshId' },
+            resultPath: '$.refresh',
+            next: 'TerminateTemporaryInstance',
+            onError: ROLLBACK,
+          }),
+        }
+      : {}),
+    TerminateTemporaryInstance: sdkTask('ec2', 'terminateInstances', {
+      parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)' },
+      resultSelector: stamp,
+      resultPath: '$.terminated',
+      next: 'ApplyRetention',
+      onError: ROLLBACK,
+    }),
+    ApplyRetention: lambdaTask(p.retentionFunctionArn, {
+      parameters: {
+        'asgName.$': '$.target.asgName',
+        keep: s.keepImages,
+        'currentImageId.$': '$.newImage.imageId',
+        pipelineTag: { key: PIPELINE_TAG, value: AMI_SWAP_PIPELINE },
+        groupTagKey: GROUP_TAG,
+      },
+      resultPath: '$.retention',
+      next: 'MarkDone',
+      onError: ROLLBACK,
+    }),
+    MarkDone: completeClaimTask({ ...claim, resultPath: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
+    ...(p.notifyOnSuccess === false
+      ? {}
+      : {
+          NotifySuccess: notifyTask({
+            topicArn: p.topicArn,
+            subject: 'Auto Scaling group AMI swapped',
+            message: "States.Format('Auto Scaling group {} now launches image {} (launch template {} version {}), made from backup job {}.', $.target.asgName, $.newImage.imageId, $.target.launchTemplateId, $.newVersion.versionNumber, $.run.backupJobId)",
+            next: 'Done',
+            onError: 'Done',
+          }),
+        }),
+    Done: { Type: 'Succeed' },
+
+    // Roll back what was done, best effort, in the reverse order; the original error stays in $.error.
+    [ROLLBACK]: { Type: 'Choice', Choices: [{ And: [present('$.clamped'), absent('$.restored')], Next: 'RestoreMaxSize' }], Default: 'RollbackInstance?' },
+    RestoreMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', { parameters: { ...group, 'MaxSize.$': '$.target.maxSize' }, next: 'RollbackInstance?', catch: swallow('RollbackInstance?') }),
+    'RollbackInstance?': { Type: 'Choice', Choices: [{ And: [present('$.temp.instanceId'), absent('$.terminated')], Next: 'TerminateOnFailure' }], Default: 'RollbackImage?' },
+    TerminateOnFailure: sdkTask('ec2', 'terminateInstances', { parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)' }, next: 'RollbackImage?', catch: swallow('RollbackImage?') }),
+    'RollbackImage?': { Type: 'Choice', Comment: 'An image no launch template uses yet', Choices: [{ And: [present('$.newImage.imageId'), absent('$.newVersion')], Next: rollbackImage.entry }], Default: 'ReleaseClaim' },
+    ...rollbackImage.states,
+    ReleaseClaim: releaseClaimTask({ ...claim, next: 'NotifyFailure' }),
+    NotifyFailure: notifyTask({
+      topicArn: p.topicArn,
+      subject: 'Auto Scaling group AMI swap failed',
+      message: "States.Format('AMI swap failed. Backup job: {}. Auto Scaling group: {}. Reason: {}: {}', $.run.backupJobId, $.run.asg, $.error.Error, $.error.Cause)",
+      next: 'Failed',
+      onError: 'Failed',
+    }),
+    Failed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
+  };
+  return {
+    definition: { Comment: 'rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back', StartAt: 'Start', States: states },
+    loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop],
+  };
+}

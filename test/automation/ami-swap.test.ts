@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateImageCommand,
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { AmiSwapSettings, amiSwapSection } from '../../src/config/sections/automation';
+import { applyRetention } from '../../src/lambdas/apply-retention';
+import { resolveBackupTarget } from '../../src/lambdas/resolve-backup-target';
+import { AMI_SWAP_PIPELINE, amiSwapDefinition, GROUP_TAG } from '../../src/state-machines/ami-swap';
+import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
+import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
+import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
+import { claims, createPipelineResources, launchInstance, REGION } from './support/estate';
+import { sampleEvent } from './support/fixtures';
+import { expectStatus, historyEventsOfRun, LocalRunOptions, runLocally } from './support/local-run';
+
+const STAGING = '111111111111';
+const RESOLVE_ARN = `arn:aws:lambda:${REGION}:${STAGING}:function:resolve-backup-target`;
+const RETENTION_ARN = `arn:aws:lambda:${REGION}:${STAGING}:function:apply-retention`;
+
+let moto: MotoServer;
+let res: Awaited<ReturnType<typeof createPipelineResources>>;
+let asg: AutoScalingClient;
+
+beforeAll(async () => {
+  moto = await startMoto({ accountId: STAGING });
+  res = await createPipelineResources(moto.url);
+  asg = new AutoScalingClient(motoClientConfig(moto.url, REGION));
+});
+afterAll(() => moto?.stop());
+
+const ec2 = (): EC2Client => res.ec2;
+const settings = (over: Partial<AmiSwapSettings> = {}): AmiSwapSettings => ({ ...amiSwapSection.parse({}), ...over });
+
+interface Estate {
+  readonly group: string;
+  readonly templateId: string;
+  readonly instanceId: string;
+  readonly backupImageId: string;
+}
+
+/**
+ * An Auto Scaling group on a launch template whose default (v1) is not its latest (v2), and a backup
+ * image of one of its instances, as AWS Backup leaves it.
+ */
+async function groupWithBackup(o: { windows?: boolean; mixed?: boolean } = {}): Promise<Estate> {
+  const { subnetId } = await launchInstance(ec2());
+  const { Images = [] } = await ec2().send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: o.windows ? [{ Name: 'platform', Values: ['windows'] }] : [{ Name: 'root-device-type', Values: ['ebs'] }] }));
+  const base = Images.find((i) => (o.windows ? i.Platform === 'windows' : i.Platform !== 'windows'))!;
+  const group = `web-${randomUUID().slice(0, 8)}`;
+  const { LaunchTemplate } = await ec2().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `${group}-lt`, LaunchTemplateData: { ImageId: base.ImageId, InstanceType: 't3.micro' } }));
+  const templateId = LaunchTemplate!.LaunchTemplateId!;
+  await ec2().send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: templateId, SourceVersion: '1', LaunchTemplateData: { ImageId: base.ImageId, InstanceType: 't3.large' } }));
+  const spec = { LaunchTemplateId: templateId, Version: '$Default' };
+  await asg.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: group,
+      MinSize: 1,
+      MaxSize: 4,
+      DesiredCapacity: 2,
+      VPCZoneIdentifier: subnetId,
+      ...(o.mixed ? { MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: spec, Overrides: [{ InstanceType: 't3.micro' }, { InstanceType: 't3a.micro' }] } } } : { LaunchTemplate: spec }),
+    }),
+  );
+  const { AutoScalingGroups = [] } = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
+  const instanceId = AutoScalingGroups[0].Instances![0].InstanceId!;
+  const { ImageId } = await ec2().send(new CreateImageCommand({ InstanceId: instanceId, Name: `AwsBackup_${instanceId}_${randomUUID().slice(0, 8)}` }));
+  return { group, templateId, instanceId, backupImageId: ImageId! };
+}
+
+function backupEvent(e: { instanceId: string; backupImageId: string }, backupJobId = randomUUID()) {
+  const { event } = sampleEvent('backup-job-state-change-completed-ec2');
+  event.region = REGION;
+  event.resources = [`arn:aws:ec2:${REGION}::image/${e.backupImageId}`];
+  event.detail.resourceArn = `arn:aws:ec2:${REGION}:${STAGING}:instance/${e.instanceId}`;
+  event.detail.backupJobId = backupJobId;
+  return event;
+}
+
+/** moto has no instance refresh: the refresh's answer is injected and its request asserted. */
+const refreshAnswer = { StartInstanceRefresh: async () => ({ InstanceRefreshId: 'refresh-0001' }) };
+
+function run(event: object, s: AmiSwapSettings, extra: Partial<LocalRunOptions> = {}) {
+  const { definition } = amiSwapDefinition({ resolveFunctionArn: RESOLVE_ARN, retentionFunctionArn: RETENTION_ARN, claimsTable: res.table, topicArn: res.topicArn, settings: s });
+  return runLocally(definition, event, {
+    motoUrl: moto.url,
+    region: REGION,
+    lambdas: {
+      [RESOLVE_ARN]: (e) => resolveBackupTarget({ ec2: ec2(), autoscaling: asg }, e, { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE } }),
+      [RETENTION_ARN]: (r) => applyRetention(ec2(), r),
+    },
+    ...extra,
+    inject: { ...refreshAnswer, ...extra.inject },
+  });
+}
+
+async function groupState(name: string) {
+  const { AutoScalingGroups = [] } = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+  return AutoScalingGroups[0];
+}
+
+async function defaultVersion(templateId: string) {
+  const { LaunchTemplateVersions = [] } = await ec2().send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: ['$Default'] }));
+  return LaunchTemplateVersions[0];
+}
+
+async function instanceState(id: string) {
+  const { Reservations = [] } = await ec2().send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+  return Reservations[0].Instances![0].State!.Name;
+}
+
+async function pipelineImages(group: string) {
+  const { Images = [] } = await ec2().send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: `tag:${GROUP_TAG}`, Values: [group] }] }));
+  return Images;
+}
+
+test('happy path (Linux): temp instance, image, new default version from the default, group updated and refreshed, retention applied', async () => {
+  const e = await groupWithBackup();
+  // three older images of this group made by earlier swaps: with keepImages 3, the oldest goes
+  const older: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { ImageId } = await ec2().send(new CreateImageCommand({ InstanceId: e.instanceId, Name: `${e.group}-old-${i}` }));
+    await ec2().send(new CreateTagsCommand({ Resources: [ImageId!], Tags: [{ Key: PIPELINE_TAG, Value: AMI_SWAP_PIPELINE }, { Key: GROUP_TAG, Value: e.group }] }));
+    older.push(ImageId!);
+    await new Promise((r) => setTimeout(r, 1100)); // distinct CreationDate seconds
+  }
+  const r = await run(backupEvent(e), settings());
+  expectStatus(r, 'SUCCEEDED');
+  const call = (state: string) => r.calls.find((c) => c.state === state && !c.error)!;
+  expect(call('ClampMaxSize').input).toEqual({ AutoScalingGroupName: e.group, MaxSize: 2 });
+  const launch = call('LaunchTemporaryInstance').input;
+  expect(launch).toMatchObject({ ImageId: e.backupImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false }] });
+  expect(launch.ClientToken).toMatch(/^swap-/);
+  expect(call('LaunchTemporaryInstance').input.NetworkInterfaces[0].SubnetId).toMatch(/^subnet-/);
+  expect(call('InstancePollCheck').input).toMatchObject({ IncludeAllInstances: true });
+  expect(r.path).not.toContain('RunSysprep');
+  // the new version comes from the default version (1), not from the latest (2)
+  expect(call('CreateLaunchTemplateVersion').input).toMatchObject({ LaunchTemplateId: e.templateId, SourceVersion: '1' });
+  const newImageId = call('CreateImage').output.ImageId;
+  const v = await defaultVersion(e.templateId);
+  expect(v.VersionNumber).toBe(3);
+  expect(v.LaunchTemplateData!.ImageId).toBe(newImageId);
+  const g = await groupState(e.group);
+  expect(g.MaxSize).toBe(4);
+  expect(g.LaunchTemplate).toMatchObject({ LaunchTemplateId: e.templateId, Version: '$Default' });
+  expect(call('StartInstanceRefresh').input).toEqual({ AutoScalingGroupName: e.group, Strategy: 'Rolling', Preferences: { MinHealthyPercentage: 90, SkipMatching: true } });
+  expect(await instanceState(call('LaunchTemporaryInstance').output.Instances[0].InstanceId)).toBe('terminated');
+  // retention: the new image and the two newest older ones stay; the oldest and its snapshots are gone
+  const left = (await pipelineImages(e.group)).map((i) => i.ImageId).sort();
+  expect(left).toEqual([newImageId, older[1], older[2]].sort());
+  const removed = call('ApplyRetention').output.removed as Array<{ imageId: string; snapshotIds: string[] }>;
+  expect(removed.map((x) => x.imageId)).toEqual([older[0]]);
+  const { Snapshots = [] } = await ec2().send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
+  for (const id of removed[0].snapshotIds) expect(Snapshots.map((s) => s.SnapshotId)).not.toContain(id);
+  const backupJobId = r.calls[0].input.detail.backupJobId;
+  expect((await claims(moto.url, res.table))[`ami-swap#${backupJobId}`]).toBe('DONE');
+  expect(call('NotifySuccess').input.Message).toContain(e.group);
+});
+
+test('Windows: Sysprep through SSM and its real outcome; a failed command rolls everything back', async () => {
+  const e = await groupWithBackup({ windows: true });
+  const ok = await run(backupEvent(e), settings({ instanceRefresh: { enabled: false, minHealthyPercentage: 90, skipMatching: true } }));
+  expectStatus(ok, 'SUCCEEDED');
+  expect(ok.calls.find((c) => c.state === 'RunSysprep')!.input).toMatchObject({ DocumentName: 'AWSEC2-RunSysprep' });
+  expect(ok.path.indexOf('SysprepPollCheck')).toBeLessThan(ok.path.indexOf('CreateImage'));
+  expect(ok.path).not.toContain('StartInstanceRefresh');
+
+  // moto's commands always succeed: the one task that reads the outcome is given a failed one.
+  const before = await defaultVersion(e.templateId);
+  const failed = await run(backupEvent(e), settings(), {
+    inject: { SysprepPollCheck: async (_i, real) => ({ ...(await real()), Status: 'Failed', StatusDetails: 'Failed' }) },
+  });
+  expectStatus(failed, 'FAILED');
+  expect(failed.error).toBe('SysprepFailed');
+  expect(failed.path).toEqual(expect.arrayContaining(['Rollback', 'RestoreMaxSize', 'TerminateOnFailure', 'ReleaseClaim', 'NotifyFailure']));
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  const temp = failed.calls.find((c) => c.state === 'LaunchTemporaryInstance')!.output.Instances[0].InstanceId;
+  expect(await instanceState(temp)).toBe('terminated');
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(before.VersionNumber);
+  expect(failed.calls.some((c) => c.state === 'CreateImage')).toBe(false);
+  expect(failed.calls.find((c) => c.state === 'NotifyFailure')!.input.Message).toContain('SysprepFailed');
+});
+
+test('an instance outside any Auto Scaling group ends as nothing to do', async () => {
+  const { instanceId } = await launchInstance(ec2());
+  const { ImageId } = await ec2().send(new CreateImageCommand({ InstanceId: instanceId, Name: `AwsBackup_${instanceId}` }));
+  const r = await run(backupEvent({ instanceId, backupImageId: ImageId! }), settings());
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path).toEqual(['Start', 'ResolveBackup', 'InAutoScalingGroup?', 'NothingToDo']);
+  expect(r.calls.find((c) => c.state === 'ResolveBackup')!.output.reason).toContain('not in an Auto Scaling group');
+});
+
+test('a failed image is deregistered with its snapshots and MaxSize restored; the launch template is untouched', async () => {
+  const e = await groupWithBackup({ mixed: true });
+  const r = await run(backupEvent(e), settings(), {
+    inject: { ImagePollCheck: async (_i, real) => ({ Images: ((await real()).Images as object[]).map((i) => ({ ...i, State: 'failed', StateReason: { Code: 'Client.InternalError', Message: 'snapshot creation failed' } })) }) },
+  });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('ImageFailed');
+  expect(r.cause).toContain('snapshot creation failed');
+  expect(r.path).toEqual(expect.arrayContaining(['RestoreMaxSize', 'TerminateOnFailure', 'RollbackImageDeregister', 'RollbackImageDeleteSnapshots']));
+  expect(await pipelineImages(e.group)).toEqual([]);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(1);
+});
+
+test('a group with a MixedInstancesPolicy gets the new version through the policy', async () => {
+  const e = await groupWithBackup({ mixed: true });
+  const r = await run(backupEvent(e), settings());
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.calls.find((c) => c.state === 'UpdateGroupMixedInstancesPolicy')!.input).toMatchObject({
+    AutoScalingGroupName: e.group,
+    MaxSize: 4,
+    MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: e.templateId, Version: '$Default' } } },
+  });
+  const g = await groupState(e.group);
+  expect(g.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.length).toBe(2);
+});
+
+test('throttling on every third call, and the same backup event twice: one swap', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const [a, b] = await Promise.all([run(event, settings(), { throttleEvery: 3 }), run(event, settings(), { throttleEvery: 3 })]);
+  expectStatus(a, 'SUCCEEDED');
+  expectStatus(b, 'SUCCEEDED');
+  expect([a, b].map((x) => x.path[x.path.length - 1]).sort()).toEqual(['AlreadyHandled', 'Done']);
+  const errors = [...a.calls, ...b.calls].filter((c) => c.error);
+  const throttled = errors.filter((c) => /RequestLimitExceeded|Throttl|TooManyRequests/.test(c.error!));
+  expect(throttled.length).toBeGreaterThan(3);
+  // the only other error is the losing run's claim
+  expect(errors.filter((c) => !throttled.includes(c)).map((c) => c.error)).toEqual(['DynamoDB.ConditionalCheckFailedException']);
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(3);
+  expect(await pipelineImages(e.group)).toHaveLength(1);
+  const again = await run(event, settings());
+  expect(again.path[again.path.length - 1]).toBe('AlreadyHandled');
+});
+
+test('image timeout: bounded polls, roll-back, and a worst-case history far below 25,000 events', async () => {
+  const s = settings();
+  const e = await groupWithBackup();
+  const r = await run(backupEvent(e), s, { inject: { ImagePollCheck: async (_i, real) => ({ Images: ((await real()).Images as object[]).map((i) => ({ ...i, State: 'pending' })) }) } });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('ImageTimedOut');
+  const { definition, loops } = amiSwapDefinition({ resolveFunctionArn: RESOLVE_ARN, retentionFunctionArn: RETENTION_ARN, claimsTable: res.table, topicArn: res.topicArn, settings: s });
+  expect(r.calls.filter((c) => c.state === 'ImagePollCheck')).toHaveLength(loops.find((l) => l.backEdge.to === 'ImagePollDelay')!.iterations);
+  const model = worstCaseHistoryEvents(definition, loops, 128);
+  expect(historyEventsOfRun(r)).toBeLessThanOrEqual(model.total);
+  expect(model.total).toBeLessThan(HISTORY_EVENT_LIMIT / 2);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+});
