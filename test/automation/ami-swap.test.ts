@@ -54,7 +54,8 @@ interface Estate {
 async function groupWithBackup(o: { windows?: boolean; mixed?: boolean } = {}): Promise<Estate> {
   const { subnetId } = await launchInstance(ec2());
   const { Images = [] } = await ec2().send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: o.windows ? [{ Name: 'platform', Values: ['windows'] }] : [{ Name: 'root-device-type', Values: ['ebs'] }] }));
-  const base = Images.find((i) => (o.windows ? i.Platform === 'windows' : i.Platform !== 'windows'))!;
+  const isWindows = (p?: string) => String(p).toLowerCase() === 'windows';
+  const base = Images.find((i) => isWindows(i.Platform) === !!o.windows)!;
   const group = `web-${randomUUID().slice(0, 8)}`;
   const { LaunchTemplate } = await ec2().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `${group}-lt`, LaunchTemplateData: { ImageId: base.ImageId, InstanceType: 't3.micro' } }));
   const templateId = LaunchTemplate!.LaunchTemplateId!;
