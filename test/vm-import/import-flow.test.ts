@@ -1,12 +1,14 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { WaitTimeoutError } from '../../src/vm-import/clock';
 import { ImportFailedError } from '../../src/vm-import/import-task';
 import { VmImportReport } from '../../src/vm-import/report';
 import { runVmImport, VmImportClients, VmImportContext } from '../../src/vm-import/run';
-import { MotoServer, startMoto } from '../support/moto';
+import { runCli } from '../../src/cli';
+import { MOTO_CREDENTIALS, MotoServer, startMoto } from '../support/moto';
+import { ROOT } from '../support/tools';
 import { AwsProxy, startAwsProxy } from './support/aws-proxy';
 import { clientsFor, destroyClients, fastClock, ImportEstate, prepareImportEstate } from './support/estate';
 import { HAPPY_IMPORT, importFake, ImportTaskScript } from './support/import-fake';
@@ -150,5 +152,38 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     expect(last.upload).toBeUndefined();
     expect(last.integrity?.ok).toBe(false);
     expect(readFileSync(checksums, 'utf8')).toContain('/missing');
+  });
+
+  it('the CLI runs the same runbook: exit 0 with a report file; input mistakes exit 2 before any upload', async () => {
+    script = { steps: [{ status: 'active', message: 'validating', progress: '10' }, { status: 'completed' }] };
+    const yaml = readFileSync(join(ROOT, 'examples', 'factory.yaml'), 'utf8') + '\n';
+    const image = sparseImage(6 * MIB, 'cli01.vhdx');
+    const configFile = join(dirname(image), 'factory.yaml');
+    // One-second polls keep the real clock of the CLI fast; the rest is the bundled example.
+    writeFileSync(configFile, yaml.replace(/^vmImport:\n  enabled: true\n/m, 'vmImport:\n  enabled: true\n  import:\n    pollSeconds: 1\n'));
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL: proxy.url, AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey });
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    try {
+      const reportFile = join(dirname(image), 'report.json');
+      const code = await runCli(['vm-import', '--image', image, '--format', 'vhdx', '--os', 'linux', '--config', configFile, '--report', reportFile, '--concurrency', '2'], io);
+      expect({ code, err: code ? err.join('\n') : '' }).toEqual({ code: 0, err: '' });
+      expect(out.join('\n')).toMatch(/^imported ami-[0-9a-f]+; report: .*report\.json$/);
+      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as VmImportReport;
+      expect(report).toMatchObject({ outcome: 'succeeded', image: { format: 'vhdx', size: 6 * MIB }, object: { deleted: true } });
+      expect(existsSync(join(dirname(image), '.cli01.vhdx.vm-import.json'))).toBe(false); // state removed once imported
+
+      const before = proxy.requests.length;
+      err.length = 0;
+      expect(await runCli(['vm-import', '--image', image, '--s3-key', 'x', '--format', 'vhdx', '--os', 'linux', '--config', configFile], io)).toBe(2);
+      expect(err.join('\n')).toMatch(/give exactly one of --image PATH .* or --s3-key KEY/);
+      expect(await runCli(['vm-import', '--image', image, '--format', 'qcow2', '--os', 'linux', '--config', configFile], io)).toBe(2);
+      expect(err.join('\n')).toMatch(/unknown image format "qcow2"/);
+      expect(proxy.requests.length).toBe(before);
+    } finally {
+      process.env = saved;
+    }
   });
 });
