@@ -1,7 +1,6 @@
 import {
   CreateLaunchTemplateVersionCommand,
   DescribeLaunchTemplateVersionsCommand,
-  DescribeLaunchTemplatesCommand,
   ModifyLaunchTemplateCommand,
   type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
@@ -72,10 +71,10 @@ export async function applyPlacement(rt: Runtime, templateId: string, p: Resolve
   const version = created.LaunchTemplateVersion?.VersionNumber;
   if (!version) throw new Error(`CreateLaunchTemplateVersion on ${templateId} returned no version number`);
   await call(rt, 'ec2:ModifyLaunchTemplate', () => rt.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: templateId, DefaultVersion: String(version) })));
-  const [lt] = (await call(rt, 'ec2:DescribeLaunchTemplates', () => rt.clients.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [templateId] })))).LaunchTemplates ?? [];
+  // Read back what MGN will launch from: the $Default version must be the one just written.
   const back = await defaultVersion(rt, templateId);
   const drift = placementDrift(back.data, p);
-  if (lt?.DefaultVersionNumber !== version || back.number !== version || drift.length) {
+  if (back.number !== version || drift.length) {
     throw new Error(`launch template ${templateId}: default version is ${back.number} (expected ${version}) ${drift.length ? `and differs from the placement: ${drift.join('; ')}` : ''}`.trim());
   }
   return { version, changed: true };

@@ -12,6 +12,7 @@ import {
   StartTestCommand,
   TerminateTargetInstancesCommand,
 } from '@aws-sdk/client-mgn';
+import { forEachLimited } from './concurrency';
 import { DEFAULT_QUOTAS, type JobQuotas, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from './batching';
 import { formatDuration } from './duration';
 import { applyPlacement, launchTemplateId } from './launch-template';
@@ -78,6 +79,8 @@ interface Track {
 
 const LAUNCHED_STATE = { test: 'TESTING', cutover: 'CUTTING_OVER' } as const;
 const LOOKBACK_MS = 24 * 3_600_000;
+/** Servers whose launch template is written at once (EC2 throttles bursts of API calls). */
+const PREPARE_CONCURRENCY = 8;
 
 /**
  * Runs one mode over a wave: resolve → preflight (read-only; stops before any mutating call) →
@@ -145,7 +148,8 @@ export class WaveRun {
     if (options.syncMgn !== false) {
       const sync = await syncMgnPlan(rt, wave, resolved.filter((r) => !refused.has(r.server.name)));
       this.plan = { ...this.plan, sync };
-      if (sync.created.length || sync.associatedServers) log.info(`${prefix} MGN plan synced: created ${sync.created.join(', ') || 'nothing'}, associated ${sync.associatedServers} servers`);
+      const created = sync.created.length > 5 ? `${sync.created.slice(0, 5).join(', ')} and ${sync.created.length - 5} more` : sync.created.join(', ') || 'nothing';
+      if (sync.created.length || sync.associatedServers) log.info(`${prefix} MGN plan synced: created ${created}, associated ${sync.associatedServers} servers`);
     }
     await this.prepare(items);
     await this.loop(prefix);
@@ -155,7 +159,7 @@ export class WaveRun {
   /** Turns each step into the stage the loop starts it from, doing the per-server one-shot calls. */
   private async prepare(items: ReadonlyArray<{ resolved: ResolvedServer; step: NextStep }>): Promise<void> {
     const { rt, options } = this;
-    for (const t of this.tracks) {
+    await forEachLimited(this.tracks, PREPARE_CONCURRENCY, async (t) => {
       const step = items.find((i) => i.resolved === t.resolved)!.step;
       const id = t.resolved.sourceServerID;
       try {
@@ -200,7 +204,7 @@ export class WaveRun {
         if (isAbort(e)) throw e;
         this.fail(t, (e as Error).message);
       }
-    }
+    });
   }
 
   private async loop(prefix: string): Promise<void> {

@@ -1,0 +1,134 @@
+import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeSourceServersCommand, GetLaunchConfigurationCommand, ListApplicationsCommand, ListWavesCommand } from '@aws-sdk/client-mgn';
+import { type MotoServer, startMoto } from '../support/moto';
+import { PreflightError } from '../../src/runbook/preflight';
+import { runWave } from '../../src/runbook/run-wave';
+import type { Simulation } from '../../src/runbook/simulate';
+import { generatedEstate } from './estate';
+import { memoryLogger, mutatingCalls, runtimeOf, simulate } from './sim';
+
+let moto: MotoServer;
+const sims: Simulation[] = [];
+beforeAll(async () => {
+  moto = await startMoto({ accountId: '111111111111' });
+});
+afterAll(async () => {
+  await Promise.all(sims.map((s) => s.stop()));
+  await moto?.stop();
+});
+
+async function sim(servers: number, props: Parameters<typeof simulate>[2] = {}) {
+  const s = await simulate(generatedEstate(servers), moto.url, { waves: ['big'], ...props });
+  sims.push(s);
+  return s;
+}
+
+/** "subnet type profile" of the default launch template version of each server. */
+async function defaultPlacements(s: Simulation, ids: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const id of ids) {
+    const lt = await s.clients.mgn.send(new GetLaunchConfigurationCommand({ sourceServerID: id }));
+    const v = await s.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: lt.ec2LaunchTemplateID, Versions: ['$Default'] }));
+    const d = v.LaunchTemplateVersions![0].LaunchTemplateData!;
+    out.add(`${d.NetworkInterfaces?.[0]?.SubnetId} ${d.InstanceType} ${d.IamInstanceProfile?.Name}`);
+  }
+  return out;
+}
+
+async function states(s: Simulation): Promise<Map<string, string>> {
+  const r = await s.clients.mgn.send(new DescribeSourceServersCommand({ filters: {} }));
+  return new Map((r.items ?? []).map((x) => [x.sourceProperties?.identificationHints?.hostname ?? x.sourceServerID!, x.lifeCycle!.state!]));
+}
+
+describe('a 30-server wave against the MGN fake and moto', () => {
+  it('test → cutover → finalize: every server verified, launched once per mode, placed as configured', async () => {
+    const s = await sim(30);
+    const log = memoryLogger();
+    const rt = runtimeOf(s, log);
+    const test = await runWave(rt, { wave: 'big', mode: 'test' });
+    expect(test.servers.filter((x) => x.outcome !== 'succeeded')).toEqual([]);
+    expect(new Set((await states(s)).values())).toEqual(new Set(['READY_FOR_CUTOVER']));
+    // Pitfall 1: every server went through the verification chain, not just a COMPLETED job.
+    for (const r of test.servers) {
+      expect(r.phases.map((p) => p.phase)).toEqual(['launch-template', 'launch', 'status-checks', 'post-launch', 'lifecycle']);
+      expect(r.postLaunchActions.map((a) => [a.document, a.status])).toEqual([
+        ['e2e-cloudwatch-agent', 'SUCCESS'],
+        ['e2e-validate-server', 'SUCCESS'],
+      ]);
+      expect(r.ec2InstanceID).toMatch(/^i-/);
+    }
+    const testSubnet = s.config.network.targetSubnets.find((x) => x.name === 'test-a')!.subnetId;
+    const ec2 = await s.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: test.servers.map((x) => x.ec2InstanceID!) }));
+    const instances = (ec2.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    expect(instances).toHaveLength(30);
+    expect(new Set(instances.map((i) => i.InstanceType))).toEqual(new Set(['t3.medium']));
+    // moto's RunInstances ignores a template's network interfaces, so the placement is checked on
+    // the default version MGN launches from (pitfall 5: a version that is not default is ignored).
+    expect(await defaultPlacements(s, test.servers.map((x) => x.sourceServerID!))).toEqual(new Set([`${testSubnet} t3.medium rehost-linux`]));
+    expect(log.lines.some((l) => /started mgnjob-\S+ with 30 servers/.test(l))).toBe(true);
+
+    const cutover = await runWave(rt, { wave: 'big', mode: 'cutover' });
+    expect(cutover.servers.filter((x) => x.outcome !== 'succeeded')).toEqual([]);
+    const appSubnet = s.config.network.targetSubnets.find((x) => x.name === 'app-a')!.subnetId;
+    const cut = await s.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: cutover.servers.map((x) => x.ec2InstanceID!) }));
+    expect(new Set((cut.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceType))).toEqual(new Set(['m6i.large']));
+    expect(await defaultPlacements(s, cutover.servers.map((x) => x.sourceServerID!))).toEqual(new Set([`${appSubnet} m6i.large rehost-linux`]));
+
+    const finalize = await runWave(rt, { wave: 'big', mode: 'finalize' });
+    expect(finalize.servers.filter((x) => x.outcome !== 'succeeded')).toEqual([]);
+    expect(new Set((await states(s)).values())).toEqual(new Set(['CUTOVER']));
+    // Pitfall 4: FinalizeCutover takes one server per call.
+    expect(s.fake.calls('FinalizeCutover')).toBe(30);
+    for (const r of test.servers) {
+      expect([s.fake.launches(r.sourceServerID!, 'START_TEST'), s.fake.launches(r.sourceServerID!, 'START_CUTOVER')]).toEqual([1, 1]);
+    }
+    // MGN's own plan mirrors factory.yaml; a re-run is a no-op that reports every server unchanged.
+    expect((await s.clients.mgn.send(new ListWavesCommand({}))).items?.map((w) => w.name)).toEqual(['big']);
+    expect((await s.clients.mgn.send(new ListApplicationsCommand({}))).items?.map((a) => a.name).sort()).toEqual(['app000', 'app001', 'app002']);
+    const before = mutatingCalls(s);
+    const again = await runWave(rt, { wave: 'big', mode: 'finalize' });
+    expect(new Set(again.servers.map((x) => x.outcome))).toEqual(new Set(['unchanged']));
+    expect(mutatingCalls(s)).toBe(before);
+  });
+
+  it('finishes under 30 % throttling and 5 % server errors without launching anything twice', async () => {
+    const s = await sim(30, { faults: { throttleRate: 0.3, serverErrorRate: 0.05, seed: 7 } });
+    const log = memoryLogger();
+    const report = await runWave(runtimeOf(s, log), { wave: 'big', mode: 'test' });
+    expect(report.servers.filter((x) => x.outcome !== 'succeeded').map((x) => `${x.server}: ${x.reason}`)).toEqual([]);
+    expect(log.lines.filter((l) => /ThrottlingException, retrying/.test(l)).length).toBeGreaterThan(10);
+    expect(log.lines.some((l) => /InternalServerException, retrying/.test(l))).toBe(true);
+    for (const r of report.servers) expect(s.fake.launches(r.sourceServerID!, 'START_TEST')).toBe(1);
+  });
+
+  it('reports a FAILED launch and a STALLED server with reasons while the others finish', async () => {
+    const s = await sim(30, { faults: { failLaunchFor: ['srv004'], stallReplicationFor: ['srv007'] } });
+    // Without the option, preflight stops the run before any mutating call, naming the server.
+    const stopped = runWave(runtimeOf(s), { wave: 'big', mode: 'test' });
+    await expect(stopped).rejects.toThrow(PreflightError);
+    await expect(stopped).rejects.toThrow(/srv007 \(s-\w+\): replication is STALLED/);
+    expect(mutatingCalls(s)).toBe(0);
+
+    const report = await runWave(runtimeOf(s), { wave: 'big', mode: 'test', continueWithoutFailing: true });
+    const byName = new Map(report.servers.map((x) => [x.server, x]));
+    expect(byName.get('srv007')).toMatchObject({ outcome: 'excluded', reason: expect.stringMatching(/^preflight: replication is STALLED/) });
+    expect(byName.get('srv004')).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/launch failed in job mgnjob-\S+: LAUNCH_FAILED: .*InsufficientInstanceCapacity/) });
+    expect(report.servers.filter((x) => x.outcome === 'succeeded')).toHaveLength(28);
+    expect(s.fake.launches(byName.get('srv007')!.sourceServerID!)).toBe(0);
+  });
+
+  it('refuses bad inputs before any mutating call: unknown wave, a server not in the wave, a mode the state does not allow', async () => {
+    const s = await sim(12);
+    const rt = runtimeOf(s);
+    await expect(runWave(rt, { wave: 'nope', mode: 'test' })).rejects.toThrow('unknown wave "nope": factory.yaml has "big", "other"');
+    await expect(runWave(rt, { wave: 'big', mode: 'test', servers: ['srv001', 'lone01'] })).rejects.toThrow('server "lone01" (it is in wave "other") not in wave "big"');
+    const wrong = runWave(rt, { wave: 'big', mode: 'finalize', servers: ['srv001', 'srv002'] });
+    await expect(wrong).rejects.toThrow(/srv001 \(s-\w+\): is READY_FOR_TEST \(Ready for testing\): finalize needs a cutover launch \(CUTTING_OVER\)/);
+    await expect(runWave(rt, { wave: 'big', mode: 'cutover' })).rejects.toThrow(/preflight refused 12 servers; nothing was changed/);
+    expect(mutatingCalls(s)).toBe(0);
+    // A dry run reads everything and says what it would do.
+    const dry = await runWave(rt, { wave: 'big', mode: 'test', dryRun: true });
+    expect(dry.servers[0]).toMatchObject({ outcome: 'planned', reason: expect.stringMatching(/^would write the test placement to the launch template and StartTest/) });
+    expect(mutatingCalls(s)).toBe(0);
+  });
+});
