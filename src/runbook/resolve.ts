@@ -15,6 +15,7 @@ export interface ResolvedServer {
 
 /** Servers that could not be resolved, each with the reason; nothing is mutated when this is thrown. */
 export class ResolutionError extends Error {
+  public readonly exitCode = 1;
   constructor(public readonly problems: ReadonlyArray<{ server: string; reason: string }>) {
     super(`cannot match ${problems.length} server${problems.length === 1 ? '' : 's'} to MGN source servers:\n` + problems.map((p) => `  ${p.server}: ${p.reason}`).join('\n'));
     this.name = 'ResolutionError';

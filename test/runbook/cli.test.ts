@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { runCli } from '../../src/cli';
+import { ROOT } from '../support/tools';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+const example = join(ROOT, 'examples', 'factory.yaml');
+
+describe('rehost-factory wave', () => {
+  it('rehearses the example wave 1 test launch with --simulate and prints the report', async () => {
+    const c = capture();
+    const code = await runCli(['wave', 'run', '--config', example, '--wave', 'wave-1', '--mode', 'test', '--simulate'], c.io);
+    const out = c.out.join('\n');
+    expect({ code, err: code ? c.err.join('\n') : '' }).toEqual({ code: 0, err: '' });
+    expect(out).toMatch(/^SIMULATION: starting the MGN fake and moto; nothing here calls AWS/);
+    expect(out).toContain('## Wave `wave-1` — test — SIMULATION (MGN fake, no AWS)');
+    for (const server of ['web01', 'web02', 'wiki01']) expect(out).toMatch(new RegExp(`\\| ${server} \\| \\w+ \\| s-\\w{17} \\| ✅ succeeded \\| mgnjob-\\w+ \\| i-\\w+ \\|`));
+    expect(out).toContain('```mermaid\ngantt');
+    expect(out).toMatch(/SIMULATION: this was a rehearsal .* no AWS resource was touched\.$/);
+    expect(c.err.join('\n')).toMatch(/\[wave-1\/test\] t\+PT25M: succeeded 3/);
+  });
+
+  it('refuses bad input with exit 2 and a message naming the problem', async () => {
+    const c = capture();
+    expect(await runCli(['wave', 'plan', '--config', example, '--wave', 'wave-9', '--mode', 'test'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toBe('error: unknown wave "wave-9": factory.yaml has "wave-1", "wave-2", "wave-3"');
+    const m = capture();
+    expect(await runCli(['wave', 'run', '--config', example, '--wave', 'wave-1', '--mode', 'launch'], m.io)).toBe(2);
+    expect(m.err.join('\n')).toMatch(/--mode must be one of test, cutover, finalize, revert, archive, got "launch"/);
+    const p = capture();
+    expect(await runCli(['wave', 'deploy', '--wave', 'wave-1', '--mode', 'test'], p.io)).toBe(2);
+    expect(p.err.join('\n')).toMatch(/expected one of plan, preflight, run, got deploy/);
+  });
+});
