@@ -56,3 +56,10 @@ export function generatePlan(count: number, shapes: any[] = realShapes()): any {
   }
   return { format_version: '1.2', terraform_version: '1.11.4', planned_values: { root_module: {} }, resource_changes: changes, configuration: { root_module: {} } };
 }
+
+// `ts-node bench/plan-review/generate-plan.ts COUNT OUT.json`: writes a generated plan.
+if (require.main === module) {
+  const [count, out] = process.argv.slice(2);
+  if (!count || !out) throw new Error('usage: generate-plan.ts COUNT OUT.json');
+  require('node:fs').writeFileSync(out, JSON.stringify(generatePlan(Number(count))));
+}

@@ -57,7 +57,8 @@ export function maskValue(value: Json | undefined, sensitive: Marker, unknown?: 
     const u = isObject(unknown) ? unknown : {};
     const s = isObject(sensitive) ? sensitive : {};
     const out: { [key: string]: Masked } = {};
-    const keys = new Set([...Object.keys(v), ...Object.keys(u).filter((k) => u[k] !== false)]);
+    // Sorted, as Terraform prints attributes: known and unknown ones interleave by name.
+    const keys = [...new Set([...Object.keys(v), ...Object.keys(u).filter((k) => u[k] !== false)])].sort();
     for (const k of keys) out[k] = maskValue(v[k] ?? null, s[k], u[k]);
     return out;
   }

@@ -26965,7 +26965,7 @@ function maskValue(value, sensitive, unknown) {
     const u = isObject(unknown) ? unknown : {};
     const s = isObject(sensitive) ? sensitive : {};
     const out = {};
-    const keys = /* @__PURE__ */ new Set([...Object.keys(v), ...Object.keys(u).filter((k) => u[k] !== false)]);
+    const keys = [.../* @__PURE__ */ new Set([...Object.keys(v), ...Object.keys(u).filter((k) => u[k] !== false)])].sort();
     for (const k of keys) out[k] = maskValue(v[k] ?? null, s[k], u[k]);
     return out;
   }
