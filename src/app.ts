@@ -11,9 +11,9 @@ import { VmImportStack } from './stacks/vm-import-stack';
 /** Builds the cdktf app of an estate: one stack per concern. */
 export function buildApp(config: FactoryConfig, outdir: string): App {
   const app = new App({ outdir, skipValidation: false });
-  new NetworkStack(app, { config });
-  new SecurityStack(app, { config });
-  new MgnStack(app, { config });
+  const network = new NetworkStack(app, { config });
+  const security = new SecurityStack(app, { config });
+  new MgnStack(app, { config, network, security });
   new AutomationStack(app, { config });
   new VmImportStack(app, { config });
   return app;

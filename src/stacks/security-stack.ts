@@ -2,6 +2,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { EbsKey } from '../constructs/ebs-key';
+import { GithubOidcRoles } from '../constructs/github-oidc-roles';
+import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';
 import { FactoryStack, FactoryStackProps, estateTags } from './factory-stack';
 
@@ -18,6 +20,10 @@ export class SecurityStack extends FactoryStack {
   public readonly ebsKeys: Record<string, EbsKeyRef> = {};
   /** AWS provider per target account name (the default provider for the staging account itself). */
   public readonly targetProviders: Record<string, AwsProvider> = {};
+  /** The bootstrap documents and their log group. */
+  public readonly bootstrap: SsmBootstrapDocuments;
+  /** Workflow roles; undefined when factory.yaml has no github section. */
+  public readonly workflowRoles?: GithubOidcRoles;
 
   constructor(scope: Construct, props: FactoryStackProps) {
     super(scope, 'security', props);
@@ -51,9 +57,54 @@ export class SecurityStack extends FactoryStack {
       });
       this.ebsKeys[t.name] = { keyArn: key.keyArn, aliasName, accountId: t.accountId };
     }
+    this.bootstrap = new SsmBootstrapDocuments(this, 'bootstrap', {
+      namePrefix: `${c.name}`,
+      documents: BOOTSTRAP_DOCUMENTS,
+      parameterDefaults: bootstrapDefaults(this.config),
+      logGroupName: c.bootstrap.logGroupName,
+      logRetentionDays: c.bootstrap.logRetentionDays,
+    });
+
+    if (c.github) {
+      const s3 = 's3' in c.backend ? c.backend.s3 : undefined;
+      this.workflowRoles = new GithubOidcRoles(this, 'workflow-roles', {
+        repository: c.github.repository,
+        branch: c.github.branch,
+        applyEnvironment: c.github.applyEnvironment,
+        cutoverEnvironment: c.github.cutoverEnvironment,
+        createProvider: c.github.createOidcProvider,
+        accountId: c.accounts.staging,
+        region: c.region,
+        namePrefix: `${c.github.roleNamePrefix}-${c.name}`,
+        targetDeployRoleArns: c.accounts.targets.filter((t) => t.accountId !== c.accounts.staging).map((t) => `arn:aws:iam::${t.accountId}:role/${t.deployRoleName}`),
+        stateBackend: s3 ? { bucket: s3.bucket, keyPrefix: s3.keyPrefix, dynamodbTable: s3.locking === 'dynamodb' ? s3.dynamodbTable : undefined } : undefined,
+        ssmDocumentArns: Object.values(this.bootstrap.documents).map((d) => d!.arn),
+      });
+      new TerraformOutput(this, 'workflow_role_arns', {
+        value: { plan: this.workflowRoles.plan.arn, apply: this.workflowRoles.apply.arn, cutover: this.workflowRoles.cutover.arn },
+        description: 'Roles the GitHub workflows assume (aws-actions/configure-aws-credentials role-to-assume)',
+      });
+    }
+    new TerraformOutput(this, 'bootstrap_documents', { value: this.bootstrap.documentNames, description: 'SSM documents of the post-launch bootstrap' });
     new TerraformOutput(this, 'ebs_keys', {
       value: Object.fromEntries(Object.entries(this.ebsKeys).map(([n, k]) => [n, { key_arn: k.keyArn, alias: k.aliasName, account_id: k.accountId }])),
       description: 'Customer managed EBS key per target account',
     });
   }
+}
+
+/** Estate-specific defaults of the bootstrap documents. */
+function bootstrapDefaults(c: FactoryStackProps['config']): Partial<Record<BootstrapDocumentName, Record<string, string>>> {
+  const out: Partial<Record<BootstrapDocumentName, Record<string, string>>> = {};
+  if (c.bootstrap.legacyAgents.length) out['remove-legacy-agents'] = { AgentNames: c.bootstrap.legacyAgents.join(',') };
+  const ad = c.bootstrap.activeDirectory;
+  if (ad) {
+    out['join-active-directory'] = {
+      DomainNameParameter: ad.domainNameParameter,
+      UsernameParameter: ad.usernameParameter,
+      PasswordParameter: ad.passwordParameter,
+      ...(ad.ouParameter ? { OuParameter: ad.ouParameter } : {}),
+    };
+  }
+  return out;
 }

@@ -6,6 +6,11 @@ export const githubSection = z
     branch: z.string().default('main').describe('Protected branch that may apply. @default main'),
     applyEnvironment: z.string().default('infrastructure').describe('Environment of the apply job. @default infrastructure'),
     cutoverEnvironment: z.string().default('cutover').describe('Environment of cutover, finalize and revert. @default cutover'),
+    roleNamePrefix: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,40}$/, 'expected 1-40 characters allowed in IAM role names')
+      .default('rehost-factory')
+      .describe('Prefix of the workflow role names: <prefix>-<estate>-plan|apply|cutover. @default rehost-factory'),
     createOidcProvider: z.boolean().default(true).describe('Create the GitHub OIDC provider (one per account). @default true'),
   })
   .strict()

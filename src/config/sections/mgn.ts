@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instanceType, tags } from '../primitives';
+import { instanceType, name, tags } from '../primitives';
 
 export const replicationSection = z
   .object({
@@ -8,6 +8,10 @@ export const replicationSection = z
     defaultLargeStagingDiskType: z.enum(['GP2', 'GP3', 'ST1']).default('GP3').describe('Staging disk type for large disks. @default GP3'),
     bandwidthThrottlingMbps: z.number().int().min(0).max(10_000).default(0).describe('Replication bandwidth cap per server in Mbps, 0 = none. @default 0'),
     stagingAreaTags: tags.default({}).describe('Tags on staging resources'),
+    stagingSubnet: name.optional().describe('Staging subnet (by name) of the replication servers. @default the first staging subnet'),
+    encryptionKeyAccount: name
+      .optional()
+      .describe('Target account (by name) whose EBS key encrypts staging and launched volumes; changing it after replication started forces a full resync. @default the first target account'),
   })
   .strict()
   .describe('MGN replication defaults (the replication configuration template)');
@@ -22,6 +26,7 @@ export const launchSection = z
     bootMode: z.enum(['LEGACY_BIOS', 'UEFI', 'USE_SOURCE']).default('USE_SOURCE').describe('Boot mode. @default USE_SOURCE'),
     enableMapAutoTagging: z.boolean().default(false).describe('Tag with a MAP migration ID. @default false'),
     mapAutoTaggingMpeId: z.string().optional().describe('MAP migration ID when enableMapAutoTagging is true'),
+    postLaunchTimeoutSeconds: z.number().int().min(120).max(10_800).default(3600).describe('Timeout of each post-launch SSM document. @default 3600'),
   })
   .strict()
   .describe('MGN launch defaults (the launch configuration template)');

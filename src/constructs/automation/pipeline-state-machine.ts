@@ -1,0 +1,70 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { Construct } from 'constructs';
+import { StateMachineDefinition } from '../../state-machines/asl';
+import { PolicyStatement } from '../policy-document';
+import { EventPattern } from './event-pattern';
+import { ServiceRole } from './service-role';
+
+export interface PipelineStateMachineProps {
+  /** State machine, role and rule name. */
+  readonly name: string;
+  readonly description: string;
+  readonly definition: StateMachineDefinition;
+  /** What the workflow's tasks may do (besides delivering its logs). */
+  readonly statements: PolicyStatement[];
+  /** Events that start a run. */
+  readonly eventPattern: EventPattern;
+  readonly accountId: string;
+  /** @default 90 */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * A Standard workflow started by an EventBridge rule: the state machine and its role, its log
+ * group (errors and the execution history stay in Step Functions for 90 days), the rule, and the
+ * rule's role that may start this state machine only.
+ */
+export class PipelineStateMachine extends Construct {
+  public readonly stateMachine: SfnStateMachine;
+  public readonly rule: CloudwatchEventRule;
+
+  constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
+    super(scope, id);
+    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/vendedlogs/states/${props.name}`, retentionInDays: props.logRetentionDays ?? 90 });
+    const role = new ServiceRole(this, 'role', {
+      name: props.name.slice(0, 64),
+      service: 'states.amazonaws.com',
+      accountId: props.accountId,
+      description: props.description.slice(0, 1000),
+      statements: [
+        ...props.statements,
+        {
+          Sid: 'LogDelivery',
+          Effect: 'Allow',
+          // Step Functions log delivery is configured through these account-level actions (no resource-level permissions).
+          Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          Resource: '*',
+        },
+      ],
+    });
+    this.stateMachine = new SfnStateMachine(this, 'state-machine', {
+      name: props.name,
+      type: 'STANDARD',
+      roleArn: role.arn,
+      definition: JSON.stringify(props.definition),
+      loggingConfiguration: { level: 'ERROR', includeExecutionData: false, logDestination: `${logGroup.arn}:*` },
+    });
+    this.rule = new CloudwatchEventRule(this, 'rule', { name: props.name.slice(0, 64), description: props.description.slice(0, 512), eventPattern: JSON.stringify(props.eventPattern) });
+    const startRole = new ServiceRole(this, 'start-role', {
+      name: `${props.name}-start`.slice(0, 64),
+      service: 'events.amazonaws.com',
+      accountId: props.accountId,
+      description: `EventBridge starts ${props.name}`,
+      statements: [{ Sid: 'StartThisStateMachine', Effect: 'Allow', Action: 'states:StartExecution', Resource: this.stateMachine.arn }],
+    });
+    new CloudwatchEventTarget(this, 'target', { rule: this.rule.name, targetId: 'state-machine', arn: this.stateMachine.arn, roleArn: startRole.arn });
+  }
+}

@@ -1,0 +1,139 @@
+import { PIPELINE_TAG } from '../../state-machines/re-encryption';
+import { PolicyStatement } from '../policy-document';
+
+/** What every pipeline needs: its claims, its notifications, its functions. */
+export interface PipelineResources {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly claimsTableArn: string;
+  readonly topicArn: string;
+  readonly functionArns: string[];
+}
+
+function ec2Arn(r: PipelineResources, type: string, owned = true): string {
+  // Images and snapshots of EC2 carry no account in their ARN.
+  return `arn:${r.partition}:ec2:${r.region}:${owned && type !== 'image' ? r.accountId : ''}:${type}/*`;
+}
+
+function common(r: PipelineResources): PolicyStatement[] {
+  return [
+    { Sid: 'Claims', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: r.claimsTableArn },
+    { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: r.topicArn },
+    { Sid: 'Functions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: r.functionArns },
+  ];
+}
+
+const taggedBy = (pipeline: string) => ({ StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG}`]: pipeline } });
+
+/**
+ * The re-encryption workflow: copy any image, but tag, share and delete only what carries its
+ * pipeline tag; encrypt with the target keys only; decrypt sources only through EC2 and only with
+ * keys of the staging account (where MGN's images are).
+ */
+export function reEncryptionStatements(r: PipelineResources & { targetKeyArns: string[]; sourceImageTagKey: string; deregisterSource: boolean }): PolicyStatement[] {
+  const image = `arn:${r.partition}:ec2:${r.region}::image/*`;
+  const snapshot = `arn:${r.partition}:ec2:${r.region}::snapshot/*`;
+  const statements: PolicyStatement[] = [
+    ...common(r),
+    { Sid: 'ReadImages', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' },
+    { Sid: 'CopyImages', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: image },
+    {
+      Sid: 'TagWithPipelineTag',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: [image, snapshot],
+      Condition: { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: 'ami-re-encryption' } },
+    },
+    { Sid: 'ShareAndRemoveOwnCopies', Effect: 'Allow', Action: ['ec2:ModifyImageAttribute', 'ec2:ModifySnapshotAttribute', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'], Resource: [image, snapshot], Condition: taggedBy('ami-re-encryption') },
+    {
+      Sid: 'EncryptWithTargetKeys',
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      Resource: r.targetKeyArns,
+    },
+    {
+      Sid: 'DecryptSourcesThroughEc2',
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:DescribeKey'],
+      Resource: `arn:${r.partition}:kms:${r.region}:${r.accountId}:key/*`,
+      Condition: { StringEquals: { 'kms:ViaService': `ec2.${r.region}.amazonaws.com` } },
+    },
+  ];
+  if (r.deregisterSource) {
+    statements.push({
+      Sid: 'RemoveMgnSources',
+      Effect: 'Allow',
+      Action: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+      Resource: [image, snapshot],
+      Condition: { Null: { [`aws:ResourceTag/${r.sourceImageTagKey}`]: 'false' } },
+    });
+  }
+  return statements;
+}
+
+/**
+ * The swap workflow: launch, image and terminate only its own temporary instances; change any
+ * launch template and group of the account (the backed-up ones are not known in advance); Sysprep
+ * only on its own instances.
+ */
+export function amiSwapStatements(r: PipelineResources & { sysprepDocument: string }): PolicyStatement[] {
+  const p = r.partition;
+  const image = `arn:${p}:ec2:${r.region}::image/*`;
+  const snapshot = `arn:${p}:ec2:${r.region}::snapshot/*`;
+  const instance = ec2Arn(r, 'instance');
+  const document = r.sysprepDocument.startsWith('AWS') ? `arn:${p}:ssm:${r.region}::document/${r.sysprepDocument}` : `arn:${p}:ssm:${r.region}:${r.accountId}:document/${r.sysprepDocument}`;
+  return [
+    ...common(r),
+    { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ssm:GetCommandInvocation'], Resource: '*' },
+    { Sid: 'LaunchTaggedInstance', Effect: 'Allow', Action: 'ec2:RunInstances', Resource: instance, Condition: { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: 'ami-swap' } } },
+    {
+      Sid: 'LaunchFrom',
+      Effect: 'Allow',
+      Action: 'ec2:RunInstances',
+      Resource: [image, snapshot, ec2Arn(r, 'subnet'), ec2Arn(r, 'network-interface'), ec2Arn(r, 'security-group'), ec2Arn(r, 'volume'), ec2Arn(r, 'key-pair'), ec2Arn(r, 'launch-template')],
+    },
+    { Sid: 'TagOnCreate', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: [instance, image, snapshot], Condition: { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: 'ami-swap' } } },
+    { Sid: 'PassInstanceProfileRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:${p}:iam::${r.accountId}:role/*`, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+    { Sid: 'OwnTemporaryInstances', Effect: 'Allow', Action: ['ec2:CreateImage', 'ec2:TerminateInstances'], Resource: instance, Condition: taggedBy('ami-swap') },
+    { Sid: 'ImageResources', Effect: 'Allow', Action: 'ec2:CreateImage', Resource: [image, snapshot] },
+    { Sid: 'RemoveOwnImages', Effect: 'Allow', Action: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'], Resource: [image, snapshot], Condition: taggedBy('ami-swap') },
+    { Sid: 'LaunchTemplates', Effect: 'Allow', Action: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'], Resource: ec2Arn(r, 'launch-template') },
+    { Sid: 'Groups', Effect: 'Allow', Action: ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:StartInstanceRefresh'], Resource: `arn:${p}:autoscaling:${r.region}:${r.accountId}:autoScalingGroup:*:autoScalingGroupName/*` },
+    { Sid: 'SysprepDocument', Effect: 'Allow', Action: 'ssm:SendCommand', Resource: document },
+    { Sid: 'SysprepOwnInstances', Effect: 'Allow', Action: 'ssm:SendCommand', Resource: instance, Condition: { StringEquals: { [`ssm:resourceTag/${PIPELINE_TAG}`]: 'ami-swap' } } },
+    {
+      Sid: 'EncryptedBackupsThroughEc2',
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      Resource: `arn:${p}:kms:${r.region}:${r.accountId}:key/*`,
+      Condition: { StringEquals: { 'kms:ViaService': `ec2.${r.region}.amazonaws.com` } },
+    },
+  ];
+}
+
+/** resolve-source-image reads images. */
+export function resolveSourceImageStatements(): PolicyStatement[] {
+  return [{ Sid: 'ReadImages', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' }];
+}
+
+/** resolve-backup-target reads instances, images, launch templates and groups. */
+export function resolveBackupTargetStatements(): PolicyStatement[] {
+  return [
+    { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
+  ];
+}
+
+/** apply-retention removes only the swap's own images and snapshots. */
+export function retentionStatements(r: { partition: string; region: string }): PolicyStatement[] {
+  return [
+    { Sid: 'ReadImages', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' },
+    {
+      Sid: 'RemoveOwnImages',
+      Effect: 'Allow',
+      Action: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+      Resource: [`arn:${r.partition}:ec2:${r.region}::image/*`, `arn:${r.partition}:ec2:${r.region}::snapshot/*`],
+      Condition: taggedBy('ami-swap'),
+    },
+  ];
+}
