@@ -1,4 +1,5 @@
 import { JsonFile, TextFile, github, javascript, typescript } from 'projen';
+import { bundleArgs } from './src/lambdas/index'; // issue 6
 
 /**
  * rehost-factory: the project definition. Every generated file (package.json, tsconfig*, cdktf.json,
@@ -137,7 +138,7 @@ void PINNED_ACTIONS;
 const ACTIONS: string[] = [
   'plan-review', // issue 5
   // issue 4: 'wave-plan', 'server-cutover', 'wave-report',
-  // issue 7: 'vm-import',
+  'vm-import', // issue 7
 ];
 const bundle = project.addTask('bundle:actions', { description: 'Bundle every action in actions/ with esbuild' });
 for (const name of ACTIONS) {
@@ -454,6 +455,78 @@ drift.addJobs({
 });
 // --- issue 4: cutover.yml
 // --- issue 7: vm-import.yml
+// Dispatched per image: a runner path (a self-hosted runner that can read the image; the upload
+// resumes there from the state file next to it) or a key already in the import bucket.
+const vmImport = new github.GithubWorkflow(gh, 'vm-import', {
+  limitConcurrency: true,
+  // One run per image at a time, never cancelled half-way (a second run would race the same upload).
+  concurrencyOptions: { group: 'vm-import-${{ inputs.image_path }}${{ inputs.s3_key }}', cancelInProgress: false },
+});
+const vmImportInput = (description: string, extra: Partial<github.workflows.WorkflowDispatchInput> = {}): github.workflows.WorkflowDispatchInput => ({ description, required: false, type: 'string', default: '', ...extra });
+vmImport.on({
+  workflowDispatch: {
+    inputs: {
+      image_path: vmImportInput('Path of the disk image on the runner (give this or s3_key)'),
+      s3_key: vmImportInput('Key of an image already in the import bucket (give this or image_path)'),
+      format: { description: 'Image format', required: true, type: 'choice', options: ['ova', 'vmdk', 'vhd', 'vhdx', 'raw'] },
+      os: { description: 'Operating system family', required: true, type: 'choice', options: ['linux', 'windows'] },
+      server: vmImportInput('Server name in factory.yaml (required with launch)'),
+      launch: { description: 'Launch into the server\'s cutover placement and verify', required: false, type: 'boolean', default: 'false' },
+      runner: vmImportInput('Runner label: self-hosted for runner paths, ubuntu-latest is enough for s3_key', { default: 'self-hosted' }),
+    },
+  },
+});
+vmImport.addJobs({
+  import: {
+    name: 'Import ${{ inputs.server || inputs.image_path || inputs.s3_key }}',
+    runsOn: ['${{ inputs.runner }}'],
+    permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
+    // Upload + ImportImage (bounded by vmImport.import.timeoutMinutes) + launch and checks.
+    timeoutMinutes: 600,
+    steps: [
+      ...nodeSteps(),
+      {
+        name: 'Read the estate Region',
+        id: 'estate',
+        run: 'echo "region=$(npx ts-node --swc -e \'const { defaultConfigPath } = require("./src/cli/options"); console.log(require("./src/config/load").loadFactoryFile(defaultConfigPath()).config.region)\')" >> "$GITHUB_OUTPUT"',
+      },
+      {
+        name: 'Assume REHOST_VMIMPORT_ROLE_ARN (OIDC)',
+        uses: PINNED_ACTIONS.configureAwsCredentials,
+        with: { 'role-to-assume': '${{ secrets.REHOST_VMIMPORT_ROLE_ARN }}', 'aws-region': '${{ steps.estate.outputs.region }}', 'role-session-name': 'vm-import-${{ github.run_id }}' },
+      },
+      {
+        name: 'VM Import',
+        id: 'vmimport',
+        uses: './actions/vm-import',
+        with: {
+          'image-path': '${{ inputs.image_path }}',
+          's3-key': '${{ inputs.s3_key }}',
+          format: '${{ inputs.format }}',
+          os: '${{ inputs.os }}',
+          server: '${{ inputs.server }}',
+          launch: '${{ inputs.launch }}',
+          report: 'vm-import-report.json',
+        },
+      },
+      {
+        name: 'Upload the report',
+        if: 'always()',
+        uses: PINNED_ACTIONS.uploadArtifact,
+        with: { name: 'vm-import-report-${{ github.run_id }}', path: 'vm-import-report.json', 'if-no-files-found': 'warn', 'retention-days': 90 },
+      },
+    ],
+  },
+});
+
+// ------------------------------------------------------------------------------------------------
+// --- issue 6: bundle:lambdas — the automation pipelines' handlers, bundled by esbuild into
+// src/lambdas/dist (committed: synth packages them for aws_lambda_function; a test checks they match).
+const bundleLambdas = project.addTask('bundle:lambdas', {
+  description: 'Bundle the automation pipelines\' Lambda handlers (src/lambdas) with esbuild',
+  exec: `esbuild ${bundleArgs('src/lambdas/dist').map((a) => (a.includes('*') ? `'${a}'` : a)).join(' ')}`,
+});
+project.preCompileTask.spawn(bundleLambdas);
 
 new JsonFile(project, 'cdktf.json', {
   obj: {

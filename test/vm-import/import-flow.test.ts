@@ -1,6 +1,8 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { WaitTimeoutError } from '../../src/vm-import/clock';
 import { ImportFailedError } from '../../src/vm-import/import-task';
@@ -154,13 +156,18 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     expect(readFileSync(checksums, 'utf8')).toContain('/missing');
   });
 
+  /** The bundled example with one-second polls, so the real clock of the CLI and the action stays fast. */
+  const fastPollConfig = (dir: string) => {
+    const yaml = readFileSync(join(ROOT, 'examples', 'factory.yaml'), 'utf8');
+    const file = join(dir, 'factory.yaml');
+    writeFileSync(file, yaml.replace(/^vmImport:\n  enabled: true\n/m, 'vmImport:\n  enabled: true\n  import:\n    pollSeconds: 1\n'));
+    return file;
+  };
+
   it('the CLI runs the same runbook: exit 0 with a report file; input mistakes exit 2 before any upload', async () => {
     script = { steps: [{ status: 'active', message: 'validating', progress: '10' }, { status: 'completed' }] };
-    const yaml = readFileSync(join(ROOT, 'examples', 'factory.yaml'), 'utf8') + '\n';
     const image = sparseImage(6 * MIB, 'cli01.vhdx');
-    const configFile = join(dirname(image), 'factory.yaml');
-    // One-second polls keep the real clock of the CLI fast; the rest is the bundled example.
-    writeFileSync(configFile, yaml.replace(/^vmImport:\n  enabled: true\n/m, 'vmImport:\n  enabled: true\n  import:\n    pollSeconds: 1\n'));
+    const configFile = fastPollConfig(dirname(image));
     const saved = { ...process.env };
     Object.assign(process.env, { AWS_ENDPOINT_URL: proxy.url, AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey });
     const out: string[] = [];
@@ -185,5 +192,38 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     } finally {
       process.env = saved;
     }
+  });
+
+  it('the committed action bundle runs the same runbook from GitHub-style inputs, with outputs and a job summary', async () => {
+    script = { steps: [{ status: 'active', message: 'converting', progress: '50' }, { status: 'completed' }] };
+    const image = sparseImage(6 * MIB, 'act01.raw');
+    const dir = dirname(image);
+    const files = { output: join(dir, 'gh-output'), summary: join(dir, 'gh-summary') };
+    writeFileSync(files.output, '');
+    writeFileSync(files.summary, '');
+    const env = {
+      PATH: process.env.PATH,
+      AWS_ENDPOINT_URL: proxy.url,
+      AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+      GITHUB_OUTPUT: files.output,
+      GITHUB_STEP_SUMMARY: files.summary,
+      'INPUT_IMAGE-PATH': image,
+      'INPUT_S3-KEY': '',
+      INPUT_FORMAT: 'raw',
+      INPUT_OS: 'linux',
+      INPUT_LAUNCH: 'false',
+      'INPUT_KEEP-OBJECT': 'true',
+      INPUT_CONFIG: fastPollConfig(dir),
+      INPUT_REPORT: join(dir, 'report.json'),
+    };
+    const r = await promisify(execFile)(process.execPath, [join(ROOT, 'actions', 'vm-import', 'dist', 'index.js')], { env, cwd: ROOT, timeout: 60_000 });
+    expect(r.stdout).toMatch(/upload +100\.0% +6\.0 MiB \/ 6\.0 MiB/);
+    expect(r.stdout).not.toMatch(/::error::/);
+    const outputs = readFileSync(files.output, 'utf8');
+    expect(outputs).toMatch(/image-id<<.*\nami-[0-9a-f]+\n/);
+    expect(outputs).toMatch(/import-task-id<<.*\nimport-ami-0123456789abcdef0\n/);
+    expect(readFileSync(files.summary, 'utf8')).toMatch(/## VM Import[\s\S]*\| import \| import-ami-0123456789abcdef0 → ami-/);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({ outcome: 'succeeded', object: { deleted: false } });
   });
 });
