@@ -17,3 +17,9 @@ export function paginate<T>(items: T[], body: { maxResults?: unknown; nextToken?
   const end = offset + page.length;
   return end < items.length ? { items: page, nextToken: Buffer.from(`o:${end}`).toString('base64url') } : { items: page };
 }
+
+/** A List/Describe answer: one page of `items` rendered with `render`, and nextToken when more remain. */
+export function listPage<T, R>(items: T[], body: { maxResults?: unknown; nextToken?: unknown }, render: (item: T) => R, maxAllowed = 1000): { items: R[]; nextToken?: string } {
+  const page = paginate(items, body, maxAllowed);
+  return { items: page.items.map(render), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+}

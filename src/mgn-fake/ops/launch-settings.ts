@@ -1,7 +1,7 @@
 import type { LaunchConfiguration, SourceServerActionDocument } from '@aws-sdk/client-mgn';
 import { invalidField, notFound, quotaExceeded } from '../errors';
 import { type Body, filters, optionalString, optionalStringList, requiredString } from '../fields';
-import { paginate } from '../paginate';
+import { listPage } from '../paginate';
 import type { OperationContext, OperationTable } from './context';
 
 /** Members of UpdateLaunchConfiguration and what each must be. */
@@ -77,8 +77,7 @@ export const launchSettingsOperations: OperationTable = {
       const server = ctx.state.server(requiredString(body, 'sourceServerID'));
       const ids = optionalStringList(filters(body), 'actionIDs');
       const items = [...server.actions.values()].filter((a) => !ids || ids.includes(a.actionID!)).sort((a, b) => a.order! - b.order!);
-      const page = paginate(items, body, 100);
-      return { items: structuredClone(page.items), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+      return listPage(items, body, (item) => structuredClone(item), 100);
     },
   },
 

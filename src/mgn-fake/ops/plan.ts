@@ -1,8 +1,8 @@
 import type { ApplicationHealthStatus, ApplicationProgressStatus } from '@aws-sdk/client-mgn';
 import { conflict, quotaExceeded } from '../errors';
 import { type Body, filters, idList, optionalString, optionalStringList, requiredString, tagsOf } from '../fields';
-import { paginate } from '../paginate';
-import type { ApplicationRecord, MgnState, WaveRecord } from '../state';
+import { listPage } from '../paginate';
+import type { ApplicationRecord, MgnState, ServerRecord, WaveRecord } from '../state';
 import type { OperationContext, OperationTable } from './context';
 
 /** MGN's limit on IDs per AssociateSourceServers/AssociateApplications call (and their Disassociate twins). */
@@ -34,25 +34,8 @@ function renderWave(state: MgnState, wave: WaveRecord) {
   return { ...structuredClone(wave), tags: { ...(state.tags.get(wave.arn) ?? {}) }, waveAggregatedStatus: { ...status, totalApplications: apps.length, lastUpdateDateTime: state.iso() } };
 }
 
-function uniqueName(items: Iterable<{ name?: string; isArchived?: boolean }>, name: string, kind: string, except?: string): void {
-  for (const item of items) {
-    if (item.name === name && !item.isArchived && (item as { waveID?: string; applicationID?: string })[kind === 'WAVE' ? 'waveID' : 'applicationID'] !== except) {
-      throw conflict(`A ${kind.toLowerCase()} named ${JSON.stringify(name)} already exists`, [], { id: name, type: kind });
-    }
-  }
-}
-
 function nameOf(body: Body): string {
   return requiredString(body, 'name', /^[^\s\x00]( *[^\s\x00])*$/);
-}
-
-function listing<T extends { isArchived?: boolean }>(items: T[], body: Body, idOf: (t: T) => string, idFilter: string, extra: (t: T, f: Body) => boolean = () => true) {
-  const f = filters(body);
-  const ids = optionalStringList(f, idFilter);
-  return paginate(
-    items.filter((t) => (!ids || ids.includes(idOf(t))) && (f.isArchived === undefined || !!t.isArchived === f.isArchived) && extra(t, f)),
-    body,
-  );
 }
 
 function touch<T extends { lastModifiedDateTime?: string }>(ctx: OperationContext, item: T): T {
@@ -60,151 +43,186 @@ function touch<T extends { lastModifiedDateTime?: string }>(ctx: OperationContex
   return item;
 }
 
+/** How waves and applications differ; their Create/Update/List/Archive/Unarchive calls are otherwise alike. */
+interface NamedKind<R extends { name?: string; description?: string; isArchived?: boolean; lastModifiedDateTime?: string }> {
+  /** Operation suffix and resourceType: Wave / WAVE. */
+  readonly name: 'Wave' | 'Application';
+  readonly idField: 'waveID' | 'applicationID';
+  readonly prefix: 'wave' | 'app';
+  readonly arnKind: 'wave' | 'application';
+  readonly items: (state: MgnState) => Map<string, R>;
+  readonly get: (state: MgnState, id: string) => R;
+  readonly render: (state: MgnState, item: R) => unknown;
+  /** Extra List filter (applications by waveIDs). */
+  readonly filter?: (item: R, f: Body) => boolean;
+  /** Checks before a new item is created (quotas). */
+  readonly beforeCreate?: (state: MgnState) => void;
+}
+
+function namedOperations<R extends { name?: string; description?: string; isArchived?: boolean; lastModifiedDateTime?: string; arn: string }>(kind: NamedKind<R>): OperationTable {
+  const resourceType = kind.name.toUpperCase();
+  const unique = (state: MgnState, name: string, except?: string) => {
+    for (const [id, item] of kind.items(state)) {
+      if (item.name === name && !item.isArchived && id !== except) throw conflict(`A ${kind.name.toLowerCase()} named ${JSON.stringify(name)} already exists`, [], { id, type: resourceType });
+    }
+  };
+  const archive = (isArchived: boolean) => ({
+    status: 200 as const,
+    handle: (ctx: OperationContext, body: Body) => kind.render(ctx.state, touch(ctx, Object.assign(kind.get(ctx.state, requiredString(body, kind.idField)), { isArchived }))),
+  });
+  return {
+    [`Create${kind.name}`]: {
+      status: 201,
+      handle(ctx, body) {
+        const s = ctx.state;
+        const name = nameOf(body);
+        unique(s, name);
+        kind.beforeCreate?.(s);
+        const id = s.ids.next(kind.prefix);
+        const item = { [kind.idField]: id, arn: s.arn(kind.arnKind, id), name, description: optionalString(body, 'description') ?? '', isArchived: false, creationDateTime: s.iso(), lastModifiedDateTime: s.iso() } as unknown as R;
+        kind.items(s).set(id, item);
+        s.tags.set(item.arn, tagsOf(body));
+        return kind.render(s, item);
+      },
+    },
+    [`Update${kind.name}`]: {
+      status: 200,
+      handle(ctx, body) {
+        const id = requiredString(body, kind.idField);
+        const item = kind.get(ctx.state, id);
+        if (body.name !== undefined) {
+          const name = nameOf(body);
+          unique(ctx.state, name, id);
+          item.name = name;
+        }
+        if (body.description !== undefined) item.description = optionalString(body, 'description');
+        return kind.render(ctx.state, touch(ctx, item));
+      },
+    },
+    [`List${kind.name}s`]: {
+      status: 200,
+      handle(ctx, body) {
+        const f = filters(body);
+        const ids = optionalStringList(f, `${kind.idField}s`);
+        const matches = [...kind.items(ctx.state)].filter(
+          ([id, item]) => (!ids || ids.includes(id)) && (f.isArchived === undefined || !!item.isArchived === f.isArchived) && (kind.filter?.(item, f) ?? true),
+        );
+        return listPage(matches, body, ([, item]) => kind.render(ctx.state, item));
+      },
+    },
+    [`Archive${kind.name}`]: archive(true),
+    [`Unarchive${kind.name}`]: archive(false),
+  };
+}
+
+/** How applications-in-waves and servers-in-applications differ; their Associate and Disassociate calls are otherwise alike. */
+interface Association<C> {
+  /** Operation suffix: Associate<name> / Disassociate<name>. */
+  readonly name: 'Applications' | 'SourceServers';
+  readonly parentField: 'waveID' | 'applicationID';
+  readonly childrenField: 'applicationIDs' | 'sourceServerIDs';
+  readonly childType: 'APPLICATION' | 'SOURCE_SERVER';
+  /** Checks that the parent exists and returns its ID. */
+  readonly parent: (state: MgnState, id: string) => string;
+  readonly child: (state: MgnState, id: string) => C;
+  readonly childId: (child: C) => string;
+  readonly parentOf: (child: C) => string | undefined;
+  readonly setParent: (ctx: OperationContext, child: C, parentID: string | undefined) => void;
+  readonly members: (state: MgnState, parentID: string) => string[];
+  readonly quota: (state: MgnState) => { code: string; value: number };
+}
+
+function associationOperations<C>(a: Association<C>): OperationTable {
+  const parentKind = a.parentField === 'waveID' ? 'wave' : 'application';
+  const request = (ctx: OperationContext, body: Body) => ({
+    parentID: a.parent(ctx.state, requiredString(body, a.parentField)),
+    children: idList(body, a.childrenField, a.childrenField.slice(0, -1), IDS_PER_CALL).map((id) => a.child(ctx.state, id)),
+  });
+  return {
+    [`Associate${a.name}`]: {
+      status: 200,
+      handle(ctx, body) {
+        const { parentID, children } = request(ctx, body);
+        const elsewhere = children.filter((c) => a.parentOf(c) !== undefined && a.parentOf(c) !== parentID);
+        if (elsewhere.length > 0) {
+          throw conflict(
+            `${a.childType} already associated with another ${parentKind}: ${elsewhere.map((c) => `${a.childId(c)} (${parentKind} ${a.parentOf(c)})`).join(', ')}`,
+            elsewhere.map((c) => ({ message: `associated with ${parentKind} ${a.parentOf(c)}`, code: `${a.childType}_IN_OTHER_${parentKind.toUpperCase()}`, resourceId: a.childId(c), resourceType: a.childType })),
+          );
+        }
+        const after = new Set([...a.members(ctx.state, parentID), ...children.map(a.childId)]);
+        const quota = a.quota(ctx.state);
+        if (after.size > quota.value) throw quotaExceeded(quota.code, quota.value, `${parentKind} ${parentID} would hold ${after.size} members, the quota is ${quota.value}`);
+        for (const child of children) a.setParent(ctx, child, parentID);
+        return {};
+      },
+    },
+    [`Disassociate${a.name}`]: {
+      status: 200,
+      handle(ctx, body) {
+        const { parentID, children } = request(ctx, body);
+        for (const child of children) if (a.parentOf(child) === parentID) a.setParent(ctx, child, undefined);
+        return {};
+      },
+    },
+  };
+}
+
 export const planOperations: OperationTable = {
-  CreateWave: {
-    status: 201,
-    handle(ctx, body) {
-      const s = ctx.state;
-      const name = nameOf(body);
-      uniqueName(s.waves.values(), name, 'WAVE');
+  ...namedOperations<WaveRecord>({
+    name: 'Wave',
+    idField: 'waveID',
+    prefix: 'wave',
+    arnKind: 'wave',
+    items: (s) => s.waves,
+    get: (s, id) => s.wave(id),
+    render: renderWave,
+    beforeCreate(s) {
       const active = [...s.waves.values()].filter((w) => !w.isArchived).length;
       if (active >= s.quotas.activeWaves) throw quotaExceeded('ActiveWaves', s.quotas.activeWaves, `Active waves quota exceeded: ${active} active waves`);
-      const waveID = s.ids.next('wave');
-      const wave: WaveRecord = { waveID, arn: s.arn('wave', waveID), name, description: optionalString(body, 'description') ?? '', isArchived: false, creationDateTime: s.iso(), lastModifiedDateTime: s.iso() };
-      s.waves.set(waveID, wave);
-      s.tags.set(wave.arn, tagsOf(body));
-      return renderWave(s, wave);
     },
-  },
-
-  UpdateWave: {
-    status: 200,
-    handle(ctx, body) {
-      const wave = ctx.state.wave(requiredString(body, 'waveID'));
-      if (body.name !== undefined) {
-        const name = nameOf(body);
-        uniqueName(ctx.state.waves.values(), name, 'WAVE', wave.waveID);
-        wave.name = name;
-      }
-      if (body.description !== undefined) wave.description = optionalString(body, 'description');
-      return renderWave(ctx.state, touch(ctx, wave));
+  }),
+  ...namedOperations<ApplicationRecord>({
+    name: 'Application',
+    idField: 'applicationID',
+    prefix: 'app',
+    arnKind: 'application',
+    items: (s) => s.applications,
+    get: (s, id) => s.application(id),
+    render: renderApplication,
+    filter(app, f) {
+      const waves = optionalStringList(f, 'waveIDs');
+      return !waves || (app.waveID !== undefined && waves.includes(app.waveID));
     },
-  },
+  }),
 
-  ListWaves: {
-    status: 200,
-    handle(ctx, body) {
-      const page = listing([...ctx.state.waves.values()], body, (w) => w.waveID, 'waveIDs');
-      return { items: page.items.map((w) => renderWave(ctx.state, w)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  ...associationOperations<ApplicationRecord>({
+    name: 'Applications',
+    parentField: 'waveID',
+    childrenField: 'applicationIDs',
+    childType: 'APPLICATION',
+    parent: (st, id) => st.wave(id).waveID,
+    child: (st, id) => st.application(id),
+    childId: (app) => app.applicationID,
+    parentOf: (app) => app.waveID,
+    setParent: (ctx, app, waveID) => (touch(ctx, app).waveID = waveID),
+    members: (st, waveID) => [...st.applications.values()].filter((a) => a.waveID === waveID).map((a) => a.applicationID),
+    quota: (st) => ({ code: 'ApplicationsPerWave', value: st.quotas.applicationsPerWave }),
+  }),
+  ...associationOperations<ServerRecord>({
+    name: 'SourceServers',
+    parentField: 'applicationID',
+    childrenField: 'sourceServerIDs',
+    childType: 'SOURCE_SERVER',
+    parent: (st, id) => st.application(id).applicationID,
+    child: (st, id) => st.server(id),
+    childId: (srv) => srv.id,
+    parentOf: (srv) => srv.applicationID,
+    setParent: (ctx, srv, applicationID) => {
+      srv.applicationID = applicationID;
+      if (applicationID) touch(ctx, ctx.state.application(applicationID));
     },
-  },
-
-  ArchiveWave: { status: 200, handle: (ctx, body) => renderWave(ctx.state, touch(ctx, Object.assign(ctx.state.wave(requiredString(body, 'waveID')), { isArchived: true }))) },
-  UnarchiveWave: { status: 200, handle: (ctx, body) => renderWave(ctx.state, touch(ctx, Object.assign(ctx.state.wave(requiredString(body, 'waveID')), { isArchived: false }))) },
-
-  CreateApplication: {
-    status: 201,
-    handle(ctx, body) {
-      const s = ctx.state;
-      const name = nameOf(body);
-      uniqueName(s.applications.values(), name, 'APPLICATION');
-      const applicationID = s.ids.next('app');
-      const app: ApplicationRecord = { applicationID, arn: s.arn('application', applicationID), name, description: optionalString(body, 'description') ?? '', isArchived: false, creationDateTime: s.iso(), lastModifiedDateTime: s.iso() };
-      s.applications.set(applicationID, app);
-      s.tags.set(app.arn, tagsOf(body));
-      return renderApplication(s, app);
-    },
-  },
-
-  UpdateApplication: {
-    status: 200,
-    handle(ctx, body) {
-      const app = ctx.state.application(requiredString(body, 'applicationID'));
-      if (body.name !== undefined) {
-        const name = nameOf(body);
-        uniqueName(ctx.state.applications.values(), name, 'APPLICATION', app.applicationID);
-        app.name = name;
-      }
-      if (body.description !== undefined) app.description = optionalString(body, 'description');
-      return renderApplication(ctx.state, touch(ctx, app));
-    },
-  },
-
-  ListApplications: {
-    status: 200,
-    handle(ctx, body) {
-      const page = listing([...ctx.state.applications.values()], body, (a) => a.applicationID, 'applicationIDs', (a, f) => {
-        const waves = optionalStringList(f, 'waveIDs');
-        return !waves || (a.waveID !== undefined && waves.includes(a.waveID));
-      });
-      return { items: page.items.map((a) => renderApplication(ctx.state, a)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
-    },
-  },
-
-  ArchiveApplication: { status: 200, handle: (ctx, body) => renderApplication(ctx.state, touch(ctx, Object.assign(ctx.state.application(requiredString(body, 'applicationID')), { isArchived: true }))) },
-  UnarchiveApplication: { status: 200, handle: (ctx, body) => renderApplication(ctx.state, touch(ctx, Object.assign(ctx.state.application(requiredString(body, 'applicationID')), { isArchived: false }))) },
-
-  AssociateApplications: {
-    status: 200,
-    handle(ctx, body) {
-      const s = ctx.state;
-      const wave = s.wave(requiredString(body, 'waveID'));
-      const apps = idList(body, 'applicationIDs', 'applicationID', IDS_PER_CALL).map((id) => s.application(id));
-      const elsewhere = apps.filter((a) => a.waveID !== undefined && a.waveID !== wave.waveID);
-      if (elsewhere.length > 0) {
-        throw conflict(
-          `Applications already belong to another wave: ${elsewhere.map((a) => `${a.applicationID} (wave ${a.waveID})`).join(', ')}`,
-          elsewhere.map((a) => ({ message: `application is associated with wave ${a.waveID}`, code: 'APPLICATION_IN_OTHER_WAVE', resourceId: a.applicationID, resourceType: 'APPLICATION' })),
-        );
-      }
-      const after = new Set([...[...s.applications.values()].filter((a) => a.waveID === wave.waveID).map((a) => a.applicationID), ...apps.map((a) => a.applicationID)]);
-      if (after.size > s.quotas.applicationsPerWave) throw quotaExceeded('ApplicationsPerWave', s.quotas.applicationsPerWave, `Wave ${wave.waveID} would hold ${after.size} applications`);
-      for (const app of apps) touch(ctx, app).waveID = wave.waveID;
-      return {};
-    },
-  },
-
-  DisassociateApplications: {
-    status: 200,
-    handle(ctx, body) {
-      const wave = ctx.state.wave(requiredString(body, 'waveID'));
-      for (const app of idList(body, 'applicationIDs', 'applicationID', IDS_PER_CALL).map((id) => ctx.state.application(id))) {
-        if (app.waveID === wave.waveID) touch(ctx, app).waveID = undefined;
-      }
-      return {};
-    },
-  },
-
-  AssociateSourceServers: {
-    status: 200,
-    handle(ctx, body) {
-      const s = ctx.state;
-      const app = s.application(requiredString(body, 'applicationID'));
-      const servers = idList(body, 'sourceServerIDs', 'sourceServerID', IDS_PER_CALL).map((id) => s.server(id));
-      const elsewhere = servers.filter((srv) => srv.applicationID !== undefined && srv.applicationID !== app.applicationID);
-      if (elsewhere.length > 0) {
-        throw conflict(
-          `Source servers already belong to another application: ${elsewhere.map((srv) => `${srv.id} (application ${srv.applicationID})`).join(', ')}`,
-          elsewhere.map((srv) => ({ message: `source server is associated with application ${srv.applicationID}`, code: 'SOURCE_SERVER_IN_OTHER_APPLICATION', resourceId: srv.id, resourceType: 'SOURCE_SERVER' })),
-        );
-      }
-      const after = new Set([...serversOf(s, app.applicationID), ...servers.map((srv) => srv.id)]);
-      if (after.size > s.quotas.serversPerApplication) throw quotaExceeded('SourceServersPerApplication', s.quotas.serversPerApplication, `Application ${app.applicationID} would hold ${after.size} source servers`);
-      for (const srv of servers) srv.applicationID = app.applicationID;
-      touch(ctx, app);
-      return {};
-    },
-  },
-
-  DisassociateSourceServers: {
-    status: 200,
-    handle(ctx, body) {
-      const app = ctx.state.application(requiredString(body, 'applicationID'));
-      for (const srv of idList(body, 'sourceServerIDs', 'sourceServerID', IDS_PER_CALL).map((id) => ctx.state.server(id))) {
-        if (srv.applicationID === app.applicationID) srv.applicationID = undefined;
-      }
-      touch(ctx, app);
-      return {};
-    },
-  },
+    members: serversOf,
+    quota: (st) => ({ code: 'SourceServersPerApplication', value: st.quotas.serversPerApplication }),
+  }),
 };

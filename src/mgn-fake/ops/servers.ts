@@ -1,7 +1,7 @@
 import type { ChangeServerLifeCycleStateSourceServerLifecycleState, LifeCycleState } from '@aws-sdk/client-mgn';
 import { conflict, invalidField, notFound } from '../errors';
 import { filters, idList, optionalStringList, requiredString, tagsOf } from '../fields';
-import { paginate } from '../paginate';
+import { listPage } from '../paginate';
 import type { ServerRecord } from '../state';
 import type { OperationContext, OperationTable } from './context';
 
@@ -57,8 +57,7 @@ export const serverOperations: OperationTable = {
           (!types || types.includes('AGENT_BASED')) &&
           (!apps || (s.applicationID !== undefined && apps.includes(s.applicationID))),
       );
-      const page = paginate(matches, body);
-      return { items: page.items.map((s) => ctx.state.renderServer(s)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+      return listPage(matches, body, (s) => ctx.state.renderServer(s));
     },
   },
 
@@ -153,8 +152,7 @@ export const serverOperations: OperationTable = {
       const matches = [...ctx.state.jobs.values()].filter(
         (r) => (!ids || ids.includes(r.job.jobID)) && (from === undefined || r.createdMs >= from) && (to === undefined || r.createdMs <= to),
       );
-      const page = paginate(matches, body);
-      return { items: page.items.map((r) => structuredClone(r.job)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+      return listPage(matches, body, (r) => structuredClone(r.job));
     },
   },
 
@@ -164,8 +162,7 @@ export const serverOperations: OperationTable = {
       const jobID = requiredString(body, 'jobID');
       const record = ctx.state.jobs.get(jobID);
       if (!record) throw notFound('JOB', jobID);
-      const page = paginate(record.log, body);
-      return { items: structuredClone(page.items), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+      return listPage(record.log, body, (item) => structuredClone(item));
     },
   },
 };
