@@ -116,7 +116,7 @@ describe('MGN fake lifecycle and jobs', () => {
       { failLaunchFor: ['bad1'], failPostLaunchFor: ['pla1'] },
     ));
 
-  test('post-launch failure is injected by hostname or ID and applies to source server actions too', () =>
+  test('post-launch failure is injected by hostname and blocks cutover when the action must succeed', () =>
     withFake(
       [{ hostname: 'pla2' }],
       async (fake, mgn, [id]) => {
@@ -126,6 +126,10 @@ describe('MGN fake lifecycle and jobs', () => {
         const status = (await job(mgn, started!.jobID!)).participatingServers![0].postLaunchActionsStatus!;
         expect(status.ssmAgentDiscoveryDatetime).toBeDefined();
         expect(status.postLaunchActionsLaunchStatusList![0]).toMatchObject({ executionStatus: 'FAILED', executionID: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+        // Source server actions default to mustSucceedForCutover: the failure blocks cutover.
+        const blocked = await rejection(mgn.send(new ChangeServerLifeCycleStateCommand({ sourceServerID: id, lifeCycle: { state: 'READY_FOR_CUTOVER' } })));
+        expect(conflictCodes(blocked)).toEqual(['POST_LAUNCH_ACTION_FAILED']);
+        expect(blocked.message).toContain('a1');
       },
       { failPostLaunchFor: ['pla2'] },
     ));

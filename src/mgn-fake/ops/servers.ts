@@ -29,6 +29,16 @@ function notInJob(server: ServerRecord): void {
   if (server.activeJobID) refuse(server, `source server is in active job ${server.activeJobID}`, 'SOURCE_SERVER_IN_ACTIVE_JOB');
 }
 
+/** Cutover is not enabled while a test launch's action marked mustSucceedForCutover has FAILED. */
+function blockingActions(ctx: OperationContext, server: ServerRecord): void {
+  const jobID = server.lastTest?.initiated?.jobID;
+  const participant = jobID ? ctx.state.jobs.get(jobID)?.job.participatingServers.find((p) => p.sourceServerID === server.id) : undefined;
+  const failed = (participant?.postLaunchActionsStatus?.postLaunchActionsLaunchStatusList ?? []).filter((a) => a.executionStatus === 'FAILED' && a.ssmDocument?.mustSucceedForCutover === true);
+  if (failed.length > 0) {
+    refuse(server, `post-launch action ${failed.map((a) => a.ssmDocument?.actionName).join(', ')} of test job ${jobID} FAILED and must succeed for cutover`, 'POST_LAUNCH_ACTION_FAILED');
+  }
+}
+
 function launchJob(mode: 'START_TEST' | 'START_CUTOVER' | 'TERMINATE') {
   return {
     status: 202 as const,
@@ -72,6 +82,7 @@ export const serverOperations: OperationTable = {
       if (server.lagDuration === null) refuse(server, 'lagDuration is not set yet: data replication has not completed its initial sync', 'LAG_DURATION_NOT_SET');
       notInJob(server);
       if (!CHANGE_FROM[to].includes(server.state)) refuse(server, `cannot change lifecycle state from ${server.state} to ${to} (allowed from: ${CHANGE_FROM[to].join(', ')})`, 'INVALID_LIFECYCLE_STATE');
+      if (to === 'READY_FOR_CUTOVER' && server.state === 'TESTING') blockingActions(ctx, server);
       const now = ctx.state.iso();
       if (to === 'READY_FOR_TEST' && server.lastTest) server.lastTest.reverted = { apiCallDateTime: now };
       if (to === 'READY_FOR_CUTOVER' && server.state === 'TESTING' && server.lastTest) server.lastTest.finalized = { apiCallDateTime: now };
