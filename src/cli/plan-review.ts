@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareResourceChanges } from '../plan-review/compare';
 import { DEFAULT_CRITICAL_RULES, parseCriticalRule } from '../plan-review/guard';
 import { parseMaskPatterns } from '../plan-review/mask';
-import { parsePlan, PlanInputError, TerraformPlan } from '../plan-review/plan';
-import { readStackPlans, reviewPlans } from '../plan-review/review';
+import { PlanInputError, TerraformPlan } from '../plan-review/plan';
+import { readPlanFile, readStackPlans, reviewPlans } from '../plan-review/review';
 import { Command, parseUsage, UsageError } from './options';
 
 /**
@@ -65,16 +65,6 @@ export const planReviewCommand: Command = {
     return 0;
   },
 };
-
-function readPlanFile(file: string): TerraformPlan {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new PlanInputError(file, `cannot read the plan: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parsePlan(text, file);
-}
 
 /** Plans by stack: a file is one stack, a directory holds `<stack>.json` files. */
 function plansIn(path: string): Map<string, TerraformPlan> {

@@ -34,14 +34,8 @@ export interface ResourceChange {
   readonly change: PlanChange;
 }
 
-export interface OutputChange {
-  readonly actions: readonly string[];
-  readonly before?: Json;
-  readonly after?: Json;
-  readonly after_unknown?: Marker;
-  readonly before_sensitive?: Marker;
-  readonly after_sensitive?: Marker;
-}
+/** An output's change: the value fields of a resource change, nothing else. */
+export type OutputChange = Pick<PlanChange, 'actions' | 'before' | 'after' | 'after_unknown' | 'before_sensitive' | 'after_sensitive'>;
 
 export interface StateResource {
   readonly address?: string;

@@ -60,15 +60,18 @@ export function commentMarker(id: string, part: number): string {
 /** Reads `terraform show -json` files; a stack is named after its file unless a name is given. */
 export function readStackPlans(files: readonly string[], names: readonly string[] = []): StackPlan[] {
   if (names.length > files.length) throw new PlanInputError(names.slice(files.length).join(', '), `${names.length} stack names for ${files.length} plan files`);
-  return files.map((file, i) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new PlanInputError(file, `cannot read the plan: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    return { name: names[i] ?? basename(file).replace(/\.json$/i, '').replace(/\.tfplan$/i, ''), plan: parsePlan(text, file) };
-  });
+  return files.map((file, i) => ({ name: names[i] ?? basename(file).replace(/\.json$/i, '').replace(/\.tfplan$/i, ''), plan: readPlanFile(file) }));
+}
+
+/** Reads and checks one `terraform show -json` file. */
+export function readPlanFile(file: string): TerraformPlan {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new PlanInputError(file, `cannot read the plan: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parsePlan(text, file);
 }
 
 /** Reviews the plans of one or more stacks: counts, guard, masked markdown split into comments. */

@@ -20,7 +20,7 @@ describe('committed action bundles', () => {
     expect(bundled).toEqual(names);
   });
 
-  it.each(names)('%s: runs.main is committed and equals a fresh esbuild of src/actions/%s.ts', (name) => {
+  it.each(names)('actions/%s: runs.main is committed and equals a fresh esbuild of its src/actions entry', (name) => {
     const action = parse(readFileSync(join(actionsDir, name, 'action.yml'), 'utf8')) as { runs: { using: string; main: string } };
     expect(action.runs.using).toBe('node20');
     const committed = join(actionsDir, name, action.runs.main);

@@ -27515,15 +27515,16 @@ function commentMarker(id, part) {
 }
 function readStackPlans(files, names = []) {
   if (names.length > files.length) throw new PlanInputError(names.slice(files.length).join(", "), `${names.length} stack names for ${files.length} plan files`);
-  return files.map((file, i) => {
-    let text;
-    try {
-      text = (0, import_node_fs.readFileSync)(file, "utf8");
-    } catch (e) {
-      throw new PlanInputError(file, `cannot read the plan: ${e.code ?? e.message}`);
-    }
-    return { name: names[i] ?? (0, import_node_path.basename)(file).replace(/\.json$/i, "").replace(/\.tfplan$/i, ""), plan: parsePlan(text, file) };
-  });
+  return files.map((file, i) => ({ name: names[i] ?? (0, import_node_path.basename)(file).replace(/\.json$/i, "").replace(/\.tfplan$/i, ""), plan: readPlanFile(file) }));
+}
+function readPlanFile(file) {
+  let text;
+  try {
+    text = (0, import_node_fs.readFileSync)(file, "utf8");
+  } catch (e) {
+    throw new PlanInputError(file, `cannot read the plan: ${e.code ?? e.message}`);
+  }
+  return parsePlan(text, file);
 }
 function reviewPlans(stacks, options = {}) {
   const names = stacks.map((s) => s.name);
