@@ -9,6 +9,7 @@ export const COMMANDS: Record<string, () => Command> = {
   synth: () => require('./synth').synthCommand,
   validate: () => require('./validate').validateCommand,
   schema: () => require('./schema').schemaCommand,
+  mgn: () => require('./mgn').mgnCommand,
   wave: () => require('./wave').waveCommand,
   'vm-import': () => require('./vm-import').vmImportCommand,
   'plan-review': () => require('./plan-review').planReviewCommand,
