@@ -3,6 +3,7 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { parseDocument } from 'yaml';
 import { dirname, join } from 'node:path';
 import { WaitTimeoutError } from '../../src/vm-import/clock';
 import { ImportFailedError } from '../../src/vm-import/import-task';
@@ -158,9 +159,10 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
 
   /** The bundled example with one-second polls, so the real clock of the CLI and the action stays fast. */
   const fastPollConfig = (dir: string) => {
-    const yaml = readFileSync(join(ROOT, 'examples', 'factory.yaml'), 'utf8');
+    const doc = parseDocument(readFileSync(join(ROOT, 'examples', 'factory.yaml'), 'utf8'));
+    doc.setIn(['vmImport', 'import', 'pollSeconds'], 1);
     const file = join(dir, 'factory.yaml');
-    writeFileSync(file, yaml.replace(/^vmImport:\n  enabled: true\n/m, 'vmImport:\n  enabled: true\n  import:\n    pollSeconds: 1\n'));
+    writeFileSync(file, doc.toString());
     return file;
   };
 
