@@ -15,7 +15,7 @@ export function buildApp(config: FactoryConfig, outdir: string): App {
   const security = new SecurityStack(app, { config });
   new MgnStack(app, { config, network, security });
   new AutomationStack(app, { config });
-  new VmImportStack(app, { config });
+  new VmImportStack(app, { config, ebsKeys: security.ebsKeys });
   return app;
 }
 
