@@ -34,8 +34,10 @@ async function run(): Promise<void> {
     title: core.getInput('title') || undefined,
   });
 
+  // Cut before a <details> block (never inside one) when the review outgrows the job summary.
+  const cut = review.markdown.lastIndexOf('\n<details>', JOB_SUMMARY_LIMIT - 200);
   const markdown = review.markdown.length > JOB_SUMMARY_LIMIT
-    ? `${review.markdown.slice(0, review.markdown.lastIndexOf('\n<details>', JOB_SUMMARY_LIMIT))}\n\n_The review is longer than the job summary allows; the full plan is in the run's artifacts._`
+    ? `${review.markdown.slice(0, cut > 0 ? cut : 0)}\n\n_The review is longer than the job summary allows; the full plan is in the run's artifacts._`
     : review.markdown;
   await core.summary.addRaw(markdown).write();
 

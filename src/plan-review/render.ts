@@ -150,7 +150,7 @@ export function summaryBlock(stacks: readonly StackReview[], total: ResourceCoun
 
 function tableBlocks(heading: string, header: string, rows: string[], label: string): Block[] {
   if (!rows.length) return [];
-  const blocks: Block[] = [{ text: heading, keepWithNext: true, label: 'headings' }];
+  const blocks: Block[] = [{ text: heading, keepWithNext: true, label: 'headings', counted: false }];
   for (let i = 0; i < rows.length; i += ROWS_PER_TABLE) {
     blocks.push({ text: [header, ...rows.slice(i, i + ROWS_PER_TABLE)].join('\n'), label });
   }
@@ -237,6 +237,6 @@ export function resourceBlocks(stack: StackReview, opts: RenderOptions): Block[]
     const o = stack.outputCounts;
     blocks.push({ text: details(`Outputs of ${code(stack.name)}: +${o.create} ~${o.update} -${o.delete}`, lines, max, 'lines'), label: 'output diffs' });
   }
-  if (blocks.length) blocks.unshift({ text: `### Changes in ${code(stack.name)}`, keepWithNext: true, label: 'headings' });
+  if (blocks.length) blocks.unshift({ text: `### Changes in ${code(stack.name)}`, keepWithNext: true, label: 'headings', counted: false });
   return blocks;
 }

@@ -13,6 +13,8 @@ export interface Block {
   readonly keepWithNext?: boolean;
   /** What the block shows, for the "not shown" note when the review is cut. */
   readonly label: string;
+  /** Counted in the "not shown" note when left out (headings are not). @default true */
+  readonly counted?: boolean;
 }
 
 export interface SplitOptions {
@@ -63,6 +65,9 @@ export function splitComments(blocks: readonly Block[], options: SplitOptions): 
 
   const parts: string[][] = [[]];
   let size = 0;
+  // Once the last allowed part is full, every later block is counted instead of shown, so the
+  // comments stay a prefix of the review in its order.
+  let full = false;
   const omitted = new Map<string, number>();
   for (const group of groups) {
     const texts = group.map((b) => b.text);
@@ -70,15 +75,15 @@ export function splitComments(blocks: readonly Block[], options: SplitOptions): 
     if (groupSize > budget) {
       throw new Error(`a review block of ${groupSize} characters does not fit in one comment (${budget}); blocks must be capped before splitting (${group[0].label})`);
     }
-    if (omitted.size === 0 && size + groupSize > budget && parts[parts.length - 1].length) {
-      if (parts.length === maxComments) {
-        for (const b of group) omitted.set(b.label, (omitted.get(b.label) ?? 0) + 1);
-        continue;
+    if (!full && size + groupSize > budget && parts[parts.length - 1].length) {
+      if (parts.length === maxComments) full = true;
+      else {
+        parts.push([]);
+        size = 0;
       }
-      parts.push([]);
-      size = 0;
-    } else if (omitted.size) {
-      for (const b of group) omitted.set(b.label, (omitted.get(b.label) ?? 0) + 1);
+    }
+    if (full) {
+      for (const b of group) if (b.counted !== false) omitted.set(b.label, (omitted.get(b.label) ?? 0) + 1);
       continue;
     }
     parts[parts.length - 1].push(...texts);

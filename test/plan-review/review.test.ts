@@ -2,6 +2,7 @@ import { generatePlan, loadFixture, realShapes } from '../../bench/plan-review/g
 import { changeKind } from '../../src/plan-review/counts';
 import { parsePlan } from '../../src/plan-review/plan';
 import { reviewPlans, StackPlan } from '../../src/plan-review/review';
+import { splitComments } from '../../src/plan-review/split';
 import { chunkProblems, detailAddresses, sensitiveLeaks } from './checks';
 
 const stack = (name: string, plan: unknown): StackPlan => ({ name, plan: parsePlan(JSON.stringify(plan), name) });
@@ -145,5 +146,26 @@ describe('migration-critical guard (default rules)', () => {
     expect(r.summary.guard_tripped).toBe(false);
     expect(r.critical).toHaveLength(1);
     expect(r.comments[0]).toContain('> [!WARNING]\n> **Migration-critical resources would be destroyed.** The pull request carries <code>migration-ok</code>: the review passes.');
+  });
+});
+
+describe('splitComments', () => {
+  const header = (p: number, n: number) => `<!-- part ${p} of ${n} -->`;
+
+  it('packs blocks in order, keeps a heading with its next block, and never exceeds the limit', () => {
+    const blocks = Array.from({ length: 60 }, (_, i) => ({ text: `${i % 10 === 0 ? '### heading' : `block ${i} `.repeat(20 + ((i * 37) % 90))}`, keepWithNext: i % 10 === 0, label: 'blocks' }));
+    const parts = splitComments(blocks, { limit: 5_000, maxComments: 100, header });
+    expect(parts.length).toBeGreaterThan(5);
+    parts.forEach((p, i) => {
+      expect(p.length).toBeLessThanOrEqual(5_000);
+      expect(p.startsWith(header(i + 1, parts.length))).toBe(true);
+      expect(p.trimEnd().endsWith('### heading')).toBe(false);
+    });
+    const seen = parts.join('\n').match(/block \d+ /g)!.filter((b, i, a) => a.indexOf(b) === i);
+    expect(seen).toEqual(blocks.filter((b) => !b.keepWithNext).map((b) => b.text.slice(0, b.text.indexOf(' ', 6) + 1)));
+  });
+
+  it('refuses a block that cannot fit (blocks are capped before splitting)', () => {
+    expect(() => splitComments([{ text: 'x'.repeat(10_000), label: 'huge' }], { limit: 5_000, header })).toThrow(/does not fit in one comment/);
   });
 });

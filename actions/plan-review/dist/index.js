@@ -27261,6 +27261,7 @@ function splitComments(blocks, options) {
   if (pending.length) groups.push(pending);
   const parts = [[]];
   let size = 0;
+  let full = false;
   const omitted = /* @__PURE__ */ new Map();
   for (const group of groups) {
     const texts = group.map((b) => b.text);
@@ -27268,15 +27269,15 @@ function splitComments(blocks, options) {
     if (groupSize > budget) {
       throw new Error(`a review block of ${groupSize} characters does not fit in one comment (${budget}); blocks must be capped before splitting (${group[0].label})`);
     }
-    if (omitted.size === 0 && size + groupSize > budget && parts[parts.length - 1].length) {
-      if (parts.length === maxComments) {
-        for (const b of group) omitted.set(b.label, (omitted.get(b.label) ?? 0) + 1);
-        continue;
+    if (!full && size + groupSize > budget && parts[parts.length - 1].length) {
+      if (parts.length === maxComments) full = true;
+      else {
+        parts.push([]);
+        size = 0;
       }
-      parts.push([]);
-      size = 0;
-    } else if (omitted.size) {
-      for (const b of group) omitted.set(b.label, (omitted.get(b.label) ?? 0) + 1);
+    }
+    if (full) {
+      for (const b of group) if (b.counted !== false) omitted.set(b.label, (omitted.get(b.label) ?? 0) + 1);
       continue;
     }
     parts[parts.length - 1].push(...texts);
@@ -27427,7 +27428,7 @@ function summaryBlock(stacks, total, totalOutputs, opts) {
 }
 function tableBlocks(heading, header, rows, label) {
   if (!rows.length) return [];
-  const blocks = [{ text: heading, keepWithNext: true, label: "headings" }];
+  const blocks = [{ text: heading, keepWithNext: true, label: "headings", counted: false }];
   for (let i = 0; i < rows.length; i += ROWS_PER_TABLE) {
     blocks.push({ text: [header, ...rows.slice(i, i + ROWS_PER_TABLE)].join("\n"), label });
   }
@@ -27505,7 +27506,7 @@ function resourceBlocks(stack, opts) {
     const o = stack.outputCounts;
     blocks.push({ text: details(`Outputs of ${code(stack.name)}: +${o.create} ~${o.update} -${o.delete}`, lines, max, "lines"), label: "output diffs" });
   }
-  if (blocks.length) blocks.unshift({ text: `### Changes in ${code(stack.name)}`, keepWithNext: true, label: "headings" });
+  if (blocks.length) blocks.unshift({ text: `### Changes in ${code(stack.name)}`, keepWithNext: true, label: "headings", counted: false });
   return blocks;
 }
 
@@ -27657,7 +27658,8 @@ async function run() {
     runUrl,
     title: core.getInput("title") || void 0
   });
-  const markdown = review.markdown.length > JOB_SUMMARY_LIMIT ? `${review.markdown.slice(0, review.markdown.lastIndexOf("\n<details>", JOB_SUMMARY_LIMIT))}
+  const cut = review.markdown.lastIndexOf("\n<details>", JOB_SUMMARY_LIMIT - 200);
+  const markdown = review.markdown.length > JOB_SUMMARY_LIMIT ? `${review.markdown.slice(0, cut > 0 ? cut : 0)}
 
 _The review is longer than the job summary allows; the full plan is in the run's artifacts._` : review.markdown;
   await core.summary.addRaw(markdown).write();
