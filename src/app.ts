@@ -14,7 +14,7 @@ export function buildApp(config: FactoryConfig, outdir: string): App {
   const network = new NetworkStack(app, { config });
   const security = new SecurityStack(app, { config });
   new MgnStack(app, { config, network, security });
-  new AutomationStack(app, { config });
+  new AutomationStack(app, { config, targetKeys: security.ebsKeys });
   new VmImportStack(app, { config, ebsKeys: security.ebsKeys });
   return app;
 }

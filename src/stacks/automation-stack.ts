@@ -1,9 +1,157 @@
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { ClaimsTable } from '../constructs/automation/claims-table';
+import { boundedName } from '../constructs/automation/names';
+import { NotificationTopic } from '../constructs/automation/notification-topic';
+import { AMI_AVAILABLE_PATTERN, EC2_BACKUP_COMPLETED_PATTERN } from '../constructs/automation/patterns';
+import { PipelineFunction } from '../constructs/automation/pipeline-function';
+import { PipelineStateMachine } from '../constructs/automation/pipeline-state-machine';
+import {
+  amiSwapStatements,
+  PipelineResources,
+  reEncryptionStatements,
+  resolveBackupTargetStatements,
+  resolveSourceImageStatements,
+  retentionStatements,
+} from '../constructs/automation/policies';
+import { LAMBDA_BUNDLE_DIR } from '../lambdas/index';
+import { ResolveBackupTargetSettings } from '../lambdas/resolve-backup-target';
+import { ResolveSourceImageSettings } from '../lambdas/resolve-source-image';
+import { AMI_SWAP_PIPELINE, amiSwapDefinition } from '../state-machines/ami-swap';
+import { PIPELINE_TAG, reEncryptionDefinition } from '../state-machines/re-encryption';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
+import type { EbsKeyRef } from './security-stack';
 
-/** AMI re-encryption and AMI swap pipelines (EventBridge + Step Functions). */
+export interface AutomationStackProps extends FactoryStackProps {
+  /**
+   * EBS key of each target account by name (SecurityStack.ebsKeys; cdktf makes the cross-stack
+   * references). Every target account needs one when the re-encryption pipeline is enabled.
+   */
+  readonly targetKeys: Record<string, EbsKeyRef>;
+  /** Directory of the bundled handlers. @default src/lambdas/dist (npx projen bundle:lambdas) */
+  readonly lambdaBundleDir?: string;
+}
+
+/** AMI re-encryption and AMI swap pipelines (EventBridge + Step Functions), each switched on in factory.yaml. */
 export class AutomationStack extends FactoryStack {
-  constructor(scope: Construct, props: FactoryStackProps) {
+  /** Set when the pipeline is enabled. */
+  public readonly reEncryption?: PipelineStateMachine;
+  public readonly amiSwap?: PipelineStateMachine;
+
+  constructor(scope: Construct, props: AutomationStackProps) {
     super(scope, 'automation', props);
+    const c = this.config;
+    const a = c.automation;
+    if (!a.amiReEncryption.enabled && !a.amiSwap.enabled) return;
+
+    const partition = new DataAwsPartition(this, 'partition').partition;
+    const topic = new NotificationTopic(this, 'notifications', { name: boundedName(c.name, 'automation', 256), emails: a.notifications.emails });
+    const claims = new ClaimsTable(this, 'claims', { name: boundedName(c.name, 'automation-claims', 255) });
+    const code = new TerraformAsset(this, 'lambda-bundle', { path: props.lambdaBundleDir ?? LAMBDA_BUNDLE_DIR, type: AssetType.ARCHIVE });
+    const base = { accountId: c.accounts.staging, region: c.region, partition, code };
+    const resources = (functionArns: string[]): PipelineResources => ({
+      partition,
+      region: c.region,
+      accountId: c.accounts.staging,
+      claimsTableArn: claims.arn,
+      topicArn: topic.arn,
+      functionArns,
+    });
+    new TerraformOutput(this, 'notification-topic-arn', { value: topic.arn, description: 'SNS topic of the pipelines\' outcomes' });
+
+    if (a.amiReEncryption.enabled) {
+      const s = a.amiReEncryption;
+      const name = boundedName(c.name, 'ami-re-encryption', 58);
+      const resolve = new PipelineFunction(this, 'resolve-source-image', {
+        ...base,
+        functionName: boundedName(c.name, 'resolve-source-image', 64),
+        handlerFile: 'resolve-source-image',
+        statements: resolveSourceImageStatements(),
+        environment: { RESOLVE_SETTINGS: JSON.stringify(this.resolveSourceImageSettings(props.targetKeys)) },
+      });
+      const definition = reEncryptionDefinition({
+        region: c.region,
+        resolveFunctionArn: resolve.arn,
+        claimsTable: claims.table.name,
+        topicArn: topic.arn,
+        settings: s,
+        notifyOnSuccess: a.notifications.onSuccess,
+      }).definition;
+      this.reEncryption = new PipelineStateMachine(this, 'ami-re-encryption', {
+        name,
+        description: 'Re-encrypts MGN images with the target account key as soon as they are available, and shares them',
+        definition,
+        eventPattern: AMI_AVAILABLE_PATTERN,
+        accountId: c.accounts.staging,
+        statements: reEncryptionStatements({
+          ...resources([resolve.arn]),
+          targetKeyArns: c.accounts.targets.map((t) => props.targetKeys[t.name].keyArn),
+          sourceImageTagKey: s.sourceImageTagKey,
+          deregisterSource: s.deregisterSource,
+        }),
+      });
+      new TerraformOutput(this, 'ami-re-encryption-state-machine-arn', { value: this.reEncryption.stateMachine.arn });
+    }
+
+    if (a.amiSwap.enabled) {
+      const s = a.amiSwap;
+      const resolveSettings: ResolveBackupTargetSettings = { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE } };
+      const resolve = new PipelineFunction(this, 'resolve-backup-target', {
+        ...base,
+        functionName: boundedName(c.name, 'resolve-backup-target', 64),
+        handlerFile: 'resolve-backup-target',
+        statements: resolveBackupTargetStatements(),
+        environment: { RESOLVE_SETTINGS: JSON.stringify(resolveSettings) },
+      });
+      const retention = new PipelineFunction(this, 'apply-retention', {
+        ...base,
+        functionName: boundedName(c.name, 'apply-retention', 64),
+        handlerFile: 'apply-retention',
+        statements: retentionStatements({ partition, region: c.region }),
+        timeoutSeconds: 300,
+      });
+      const definition = amiSwapDefinition({
+        resolveFunctionArn: resolve.arn,
+        retentionFunctionArn: retention.arn,
+        claimsTable: claims.table.name,
+        topicArn: topic.arn,
+        settings: s,
+        notifyOnSuccess: a.notifications.onSuccess,
+      }).definition;
+      this.amiSwap = new PipelineStateMachine(this, 'ami-swap', {
+        name: boundedName(c.name, 'ami-swap', 58),
+        description: 'Swaps the AMI of an Auto Scaling group after an AWS Backup job of one of its instances',
+        definition,
+        eventPattern: EC2_BACKUP_COMPLETED_PATTERN,
+        accountId: c.accounts.staging,
+        statements: amiSwapStatements({ ...resources([resolve.arn, retention.arn]), sysprepDocument: s.sysprepDocument }),
+      });
+      new TerraformOutput(this, 'ami-swap-state-machine-arn', { value: this.amiSwap.stateMachine.arn });
+    }
+  }
+
+  /** What resolve-source-image needs: targets with their keys, and the servers' configured target accounts. */
+  private resolveSourceImageSettings(targetKeys: Record<string, EbsKeyRef>): ResolveSourceImageSettings {
+    const c = this.config;
+    const s = c.automation.amiReEncryption;
+    const targets = c.accounts.targets.map((t) => {
+      const key = targetKeys[t.name];
+      if (!key) throw new Error(`automation.amiReEncryption: no EBS key for target account "${t.name}" (expected SecurityStack.ebsKeys["${t.name}"])`);
+      return { name: t.name, accountId: t.accountId, keyArn: key.keyArn };
+    });
+    const serverTargets: Record<string, string> = {};
+    for (const w of c.waves) for (const app of w.applications) for (const server of app.servers) {
+      if (server.sourceServerId) serverTargets[server.sourceServerId] = server.targetAccount ?? targets[0].name;
+    }
+    return {
+      stagingAccountId: c.accounts.staging,
+      sourceImageTagKey: s.sourceImageTagKey,
+      waveTagKey: s.waveTagKey,
+      targetAccountTagKey: s.targetAccountTagKey,
+      pipelineTagKey: PIPELINE_TAG,
+      targets,
+      serverTargets,
+    };
   }
 }

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { amiReEncryptionSection, amiSwapSection } from '../../src/config/sections/automation';
+import { amiSwapDefinition } from '../../src/state-machines/ami-swap';
+import { reEncryptionDefinition } from '../../src/state-machines/re-encryption';
+import { AutomationStack } from '../../src/stacks/automation-stack';
+import { motoClientConfig, startMoto } from '../support/moto';
+import { exampleConfig } from '../support/synth';
+import { init, planJson, prepareStack, replan, terraform, validate } from '../support/terraform';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator') as (d: unknown, o?: { checkArn?: boolean; checkPaths?: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string };
+
+type Tf = { resource: Record<string, Record<string, Record<string, unknown>>>; output?: Record<string, unknown> };
+
+const ARNS = { resolve: 'arn:aws:lambda:eu-west-1:111111111111:function:r', retention: 'arn:aws:lambda:eu-west-1:111111111111:function:t', topic: 'arn:aws:sns:eu-west-1:111111111111:t' };
+
+describe('asl-validator accepts every variant of both definitions', () => {
+  const variants = [
+    ['re-encryption', reEncryptionDefinition({ region: 'eu-west-1', resolveFunctionArn: ARNS.resolve, claimsTable: 'c', topicArn: ARNS.topic, settings: amiReEncryptionSection.parse({}) }).definition],
+    ['re-encryption, deregister source, no success notice', reEncryptionDefinition({ region: 'eu-west-1', resolveFunctionArn: ARNS.resolve, claimsTable: 'c', topicArn: ARNS.topic, settings: amiReEncryptionSection.parse({ deregisterSource: true }), notifyOnSuccess: false }).definition],
+    ['ami swap', amiSwapDefinition({ resolveFunctionArn: ARNS.resolve, retentionFunctionArn: ARNS.retention, claimsTable: 'c', topicArn: ARNS.topic, settings: amiSwapSection.parse({}) }).definition],
+    ['ami swap, no refresh', amiSwapDefinition({ resolveFunctionArn: ARNS.resolve, retentionFunctionArn: ARNS.retention, claimsTable: 'c', topicArn: ARNS.topic, settings: amiSwapSection.parse({ instanceRefresh: { enabled: false, instanceWarmupSeconds: 60 } }), notifyOnSuccess: false }).definition],
+  ] as const;
+  test.each(variants)('%s', (_name, definition) => {
+    const r = aslValidator(JSON.parse(JSON.stringify(definition)));
+    if (!r.isValid) throw new Error(r.errorsText('\n'));
+    // every task retries on throttling, and every task outside a clean-up path catches
+    const tasks = Object.entries(definition.States).flatMap(([n, s]) => (s.Type === 'Map' ? [[n, s] as const, ...Object.entries(s.ItemProcessor.States)] : [[n, s] as const]));
+    for (const [name, s] of tasks) {
+      if (s.Type !== 'Task') continue;
+      expect({ name, throttling: s.Retry?.some((r) => r.ErrorEquals.some((e) => /RequestLimitExceeded|Throttl|TooManyRequests/.test(e)) && (r.BackoffRate ?? 0) >= 2) }).toEqual({ name, throttling: true });
+    }
+  });
+});
+
+describe('the automation stack', () => {
+  let tf: Tf;
+  let stackDir: string;
+  let keyArn: string;
+  let moto: Awaited<ReturnType<typeof startMoto>>;
+
+  beforeAll(async () => {
+    // The example's staging account: the provider's allowed_account_ids must hold against moto.
+    moto = await startMoto({ accountId: '111111111111' });
+    const { KeyMetadata } = await new KMSClient(motoClientConfig(moto.url)).send(new CreateKeyCommand({}));
+    keyArn = KeyMetadata!.Arn!;
+    // In isolation: literal key references instead of the security stack's remote state.
+    const outdir = mkdtempSync(join(tmpdir(), 'rehost-automation-'));
+    const app = new App({ outdir });
+    new AutomationStack(app, { config: exampleConfig('factory.yaml'), targetKeys: { prod: { keyArn, aliasName: 'alias/x', accountId: '222222222222' } } });
+    app.synth();
+    stackDir = join(outdir, 'stacks', 'automation');
+    tf = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as Tf;
+  });
+  afterAll(() => moto?.stop());
+
+  const policyOf = (roleId: string) => {
+    const p = Object.values(tf.resource.aws_iam_role_policy).find((x) => String(x.role).includes(roleId))!;
+    return JSON.parse(p.policy as string) as { Statement: Array<{ Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> }> };
+  };
+
+  test('both pipelines: Standard state machines, each started by its rule through a role that may start only it', () => {
+    const machines = Object.values(tf.resource.aws_sfn_state_machine);
+    expect(machines.map((m) => m.type)).toEqual(['STANDARD', 'STANDARD']);
+    expect(machines.map((m) => m.name).sort()).toEqual(['acme-dc1-ami-re-encryption', 'acme-dc1-ami-swap']);
+    const patterns = Object.values(tf.resource.aws_cloudwatch_event_rule).map((r) => JSON.parse(r.event_pattern as string).source[0]);
+    expect(patterns.sort()).toEqual(['aws.backup', 'aws.ec2']);
+    for (const t of Object.values(tf.resource.aws_cloudwatch_event_target)) expect(t.role_arn).toBeDefined();
+    const start = policyOf('ami-swap_start-role');
+    expect(start.Statement).toEqual([expect.objectContaining({ Action: 'states:StartExecution', Resource: expect.stringContaining('aws_sfn_state_machine.ami-swap_state-machine') })]);
+    const fns = Object.values(tf.resource.aws_lambda_function);
+    expect(fns.map((f) => f.handler).sort()).toEqual(['apply-retention.handler', 'resolve-backup-target.handler', 'resolve-source-image.handler']);
+  });
+
+  test('least privilege: the re-encryption role encrypts with the target key only, and changes only what it tagged', () => {
+    const p = policyOf('ami-re-encryption_role');
+    const encrypt = p.Statement.find((s) => s.Sid === 'EncryptWithTargetKeys')!;
+    expect(encrypt.Resource).toEqual([keyArn]);
+    const viaEc2 = p.Statement.find((s) => s.Sid === 'DecryptSourcesThroughEc2')!;
+    expect(viaEc2.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } });
+    expect(viaEc2.Action).not.toContain('kms:Encrypt');
+    const change = p.Statement.find((s) => s.Sid === 'ShareAndRemoveOwnCopies')!;
+    expect(change.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/rehost-factory:pipeline': 'ami-re-encryption' } });
+    expect(p.Statement.find((s) => s.Sid === 'TagWithPipelineTag')!.Condition).toEqual({ StringEquals: { 'aws:RequestTag/rehost-factory:pipeline': 'ami-re-encryption' } });
+    // no statement grants * actions
+    for (const s of [...p.Statement, ...policyOf('ami-swap_role').Statement]) expect([s.Action].flat().some((a) => a.endsWith(':*') || a === '*')).toBe(false);
+    const swap = policyOf('ami-swap_role');
+    expect(swap.Statement.find((s) => s.Sid === 'OwnTemporaryInstances')!.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/rehost-factory:pipeline': 'ami-swap' } });
+  });
+
+  test('terraform validate, plan, apply and an empty re-plan against moto', async () => {
+    const { dir } = prepareStack(stackDir, { motoUrl: moto.url, accountId: '111111111111' });
+    await init(dir);
+    const v = await validate(dir);
+    expect(v.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(v.valid).toBe(true);
+    const plan = (await planJson(dir)) as { resource_changes: Array<{ type: string; change: { actions: string[] } }> };
+    const creates = plan.resource_changes.filter((r) => r.change.actions.includes('create'));
+    expect(creates.length).toBe(Object.values(tf.resource).reduce((n, byName) => n + Object.keys(byName).length, 0));
+    // apply the reviewed plan itself (as the apply workflow does)
+    await terraform(dir, ['apply', '-no-color', '-input=false', '-lock=false', 'tfplan']);
+    const again = await replan(dir);
+    if (again.code !== 0) throw new Error(`re-plan not empty (exit ${again.code}):\n${again.stdout.slice(-4000)}\n${again.stderr}`);
+  }, 300_000);
+});
