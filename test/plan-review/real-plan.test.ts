@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli';
+import { compareResourceChanges } from '../../src/plan-review/compare';
 import { reviewPlans } from '../../src/plan-review/review';
 import { MotoServer, startMoto } from '../support/moto';
 import { exampleConfig, synthToTemp } from '../support/synth';
@@ -15,6 +16,7 @@ import { chunkProblems, detailAddresses, sensitiveLeaks } from './checks';
 describe('plan review of a real plan of our network stack (terraform + moto)', () => {
   let moto: MotoServer;
   let plan: any;
+  let replan: any;
   let planFile: string;
 
   beforeAll(async () => {
@@ -25,6 +27,8 @@ describe('plan review of a real plan of our network stack (terraform + moto)', (
     const prepared = prepareStack(network.directory, { motoUrl: moto.url, accountId: '111111111111' });
     await init(prepared.dir);
     plan = await planJson(prepared.dir);
+    // What infra-apply does after the merge: plan the same configuration and state again.
+    replan = await planJson(prepared.dir, 'tfplan-again');
     planFile = join(mkdtempSync(join(tmpdir(), 'rehost-real-plan-')), 'network.json');
     writeFileSync(planFile, JSON.stringify(plan));
   }, 300_000);
@@ -45,6 +49,15 @@ describe('plan review of a real plan of our network stack (terraform + moto)', (
     expect(text).toMatch(/\+ cidr_block\s+= "10\.\d+\.\d+\.\d+\/\d+"/);
     expect(text).toMatch(/\+ id\s+= \(known after apply\)/);
     expect(text).toMatch(/\+ tags_all\.ManagedBy\s+= "rehost-factory"/);
+  });
+
+  it('a second plan of the same configuration and state makes exactly the same resource changes', () => {
+    expect(compareResourceChanges(plan, replan)).toEqual([]);
+    // and the comparison does see a change in that real plan
+    const edited = JSON.parse(JSON.stringify(replan));
+    const vpc = edited.resource_changes.find((rc: any) => rc.type === 'aws_vpc');
+    vpc.change.after.cidr_block = '10.99.0.0/22';
+    expect(compareResourceChanges(plan, edited)).toEqual([{ address: vpc.address, detail: 'differs in after (reviewed ["create"], now ["create"])' }]);
   });
 
   it('the CLI writes the same review from the plan file', async () => {
