@@ -110,10 +110,11 @@ export function githubTrustPolicy(providerArn: string, op: 'StringEquals' | 'Str
       Effect: 'Allow',
       Principal: { Federated: providerArn },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: {
-        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' },
-        [op]: { [`${GITHUB_OIDC_HOST}:sub`]: subs },
-      },
+      // Merged per operator: with StringEquals for sub, a second StringEquals key would replace aud's.
+      Condition:
+        op === 'StringEquals'
+          ? { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subs } }
+          : { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: subs } },
     },
   ]);
 }
