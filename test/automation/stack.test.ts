@@ -6,6 +6,7 @@ import { App } from 'cdktf';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { amiReEncryptionSection, amiSwapSection } from '../../src/config/sections/automation';
 import { amiSwapDefinition } from '../../src/state-machines/ami-swap';
+import { State } from '../../src/state-machines/asl';
 import { reEncryptionDefinition } from '../../src/state-machines/re-encryption';
 import { AutomationStack } from '../../src/stacks/automation-stack';
 import { motoClientConfig, startMoto } from '../support/moto';
@@ -30,7 +31,7 @@ describe('asl-validator accepts every variant of both definitions', () => {
     const r = aslValidator(JSON.parse(JSON.stringify(definition)));
     if (!r.isValid) throw new Error(r.errorsText('\n'));
     // every task retries on throttling, and every task outside a clean-up path catches
-    const tasks = Object.entries(definition.States).flatMap(([n, s]) => (s.Type === 'Map' ? [[n, s] as const, ...Object.entries(s.ItemProcessor.States)] : [[n, s] as const]));
+    const tasks: Array<[string, State]> = Object.entries(definition.States).flatMap(([n, s]): Array<[string, State]> => (s.Type === 'Map' ? [[n, s], ...Object.entries(s.ItemProcessor.States)] : [[n, s]]));
     for (const [name, s] of tasks) {
       if (s.Type !== 'Task') continue;
       expect({ name, throttling: s.Retry?.some((r) => r.ErrorEquals.some((e) => /RequestLimitExceeded|Throttl|TooManyRequests/.test(e)) && (r.BackoffRate ?? 0) >= 2) }).toEqual({ name, throttling: true });
