@@ -14,8 +14,23 @@ export interface FakeComment {
   issue: number;
 }
 
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  state_reason?: string;
+  labels: string[];
+}
+
 export interface GitHubFake {
   readonly url: string;
+  /** Issues by number (issue numbers and PR numbers share one sequence on GitHub; here from 500). */
+  readonly issues: Map<number, FakeIssue>;
+  /** Pull requests associated with a commit SHA (GET /repos/:o/:r/commits/:sha/pulls). */
+  readonly commitPulls: Map<string, unknown[]>;
+  /** Workflow runs per workflow file (GET /repos/:o/:r/actions/workflows/:file/runs). */
+  readonly workflowRuns: Map<string, Array<{ id: number; head_sha: string; event: string; status: string; conclusion: string; html_url: string }>>;
   /** Comments by id, in creation order. */
   readonly comments: Map<number, FakeComment>;
   /** "METHOD path?query" of every request, in order. */
@@ -40,6 +55,10 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 export async function startGitHubFake(): Promise<GitHubFake> {
   const comments = new Map<number, FakeComment>();
+  const issues = new Map<number, FakeIssue>();
+  const commitPulls = new Map<string, unknown[]>();
+  const workflowRuns = new Map<string, Array<{ id: number; head_sha: string; event: string; status: string; conclusion: string; html_url: string }>>();
+  let nextIssue = 500;
   const requests: string[] = [];
   let nextId = 1000;
   let base = '';
@@ -49,6 +68,33 @@ export async function startGitHubFake(): Promise<GitHubFake> {
     const url = new URL(req.url ?? '/', base);
     requests.push(`${req.method} ${url.pathname}${url.search}`);
     if (!/^(token|Bearer) \S+/.test(req.headers.authorization ?? '')) return send(res, 401, { message: 'Requires authentication' });
+    const issueJson = (i: FakeIssue) => ({ ...i, labels: i.labels.map((name) => ({ name })) });
+    if (/^\/repos\/[^/]+\/[^/]+\/issues$/.test(url.pathname)) {
+      if (req.method === 'GET') {
+        const state = url.searchParams.get('state') ?? 'open';
+        const labels = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean);
+        return send(res, 200, [...issues.values()].filter((i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.includes(l))).reverse().map(issueJson));
+      }
+      const { title, body, labels } = await readJson(req);
+      const issue: FakeIssue = { number: nextIssue++, title: String(title), body: String(body ?? ''), state: 'open', labels: (labels as string[] | undefined) ?? [] };
+      issues.set(issue.number, issue);
+      return send(res, 201, issueJson(issue));
+    }
+    const issuePatch = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/.exec(url.pathname);
+    if (issuePatch && req.method === 'PATCH') {
+      const issue = issues.get(Number(issuePatch[1]));
+      if (!issue) return send(res, 404, { message: 'Not Found' });
+      Object.assign(issue, await readJson(req));
+      return send(res, 200, issueJson(issue));
+    }
+    const pulls = /^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/pulls$/.exec(url.pathname);
+    if (pulls) return send(res, 200, commitPulls.get(pulls[1]) ?? []);
+    const runs = /^\/repos\/[^/]+\/[^/]+\/actions\/workflows\/([^/]+)\/runs$/.exec(url.pathname);
+    if (runs) {
+      const p = url.searchParams;
+      const found = (workflowRuns.get(runs[1]) ?? []).filter((r) => (!p.get('event') || r.event === p.get('event')) && (!p.get('head_sha') || r.head_sha === p.get('head_sha')) && (!p.get('status') || r.status === p.get('status') || r.conclusion === p.get('status')));
+      return send(res, 200, { total_count: found.length, workflow_runs: found.slice(0, Number(p.get('per_page') ?? 30)) });
+    }
     const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
     if (list && req.method === 'GET') {
@@ -101,6 +147,9 @@ export async function startGitHubFake(): Promise<GitHubFake> {
   return {
     url: base,
     comments,
+    issues,
+    commitPulls,
+    workflowRuns,
     requests,
     seed(issue, body, login = 'someone') {
       const c: FakeComment = { id: nextId++, body, user: { login }, issue };
