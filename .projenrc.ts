@@ -138,7 +138,7 @@ void PINNED_ACTIONS;
 // esbuild from the thin entry src/actions/<name>.ts and committed (a workflow runs the bundle).
 const ACTIONS: string[] = [
   'plan-review', // issue 5
-  // issue 4: 'wave-plan', 'server-cutover', 'wave-report',
+  'wave-plan', 'server-cutover', 'wave-report', // issue 4
   'vm-import', // issue 7
 ];
 const bundle = project.addTask('bundle:actions', { description: 'Bundle every action in actions/ with esbuild' });
@@ -455,6 +455,124 @@ drift.addJobs({
   },
 });
 // --- issue 4: cutover.yml
+// A wave run dispatched from GitHub: plan (resolve, preflight, sync MGN, start the quota-batched
+// launches) → one job per server (matrix, split in chunks of 256, GitHub's matrix limit) → report.
+// Approval: cutover, finalize and revert first pass the `approve` job in the protected `cutover`
+// environment (required reviewers), once per run; the work jobs run in `cutover-run` (main branch
+// only, no reviewers), the environment the cutover role trusts, so no matrix job waits for a click.
+/** Matrix chunks of 256 servers the workflow fans out to (the wave-plan action checks the size). */
+const WAVE_MATRIX_CHUNKS = 4;
+const PROTECTED_WAVE_MODES = ['cutover', 'finalize', 'revert'];
+const cutover = new github.GithubWorkflow(gh, 'cutover', {
+  limitConcurrency: true,
+  // One run per wave at a time; a second dispatch waits instead of racing the same servers.
+  concurrencyOptions: { group: 'cutover-${{ inputs.wave }}', cancelInProgress: false },
+});
+cutover.on({
+  workflowDispatch: {
+    inputs: {
+      wave: { description: 'Wave name from factory.yaml', required: true, type: 'string' },
+      mode: { description: 'test, cutover, finalize, revert or archive', required: true, type: 'choice', options: ['test', 'cutover', 'finalize', 'revert', 'archive'] },
+      servers: { description: 'Only these servers of the wave (comma-separated); empty = the whole wave', required: false, type: 'string', default: '' },
+      dry_run: { description: 'Preflight only: resolve and check, change nothing', required: false, type: 'boolean', default: 'false' },
+      continue_without_failing: { description: 'Leave servers that fail preflight out instead of stopping the wave', required: false, type: 'boolean', default: 'false' },
+      max_parallel: { description: 'Server jobs at once; empty = runbook.maxParallel of factory.yaml', required: false, type: 'string', default: '' },
+    },
+  },
+});
+const cutoverRole = (region: string): github.workflows.JobStep => ({
+  name: 'Assume the cutover role (OIDC)',
+  uses: PINNED_ACTIONS.configureAwsCredentials,
+  with: { 'role-to-assume': '${{ secrets.REHOST_CUTOVER_ROLE_ARN }}', 'aws-region': region, 'role-session-name': 'cutover-${{ github.run_id }}' },
+});
+const checkoutOnly: github.workflows.JobStep = { name: 'Check out', uses: PINNED_ACTIONS.checkout, with: { 'persist-credentials': false } };
+const waveJobs: Record<string, github.workflows.Job> = {
+  approve: {
+    name: 'Approve ${{ inputs.mode }} of ${{ inputs.wave }}',
+    if: `\${{ contains(fromJSON('${JSON.stringify(PROTECTED_WAVE_MODES)}'), inputs.mode) && !inputs.dry_run }}`,
+    runsOn: ['ubuntu-latest'],
+    // Required reviewers are set on this environment in GitHub (github.cutoverEnvironment).
+    environment: 'cutover',
+    permissions: {},
+    timeoutMinutes: 5,
+    steps: [{ name: 'Record the approval', run: 'echo "Approved: ${{ inputs.mode }} of wave ${{ inputs.wave }} (${{ inputs.servers || \'all servers\' }}) by the cutover environment reviewers"' }],
+  },
+  plan: {
+    name: 'Plan ${{ inputs.mode }} of ${{ inputs.wave }}',
+    needs: ['approve'],
+    // Runs after an approval, or when no approval was needed (approve skipped), never after a rejection.
+    if: "${{ !cancelled() && (needs.approve.result == 'success' || needs.approve.result == 'skipped') }}",
+    runsOn: ['ubuntu-latest'],
+    environment: 'cutover-run',
+    permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
+    timeoutMinutes: 180,
+    outputs: {
+      region: { stepId: 'estate', outputName: 'region' },
+      ...Object.fromEntries(Array.from({ length: WAVE_MATRIX_CHUNKS }, (_, i) => [`matrix-${i + 1}`, { stepId: 'plan', outputName: `matrix-${i + 1}` }])),
+      'matrix-count': { stepId: 'plan', outputName: 'matrix-count' },
+      'max-parallel': { stepId: 'plan', outputName: 'max-parallel' },
+    },
+    steps: [
+      ...nodeSteps(),
+      { name: 'Read the estate Region', id: 'estate', run: 'echo "region=$(npx ts-node --swc -e \'console.log(require("./src/config/load").loadFactoryFile("factory.yaml").config.region)\')" >> "$GITHUB_OUTPUT"' },
+      cutoverRole('${{ steps.estate.outputs.region }}'),
+      {
+        name: 'Resolve, preflight, sync MGN and start the launches',
+        id: 'plan',
+        uses: './actions/wave-plan',
+        with: {
+          wave: '${{ inputs.wave }}',
+          mode: '${{ inputs.mode }}',
+          servers: '${{ inputs.servers }}',
+          'dry-run': '${{ inputs.dry_run }}',
+          'continue-without-failing': '${{ inputs.continue_without_failing }}',
+          'max-parallel': '${{ inputs.max_parallel }}',
+          'matrix-chunks': String(WAVE_MATRIX_CHUNKS),
+        },
+      },
+      { name: 'Upload the plan report part', if: 'always()', uses: PINNED_ACTIONS.uploadArtifact, with: { name: 'wave-report-plan', path: 'rehost-report/', 'if-no-files-found': 'warn', 'retention-days': 7 } },
+    ],
+  },
+};
+const serverJobs = Array.from({ length: WAVE_MATRIX_CHUNKS }, (_, i) => `servers-${i + 1}`);
+serverJobs.forEach((id, i) => {
+  waveJobs[id] = {
+    name: '${{ inputs.mode }} ${{ matrix.server }}',
+    needs: ['plan'],
+    if: `\${{ !inputs.dry_run && fromJSON(needs.plan.outputs.matrix-count) >= ${i + 1} }}`,
+    runsOn: ['ubuntu-latest'],
+    environment: 'cutover-run',
+    permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
+    timeoutMinutes: 240,
+    strategy: {
+      failFast: false,
+      // Expressions are typed as numbers/matrices by projen; GitHub evaluates them at run time.
+      maxParallel: '${{ fromJSON(needs.plan.outputs.max-parallel) }}' as unknown as number,
+      matrix: { domain: { server: `\${{ fromJSON(needs.plan.outputs.matrix-${i + 1}) }}` as unknown as string[] } },
+    },
+    steps: [
+      checkoutOnly,
+      cutoverRole('${{ needs.plan.outputs.region }}'),
+      { name: 'Wait, verify and finish ${{ matrix.server }}', uses: './actions/server-cutover', with: { wave: '${{ inputs.wave }}', mode: '${{ inputs.mode }}', server: '${{ matrix.server }}' } },
+      { name: 'Upload the server report part', if: 'always()', uses: PINNED_ACTIONS.uploadArtifact, with: { name: 'wave-report-server-${{ matrix.server }}', path: 'rehost-report/', 'if-no-files-found': 'warn', 'retention-days': 7 } },
+    ],
+  };
+});
+waveJobs.report = {
+  name: 'Report ${{ inputs.mode }} of ${{ inputs.wave }}',
+  needs: ['plan', ...serverJobs],
+  if: 'always()',
+  runsOn: ['ubuntu-latest'],
+  permissions: { contents: W.JobPermission.READ },
+  timeoutMinutes: 15,
+  steps: [
+    checkoutOnly,
+    { name: 'Download the report parts', uses: PINNED_ACTIONS.downloadArtifact, with: { pattern: 'wave-report-*', path: 'reports', 'merge-multiple': true } },
+    { name: 'Merge, summarize, fail on any failed server', id: 'report', uses: './actions/wave-report', with: { 'reports-dir': 'reports', 'report-file': 'wave-report.json' } },
+    { name: 'Upload the audit trail', if: 'always()', uses: PINNED_ACTIONS.uploadArtifact, with: { name: 'wave-report-${{ inputs.wave }}-${{ inputs.mode }}-${{ github.run_id }}', path: 'wave-report.json', 'if-no-files-found': 'warn', 'retention-days': 90 } },
+  ],
+};
+cutover.addJobs(waveJobs);
 // --- issue 7: vm-import.yml
 // Dispatched per image: a runner path (a self-hosted runner that can read the image; the upload
 // resumes there from the state file next to it) or a key already in the import bucket.

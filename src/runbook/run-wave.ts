@@ -41,6 +41,12 @@ export interface WaveRunOptions {
    * per-server jobs verify), 'done' waits for the mode's verified end state. @default 'done'
    */
   readonly until?: 'launched' | 'done';
+  /**
+   * Start launches. The per-server jobs of the workflow pass false: only the plan job launches, so
+   * a server job that starts late never launches a server a second time after a failed launch.
+   * @default true
+   */
+  readonly launch?: boolean;
   /** Keep MGN's waves and applications in step with factory.yaml. @default true */
   readonly syncMgn?: boolean;
   /** Marks the report as a rehearsal against the MGN fake. @default false */
@@ -165,6 +171,10 @@ export class WaveRun {
       try {
         switch (step.kind) {
           case 'launch': {
+            if (options.launch === false) {
+              await this.notLaunched(t);
+              break;
+            }
             const templateId = await launchTemplateId(rt, id);
             const placement = placementFor(rt.config, t.resolved.server, options.mode, options.wave);
             await this.phase(t, 'launch-template', async () => {
@@ -215,11 +225,7 @@ export class WaveRun {
     let lastProgress = this.now();
     for (;;) {
       const open = this.tracks.filter((t) => t.stage !== 'done');
-      if (this.options.until === 'launched' && !open.some((t) => t.stage === 'queued' || t.stage === 'terminate-queued')) {
-        for (const t of open) Object.assign(t.report, { outcome: 'planned', reason: `${t.stage === 'terminating' ? 'terminating' : 'launched'} in job ${t.jobID ?? 'unknown'}; the server job verifies it` });
-        return;
-      }
-      if (!open.length) return;
+      if (this.handedOver(open) || !open.length) return;
       if (this.now() > deadline) {
         for (const t of open) this.fail(t, `the wave did not finish within ${formatDuration(deadline - this.startedMs)} (stuck in ${t.stage})`);
         return;
@@ -227,6 +233,7 @@ export class WaveRun {
       const jobs = await this.recentJobs();
       await this.startJobs(jobs, 'queued');
       await this.startJobs(jobs, 'terminate-queued');
+      if (this.handedOver(this.tracks.filter((t) => t.stage !== 'done'))) return;
       await this.checkLaunches(jobs);
       await this.checkStatus();
       await this.checkPostLaunch(jobs);
@@ -241,6 +248,13 @@ export class WaveRun {
       }
       if (this.tracks.some((t) => t.stage !== 'done')) await rt.clock.sleep(this.pollMs);
     }
+  }
+
+  /** With until 'launched': once nothing waits to be started, the rest is the server jobs' work. */
+  private handedOver(open: Track[]): boolean {
+    if (this.options.until !== 'launched' || open.some((t) => t.stage === 'queued' || t.stage === 'terminate-queued')) return false;
+    for (const t of open) Object.assign(t.report, { outcome: 'planned', reason: `${t.stage === 'terminating' ? 'terminating' : 'launched'} in job ${t.jobID ?? 'unknown'}; the server job verifies it` });
+    return true;
   }
 
   /** Every job of the account since a day before the run (the quotas count other people's jobs too). */
@@ -264,6 +278,7 @@ export class WaveRun {
 
   /** Starts as many launch (or terminate) jobs as the quotas allow now; the rest stay queued. */
   private async startJobs(jobs: Map<string, Job>, stage: 'queued' | 'terminate-queued'): Promise<void> {
+    if (stage === 'terminate-queued') await this.adoptTerminations(jobs);
     const queue = this.tracks.filter((t) => t.stage === stage);
     if (!queue.length) return;
     // Jobs this round has started are not in `jobs` yet: count them as active.
@@ -277,6 +292,25 @@ export class WaveRun {
       if (load.jobs >= this.quotas.concurrentJobs || load.servers + batch.length > this.quotas.serversInActiveJobs) break;
       const job = stage === 'queued' ? await this.startLaunch(batch) : await this.startTerminate(batch);
       if (job) started.push(job);
+    }
+  }
+
+  /**
+   * A termination someone already started (the plan job, an earlier run) is followed, not repeated;
+   * an instance that is already gone needs none.
+   */
+  private async adoptTerminations(jobs: Map<string, Job>): Promise<void> {
+    for (const t of this.tracks.filter((x) => x.stage === 'terminate-queued')) {
+      const id = t.resolved.sourceServerID;
+      const running = [...jobs.values()].find((j) => j.type === 'TERMINATE' && j.status !== 'COMPLETED' && j.participatingServers?.some((p) => p.sourceServerID === id));
+      if (running) {
+        this.begin(t, 'terminate');
+        t.jobID = running.jobID;
+        this.setStage(t, 'terminating');
+      } else if (t.instanceID && (await this.instanceState(t.instanceID)) === 'terminated') {
+        this.skip(t, 'terminate', `${t.instanceID} already terminated`);
+        this.succeed(t, 'reverted to READY_FOR_TEST; test instance terminated');
+      }
     }
   }
 
@@ -503,6 +537,19 @@ export class WaveRun {
       throw e;
     });
     if (s.lifeCycle?.state !== state) throw new Error(`ChangeServerLifeCycleState returned ${s.lifeCycle?.state}, expected ${state}`);
+  }
+
+  /** A server job found its server not launched: say why (its last launch failed, or none started). */
+  private async notLaunched(t: Track): Promise<void> {
+    const { rt, options } = this;
+    const s = t.resolved.sourceServer;
+    const jobID = (options.mode === 'test' ? s.lifeCycle?.lastTest : s.lifeCycle?.lastCutover)?.initiated?.jobID;
+    const job = jobID ? (await call(rt, 'mgn:DescribeJobs', () => rt.clients.mgn.send(new DescribeJobsCommand({ filters: { jobIDs: [jobID] }, ...account(rt) })))).items?.[0] : undefined;
+    const mine = job?.participatingServers?.find((p) => p.sourceServerID === s.sourceServerID);
+    t.report.jobID = jobID;
+    this.begin(t, 'launch');
+    if (mine?.launchStatus === 'FAILED') this.fail(t, `launch failed in job ${jobID}: ${await this.launchError(jobID!, s.sourceServerID!)}`);
+    else this.fail(t, `not launched: the server is ${s.lifeCycle?.state} and this job only verifies; the plan job starts launches (see its log), re-dispatch the wave to retry`);
   }
 
   /** Re-reads a server before retrying a mutating call; false when the call already took effect. */

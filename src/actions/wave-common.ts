@@ -1,0 +1,75 @@
+/**
+ * What the three wave actions share: inputs → runtime (clients, clock, logger) and the report
+ * parts they hand to each other as artifacts. The logic stays in src/runbook/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { loadFactoryFile } from '../config/load';
+import type { FactoryConfig } from '../config/schema';
+import { createRunbookClients } from '../runbook/clients';
+import { systemClock } from '../runbook/context';
+import { isMode, type Mode, MODES } from '../runbook/lifecycle';
+import type { WaveReport } from '../runbook/report';
+import type { Runtime } from '../runbook/runtime';
+
+/** A bad input; the action fails with this message before any AWS call. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export interface WaveInputs {
+  readonly config: FactoryConfig;
+  readonly wave: string;
+  readonly mode: Mode;
+}
+
+/** config, wave and mode, validated. */
+export function waveInputs(): WaveInputs {
+  const file = core.getInput('config') || 'factory.yaml';
+  const wave = core.getInput('wave', { required: true }).trim();
+  const mode = core.getInput('mode', { required: true }).trim();
+  if (!isMode(mode)) throw new InputError(`input "mode" must be one of ${MODES.join(', ')}, got "${mode}"`);
+  const { config } = loadFactoryFile(file);
+  return { config, wave, mode };
+}
+
+export function booleanInput(name: string): boolean {
+  const v = core.getInput(name).trim().toLowerCase();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  throw new InputError(`input "${name}" must be true or false, got "${v}"`);
+}
+
+/** Runtime against AWS; endpoints follow AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL and factory.yaml. */
+export function actionRuntime(config: FactoryConfig): Runtime {
+  const seconds = core.getInput('poll-interval-seconds').trim();
+  if (seconds && !(Number.isInteger(Number(seconds)) && Number(seconds) >= 1)) throw new InputError(`input "poll-interval-seconds" must be a whole number of seconds ≥ 1, got "${seconds}"`);
+  const effective = seconds ? { ...config, runbook: { ...config.runbook, pollIntervalSeconds: Number(seconds) } } : config;
+  return {
+    config: effective,
+    clients: createRunbookClients(config),
+    clock: systemClock,
+    logger: { info: (l) => core.info(l), warn: (l) => core.warning(l) },
+  };
+}
+
+/** Writes a report part where the workflow uploads it as an artifact; returns its path. */
+export function writeReportPart(report: WaveReport, name: string): string {
+  const dir = core.getInput('report-dir') || 'rehost-report';
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  return file;
+}
+
+/** Runs an action body: any error fails the step with its message (no stack for expected refusals). */
+export function runAction(body: () => Promise<void>): void {
+  body().catch((e: Error) => {
+    const expected = ['InputError', 'WaveInputError', 'PreflightError', 'ResolutionError', 'ConfigError'].includes(e.name) || e.message.startsWith('Input required');
+    core.setFailed(expected ? e.message : (e.stack ?? e.message));
+  });
+}

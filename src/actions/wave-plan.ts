@@ -1,0 +1,39 @@
+/**
+ * GitHub Action `wave-plan`: resolve the wave's servers, preflight (stops before any change),
+ * keep MGN's wave and applications in step, write launch templates and start the quota-batched
+ * launches; outputs the per-server matrix (split in chunks of 256, GitHub's matrix limit).
+ */
+import * as core from '@actions/core';
+import { renderMarkdown } from '../runbook/report';
+import { WaveRun } from '../runbook/run-wave';
+import { parseServerList } from '../runbook/select';
+import { actionRuntime, booleanInput, InputError, runAction, waveInputs, writeReportPart } from './wave-common';
+
+/** GitHub refuses a matrix of more than 256 jobs. */
+export const MATRIX_LIMIT = 256;
+
+runAction(async () => {
+  const { config, wave, mode } = waveInputs();
+  const dryRun = booleanInput('dry-run');
+  const chunks = Number(core.getInput('matrix-chunks') || '4');
+  const maxParallel = core.getInput('max-parallel').trim() || String(config.runbook.maxParallel);
+  if (!/^\d+$/.test(maxParallel) || Number(maxParallel) < 1) throw new InputError(`input "max-parallel" must be a whole number ≥ 1, got "${maxParallel}"`);
+  const rt = actionRuntime(config);
+  const run = new WaveRun(rt, { wave, mode, servers: parseServerList(core.getInput('servers')), dryRun, continueWithoutFailing: booleanInput('continue-without-failing'), until: 'launched' });
+  const report = await run.run();
+  const plan = run.wavePlan!;
+  // Every server that is not excluded gets a matrix job: it verifies, or reports "unchanged".
+  const entries = report.servers.filter((s) => s.outcome !== 'excluded' && s.outcome !== 'failed').map((s) => ({ server: s.server, application: s.application }));
+  const needed = Math.ceil(entries.length / MATRIX_LIMIT);
+  if (needed > chunks) throw new InputError(`wave ${wave} has ${entries.length} servers: more than the ${chunks} × ${MATRIX_LIMIT} server jobs the cutover workflow fans out to; raise WAVE_MATRIX_CHUNKS in .projenrc.ts or split the wave`);
+  // Each chunk is a JSON list of server names (the workflow's `matrix.server`); unused chunks are [].
+  for (let i = 0; i < chunks; i++) core.setOutput(`matrix-${i + 1}`, JSON.stringify(entries.slice(i * MATRIX_LIMIT, (i + 1) * MATRIX_LIMIT).map((e) => e.server)));
+  core.setOutput('matrix-count', String(needed));
+  core.setOutput('server-count', String(entries.length));
+  core.setOutput('max-parallel', maxParallel);
+  core.setOutput('plan', JSON.stringify(plan));
+  core.setOutput('report-file', writeReportPart(report, 'plan'));
+  await core.summary.addRaw(renderMarkdown(report)).write();
+  const failed = report.servers.filter((s) => s.outcome === 'failed' || s.outcome === 'excluded');
+  if (failed.length) core.warning(`${failed.length} server(s) will not run: ${failed.map((s) => `${s.server} (${s.reason})`).join('; ')}`);
+});

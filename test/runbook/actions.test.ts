@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadFactoryFile } from '../../src/config/load';
+import type { WaveReport } from '../../src/runbook/report';
+import type { Simulation } from '../../src/runbook/simulate';
+import { type MotoServer, startMoto } from '../support/moto';
+import { ROOT } from '../support/tools';
+import { generatedEstate } from './estate';
+import { mutatingCalls, simulate } from './sim';
+
+let moto: MotoServer;
+let sim: Simulation;
+let dir: string;
+let configFile: string;
+beforeAll(async () => {
+  moto = await startMoto({ accountId: '111111111111' });
+  sim = await simulate(generatedEstate(6), moto.url, { waves: ['big'] });
+  dir = mkdtempSync(join(tmpdir(), 'rehost-actions-'));
+  // The simulated estate (IDs of moto's subnets and groups), as the repository's factory.yaml.
+  configFile = join(dir, 'factory.yaml');
+  writeFileSync(configFile, JSON.stringify(sim.config, null, 2));
+  expect(loadFactoryFile(configFile).config.waves[0].name).toBe('big');
+});
+afterAll(async () => {
+  await sim?.stop();
+  await moto?.stop();
+});
+
+interface ActionRun {
+  code: number;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Parses GITHUB_OUTPUT (name<<delimiter ... delimiter) as the runner does. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (!m) continue;
+    const value: string[] = [];
+    while (lines[++i] !== m[2]) value.push(lines[i]);
+    out[m[1]] = value.join('\n');
+  }
+  return out;
+}
+
+let runs = 0;
+/** Runs actions/<name>/dist/index.js as the runner would: INPUT_* variables, output and summary files. */
+function runAction(name: string, inputs: Record<string, string>): Promise<ActionRun> {
+  const id = `${name}-${++runs}`;
+  const outputFile = join(dir, `${id}.out`);
+  const summaryFile = join(dir, `${id}.md`);
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    // The standard endpoint variables: moto for EC2/IAM/KMS/SSM, the fake for MGN.
+    AWS_ENDPOINT_URL: sim.motoUrl,
+    AWS_ENDPOINT_URL_MGN: sim.fake.url,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return new Promise<ActionRun>((resolve, reject) => {
+    // Asynchronous: the MGN fake answers from this process while the action runs.
+    const child = spawn(process.execPath, [join(ROOT, 'actions', name, 'dist', 'index.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }));
+  });
+}
+
+/** Moves MGN's virtual time on while server jobs poll in real time. */
+function advanceWhile<T>(work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => void sim.clock.advance(60_000), 50);
+  return work.finally(() => clearInterval(timer));
+}
+
+it('refuses bad inputs before any AWS change', async () => {
+  const badMode = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'launch' });
+  expect(badMode.code).toBe(1);
+  expect(badMode.stdout).toContain('::error::input "mode" must be one of test, cutover, finalize, revert, archive, got "launch"');
+  const badWave = await runAction('wave-plan', { config: configFile, wave: 'wave-9', mode: 'test' });
+  expect(badWave.stdout).toContain('::error::unknown wave "wave-9": factory.yaml has "big", "other"');
+  const notInWave = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'test', servers: 'srv001,lone01' });
+  expect(notInWave.stdout).toContain('::error::server "lone01" (it is in wave "other") not in wave "big"');
+  const wrongState = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'finalize' });
+  expect(wrongState.stdout).toMatch(/::error::preflight refused 6 servers; nothing was changed.*%0A  srv001 \(s-\w+\): is READY_FOR_TEST/);
+  const missingServer = await runAction('server-cutover', { config: configFile, wave: 'big', mode: 'test' });
+  expect(missingServer.stdout).toContain('::error::Input required and not supplied: server');
+  expect(mutatingCalls(sim)).toBe(0);
+});
+
+it('plans, fans out one job per server and reports, as the cutover workflow runs them', async () => {
+  sim.fake.faults = { failLaunchFor: ['srv003'] };
+  const plan = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'test', 'report-dir': 'parts', 'max-parallel': '3' });
+  expect({ code: plan.code, log: plan.code ? plan.stdout : '' }).toEqual({ code: 0, log: '' });
+  const servers = JSON.parse(plan.outputs['matrix-1']) as string[];
+  expect(servers).toEqual(['srv001', 'srv002', 'srv003', 'srv004', 'srv005', 'srv006']);
+  expect(plan.outputs).toMatchObject({ 'matrix-2': '[]', 'matrix-3': '[]', 'matrix-4': '[]', 'matrix-count': '1', 'server-count': '6', 'max-parallel': '3', 'report-file': 'parts/plan.json' });
+  expect(JSON.parse(plan.outputs.plan).servers.map((s: { step: { kind: string } }) => s.step.kind)).toEqual(Array(6).fill('launch'));
+  expect(plan.summary).toContain('| srv001 | app000 |');
+  expect(plan.stdout).toMatch(/started mgnjob-\S+ with 6 servers/);
+
+  const jobs = await advanceWhile(Promise.all(servers.map((server) => runAction('server-cutover', { config: configFile, wave: 'big', mode: 'test', server, 'report-dir': 'parts', 'poll-interval-seconds': '1' }))));
+  expect(jobs.map((j) => j.outputs.outcome)).toEqual(['succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded', 'succeeded']);
+  expect(jobs[2].code).toBe(1);
+  expect(jobs[2].stdout).toMatch(/::error::srv003: launch failed in job mgnjob-\S+: LAUNCH_FAILED: .*InsufficientInstanceCapacity/);
+  expect(jobs[0].outputs['instance-id']).toMatch(/^i-/);
+
+  // The server jobs verify; only the plan launched (a failed launch is not retried behind its back).
+  for (const id of (JSON.parse(plan.outputs.plan).servers as Array<{ sourceServerID: string }>).map((s) => s.sourceServerID)) expect(sim.fake.launches(id, 'START_TEST')).toBe(1);
+
+  const report = await runAction('wave-report', { 'reports-dir': 'parts', 'report-file': 'wave-report.json' });
+  expect(report.code).toBe(1);
+  expect(report.stdout).toMatch(/::error::1 of 6 servers did not make it: srv003 \(launch failed in job/);
+  expect(report.outputs).toMatchObject({ failed: '1', succeeded: '5', 'report-file': 'wave-report.json' });
+  expect(report.summary).toContain('## Wave `big` — test');
+  expect(report.summary).toContain('```mermaid\ngantt');
+  const merged = JSON.parse(readFileSync(join(dir, 'wave-report.json'), 'utf8')) as WaveReport;
+  expect(merged.servers.map((s) => [s.server, s.outcome, !!s.jobID, s.phases.map((p) => p.phase).join(',')])).toEqual([
+    ['srv001', 'succeeded', true, 'launch,status-checks,post-launch,lifecycle'],
+    ['srv002', 'succeeded', true, 'launch,status-checks,post-launch,lifecycle'],
+    ['srv003', 'failed', true, 'launch'],
+    ['srv004', 'succeeded', true, 'launch,status-checks,post-launch,lifecycle'],
+    ['srv005', 'succeeded', true, 'launch,status-checks,post-launch,lifecycle'],
+    ['srv006', 'succeeded', true, 'launch,status-checks,post-launch,lifecycle'],
+  ]);
+  const empty = await runAction('wave-report', { 'reports-dir': join(dir, 'nowhere') });
+  expect(empty.stdout).toContain('::error::input "reports-dir"');
+});
