@@ -5,8 +5,11 @@
  *   2. AWS_ENDPOINT_URL
  *   3. the `endpoints` section of factory.yaml (e.g. the staging VPC's private endpoints)
  *   4. the SDK's own default (undefined here)
- * We resolve it ourselves instead of relying on each client because @aws-sdk/client-mgn 3.523.0
- * predates the SDK's support for these variables, and all clients must behave the same.
+ * We resolve it ourselves so that every client behaves the same and factory.yaml `endpoints` fits in
+ * the same order. Measured (test/runbook/endpoints.test.ts): @aws-sdk/client-mgn 3.523.0 does honour
+ * AWS_ENDPOINT_URL_MGN and AWS_ENDPOINT_URL by itself, but not AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+ * (it still uses AWS_ENDPOINT_URL when that is "true"); the resolution below honours all three and
+ * passes the result as an explicit `endpoint`.
  */
 
 /** Service keys as used in factory.yaml `endpoints` and in the env variable suffix. */

@@ -30,5 +30,5 @@ export const runbookSection = z
 
 /** Endpoint overrides per service, e.g. the staging VPC's private endpoints from a self-hosted runner. */
 export const endpointsSection = z
-  .record(z.enum(['mgn', 'ec2', 'kms', 'ssm', 's3', 'sts', 'iam', 'sfn']), z.url({ error: 'expected an https:// or http:// URL' }))
+  .partialRecord(z.enum(['mgn', 'ec2', 'kms', 'ssm', 's3', 'sts', 'iam', 'sfn']), z.url({ error: 'expected an https:// or http:// URL' }))
   .describe('AWS API endpoint per service; AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL take precedence');
