@@ -1,7 +1,10 @@
-import { generatePlan, loadFixture, realShapes } from '../../bench/plan-review/generate-plan';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixturesDir, generatePlan, loadFixture, realShapes } from '../../bench/plan-review/generate-plan';
 import { changeKind } from '../../src/plan-review/counts';
 import { parsePlan } from '../../src/plan-review/plan';
-import { reviewPlans, StackPlan } from '../../src/plan-review/review';
+import { readPlanSpec, reviewPlans, StackPlan } from '../../src/plan-review/review';
 import { splitComments } from '../../src/plan-review/split';
 import { chunkProblems, detailAddresses, sensitiveLeaks } from './checks';
 
@@ -167,5 +170,18 @@ describe('splitComments', () => {
 
   it('refuses a block that cannot fit (blocks are capped before splitting)', () => {
     expect(() => splitComments([{ text: 'x'.repeat(10_000), label: 'huge' }], { limit: 5_000, header })).toThrow(/does not fit in one comment/);
+  });
+});
+
+describe('readPlanSpec (the action\'s `plans` input)', () => {
+  it('reads STACK=PATH lines, bare paths and directories of <stack>.json; skips blanks and comments', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehost-plan-spec-'));
+    mkdirSync(join(dir, 'plans'));
+    copyFileSync(join(fixturesDir(), 'borchero-empty.json'), join(dir, 'plans', 'network.json'));
+    copyFileSync(join(fixturesDir(), 'tfjson-moved-block.json'), join(dir, 'plans', 'security.json'));
+    const stacks = readPlanSpec([`mgn=${join(fixturesDir(), 'cds-snc-import-aws.json')}`, '', '# the directory written by infra-plan', join(dir, 'plans'), join(fixturesDir(), 'borchero-create-300.json')]);
+    expect(stacks.map((s) => s.name)).toEqual(['mgn', 'network', 'security', 'borchero-create-300']);
+    expect(() => readPlanSpec([join(dir, 'missing')])).toThrow(/missing: cannot read the plan: ENOENT/);
+    expect(() => readPlanSpec(['', '# nothing'])).toThrow(/no plan files given/);
   });
 });
