@@ -4,13 +4,7 @@ import { Construct } from 'constructs';
 import { ImportBucket, VmImportRole } from '../constructs/vm-import';
 import { ebsKeyAlias, importBucketName, importTargetAccount, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
-
-/** A target account's EBS key as the security stack exposes it. */
-export interface EbsKeyRef {
-  readonly keyArn: string;
-  readonly aliasName: string;
-  readonly accountId: string;
-}
+import type { EbsKeyRef } from './security-stack';
 
 export interface VmImportStackProps extends FactoryStackProps {
   /**

@@ -138,5 +138,6 @@ describe('vm-import stack: import bucket and vmimport role', () => {
       s3.destroy();
       iam.destroy();
     }
-  });
+    // The provider waits for 3 identical reads ≥ 10 s apart after putting the lifecycle rules (~55 s).
+  }, 300_000);
 });

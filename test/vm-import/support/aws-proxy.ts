@@ -79,9 +79,11 @@ export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor
     const upstream = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
       (up) => {
+        // moto answers only after it has handled the request (e.g. stored the part): record now, even if
+        // the client goes away before reading the body.
+        record(up.statusCode ?? 502);
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
-        up.on('end', () => record(up.statusCode ?? 502));
       },
     );
     upstream.on('error', (e) => {
