@@ -7,7 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const FIXTURES_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'terraform-plans');
+const ROOT = resolve(__dirname, '..', '..');
+/** The shared fixtures live beside the repository (CI clones shared/ next to it). */
+export const FIXTURES_DIR = resolve(ROOT, '..', 'shared', 'fixtures', 'terraform-plans');
 
 /** The fixtures directory, or an error that says where it is expected and why. */
 export function fixturesDir(): string {

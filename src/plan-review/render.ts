@@ -84,8 +84,8 @@ function phrase(rc: ResourceChange): string {
   const base: Record<ChangeKind, string> = {
     create: 'will be created',
     update: 'will be updated in place',
-    delete: 'will be **destroyed**',
-    replace: a[0] === 'delete' ? 'must be **replaced** (destroy, then create)' : a.includes('forget') ? 'must be replaced (the old object is forgotten, not destroyed)' : 'must be **replaced** (create, then destroy)',
+    delete: 'will be <b>destroyed</b>',
+    replace: a[0] === 'delete' ? 'must be <b>replaced</b> (destroy, then create)' : a.includes('forget') ? 'must be replaced (the old object is forgotten, not destroyed)' : 'must be <b>replaced</b> (create, then destroy)',
     read: 'will be read during apply',
     forget: 'will be removed from state (the object is not destroyed)',
     noop: 'has no changes',

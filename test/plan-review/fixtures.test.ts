@@ -68,7 +68,7 @@ describe('plan review of every real plan in the shared fixtures', () => {
     expect(rs).toMatch(/! content += <<EOT {3}# forces replacement\n- {5}normal line\n- {7}- line with hyphen/);
     const cbd = reviews.get('tfplan-validator-create-before-destroy.json')!.comments.join('\n');
     expect(cbd).toContain('**replace** (create, then delete)');
-    expect(cbd).toContain('<code>+/-</code> <code>local_file.foo</code> must be **replaced** (create, then destroy)');
+    expect(cbd).toContain('<code>+/-</code> <code>local_file.foo</code> must be <b>replaced</b> (create, then destroy)');
     const dev3 = reviews.get('tfplan-validator-multienv-dev3.json')!.comments.join('\n');
     expect(dev3).toContain('| <code>module.environment.local_file.foo[0]</code> | **destroy** | its count index no longer exists |');
   });
