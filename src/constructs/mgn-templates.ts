@@ -89,7 +89,7 @@ export interface MgnCfnTemplate {
   readonly AWSTemplateFormatVersion: '2010-09-09';
   readonly Description: string;
   readonly Resources: {
-    readonly ReplicationConfigurationTemplate: { readonly Type: 'AWS::MGN::ReplicationConfigurationTemplate'; readonly Properties: ReplicationConfigurationTemplateProperties };
+    readonly ReplicationConfigurationTemplate?: { readonly Type: 'AWS::MGN::ReplicationConfigurationTemplate'; readonly Properties: ReplicationConfigurationTemplateProperties };
     readonly LaunchConfigurationTemplate: { readonly Type: 'AWS::MGN::LaunchConfigurationTemplate'; readonly Properties: LaunchConfigurationTemplateProperties };
   };
   readonly Outputs: Record<string, { readonly Description: string; readonly Value: unknown }>;
@@ -161,30 +161,15 @@ export const MAX_POST_LAUNCH_DOCUMENTS = 10;
  * (the agent's "use private IP", required with private endpoints), no public IP, no default MGN
  * security group (the staging groups replace it), EBS encryption CUSTOM with the given key.
  */
-export function mgnTemplate(replication: ReplicationSettings, launch: LaunchSettings): MgnCfnTemplate {
+export function mgnTemplate(replication: ReplicationSettings, launch: LaunchSettings, options: { replicationInTemplate?: boolean } = {}): MgnCfnTemplate {
   validate(replication, launch);
   const post = launch.postLaunch ?? [];
+  const withReplication = options.replicationInTemplate ?? true;
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'rehost-factory: MGN replication and launch defaults of the account',
     Resources: {
-      ReplicationConfigurationTemplate: {
-        Type: 'AWS::MGN::ReplicationConfigurationTemplate',
-        Properties: {
-          StagingAreaSubnetId: replication.stagingSubnetId,
-          AssociateDefaultSecurityGroup: false,
-          ReplicationServersSecurityGroupsIDs: replication.securityGroupIds,
-          ReplicationServerInstanceType: replication.instanceType ?? 't3.small',
-          UseDedicatedReplicationServer: replication.dedicatedReplicationServer ?? false,
-          DefaultLargeStagingDiskType: replication.defaultLargeStagingDiskType ?? 'GP3',
-          EbsEncryption: 'CUSTOM',
-          EbsEncryptionKeyArn: replication.ebsKeyArn,
-          BandwidthThrottling: replication.bandwidthThrottlingMbps ?? 0,
-          DataPlaneRouting: 'PRIVATE_IP',
-          CreatePublicIP: false,
-          StagingAreaTags: replication.stagingAreaTags ?? {},
-        },
-      },
+      ...(withReplication ? { ReplicationConfigurationTemplate: { Type: 'AWS::MGN::ReplicationConfigurationTemplate' as const, Properties: replicationProperties(replication) } } : {}),
       LaunchConfigurationTemplate: {
         Type: 'AWS::MGN::LaunchConfigurationTemplate',
         Properties: {
@@ -218,9 +203,53 @@ export function mgnTemplate(replication: ReplicationSettings, launch: LaunchSett
       },
     },
     Outputs: {
-      ReplicationConfigurationTemplateId: { Description: 'ID of the replication configuration template', Value: { Ref: 'ReplicationConfigurationTemplate' } },
+      ...(withReplication ? { ReplicationConfigurationTemplateId: { Description: 'ID of the replication configuration template', Value: { Ref: 'ReplicationConfigurationTemplate' } } } : {}),
       LaunchConfigurationTemplateId: { Description: 'ID of the launch configuration template', Value: { Ref: 'LaunchConfigurationTemplate' } },
     },
+  };
+}
+
+/**
+ * The replication settings: fully private (data plane routing PRIVATE_IP, the agent's "use private
+ * IP", required with private endpoints), no public IP, no default MGN security group, EBS encryption
+ * CUSTOM with the given key.
+ */
+export function replicationProperties(replication: ReplicationSettings): ReplicationConfigurationTemplateProperties {
+  return {
+    StagingAreaSubnetId: replication.stagingSubnetId,
+    AssociateDefaultSecurityGroup: false,
+    ReplicationServersSecurityGroupsIDs: replication.securityGroupIds,
+    ReplicationServerInstanceType: replication.instanceType ?? 't3.small',
+    UseDedicatedReplicationServer: replication.dedicatedReplicationServer ?? false,
+    DefaultLargeStagingDiskType: replication.defaultLargeStagingDiskType ?? 'GP3',
+    EbsEncryption: 'CUSTOM',
+    EbsEncryptionKeyArn: replication.ebsKeyArn,
+    BandwidthThrottling: replication.bandwidthThrottlingMbps ?? 0,
+    DataPlaneRouting: 'PRIVATE_IP',
+    CreatePublicIP: false,
+    StagingAreaTags: replication.stagingAreaTags ?? {},
+  };
+}
+
+/**
+ * The same settings as input of the MGN API (CreateReplicationConfigurationTemplate), for Regions
+ * whose CloudFormation does not have AWS::MGN::ReplicationConfigurationTemplate yet.
+ */
+export function replicationApiInput(replication: ReplicationSettings): Record<string, unknown> {
+  const p = replicationProperties(replication);
+  return {
+    stagingAreaSubnetId: p.StagingAreaSubnetId,
+    associateDefaultSecurityGroup: p.AssociateDefaultSecurityGroup,
+    replicationServersSecurityGroupsIDs: p.ReplicationServersSecurityGroupsIDs,
+    replicationServerInstanceType: p.ReplicationServerInstanceType,
+    useDedicatedReplicationServer: p.UseDedicatedReplicationServer,
+    defaultLargeStagingDiskType: p.DefaultLargeStagingDiskType,
+    ebsEncryption: p.EbsEncryption,
+    ebsEncryptionKeyArn: p.EbsEncryptionKeyArn,
+    bandwidthThrottling: p.BandwidthThrottling,
+    dataPlaneRouting: p.DataPlaneRouting,
+    createPublicIP: p.CreatePublicIP,
+    stagingAreaTags: p.StagingAreaTags,
   };
 }
 
@@ -247,6 +276,15 @@ export interface MgnTemplatesProps {
   readonly stackName: string;
   readonly replication: ReplicationSettings;
   readonly launch: LaunchSettings;
+  /**
+   * Put the replication template in the CloudFormation stack. Set false in a Region whose
+   * CloudFormation lacks AWS::MGN::ReplicationConfigurationTemplate: `replicationCliCommand` then
+   * holds the equivalent MGN API call.
+   * @default true
+   */
+  readonly replicationInCloudFormation?: boolean;
+  /** Region (for the CLI command). */
+  readonly region: string;
   /** How long CloudFormation may take. @default 30 */
   readonly timeoutInMinutes?: number;
 }
@@ -259,10 +297,13 @@ export interface MgnTemplatesProps {
 export class MgnTemplates extends Construct {
   public readonly template: MgnCfnTemplate;
   public readonly stack: CloudformationStack;
+  /** `aws mgn create-replication-configuration-template` with the same settings. */
+  public readonly replicationCliCommand: string;
 
   constructor(scope: Construct, id: string, props: MgnTemplatesProps) {
     super(scope, id);
-    this.template = mgnTemplate(props.replication, props.launch);
+    this.template = mgnTemplate(props.replication, props.launch, { replicationInTemplate: props.replicationInCloudFormation ?? true });
+    this.replicationCliCommand = `aws mgn create-replication-configuration-template --region ${props.region} --cli-input-json '${JSON.stringify(replicationApiInput(props.replication))}'`;
     this.stack = new CloudformationStack(this, 'stack', {
       name: props.stackName,
       templateBody: JSON.stringify(this.template),

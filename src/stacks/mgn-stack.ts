@@ -51,6 +51,8 @@ export class MgnStack extends FactoryStack {
 
     this.templates = new MgnTemplates(this, 'templates', {
       stackName: `${c.name}-mgn-templates`,
+      region: c.region,
+      replicationInCloudFormation: rep.inCloudFormation,
       replication: {
         stagingSubnetId: subnet.subnetId,
         securityGroupIds: [props.network.replicationSecurityGroupId],
@@ -74,6 +76,12 @@ export class MgnStack extends FactoryStack {
         logGroupName: c.bootstrap.logGroupName,
       },
     });
+    if (!rep.inCloudFormation) {
+      new TerraformOutput(this, 'replication_template_command', {
+        value: this.templates.replicationCliCommand,
+        description: 'Run once (update-replication-configuration-template afterwards): this Region\'s CloudFormation lacks AWS::MGN::ReplicationConfigurationTemplate',
+      });
+    }
     new TerraformOutput(this, 'mgn_templates_stack_id', { value: this.templates.stack.id, description: 'CloudFormation stack holding the MGN templates' });
   }
 }

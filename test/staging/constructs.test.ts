@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { EbsKey, EBS_GRANT_OPERATIONS } from '../../src/constructs/ebs-key';
 import { GithubOidcRoles } from '../../src/constructs/github-oidc-roles';
-import { mgnTemplate, ReplicationSettings } from '../../src/constructs/mgn-templates';
+import { MgnTemplates, mgnTemplate, ReplicationSettings } from '../../src/constructs/mgn-templates';
 import { ResolverInboundEndpoint } from '../../src/constructs/resolver-inbound-endpoint';
 import { SsmBootstrapDocuments } from '../../src/constructs/ssm-bootstrap-documents';
 import { StagingSecurityGroups, StagingSecurityGroupsProps } from '../../src/constructs/staging-security-groups';
@@ -181,12 +181,26 @@ describe('mgnTemplate', () => {
 
   it('replicates privately with the customer managed key and maps post-launch documents with Parameter Store parameters', () => {
     const t = mgnTemplate(replication, { postLaunch: [doc('CUTOVER_ONLY')], logGroupName: '/log' });
-    expect(t.Resources.ReplicationConfigurationTemplate.Properties).toMatchObject({ DataPlaneRouting: 'PRIVATE_IP', CreatePublicIP: false, EbsEncryption: 'CUSTOM', EbsEncryptionKeyArn: replication.ebsKeyArn, AssociateDefaultSecurityGroup: false });
+    expect(t.Resources.ReplicationConfigurationTemplate!.Properties).toMatchObject({ DataPlaneRouting: 'PRIVATE_IP', CreatePublicIP: false, EbsEncryption: 'CUSTOM', EbsEncryptionKeyArn: replication.ebsKeyArn, AssociateDefaultSecurityGroup: false });
     expect(t.Resources.LaunchConfigurationTemplate.Properties.PostLaunchActions).toEqual({
       Deployment: 'CUTOVER_ONLY',
       CloudWatchLogGroupName: '/log',
       SsmDocuments: [{ ActionName: 'a', SsmDocumentName: 'est-a', TimeoutSeconds: 3600, MustSucceedForCutover: true, Parameters: { P: [{ ParameterType: 'STRING', ParameterName: '/p/a' }] } }],
     });
+  });
+
+  it('leaves the replication template out where CloudFormation lacks the type, and offers the same settings as an MGN API call', () => {
+    let cli = '';
+    const tf = synth((s) => {
+      cli = new MgnTemplates(s, 'm', { stackName: 'x', region: 'eu-west-1', replication, launch: {}, replicationInCloudFormation: false }).replicationCliCommand;
+    });
+    const [stack] = only<{ template_body: string }>(tf, 'aws_cloudformation_stack');
+    const body = JSON.parse(stack.template_body) as { Resources: Record<string, unknown>; Outputs: Record<string, unknown> };
+    expect(Object.keys(body.Resources)).toEqual(['LaunchConfigurationTemplate']);
+    expect(Object.keys(body.Outputs)).toEqual(['LaunchConfigurationTemplateId']);
+    const input = JSON.parse(/--cli-input-json '(.+)'$/.exec(cli)![1]) as Record<string, unknown>;
+    expect(cli).toMatch(/^aws mgn create-replication-configuration-template --region eu-west-1 /);
+    expect(input).toMatchObject({ stagingAreaSubnetId: 'subnet-a', dataPlaneRouting: 'PRIVATE_IP', createPublicIP: false, ebsEncryption: 'CUSTOM', ebsEncryptionKeyArn: replication.ebsKeyArn, replicationServersSecurityGroupsIDs: ['sg-r'] });
   });
 
   it.each([

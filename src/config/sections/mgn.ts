@@ -8,6 +8,10 @@ export const replicationSection = z
     defaultLargeStagingDiskType: z.enum(['GP2', 'GP3', 'ST1']).default('GP3').describe('Staging disk type for large disks. @default GP3'),
     bandwidthThrottlingMbps: z.number().int().min(0).max(10_000).default(0).describe('Replication bandwidth cap per server in Mbps, 0 = none. @default 0'),
     stagingAreaTags: tags.default({}).describe('Tags on staging resources'),
+    inCloudFormation: z
+      .boolean()
+      .default(true)
+      .describe('Manage the replication template as AWS::MGN::ReplicationConfigurationTemplate in the mgn stack; false where CloudFormation lacks that type (the mgn stack then outputs the equivalent aws mgn command). @default true'),
     stagingSubnet: name.optional().describe('Staging subnet (by name) of the replication servers. @default the first staging subnet'),
     encryptionKeyAccount: name
       .optional()
