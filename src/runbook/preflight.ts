@@ -32,6 +32,16 @@ export class PreflightError extends Error {
 
 const NOT_FOUND = /NotFound|NoSuchEntity|InvalidDocument|InvalidGroup\.Malformed|InvalidSubnetID|InvalidLaunchTemplateId/;
 
+/** The value of a read, or undefined when the service answers "not found". */
+async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (NOT_FOUND.test(errorCode(e))) return undefined;
+    throw e;
+  }
+}
+
 /** Runs a read that answers "not found" with an error code; returns the reason or undefined when it exists. */
 async function exists<T>(read: () => Promise<T>, what: string, check?: (value: T) => string | undefined): Promise<string | undefined> {
   try {
@@ -81,7 +91,14 @@ export function replicationProblems(s: ResolvedServer['sourceServer'], maxLag: s
  * the launch template, the placement's subnet/security groups/instance type/profile (existing and
  * fitting together), the KMS key and the SSM post-launch documents.
  */
-export async function preflight(rt: Runtime, wave: string, mode: Mode, items: ReadonlyArray<{ resolved: ResolvedServer; step: NextStep }>): Promise<PreflightFailure[]> {
+export async function preflight(
+  rt: Runtime,
+  wave: string,
+  mode: Mode,
+  items: ReadonlyArray<{ resolved: ResolvedServer; step: NextStep }>,
+  /** Filled with each launching server's launch template ID, so the run does not ask MGN again. */
+  templates: Map<string, string | undefined> = new Map(),
+): Promise<PreflightFailure[]> {
   const memo = new Memo();
   const { ssm } = rt.clients;
   const docs = postLaunchDocuments(rt.config, mode);
@@ -95,6 +112,7 @@ export async function preflight(rt: Runtime, wave: string, mode: Mode, items: Re
         reasons.push(...replicationProblems(s, rt.config.runbook.maxReplicationLag));
         const p = placementFor(rt.config, resolved.server, mode, wave);
         const ltId = await launchTemplateId(rt, resolved.sourceServerID);
+        templates.set(resolved.sourceServerID, ltId);
         const { keyId } = kmsKeyFor(rt.config, resolved.server);
         const checks = await Promise.all([
           ltId ? memo.get(`lt:${ltId}`, () => launchTemplateExists(rt, ltId)) : 'MGN has no launch template for it (GetLaunchConfiguration.ec2LaunchTemplateID is empty)',
@@ -114,27 +132,13 @@ export async function preflight(rt: Runtime, wave: string, mode: Mode, items: Re
 /** Subnet, security groups, instance type and fixed IP exist and fit together. */
 async function placementProblems(rt: Runtime, memo: Memo, p: ReturnType<typeof placementFor>): Promise<string[]> {
   const { ec2 } = rt.clients;
-  const subnet = await memo.get(`subnet:${p.subnetId}`, async () => {
-    try {
-      return (await call(rt, 'ec2:DescribeSubnets', () => ec2.send(new DescribeSubnetsCommand({ SubnetIds: [p.subnetId] })))).Subnets?.[0];
-    } catch (e) {
-      if (NOT_FOUND.test(errorCode(e))) return undefined;
-      throw e;
-    }
-  });
+  const subnet = await memo.get(`subnet:${p.subnetId}`, () => unlessNotFound(async () => (await call(rt, 'ec2:DescribeSubnets', () => ec2.send(new DescribeSubnetsCommand({ SubnetIds: [p.subnetId] })))).Subnets?.[0]));
   if (!subnet) return [`subnet ${p.subnetName} (${p.subnetId}) does not exist`];
   const problems: string[] = [];
   if (p.availabilityZone && subnet.AvailabilityZone !== p.availabilityZone) problems.push(`subnet ${p.subnetName} is in ${subnet.AvailabilityZone}, factory.yaml says ${p.availabilityZone}`);
   if (p.privateIp && subnet.CidrBlock && !ipInCidr(p.privateIp, subnet.CidrBlock)) problems.push(`private IP ${p.privateIp} is outside subnet ${p.subnetName} (${subnet.CidrBlock})`);
   for (const sg of p.securityGroups) {
-    const group = await memo.get(`sg:${sg}`, async () => {
-      try {
-        return (await call(rt, 'ec2:DescribeSecurityGroups', () => ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg] })))).SecurityGroups?.[0];
-      } catch (e) {
-        if (NOT_FOUND.test(errorCode(e))) return undefined;
-        throw e;
-      }
-    });
+    const group = await memo.get(`sg:${sg}`, () => unlessNotFound(async () => (await call(rt, 'ec2:DescribeSecurityGroups', () => ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg] })))).SecurityGroups?.[0]));
     if (!group) problems.push(`security group ${sg} does not exist`);
     else if (group.VpcId !== subnet.VpcId) problems.push(`security group ${sg} is in ${group.VpcId}, subnet ${p.subnetName} in ${subnet.VpcId}`);
   }

@@ -1,7 +1,7 @@
 import { DescribeSourceServersCommand, type MgnClient, type SourceServer } from '@aws-sdk/client-mgn';
 import type { Server } from '../config/schema';
-import type { Clock, Logger } from './context';
-import { withRetry } from './retry';
+import { type Clock, type Logger, silentLogger } from './context';
+import { listAll } from './paginate';
 
 /** A configured server and the MGN source server it is. */
 export interface ResolvedServer {
@@ -24,14 +24,7 @@ export class ResolutionError extends Error {
 
 /** Every source server of the account and Region (archived included: an ID may name one). */
 export async function listSourceServers(mgn: MgnClient, retry: { clock: Clock; logger?: Logger }, filters: { sourceServerIDs?: string[] } = {}): Promise<SourceServer[]> {
-  const out: SourceServer[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await withRetry('mgn:DescribeSourceServers', () => mgn.send(new DescribeSourceServersCommand({ filters, maxResults: 1000, nextToken })), retry);
-    out.push(...(page.items ?? []));
-    nextToken = page.nextToken || undefined;
-  } while (nextToken);
-  return out;
+  return listAll({ clock: retry.clock, logger: retry.logger ?? silentLogger }, 'mgn:DescribeSourceServers', (nextToken) => mgn.send(new DescribeSourceServersCommand({ filters, maxResults: 1000, nextToken })));
 }
 
 const lower = (s: string | undefined) => s?.trim().toLowerCase() || undefined;

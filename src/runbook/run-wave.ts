@@ -18,6 +18,7 @@ import { formatDuration } from './duration';
 import { applyPlacement, launchTemplateId } from './launch-template';
 import { LAUNCH_MODES, type Mode, type NextStep, nextStep } from './lifecycle';
 import { connectProbe } from './net';
+import { listAll } from './paginate';
 import { placementFor, postLaunchDocuments } from './placement';
 import { PreflightError, type PreflightFailure, preflight } from './preflight';
 import type { Phase, ServerReport, WaveReport } from './report';
@@ -100,6 +101,8 @@ export class WaveRun {
   private readonly pollMs: number;
   private readonly startedMs: number;
   private plan?: WavePlan;
+  /** Launch template per source server, as preflight read it from GetLaunchConfiguration. */
+  private readonly templates = new Map<string, string | undefined>();
 
   constructor(
     private readonly rt: Runtime,
@@ -126,7 +129,7 @@ export class WaveRun {
     const sourceServers = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: log });
     const resolved = resolveServers(servers, sourceServers);
     const items = resolved.map((r) => ({ resolved: r, step: nextStep(mode, r.sourceServer) }));
-    const failures = await preflight(rt, wave.name, mode, items);
+    const failures = await preflight(rt, wave.name, mode, items, this.templates);
     for (const f of failures) log.warn(`${prefix} preflight: ${f.server}: ${f.reasons.join('; ')}`);
     if (failures.length && !options.continueWithoutFailing) throw new PreflightError(failures);
     const refused = new Set(failures.map((f) => f.server));
@@ -175,7 +178,7 @@ export class WaveRun {
               await this.notLaunched(t);
               break;
             }
-            const templateId = await launchTemplateId(rt, id);
+            const templateId = this.templates.get(id) ?? (await launchTemplateId(rt, id));
             const placement = placementFor(rt.config, t.resolved.server, options.mode, options.wave);
             await this.phase(t, 'launch-template', async () => {
               const r = await applyPlacement(rt, templateId!, placement, `rehost-factory ${options.wave} ${options.mode} placement for ${t.resolved.server.name}`);
@@ -261,13 +264,8 @@ export class WaveRun {
   private async recentJobs(): Promise<Map<string, Job>> {
     const { rt } = this;
     const fromDate = new Date(this.startedMs - LOOKBACK_MS).toISOString();
-    const jobs = new Map<string, Job>();
-    let nextToken: string | undefined;
-    do {
-      const page = await call(rt, 'mgn:DescribeJobs', () => rt.clients.mgn.send(new DescribeJobsCommand({ filters: { fromDate }, maxResults: 1000, nextToken, ...account(rt) })));
-      for (const j of page.items ?? []) jobs.set(j.jobID!, j);
-      nextToken = page.nextToken || undefined;
-    } while (nextToken);
+    const listed = await listAll(rt, 'mgn:DescribeJobs', (nextToken) => rt.clients.mgn.send(new DescribeJobsCommand({ filters: { fromDate }, maxResults: 1000, nextToken, ...account(rt) })));
+    const jobs = new Map<string, Job>(listed.map((j) => [j.jobID!, j]));
     const missing = [...new Set(this.tracks.filter((t) => t.jobID && !jobs.has(t.jobID) && t.stage !== 'done').map((t) => t.jobID!))];
     for (const ids of chunk(missing, 100)) {
       const page = await call(rt, 'mgn:DescribeJobs', () => rt.clients.mgn.send(new DescribeJobsCommand({ filters: { jobIDs: ids }, ...account(rt) })));
@@ -560,13 +558,7 @@ export class WaveRun {
 
   private async launchError(jobID: string, id: string): Promise<string> {
     const { rt } = this;
-    const items: JobLog[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await call(rt, 'mgn:DescribeJobLogItems', () => rt.clients.mgn.send(new DescribeJobLogItemsCommand({ jobID, nextToken, ...account(rt) })));
-      items.push(...(page.items ?? []));
-      nextToken = page.nextToken || undefined;
-    } while (nextToken);
+    const items: JobLog[] = await listAll(rt, 'mgn:DescribeJobLogItems', (nextToken) => rt.clients.mgn.send(new DescribeJobLogItemsCommand({ jobID, nextToken, ...account(rt) })));
     const mine = items.filter((i) => i.eventData?.sourceServerID === id);
     const failed = mine.find((i) => i.event === 'LAUNCH_FAILED' || i.eventData?.rawError);
     return failed ? `${failed.event}: ${failed.eventData?.rawError ?? 'no rawError'}` : `launchStatus FAILED (job log: ${mine.map((i) => i.event).join(', ') || 'no entries'})`;

@@ -12,21 +12,11 @@ import {
 import type { Wave } from '../config/schema';
 import { chunk } from './batching';
 import type { ResolvedServer } from './resolve';
+import { listAll } from './paginate';
 import { account, call, type Runtime } from './runtime';
 
 /** MGN accepts at most 50 IDs per AssociateSourceServers/AssociateApplications call. */
 export const IDS_PER_ASSOCIATE_CALL = 50;
-
-async function listAll<T>(label: string, rt: Runtime, page: (nextToken?: string) => Promise<{ items?: T[]; nextToken?: string }>): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const r = await call(rt, label, () => page(token));
-    out.push(...(r.items ?? []));
-    token = r.nextToken || undefined;
-  } while (token);
-  return out;
-}
 
 /** What the sync did, for the log and the plan output. */
 export interface SyncResult {
@@ -46,14 +36,14 @@ export async function syncMgnPlan(rt: Runtime, wave: Wave, servers: readonly Res
   const { mgn } = rt.clients;
   const acct = account(rt);
   const created: string[] = [];
-  const waves = await listAll<MgnWave>('mgn:ListWaves', rt, (nextToken) => mgn.send(new ListWavesCommand({ filters: { isArchived: false }, nextToken, ...acct })));
+  const waves = await listAll<MgnWave>(rt, 'mgn:ListWaves', (nextToken) => mgn.send(new ListWavesCommand({ filters: { isArchived: false }, nextToken, ...acct })));
   let mgnWave = waves.find((w) => w.name === wave.name);
   if (!mgnWave) {
     mgnWave = await call(rt, 'mgn:CreateWave', () => mgn.send(new CreateWaveCommand({ name: wave.name, description: wave.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct })));
     created.push(`wave ${wave.name}`);
   }
   const waveID = mgnWave.waveID!;
-  const apps = await listAll<Application>('mgn:ListApplications', rt, (nextToken) => mgn.send(new ListApplicationsCommand({ filters: { isArchived: false }, nextToken, ...acct })));
+  const apps = await listAll<Application>(rt, 'mgn:ListApplications', (nextToken) => mgn.send(new ListApplicationsCommand({ filters: { isArchived: false }, nextToken, ...acct })));
   const applicationIDs: Record<string, string> = {};
   const toAssociate: string[] = [];
   for (const a of wave.applications) {
