@@ -6,15 +6,17 @@ import { parseFactory } from '../../src/config/load';
 
 /** The URL a client would send a command to, captured before anything leaves the process. */
 async function target(client: MgnClient | EC2Client, command: ListWavesCommand | DescribeVpcsCommand): Promise<string> {
-  client.middlewareStack.add(
-    () => async (args) => {
+  // One client type for the middleware API: both stacks take the same finalizeRequest middleware.
+  const c = client as MgnClient;
+  c.middlewareStack.add(
+    () => async (args: { request: unknown }) => {
       const r = args.request as { protocol: string; hostname: string; port?: number; path: string };
       throw Object.assign(new Error('captured'), { url: `${r.protocol}//${r.hostname}${r.port ? `:${r.port}` : ''}${r.path}` });
     },
     { step: 'finalizeRequest', name: 'captureUrl', priority: 'low' },
   );
   try {
-    await client.send(command as never);
+    await c.send(command as ListWavesCommand);
   } catch (e) {
     if ((e as { url?: string }).url) return (e as { url: string }).url;
     throw e;
