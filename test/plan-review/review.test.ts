@@ -185,3 +185,18 @@ describe('readPlanSpec (the action\'s `plans` input)', () => {
     expect(() => readPlanSpec(['', '# nothing'])).toThrow(/no plan files given/);
   });
 });
+
+describe('incomplete plans and deposed objects', () => {
+  it('warns when Terraform errored while planning, and lists a deposed object\'s delete with its key', () => {
+    const plan = clone(loadFixture('tfplan-validator-multienv-dev3.json'));
+    plan.errored = true;
+    const del = plan.resource_changes.find((rc: any) => rc.change.actions[0] === 'delete');
+    del.deposed = '00000001';
+    delete del.action_reason;
+    const r = reviewPlans([stack('network', plan)]);
+    const text = r.comments.join('\n');
+    expect(text).toContain('> [!CAUTION]\n> Terraform reported errors while planning <code>network</code>: the plan is incomplete.');
+    expect(text).toContain('| **destroy** | deposed object <code>00000001</code> |');
+    expect(text).toContain('<code>module.environment.local_file.foo[0] (deposed 00000001)</code> will be <b>destroyed</b>');
+  });
+});
