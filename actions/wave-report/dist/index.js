@@ -49386,6 +49386,7 @@ var replicationSection = external_exports.object({
   defaultLargeStagingDiskType: external_exports.enum(["GP2", "GP3", "ST1"]).default("GP3").describe("Staging disk type for large disks. @default GP3"),
   bandwidthThrottlingMbps: external_exports.number().int().min(0).max(1e4).default(0).describe("Replication bandwidth cap per server in Mbps, 0 = none. @default 0"),
   stagingAreaTags: tags.default({}).describe("Tags on staging resources"),
+  inCloudFormation: external_exports.boolean().default(true).describe("Manage the replication template as AWS::MGN::ReplicationConfigurationTemplate in the mgn stack; false where CloudFormation lacks that type (the mgn stack then outputs the equivalent aws mgn command). @default true"),
   stagingSubnet: name.optional().describe("Staging subnet (by name) of the replication servers. @default the first staging subnet"),
   encryptionKeyAccount: name.optional().describe("Target account (by name) whose EBS key encrypts staging and launched volumes; changing it after replication started forces a full resync. @default the first target account")
 }).strict().describe("MGN replication defaults (the replication configuration template)");
@@ -49541,7 +49542,7 @@ var runbookSection = external_exports.object({
     concurrentJobs: external_exports.number().int().min(1).default(20).describe("Concurrent MGN jobs of the account and Region. @default 20")
   }).strict().prefault({}).describe("MGN job quotas the launches are batched under (raise them only after AWS raised yours)")
 }).strict().describe("Cutover runbook settings");
-var endpointsSection = external_exports.record(external_exports.enum(["mgn", "ec2", "kms", "ssm", "s3", "sts", "iam", "sfn"]), external_exports.url({ error: "expected an https:// or http:// URL" })).describe("AWS API endpoint per service; AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL take precedence");
+var endpointsSection = external_exports.partialRecord(external_exports.enum(["mgn", "ec2", "kms", "ssm", "s3", "sts", "iam", "sfn"]), external_exports.url({ error: "expected an https:// or http:// URL" })).describe("AWS API endpoint per service; AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL take precedence");
 
 // src/config/sections/vm-import.ts
 var bucket = external_exports.object({
