@@ -18,7 +18,7 @@ import { AMI_SWAP_PIPELINE, amiSwapDefinition, GROUP_TAG } from '../../src/state
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
-import { claims, createPipelineResources, launchInstance, REGION } from './support/estate';
+import { claims, createPipelineResources, launchInstance, publicImage, REGION } from './support/estate';
 import { sampleEvent } from './support/fixtures';
 import { expectStatus, historyEventsOfRun, LocalRunOptions, runLocally } from './support/local-run';
 
@@ -53,13 +53,11 @@ interface Estate {
  */
 async function groupWithBackup(o: { windows?: boolean; mixed?: boolean } = {}): Promise<Estate> {
   const { subnetId } = await launchInstance(ec2());
-  const { Images = [] } = await ec2().send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: o.windows ? [{ Name: 'platform', Values: ['windows'] }] : [{ Name: 'root-device-type', Values: ['ebs'] }] }));
-  const isWindows = (p?: string) => String(p).toLowerCase() === 'windows';
-  const base = Images.find((i) => isWindows(i.Platform) === !!o.windows)!;
+  const baseImageId = await publicImage(ec2(), o.windows ? 'windows' : 'linux');
   const group = `web-${randomUUID().slice(0, 8)}`;
-  const { LaunchTemplate } = await ec2().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `${group}-lt`, LaunchTemplateData: { ImageId: base.ImageId, InstanceType: 't3.micro' } }));
+  const { LaunchTemplate } = await ec2().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `${group}-lt`, LaunchTemplateData: { ImageId: baseImageId, InstanceType: 't3.micro' } }));
   const templateId = LaunchTemplate!.LaunchTemplateId!;
-  await ec2().send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: templateId, SourceVersion: '1', LaunchTemplateData: { ImageId: base.ImageId, InstanceType: 't3.large' } }));
+  await ec2().send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: templateId, SourceVersion: '1', LaunchTemplateData: { ImageId: baseImageId, InstanceType: 't3.large' } }));
   const spec = { LaunchTemplateId: templateId, Version: '$Default' };
   await asg.send(
     new CreateAutoScalingGroupCommand({

@@ -24,10 +24,30 @@ export async function claims(url: string, table: string): Promise<Record<string,
   return Object.fromEntries(Items.map((i) => [i.pk.S!, i.status.S!]));
 }
 
+const publicImages = new Map<string, Promise<string>>();
+
+/**
+ * One of moto's public images (Amazon Linux 2, or Windows Server). Narrow filters on purpose: all of
+ * moto's 1,100+ public images take seconds to list.
+ */
+export function publicImage(ec2: EC2Client, os: 'linux' | 'windows'): Promise<string> {
+  const key = `${String(ec2.config.endpoint)}|${os}`;
+  let image = publicImages.get(key);
+  if (!image) {
+    const filters = os === 'linux' ? [{ Name: 'name', Values: ['amzn2-ami-hvm-*'] }] : [{ Name: 'platform', Values: ['windows'] }];
+    image = ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: filters })).then(({ Images = [] }) => {
+      const found = Images.find((i) => (String(i.Platform).toLowerCase() === 'windows') === (os === 'windows') && i.RootDeviceType === 'ebs');
+      if (!found) throw new Error(`moto has no public ${os} EBS image`);
+      return found.ImageId!;
+    });
+    publicImages.set(key, image);
+  }
+  return image;
+}
+
 /** A subnet and an instance launched from one of moto's public images. */
 export async function launchInstance(ec2: EC2Client, tags: Record<string, string> = {}): Promise<{ instanceId: string; subnetId: string; baseImageId: string }> {
-  const { Images = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'root-device-type', Values: ['ebs'] }] }));
-  const baseImageId = Images[0].ImageId!;
+  const baseImageId = await publicImage(ec2, 'linux');
   const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
   const { Subnet } = await ec2.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId!, CidrBlock: '10.0.1.0/24', AvailabilityZone: `${REGION}a` }));
   const { Instances = [] } = await ec2.send(
