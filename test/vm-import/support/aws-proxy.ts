@@ -56,9 +56,12 @@ export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor
     },
   };
   const server: Server = createServer((req, res) => {
+    // In flight until moto has answered, not until the client left: a killed client's last part may
+    // still be stored after its connection closed.
     inFlight++;
-    res.on('close', () => inFlight--);
-    handle(req, res).catch(() => res.destroy()); // a client that aborts mid-body is not an error here
+    handle(req, res)
+      .catch(() => res.destroy()) // a client that aborts mid-body is not an error here
+      .finally(() => inFlight--);
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
@@ -76,20 +79,21 @@ export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor
       record(own.status ?? 200);
       return;
     }
-    const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (up) => {
-        // moto answers only after it has handled the request (e.g. stored the part): record now, even if
-        // the client goes away before reading the body.
-        record(up.statusCode ?? 502);
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', (e) => {
-      res.destroy(e);
+    await new Promise<void>((resolve, reject) => {
+      const upstream = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        (up) => {
+          // moto answers only after it has handled the request (e.g. stored the part): record now, even
+          // if the client goes away before reading the body.
+          record(up.statusCode ?? 502);
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          resolve();
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
     });
-    upstream.end(body);
   };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   (proxy as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
