@@ -102,7 +102,7 @@ describe('a 30-server wave against the MGN fake and moto', () => {
   });
 
   it('reports a FAILED launch and a STALLED server with reasons while the others finish', async () => {
-    const s = await sim(30, { faults: { failLaunchFor: ['srv004'], stallReplicationFor: ['srv007'] } });
+    const s = await sim(30, { faults: { failLaunchFor: ['srv004'], stallReplicationFor: ['srv007'], failPostLaunchFor: ['srv012'] } });
     // Without the option, preflight stops the run before any mutating call, naming the server.
     const stopped = runWave(runtimeOf(s), { wave: 'big', mode: 'test' });
     await expect(stopped).rejects.toThrow(PreflightError);
@@ -113,8 +113,30 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     const byName = new Map(report.servers.map((x) => [x.server, x]));
     expect(byName.get('srv007')).toMatchObject({ outcome: 'excluded', reason: expect.stringMatching(/^preflight: replication is STALLED/) });
     expect(byName.get('srv004')).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/launch failed in job mgnjob-\S+: LAUNCH_FAILED: .*InsufficientInstanceCapacity/) });
-    expect(report.servers.filter((x) => x.outcome === 'succeeded')).toHaveLength(28);
+    expect(byName.get('srv012')).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^post-launch action failed: e2e-cloudwatch-agent \(Step 'runScript' of e2e-cloudwatch-agent failed/) });
+    expect(byName.get('srv012')!.postLaunchActions.map((a) => a.status)).toEqual(['FAILED', 'SUCCESS']);
+    expect(report.servers.filter((x) => x.outcome === 'succeeded')).toHaveLength(27);
     expect(s.fake.launches(byName.get('srv007')!.sourceServerID!)).toBe(0);
+  });
+
+  it('never launches twice when a StartTest went through but its answer was lost', async () => {
+    const s = await sim(12);
+    // The one error no emulator produces: MGN accepted the call, the response never arrived. A
+    // middleware drops the first StartTest response after the fake has created the job.
+    let dropped = 0;
+    s.clients.mgn.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'StartTestCommand' && dropped++ === 0) throw Object.assign(new Error('socket hang up'), { name: 'InternalServerException', $fault: 'server', $metadata: { httpStatusCode: 502 } });
+        return out;
+      },
+      { step: 'deserialize', name: 'dropFirstStartTestResponse' },
+    );
+    const report = await runWave(runtimeOf(s), { wave: 'big', mode: 'test' });
+    expect(dropped).toBe(1);
+    expect(report.servers.filter((x) => x.outcome !== 'succeeded')).toEqual([]);
+    expect(s.fake.calls('StartTest')).toBe(1);
+    for (const r of report.servers) expect(s.fake.launches(r.sourceServerID!, 'START_TEST')).toBe(1);
   });
 
   it('refuses bad inputs before any mutating call: unknown wave, a server not in the wave, a mode the state does not allow', async () => {
