@@ -56,6 +56,6 @@ describe('staging stacks from factory.yaml settings', () => {
     expect(cmd).toMatch(/^aws mgn create-replication-configuration-template --region eu-west-1 --cli-input-json '\{.*\}'$/);
     const input = JSON.parse(/'(.*)'$/.exec(cmd)![1]) as Record<string, unknown>;
     expect(input).toMatchObject({ stagingAreaSubnetId: expect.stringContaining('subnet-staging-b'), dataPlaneRouting: 'PRIVATE_IP', ebsEncryption: 'CUSTOM', bandwidthThrottling: 200 });
-    expect(Object.keys(JSON.parse(mgn.templates.stack.templateBody).Resources)).toEqual(['LaunchConfigurationTemplate']);
+    expect(Object.keys(mgn.templates.template.Resources)).toEqual(['LaunchConfigurationTemplate']);
   });
 });
