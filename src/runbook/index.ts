@@ -11,4 +11,3 @@ export * from './retry';
 export * from './run-wave';
 export * from './runtime';
 export * from './select';
-export * from './wait';

@@ -9,7 +9,6 @@ import { mergeReports, renderGantt, renderMarkdown, type WaveReport } from '../.
 import { ResolutionError, resolveServers } from '../../src/runbook/resolve';
 import { backoffDelay, withRetry } from '../../src/runbook/retry';
 import { selectServers, WaveInputError } from '../../src/runbook/select';
-import { WaitTimeoutError, waitUntil } from '../../src/runbook/wait';
 
 const config = loadFactoryFile(join(__dirname, '..', '..', 'examples', 'factory.yaml')).config;
 
@@ -163,7 +162,7 @@ describe('next step per lifecycle state', () => {
   });
 });
 
-describe('retries and bounded waits', () => {
+describe('retries', () => {
   it('honours retryAfterSeconds and backs off with jitter on throttling', async () => {
     const clock = testClock();
     let n = 0;
@@ -178,15 +177,6 @@ describe('retries and bounded waits', () => {
     const bad = Object.assign(new Error('nope'), { name: 'ValidationException', $fault: 'client' });
     await expect(withRetry('op', () => Promise.reject(bad), { clock })).rejects.toBe(bad);
     await expect(withRetry('op', () => Promise.reject(throttle), { clock, maxAttempts: 3 })).rejects.toThrow(/op: gave up after 3 attempts/);
-  });
-
-  it('ends a wait with a timeout that says what it waited for', async () => {
-    const clock = testClock();
-    const lines: string[] = [];
-    const wait = waitUntil(async () => ({ done: false, state: 'STARTED' }), { clock, logger: { info: (l) => lines.push(l), warn: () => undefined }, what: 'job mgnjob-1', timeoutMs: 20 * 60_000 });
-    await expect(wait).rejects.toThrow(new WaitTimeoutError('job mgnjob-1', 20 * 60_000, 'STARTED'));
-    await expect(wait).rejects.toThrow('timed out after PT20M waiting for job mgnjob-1 (last seen: STARTED)');
-    expect(lines).toHaveLength(3);
   });
 });
 

@@ -139,6 +139,18 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     for (const r of report.servers) expect(s.fake.launches(r.sourceServerID!, 'START_TEST')).toBe(1);
   });
 
+  it('ends every wait at its bound with a reason that says what it waited for', async () => {
+    const s = await sim(3);
+    const log = memoryLogger();
+    // Jobs take 20 simulated minutes; the launch wait is bounded at 10.
+    const config = { ...s.config, runbook: { ...s.config.runbook, launchTimeoutMinutes: 10 } };
+    const report = await runWave(runtimeOf(s, log, config), { wave: 'big', mode: 'test' });
+    expect(report.servers.map((x) => [x.outcome, x.reason])).toEqual(
+      Array(3).fill(['failed', expect.stringMatching(/^timed out after 10 min waiting for launch job mgnjob-\S+ \(status STARTED, launchStatus IN_PROGRESS\)$/)]),
+    );
+    expect(log.lines.some((l) => /\[big\/test\] t\+PT5M: launching 3/.test(l))).toBe(true);
+  });
+
   it('refuses bad inputs before any mutating call: unknown wave, a server not in the wave, a mode the state does not allow', async () => {
     const s = await sim(12);
     const rt = runtimeOf(s);
