@@ -15,23 +15,42 @@ export const EVENTS_PER_MAP_ITEM = 2;
 
 export interface HistoryModel {
   readonly total: number;
-  /** Events of each part: the once-visited states, and each poll loop at its bound. */
+  /**
+   * `execution` (start and end), `path` (the costliest path, loops included) and, for information,
+   * `loop <state>`: what each poll loop adds at its bound.
+   */
   readonly parts: Record<string, number>;
 }
 
 /**
- * Worst-case number of history events of one execution: every state visited once with every retry
- * spent, plus every poll loop run to its bound, plus each Map state iterating `mapItems` times.
+ * Worst-case number of history events of one execution: the costliest path through the state graph
+ * (success and failure paths exclude each other), with every retry spent, every poll loop on the
+ * path run to its bound and each Map state iterating `mapItems` times.
  * Throws if the graph has a cycle other than the declared poll loops (an unbounded loop).
  */
 export function worstCaseHistoryEvents(def: StateMachineDefinition, loops: PollLoop[], mapItems: number): HistoryModel {
   assertOnlyDeclaredLoops(def.States, loops);
-  const parts: Record<string, number> = { execution: 2, states: statesCost(def.States, mapItems) };
+  const back = new Set(loops.map((l) => `${l.backEdge.from}->${l.backEdge.to}`));
+  const parts: Record<string, number> = { execution: 2 };
+  // A loop's repeated iterations are charged to the state that closes it, so they count only on paths through it.
+  const loopExtra = new Map<string, number>();
   for (const loop of loops) {
-    const perIteration = loop.states.reduce((sum, name) => sum + stateCost(def.States[name], mapItems), 0);
-    parts[`loop ${loop.backEdge.to}`] = (loop.iterations - 1) * perIteration;
+    const extra = (loop.iterations - 1) * loop.states.reduce((sum, name) => sum + stateCost(def.States[name], mapItems), 0);
+    loopExtra.set(loop.backEdge.from, extra);
+    parts[`loop ${loop.backEdge.to}`] = extra;
   }
-  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts };
+  const memo = new Map<string, number>();
+  const longest = (name: string): number => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    const s = def.States[name];
+    const next = transitions(s).filter((n) => !back.has(`${name}->${n}`));
+    const value = stateCost(s, mapItems) + (loopExtra.get(name) ?? 0) + Math.max(0, ...next.map(longest));
+    memo.set(name, value);
+    return value;
+  };
+  parts.path = longest(def.StartAt);
+  return { total: parts.execution + parts.path, parts };
 }
 
 function statesCost(states: States, mapItems: number): number {

@@ -67,33 +67,22 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
 
   const shareSnapshots: MapState = {
     Type: 'Map',
-    Comment: 'Tag each snapshot of the copy (so the role may share it) and share it with the target account',
+    Comment: 'ModifySnapshotAttribute takes one snapshot per call',
     ItemsPath: '$.copySnapshots.ids',
-    ItemSelector: {
-      'snapshotId.$': '$$.Map.Item.Value',
-      'accountId.$': '$.source.target.accountId',
-      'share.$': '$.source.target.share',
-      'sourceImageId.$': '$.run.imageId',
-    },
+    ItemSelector: { 'snapshotId.$': '$$.Map.Item.Value', 'accountId.$': '$.source.target.accountId' },
     MaxConcurrency: 5,
     ItemProcessor: {
       ProcessorConfig: { Mode: 'INLINE' },
-      StartAt: 'TagSnapshot',
+      StartAt: 'ShareSnapshot',
       States: {
-        TagSnapshot: sdkTask('ec2', 'createTags', {
-          parameters: { 'Resources.$': 'States.Array($.snapshotId)', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, 'rehost-factory:source-image': '$.sourceImageId' }) },
-          next: 'ShareSnapshot?',
-        }),
-        'ShareSnapshot?': { Type: 'Choice', Choices: [{ Variable: '$.share', BooleanEquals: true, Next: 'ShareSnapshot' }], Default: 'SnapshotDone' },
         ShareSnapshot: sdkTask('ec2', 'modifySnapshotAttribute', {
           parameters: { 'SnapshotId.$': '$.snapshotId', Attribute: 'createVolumePermission', OperationType: 'add', 'UserIds.$': 'States.Array($.accountId)' },
         }),
-        SnapshotDone: { Type: 'Succeed' },
       },
     },
     ResultPath: null,
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: fail }],
-    Next: 'ShareImage?',
+    Next: 'ShareImage',
   };
 
   const cleanUpCopy = deregisterImageStates({ prefix: 'CleanUpCopy', imageIdPath: '$.copy.imageId', workPath: '$.cleanup', next: 'ReleaseClaim' });
@@ -169,10 +158,21 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       Type: 'Pass',
       Parameters: { 'ids.$': '$.copyStatus.images[0].BlockDeviceMappings[*].Ebs.SnapshotId' },
       ResultPath: '$.copySnapshots',
-      Next: 'TagAndShareSnapshots',
+      Next: 'TagCopySnapshots',
     },
-    TagAndShareSnapshots: shareSnapshots,
-    'ShareImage?': { Type: 'Choice', Choices: [{ Variable: '$.source.target.share', BooleanEquals: true, Next: 'ShareImage' }], Default: p.settings.deregisterSource ? removeSource.entry : 'MarkDone' },
+    TagCopySnapshots: sdkTask('ec2', 'createTags', {
+      comment: 'Tagged so that the role may share (and, on failure, delete) them',
+      parameters: { 'Resources.$': '$.copySnapshots.ids', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, 'rehost-factory:source-image': '$.run.imageId' }) },
+      next: 'Share?',
+      onError: fail,
+    }),
+    'Share?': {
+      Type: 'Choice',
+      Comment: 'Nothing to share when the target is the staging account itself',
+      Choices: [{ Variable: '$.source.target.share', BooleanEquals: true, Next: 'ShareSnapshots' }],
+      Default: p.settings.deregisterSource ? removeSource.entry : 'MarkDone',
+    },
+    ShareSnapshots: shareSnapshots,
     ShareImage: sdkTask('ec2', 'modifyImageAttribute', {
       parameters: { 'ImageId.$': '$.copy.imageId', LaunchPermission: { Add: [{ 'UserId.$': '$.source.target.accountId' }] } },
       next: p.settings.deregisterSource ? removeSource.entry : 'MarkDone',

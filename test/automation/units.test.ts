@@ -50,7 +50,7 @@ test('the history model refuses an unbounded loop', () => {
     },
   };
   expect(() => worstCaseHistoryEvents(def, [], 1)).toThrow(/unbounded cycle in the state machine: Check -> Again\? -> Wait -> Check/);
-  expect(worstCaseHistoryEvents(def, [{ states: ['Check', 'Again?', 'Wait'], backEdge: { from: 'Wait', to: 'Check' }, iterations: 10 }], 1).total).toBe(2 + 5 + 2 + 2 + 2 + 9 * (5 + 2 + 2));
+  expect(worstCaseHistoryEvents(def, [{ states: ['Check', 'Again?', 'Wait'], backEdge: { from: 'Wait', to: 'Check' }, iterations: 10 }], 1).total).toBe(2 + 5 + 2 + 2 + 9 * (5 + 2 + 2));
 });
 
 test('Step Functions error names of SDK errors', () => {
