@@ -1,4 +1,5 @@
 import { DescribeImportImageTasksCommand, EC2Client, ImportImageCommand, ImportImageTask } from '@aws-sdk/client-ec2';
+import { createHash } from 'node:crypto';
 import { Clock, WaitTimeoutError } from './clock';
 import { ImageFormat } from './formats';
 
@@ -19,6 +20,26 @@ export interface StartImportOptions {
   readonly clientToken: string;
   readonly roleName: string;
   readonly tags?: Record<string, string>;
+}
+
+/** Earlier tasks of the same object that ended in failure before a new one is started, at most. */
+const MAX_FAILED_TASKS = 5;
+
+/**
+ * Starts ImportImage, or gets back the task an earlier run started for the same object (same
+ * ClientToken). A task of that token that already failed is not waited on again: the next attempt
+ * uses the token with an attempt number, so a re-run after a transient failure imports anew.
+ */
+export async function startOrResumeImport(o: StartImportOptions & { log: (line: string) => void }): Promise<ImportImageTask & { ImportTaskId: string }> {
+  for (let attempt = 0; attempt <= MAX_FAILED_TASKS; attempt++) {
+    const clientToken = attempt ? createHash('sha256').update(`${o.clientToken}:attempt-${attempt}`).digest('hex').slice(0, 64) : o.clientToken;
+    const id = await startImport({ ...o, clientToken });
+    const r = await o.ec2.send(new DescribeImportImageTasksCommand({ ImportTaskIds: [id] }));
+    const task = r.ImportImageTasks?.[0];
+    if (task?.Status !== 'deleting' && task?.Status !== 'deleted') return { ...task, ImportTaskId: id };
+    o.log(`import task ${id} of an earlier run ended ${task.Status}: ${task.StatusMessage ?? '(no StatusMessage)'}; starting a new task`);
+  }
+  throw new Error(`${MAX_FAILED_TASKS + 1} import tasks of s3://${o.bucket}/${o.key} failed; see their StatusMessage above`);
 }
 
 /** Starts ImportImage (never the legacy ImportInstance), encrypted under the target key. */
@@ -68,6 +89,8 @@ export interface WaitImportOptions {
   readonly pollSeconds: number;
   readonly log: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** The task as just described (e.g. by startOrResumeImport), used as the first poll. */
+  readonly first?: ImportImageTask;
 }
 
 /**
@@ -81,9 +104,11 @@ export async function waitForImport(o: WaitImportOptions): Promise<ImportOutcome
   const deadline = started + o.timeoutMinutes * 60_000;
   const statuses: string[] = [];
   let last = 'not yet described';
+  let first = o.first;
   for (;;) {
-    const r = await o.ec2.send(new DescribeImportImageTasksCommand({ ImportTaskIds: [o.importTaskId] }), { abortSignal: o.signal });
-    const task: ImportImageTask | undefined = r.ImportImageTasks?.[0];
+    const task: ImportImageTask | undefined =
+      first ?? (await o.ec2.send(new DescribeImportImageTasksCommand({ ImportTaskIds: [o.importTaskId] }), { abortSignal: o.signal })).ImportImageTasks?.[0];
+    first = undefined;
     if (!task) throw new Error(`import task ${o.importTaskId} not found (finished tasks are only visible for about 7 days)`);
     last = describeStatus(task);
     if (statuses[statuses.length - 1] !== last) {

@@ -6,7 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { createHash } from 'node:crypto';
 import { FactoryConfig } from '../config/schema';
 import { Clock } from './clock';
-import { startImport, waitForImport } from './import-task';
+import { startOrResumeImport, waitForImport } from './import-task';
 import { checkIntegrity } from './integrity';
 import { launchImported } from './launch';
 import { importObjectKey, VMIMPORT_ROLE_NAME } from './naming';
@@ -96,7 +96,7 @@ export async function runVmImport(req: VmImportRequest, ctx: VmImportContext): P
 
     // One object version → one token → one import task, however often the run is repeated.
     const clientToken = createHash('sha256').update(`${checked.bucket}/${key}:${versionTag}`).digest('hex').slice(0, 64);
-    const importTaskId = await startImport({
+    const started = await startOrResumeImport({
       ec2: clients.ec2,
       bucket: checked.bucket,
       key,
@@ -109,11 +109,14 @@ export async function runVmImport(req: VmImportRequest, ctx: VmImportContext): P
       clientToken,
       roleName: VMIMPORT_ROLE_NAME,
       tags: { 'rehost-factory:estate': config.name, ...(checked.server ? { 'rehost-factory:server': checked.server.name } : {}) },
+      log,
     });
-    log(`import task ${importTaskId} started (${checked.format.diskContainerFormat}, encrypted with ${checked.kmsKeyArn})`);
+    const importTaskId = started.ImportTaskId;
+    log(`import task ${importTaskId} running (${checked.format.diskContainerFormat}, encrypted with ${checked.kmsKeyArn})`);
     const imported = await waitForImport({
       ec2: clients.ec2,
       importTaskId,
+      first: started,
       clock,
       timeoutMinutes: settings.import.timeoutMinutes,
       pollSeconds: settings.import.pollSeconds,

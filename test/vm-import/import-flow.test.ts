@@ -122,12 +122,24 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     const reports: VmImportReport[] = [];
     const run = runVmImport({ image: { path: image }, format: 'vhd', os: 'linux', keepObject: false }, ctx(reports));
     await expect(run).rejects.toThrow(ImportFailedError);
-    await expect(run).rejects.toThrow('import task import-ami-0123456789abcdef0 ended deleting: ClientError: Unsupported kernel version 2.6.18-419.el5');
+    const failedTask = fake.state.lastTaskId;
+    await expect(run).rejects.toThrow(`import task ${failedTask} ended deleting: ClientError: Unsupported kernel version 2.6.18-419.el5`);
     const last = reports[reports.length - 1];
     expect(last).toMatchObject({ outcome: 'failed', error: expect.stringContaining('Unsupported kernel version') });
     expect(last.upload?.partsSent).toBe(2);
     const versions = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: estate.bucket, Prefix: 'images/old01/' }));
     expect(versions.Versions).toHaveLength(1);
+
+    // The same command again (say the failure was transient): no upload, the failed task is recognised
+    // by its ClientToken and a new task is started.
+    script = HAPPY_IMPORT;
+    const imports = fake.state.importRequests.length;
+    const again = await runVmImport({ image: { path: image }, format: 'vhd', os: 'linux' }, ctx());
+    expect(again.upload).toMatchObject({ partsSent: 0 });
+    expect(fake.state.importRequests.slice(imports).map((r) => r.ClientToken === fake.state.importRequests[imports - 1].ClientToken)).toEqual([true, false]);
+    expect(lines.join('\n')).toContain(`import task ${failedTask} of an earlier run ended deleted: ClientError: Unsupported kernel version`);
+    expect(again.import?.importTaskId).not.toBe(failedTask);
+    expect(again.outcome).toBe('succeeded');
   });
 
   it('waits for the import within its bound and fails with the last status seen', async () => {
@@ -135,7 +147,7 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     const image = sparseImage(6 * MIB, 'slow01.raw');
     const run = runVmImport({ image: { path: image }, format: 'raw', os: 'linux' }, ctx([], 30));
     await expect(run).rejects.toThrow(WaitTimeoutError);
-    await expect(run).rejects.toThrow('timed out after 30 min waiting for import task import-ami-0123456789abcdef0 (last seen: active/converting (41%))');
+    await expect(run).rejects.toThrow(`timed out after 30 min waiting for import task ${fake.state.lastTaskId} (last seen: active/converting (41%))`);
     // 30 min at 30 s per poll, plus the first: bounded, not forever.
     expect(fake.state.describeCalls).toBe(61);
   });
@@ -224,8 +236,8 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     expect(r.stdout).not.toMatch(/::error::/);
     const outputs = readFileSync(files.output, 'utf8');
     expect(outputs).toMatch(/image-id<<.*\nami-[0-9a-f]+\n/);
-    expect(outputs).toMatch(/import-task-id<<.*\nimport-ami-0123456789abcdef0\n/);
-    expect(readFileSync(files.summary, 'utf8')).toMatch(/## VM Import[\s\S]*\| import \| import-ami-0123456789abcdef0 → ami-/);
+    expect(outputs).toContain(`\n${fake.state.lastTaskId}\n`);
+    expect(readFileSync(files.summary, 'utf8')).toMatch(new RegExp(`## VM Import[\\s\\S]*\\| import \\| ${fake.state.lastTaskId} → ami-`));
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({ outcome: 'succeeded', object: { deleted: false } });
   });
 });

@@ -11,9 +11,19 @@ export interface ImportTaskScript {
   readonly steps: Array<{ status: string; message?: string; progress?: string }>;
 }
 
+export interface FakeTask {
+  readonly id: string;
+  readonly steps: ImportTaskScript['steps'];
+  describeCalls: number;
+}
+
 export interface FakeState {
   readonly importRequests: Array<Record<string, string>>;
+  /** Tasks by ClientToken: like EC2, a repeated token returns the task it started. */
+  readonly tasks: Map<string, FakeTask>;
+  /** DescribeImportImageTasks calls of the last task started. */
   describeCalls: number;
+  lastTaskId?: string;
   imageId?: string;
   /** stdout of the checksum command (AWS-RunShellScript). */
   commandOutput: string;
@@ -33,8 +43,8 @@ export const HAPPY_IMPORT: ImportTaskScript = {
 };
 
 export function importFake(script: () => ImportTaskScript, moto: EC2Client): { interceptor: Interceptor; state: FakeState } {
-  const state: FakeState = { importRequests: [], describeCalls: 0, commandOutput: '', sentCommands: [] };
-  const taskId = 'import-ami-0123456789abcdef0';
+  const state: FakeState = { importRequests: [], tasks: new Map(), describeCalls: 0, commandOutput: '', sentCommands: [] };
+  const byId = new Map<string, FakeTask>();
   const xml = (action: string, inner: string): InterceptedResponse => ({
     contentType: 'text/xml',
     body: `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fake</requestId>${inner}</${action}Response>`,
@@ -44,13 +54,23 @@ export function importFake(script: () => ImportTaskScript, moto: EC2Client): { i
   const interceptor: Interceptor = async (req: InterceptedRequest) => {
     const p = req.params as Record<string, string>;
     switch (req.action) {
-      case 'ImportImage':
+      case 'ImportImage': {
         state.importRequests.push(p);
-        state.describeCalls = 0;
-        return xml('ImportImage', `<importTaskId>${taskId}</importTaskId><status>active</status><statusMessage>pending</statusMessage>`);
+        let task = state.tasks.get(p.ClientToken);
+        if (!task) {
+          task = { id: `import-ami-${(0x0123456789abcdef0n + BigInt(byId.size)).toString(16).padStart(17, '0')}`, steps: script().steps, describeCalls: 0 };
+          state.tasks.set(p.ClientToken, task);
+          byId.set(task.id, task);
+          state.lastTaskId = task.id;
+        }
+        return xml('ImportImage', `<importTaskId>${task.id}</importTaskId><status>active</status><statusMessage>pending</statusMessage>`);
+      }
       case 'DescribeImportImageTasks': {
-        const steps = script().steps;
-        const step = steps[Math.min(state.describeCalls++, steps.length - 1)];
+        const task = byId.get(p['ImportTaskId.1']);
+        if (!task) return xml('DescribeImportImageTasks', '<importImageTaskSet/>');
+        const step = task.steps[Math.min(task.describeCalls++, task.steps.length - 1)];
+        if (task.id === state.lastTaskId) state.describeCalls = task.describeCalls;
+        const taskId = task.id;
         let extra = '';
         if (step.status === 'completed') {
           // A real AMI in moto, so RunInstances can launch from it.
