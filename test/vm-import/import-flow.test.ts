@@ -10,17 +10,18 @@ import { ImportFailedError } from '../../src/vm-import/import-task';
 import { VmImportReport } from '../../src/vm-import/report';
 import { runVmImport, VmImportClients, VmImportContext } from '../../src/vm-import/run';
 import { runCli } from '../../src/cli';
-import { MOTO_CREDENTIALS, MotoServer, startMoto } from '../support/moto';
+import { MOTO_CREDENTIALS } from '../support/moto';
 import { ROOT } from '../support/tools';
-import { AwsProxy, startAwsProxy } from './support/aws-proxy';
-import { clientsFor, destroyClients, fastClock, ImportEstate, prepareImportEstate } from './support/estate';
+import { AwsProxy } from './support/aws-proxy';
+import { ImportHarness, startImportHarness } from './support/harness';
+import { fastClock, ImportEstate } from './support/estate';
 import { HAPPY_IMPORT, importFake, ImportTaskScript } from './support/import-fake';
 import { sparseImage } from './support/images';
 
 const MIB = 1024 ** 2;
 
 describe('vm-import runbook: upload → ImportImage → wait → launch → integrity (moto + import fake)', () => {
-  let moto: MotoServer;
+  let harness: ImportHarness;
   let proxy: AwsProxy;
   let clients: VmImportClients;
   let estate: ImportEstate;
@@ -29,18 +30,13 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
   const lines: string[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto({ accountId: '111111111111' });
-    const motoClients = clientsFor(moto.url);
-    fake = importFake(() => script, motoClients.ec2);
-    proxy = await startAwsProxy(moto.url, fake.interceptor);
-    clients = clientsFor(proxy.url);
-    estate = await prepareImportEstate(moto.url);
+    harness = await startImportHarness((motoEc2) => {
+      fake = importFake(() => script, motoEc2);
+      return fake.interceptor;
+    });
+    ({ proxy, clients, estate } = harness);
   });
-  afterAll(async () => {
-    if (clients) destroyClients(clients);
-    await proxy?.stop();
-    await moto?.stop();
-  });
+  afterAll(async () => harness?.stop());
 
   const ctx = (reports: VmImportReport[] = [], importTimeoutMinutes?: number): VmImportContext => ({
     config: importTimeoutMinutes

@@ -2,32 +2,26 @@ import { truncateSync } from 'node:fs';
 import { checkImageSize } from '../../src/vm-import/formats';
 import { VmImportRequest } from '../../src/vm-import/preflight';
 import { runVmImport, VmImportClients } from '../../src/vm-import/run';
-import { MotoServer, startMoto } from '../support/moto';
-import { AwsProxy, startAwsProxy } from './support/aws-proxy';
-import { clientsFor, destroyClients, fastClock, ImportEstate, prepareImportEstate } from './support/estate';
+import { AwsProxy } from './support/aws-proxy';
+import { ImportHarness, startImportHarness } from './support/harness';
+import { fastClock, ImportEstate } from './support/estate';
 import { sparseImage } from './support/images';
 
 const TIB = 1024 ** 4;
 
 describe('vm-import refuses bad inputs before any upload', () => {
-  let moto: MotoServer;
+  let harness: ImportHarness;
   let proxy: AwsProxy;
   let clients: VmImportClients;
   let estate: ImportEstate;
   let image: string;
 
   beforeAll(async () => {
-    moto = await startMoto({ accountId: '111111111111' });
-    proxy = await startAwsProxy(moto.url);
-    clients = clientsFor(proxy.url);
-    estate = await prepareImportEstate(moto.url);
+    harness = await startImportHarness();
+    ({ proxy, clients, estate } = harness);
     image = sparseImage(6 * 1024 ** 2, 'ok.vmdk');
   });
-  afterAll(async () => {
-    if (clients) destroyClients(clients);
-    await proxy?.stop();
-    await moto?.stop();
-  });
+  afterAll(async () => harness?.stop());
 
   const huge = () => {
     const p = sparseImage(1024 ** 2, 'huge.raw');

@@ -1,0 +1,35 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { VmImportClients } from '../../../src/vm-import/run';
+import { MotoServer, startMoto } from '../../support/moto';
+import { AwsProxy, Interceptor, startAwsProxy } from './aws-proxy';
+import { clientsFor, destroyClients, ImportEstate, prepareImportEstate } from './estate';
+
+/** A moto server with the import estate deployed, behind a recording proxy, and clients of the proxy. */
+export interface ImportHarness {
+  readonly moto: MotoServer;
+  readonly proxy: AwsProxy;
+  readonly clients: VmImportClients;
+  readonly estate: ImportEstate;
+  stop(): Promise<void>;
+}
+
+/** `interceptor` gets an EC2 client of moto itself (e.g. to register the AMI an import produces). */
+export async function startImportHarness(interceptor?: (motoEc2: EC2Client) => Interceptor): Promise<ImportHarness> {
+  const moto = await startMoto({ accountId: '111111111111' });
+  const direct = clientsFor(moto.url);
+  const proxy = await startAwsProxy(moto.url, interceptor?.(direct.ec2));
+  const clients = clientsFor(proxy.url);
+  const estate = await prepareImportEstate(moto.url);
+  return {
+    moto,
+    proxy,
+    clients,
+    estate,
+    stop: async () => {
+      destroyClients(clients);
+      destroyClients(direct);
+      await proxy.stop();
+      await moto.stop();
+    },
+  };
+}
