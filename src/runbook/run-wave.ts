@@ -101,6 +101,8 @@ export class WaveRun {
   private readonly pollMs: number;
   private readonly startedMs: number;
   private plan?: WavePlan;
+  /** The report of a run that preflight stopped (every server excluded or not started). */
+  stoppedReport?: WaveReport;
   /** Launch template per source server, as preflight read it from GetLaunchConfiguration. */
   private readonly templates = new Map<string, string | undefined>();
 
@@ -131,7 +133,7 @@ export class WaveRun {
     const items = resolved.map((r) => ({ resolved: r, step: nextStep(mode, r.sourceServer) }));
     const failures = await preflight(rt, wave.name, mode, items, this.templates);
     for (const f of failures) log.warn(`${prefix} preflight: ${f.server}: ${f.reasons.join('; ')}`);
-    if (failures.length && !options.continueWithoutFailing) throw new PreflightError(failures);
+    const stop = failures.length > 0 && !options.continueWithoutFailing;
     const refused = new Set(failures.map((f) => f.server));
     const launching = items.filter((i) => i.step.kind === 'launch' && !refused.has(i.resolved.server.name)).length;
     this.plan = {
@@ -151,6 +153,12 @@ export class WaveRun {
       else if (step.kind === 'done') Object.assign(sr, { outcome: 'unchanged', reason: step.reason });
       else if (options.dryRun) sr.reason = `would ${describeStep(mode, step)}`;
       else this.tracks.push({ resolved: r, report: sr, stage: 'queued', stageSince: this.now(), initiatedBy: mode === 'test' ? 'START_TEST' : mode === 'revert' ? undefined : 'START_CUTOVER' });
+    }
+    if (stop) {
+      // Nothing was changed: the report says so per server, for the job summary of a stopped run.
+      for (const sr of report.servers) if (sr.outcome === 'planned') Object.assign(sr, { outcome: 'unchanged', reason: 'not started: preflight refused other servers of the run' });
+      this.stoppedReport = this.finish(report);
+      throw new PreflightError(failures);
     }
     if (options.dryRun) return this.finish(report);
 

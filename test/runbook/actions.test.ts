@@ -94,8 +94,13 @@ it('refuses bad inputs before any AWS change', async () => {
   expect(badWave.stdout).toContain('::error::unknown wave "wave-9": factory.yaml has "big", "other"');
   const notInWave = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'test', servers: 'srv001,lone01' });
   expect(notInWave.stdout).toContain('::error::server "lone01" (it is in wave "other") not in wave "big"');
-  const wrongState = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'finalize' });
+  const wrongState = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'finalize', 'report-dir': 'refused' });
   expect(wrongState.stdout).toMatch(/::error::preflight refused 6 servers; nothing was changed.*%0A  srv001 \(s-\w+\): is READY_FOR_TEST/);
+  // The stopped run leaves its report part, so the always-running report job shows the refusals.
+  const refusedReport = await runAction('wave-report', { 'reports-dir': 'refused', 'report-file': 'refused.json' });
+  expect(refusedReport.code).toBe(1);
+  expect(refusedReport.summary).toMatch(/\| srv001 \| app000 \| s-\w+ \| ⛔ excluded \| — \| — \| — \| — \| preflight: is READY_FOR_TEST/);
+  expect(refusedReport.outputs.failed).toBe('6');
   const missingServer = await runAction('server-cutover', { config: configFile, wave: 'big', mode: 'test' });
   expect(missingServer.stdout).toContain('::error::Input required and not supplied: server');
   expect(mutatingCalls(sim)).toBe(0);
