@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AmiSwapSettings, amiSwapSection } from '../../src/config/sections/automation';
 import { applyRetention } from '../../src/lambdas/apply-retention';
-import { resolveBackupTarget } from '../../src/lambdas/resolve-backup-target';
+import { imageName, resolveBackupTarget } from '../../src/lambdas/resolve-backup-target';
 import { AMI_SWAP_PIPELINE, amiSwapDefinition, GROUP_TAG } from '../../src/state-machines/ami-swap';
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
@@ -254,4 +254,16 @@ test('image timeout: bounded polls, roll-back, and a worst-case history far belo
   expect(historyEventsOfRun(r)).toBeLessThanOrEqual(model.total);
   expect(model.total).toBeLessThan(HISTORY_EVENT_LIMIT / 4);
   expect((await groupState(e.group)).MaxSize).toBe(4);
+});
+
+test('a retried run reuses the image an earlier attempt created (CreateImage has no ClientToken)', async () => {
+  const e = await groupWithBackup();
+  const backupJobId = randomUUID();
+  // what an earlier attempt left behind: an image with the name fixed for this backup job
+  const { ImageId: earlier } = await ec2().send(new CreateImageCommand({ InstanceId: e.instanceId, Name: imageName(e.group, backupJobId) }));
+  const r = await run(backupEvent(e, backupJobId), settings());
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path).toContain('UseExistingImage');
+  expect(r.calls.some((c) => c.state === 'CreateImage')).toBe(false);
+  expect((await defaultVersion(e.templateId)).LaunchTemplateData!.ImageId).toBe(earlier);
 });

@@ -39,6 +39,20 @@ describe('asl-validator accepts every variant of both definitions', () => {
   });
 });
 
+test('with both pipelines off the stack is empty', () => {
+  const config = exampleConfig('factory.yaml');
+  const off = { ...config, automation: { ...config.automation, amiReEncryption: { ...config.automation.amiReEncryption, enabled: false }, amiSwap: { ...config.automation.amiSwap, enabled: false } } };
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'rehost-automation-off-')) });
+  const stack = new AutomationStack(app, { config: off, targetKeys: {} });
+  app.synth();
+  const tf = JSON.parse(readFileSync(join(app.outdir, 'stacks', 'automation', 'cdk.tf.json'), 'utf8')) as Partial<Tf>;
+  expect(tf.resource).toBeUndefined();
+  expect(stack.reEncryption).toBeUndefined();
+  // and a missing key for an enabled re-encryption names the target account
+  const app2 = new App({ outdir: mkdtempSync(join(tmpdir(), 'rehost-automation-nokey-')) });
+  expect(() => new AutomationStack(app2, { config, targetKeys: {} })).toThrow('automation.amiReEncryption: no EBS key for target account "prod"');
+});
+
 describe('the automation stack', () => {
   let tf: Tf;
   let stackDir: string;
