@@ -34,6 +34,18 @@ const invocationNotYetVisible: Retrier = {
   BackoffRate: 1.5,
 };
 
+/** Our image of this backup job, by its fixed name, at `$.existing.images`. */
+function findImageByName(comment: string, next: string) {
+  return sdkTask('ec2', 'describeImages', {
+    comment,
+    parameters: { Owners: ['self'], Filters: [{ Name: 'name', 'Values.$': 'States.Array($.target.imageName)' }] },
+    resultSelector: { 'images.$': '$.Images' },
+    resultPath: '$.existing',
+    next,
+    onError: ROLLBACK,
+  });
+}
+
 /**
  * AMI swap after an AWS Backup job of an instance in an Auto Scaling group: a temporary instance
  * from the backup image (Sysprep on Windows) is imaged; the new image becomes a new default
@@ -163,14 +175,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     ...sysprepPoll.states,
     SysprepFailed: raise('SysprepFailed', `States.Format('${s.sysprepDocument} on {} ended {}: {}', $.temp.instanceId, $.sysprepStatus.status, $.sysprepStatus.details)`, ROLLBACK),
     SysprepTimedOut: raise('SysprepTimedOut', `States.Format('${s.sysprepDocument} on {} did not finish within ${s.sysprepPolling.timeoutMinutes} minutes', $.temp.instanceId)`, ROLLBACK),
-    FindImage: sdkTask('ec2', 'describeImages', {
-      comment: 'CreateImage takes no ClientToken: the image name is fixed per backup job, and an earlier attempt\'s image is reused',
-      parameters: { Owners: ['self'], Filters: [{ Name: 'name', 'Values.$': 'States.Array($.target.imageName)' }] },
-      resultSelector: { 'images.$': '$.Images' },
-      resultPath: '$.existing',
-      next: 'ImageExists?',
-      onError: ROLLBACK,
-    }),
+    FindImage: findImageByName('CreateImage takes no ClientToken: the image name is fixed per backup job, and an earlier attempt\'s image is reused', 'ImageExists?'),
     'ImageExists?': { Type: 'Choice', Choices: [{ ...present('$.existing.images[0].ImageId'), Next: 'UseExistingImage' }], Default: 'CreateImage' },
     UseExistingImage: { Type: 'Pass', Parameters: { 'imageId.$': '$.existing.images[0].ImageId' }, ResultPath: '$.newImage', Next: imagePoll.entry },
     CreateImage: sdkTask('ec2', 'createImage', {
@@ -186,14 +191,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
       catch: [{ ErrorEquals: imageDuplicate, ResultPath: CLEANUP_ERROR_PATH, Next: 'FindImageAfterDuplicate' }],
       onError: ROLLBACK,
     }),
-    FindImageAfterDuplicate: sdkTask('ec2', 'describeImages', {
-      comment: 'A retried CreateImage whose first attempt had succeeded',
-      parameters: { Owners: ['self'], Filters: [{ Name: 'name', 'Values.$': 'States.Array($.target.imageName)' }] },
-      resultSelector: { 'images.$': '$.Images' },
-      resultPath: '$.existing',
-      next: 'DuplicateFound?',
-      onError: ROLLBACK,
-    }),
+    FindImageAfterDuplicate: findImageByName('A retried CreateImage whose first attempt had succeeded', 'DuplicateFound?'),
     'DuplicateFound?': { Type: 'Choice', Choices: [{ ...present('$.existing.images[0].ImageId'), Next: 'UseExistingImage' }], Default: 'ImageNameTaken' },
     ImageNameTaken: raise('ImageNameTaken', "States.Format('an image named {} exists but is not visible as ours', $.target.imageName)", ROLLBACK),
     ...imagePoll.states,
