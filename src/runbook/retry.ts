@@ -28,10 +28,16 @@ interface AwsErrorLike {
   $response?: { headers?: Record<string, string> };
 }
 
-/** The error's code as AWS names it, whichever SDK/protocol field carries it. */
+/**
+ * The error's type as AWS names it. SDK v3 errors carry it as `name` (EC2's "RequestLimitExceeded",
+ * MGN's "ConflictException"); MGN's own `code` member is a detail ("INVALID_LIFECYCLE_STATE"), so it
+ * only counts for errors without a specific name (Node's ECONNRESET and friends).
+ */
 export function errorCode(e: unknown): string {
   const err = e as AwsErrorLike;
-  return err?.Code ?? err?.code ?? err?.name ?? 'Error';
+  const name = err?.name;
+  if (name && name !== 'Error' && name !== 'ServiceException') return name;
+  return err?.Code ?? err?.code ?? name ?? 'Error';
 }
 
 export function isThrottling(e: unknown): boolean {

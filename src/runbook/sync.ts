@@ -13,6 +13,7 @@ import type { Wave } from '../config/schema';
 import { chunk } from './batching';
 import type { ResolvedServer } from './resolve';
 import { listAll } from './paginate';
+import { errorCode } from './retry';
 import { account, call, type Runtime } from './runtime';
 
 /** MGN accepts at most 50 IDs per AssociateSourceServers/AssociateApplications call. */
@@ -39,7 +40,10 @@ export async function syncMgnPlan(rt: Runtime, wave: Wave, servers: readonly Res
   const waves = await listAll<MgnWave>(rt, 'mgn:ListWaves', (nextToken) => mgn.send(new ListWavesCommand({ filters: { isArchived: false }, nextToken, ...acct })));
   let mgnWave = waves.find((w) => w.name === wave.name);
   if (!mgnWave) {
-    mgnWave = await call(rt, 'mgn:CreateWave', () => mgn.send(new CreateWaveCommand({ name: wave.name, description: wave.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct })));
+    mgnWave = await createOrFind(
+      () => call(rt, 'mgn:CreateWave', () => mgn.send(new CreateWaveCommand({ name: wave.name, description: wave.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct }))),
+      async () => (await listAll<MgnWave>(rt, 'mgn:ListWaves', (nextToken) => mgn.send(new ListWavesCommand({ filters: { isArchived: false }, nextToken, ...acct })))).find((w) => w.name === wave.name),
+    );
     created.push(`wave ${wave.name}`);
   }
   const waveID = mgnWave.waveID!;
@@ -49,7 +53,10 @@ export async function syncMgnPlan(rt: Runtime, wave: Wave, servers: readonly Res
   for (const a of wave.applications) {
     let app = apps.find((x) => x.name === a.name);
     if (!app) {
-      app = await call(rt, 'mgn:CreateApplication', () => mgn.send(new CreateApplicationCommand({ name: a.name, description: a.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct })));
+      app = await createOrFind(
+        () => call(rt, 'mgn:CreateApplication', () => mgn.send(new CreateApplicationCommand({ name: a.name, description: a.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct }))),
+        async () => (await listAll<Application>(rt, 'mgn:ListApplications', (nextToken) => mgn.send(new ListApplicationsCommand({ filters: { isArchived: false }, nextToken, ...acct })))).find((x) => x.name === a.name),
+      );
       created.push(`application ${a.name}`);
     }
     applicationIDs[a.name] = app.applicationID!;
@@ -75,4 +82,19 @@ export async function syncMgnPlan(rt: Runtime, wave: Wave, servers: readonly Res
     }
   }
   return { waveID, applicationIDs, created, associatedServers };
+}
+
+/**
+ * Creates a named MGN object; when a retried create meets the object an earlier, unanswered attempt
+ * made (ConflictException: the name exists), it is found by name instead of failing the run.
+ */
+async function createOrFind<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
+  try {
+    return await create();
+  } catch (e) {
+    if (errorCode(e) !== 'ConflictException') throw e;
+    const existing = await find();
+    if (!existing) throw e;
+    return existing;
+  }
 }

@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
-import { DescribeSourceServersCommand, GetLaunchConfigurationCommand, ListApplicationsCommand, ListWavesCommand } from '@aws-sdk/client-mgn';
+import { DescribeSourceServersCommand, GetLaunchConfigurationCommand, ListApplicationsCommand, ListWavesCommand, StartTestCommand } from '@aws-sdk/client-mgn';
 import { type MotoServer, startMoto } from '../support/moto';
 import { PreflightError } from '../../src/runbook/preflight';
 import { runWave } from '../../src/runbook/run-wave';
@@ -119,24 +119,48 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     expect(s.fake.launches(byName.get('srv007')!.sourceServerID!)).toBe(0);
   });
 
-  it('never launches twice when a StartTest went through but its answer was lost', async () => {
+  it('never launches (or creates a wave) twice when a call went through but its answer was lost', async () => {
     const s = await sim(12);
     // The one error no emulator produces: MGN accepted the call, the response never arrived. A
     // middleware drops the first StartTest response after the fake has created the job.
-    let dropped = 0;
+    const dropped = new Set<string>();
     s.clients.mgn.middlewareStack.add(
       (next, context) => async (args) => {
         const out = await next(args);
-        if (context.commandName === 'StartTestCommand' && dropped++ === 0) throw Object.assign(new Error('socket hang up'), { name: 'InternalServerException', $fault: 'server', $metadata: { httpStatusCode: 502 } });
+        const name = context.commandName ?? '';
+        if (['StartTestCommand', 'CreateWaveCommand'].includes(name) && !dropped.has(name)) {
+          dropped.add(name);
+          throw Object.assign(new Error('socket hang up'), { name: 'InternalServerException', $fault: 'server', $metadata: { httpStatusCode: 502 } });
+        }
         return out;
       },
-      { step: 'deserialize', name: 'dropFirstStartTestResponse' },
+      { step: 'deserialize', name: 'dropFirstResponses' },
     );
     const report = await runWave(runtimeOf(s), { wave: 'big', mode: 'test' });
-    expect(dropped).toBe(1);
+    expect([...dropped].sort()).toEqual(['CreateWaveCommand', 'StartTestCommand']);
+    // The retried CreateWave met the wave the lost call made and adopted it: one wave, not two.
+    expect((await s.clients.mgn.send(new ListWavesCommand({}))).items?.map((w) => w.name)).toEqual(['big']);
     expect(report.servers.filter((x) => x.outcome !== 'succeeded')).toEqual([]);
     expect(s.fake.calls('StartTest')).toBe(1);
     for (const r of report.servers) expect(s.fake.launches(r.sourceServerID!, 'START_TEST')).toBe(1);
+  });
+
+  it('counts other people\'s active jobs against the quotas and queues until they complete', async () => {
+    const s = await sim(12);
+    const ids = new Map(((await s.clients.mgn.send(new DescribeSourceServersCommand({ filters: {} }))).items ?? []).map((x) => [x.sourceProperties?.identificationHints?.hostname?.toLowerCase() ?? x.sourceProperties?.identificationHints?.fqdn?.split('.')[0], x.sourceServerID!]));
+    // Someone else's test launch of 9 servers is running when the wave starts.
+    const foreign = ['srv001', 'srv002', 'srv003', 'srv004', 'srv005', 'srv006', 'srv007', 'srv008', 'srv009'].map((n) => ids.get(n)!);
+    expect(foreign.every(Boolean)).toBe(true);
+    await s.clients.mgn.send(new StartTestCommand({ sourceServerIDs: foreign }));
+    const log = memoryLogger();
+    const config = { ...s.config, runbook: { ...s.config.runbook, quotas: { serversPerJob: 200, serversInActiveJobs: 10, concurrentJobs: 20 } } };
+    const report = await runWave(runtimeOf(s, log, config), { wave: 'big', mode: 'test', servers: ['srv011', 'srv012'] });
+    expect(report.servers.map((x) => x.outcome)).toEqual(['succeeded', 'succeeded']);
+    const started = log.lines.filter((l) => /started mgnjob-\S+ with/.test(l));
+    expect(started.map((l) => /with (\d+) server/.exec(l)![1])).toEqual(['1', '1']);
+    // The second had to wait for the foreign job (20 minutes) to complete.
+    const launches = report.servers.map((x) => Date.parse(x.phases.find((p) => p.phase === 'launch')!.start));
+    expect(Math.abs(launches[1] - launches[0])).toBeGreaterThanOrEqual(20 * 60_000);
   });
 
   it('ends every wait at its bound with a reason that says what it waited for', async () => {
