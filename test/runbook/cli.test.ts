@@ -24,6 +24,17 @@ describe('rehost-factory wave', () => {
     expect(c.err.join('\n')).toMatch(/\[wave-1\/test\] t\+PT25M: succeeded 3/);
   });
 
+  it('plans a wave read-only: each server, how it matched, and its next step', async () => {
+    const c = capture();
+    const code = await runCli(['wave', 'plan', '--config', example, '--wave', 'wave-2', '--mode', 'test', '--simulate'], c.io);
+    const out = c.out.join('\n');
+    expect({ code, err: code ? c.err.join('\n') : '' }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('Plan for wave wave-2, mode test (SIMULATION):');
+    expect(out).toMatch(/ {2}app01 +erp +s-\w{17} \(by fqdn\) +write the test placement to the launch template and StartTest \(batched under the MGN quotas\)/);
+    expect(out).toMatch(/ {2}db01 +erp +s-\w{17} \(by hostname\)/);
+    expect(out).not.toMatch(/started mgnjob/);
+  });
+
   it('refuses bad input with exit 2 and a message naming the problem', async () => {
     const c = capture();
     expect(await runCli(['wave', 'plan', '--config', example, '--wave', 'wave-9', '--mode', 'test'], c.io)).toBe(2);
