@@ -16,7 +16,7 @@ import { VmImportStack } from '../../src/stacks/vm-import-stack';
 import { importBucketName } from '../../src/vm-import/naming';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { exampleConfig } from '../support/synth';
-import { apply, init, planJson, prepareStack, replan, validate } from '../support/terraform';
+import { init, planJson, prepareStack, replan, terraform, validate } from '../support/terraform';
 
 type Tf = { resource: Record<string, Record<string, any>>; data?: Record<string, Record<string, any>>; output?: Record<string, unknown> };
 
@@ -107,7 +107,8 @@ describe('vm-import stack: import bucket and vmimport role', () => {
       'aws_s3_bucket_server_side_encryption_configuration',
       'aws_s3_bucket_versioning',
     ]);
-    await apply(stack.dir);
+    // Apply the reviewed plan itself (planJson saved it as tfplan): what was checked is what is applied.
+    await terraform(stack.dir, ['apply', '-no-color', '-input=false', '-lock=false', 'tfplan']);
     const again = await replan(stack.dir);
     expect({ code: again.code, out: again.code === 0 ? '' : again.stdout }).toEqual({ code: 0, out: '' });
 
