@@ -1,6 +1,5 @@
 import { JsonFile, TextFile, github, javascript, typescript } from 'projen';
 import { bundleArgs } from './src/lambdas/index'; // issue 6
-import { bundleArgs } from './src/lambdas/index'; // issue 6
 
 /**
  * rehost-factory: the project definition. Every generated file (package.json, tsconfig*, cdktf.json,
@@ -637,15 +636,6 @@ vmImport.addJobs({
     ],
   },
 });
-
-// ------------------------------------------------------------------------------------------------
-// --- issue 6: bundle:lambdas — the automation pipelines' handlers, bundled by esbuild into
-// src/lambdas/dist (committed: synth packages them for aws_lambda_function; a test checks they match).
-const bundleLambdas = project.addTask('bundle:lambdas', {
-  description: 'Bundle the automation pipelines\' Lambda handlers (src/lambdas) with esbuild',
-  exec: `esbuild ${bundleArgs('src/lambdas/dist').map((a) => (a.includes('*') ? `'${a}'` : a)).join(' ')}`,
-});
-project.preCompileTask.spawn(bundleLambdas);
 
 // ------------------------------------------------------------------------------------------------
 // --- issue 6: bundle:lambdas — the automation pipelines' handlers, bundled by esbuild into
