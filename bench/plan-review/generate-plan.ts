@@ -1,6 +1,6 @@
 /**
  * Large plans for the splitting tests and the benchmark, built from real resource shapes: the
- * resource changes of the real plans in ../shared/fixtures/terraform-plans (AWS S3 buckets, log
+ * resource changes of the real plans in test/fixtures/terraform-plans (AWS S3 buckets, log
  * groups, SNS topics, sensitive local files, replacements with replace_paths), copied under new
  * addresses with per-copy values, so the size of every block is what Terraform really writes.
  */
@@ -8,14 +8,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
-/** The shared fixtures live beside the repository (CI clones shared/ next to it). */
-export const FIXTURES_DIR = resolve(ROOT, '..', 'shared', 'fixtures', 'terraform-plans');
+/**
+ * Byte-for-byte copies of the real plans (see PROVENANCE.md there), kept in the repository so the
+ * tests do not depend on where a clone sits.
+ */
+export const FIXTURES_DIR = resolve(ROOT, 'test', 'fixtures', 'terraform-plans');
 
-/** The fixtures directory, or an error that says where it is expected and why. */
+/** The fixtures directory, or an error that says where it is expected. */
 export function fixturesDir(): string {
-  if (!existsSync(FIXTURES_DIR)) {
-    throw new Error(`The real Terraform plans are missing: expected ${FIXTURES_DIR} (the shared fixtures beside the repository, ../shared/fixtures/terraform-plans; see its PROVENANCE.md). Clone them next to the repository to run these tests.`);
-  }
+  if (!existsSync(FIXTURES_DIR)) throw new Error(`The real Terraform plans are missing: expected ${FIXTURES_DIR} (see its PROVENANCE.md).`);
   return FIXTURES_DIR;
 }
 
