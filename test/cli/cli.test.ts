@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, synthesizeInto } from '../../src/app';
 import { runCli } from '../../src/cli';
+import { COMMANDS } from '../../src/cli/commands';
 import { loadFactoryFile } from '../../src/config/load';
 import { ROOT } from '../support/tools';
 
@@ -53,6 +54,16 @@ describe('rehost-factory CLI', () => {
     expect(r.stderr).toContain("factory.yaml:2:7 name: expected a name of 1-63 lowercase letters"); // relative to the working directory
     expect(r.stderr).toContain('region: missing required field');
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('the README CLI section lists every command with its usage', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## CLI\n'), readme.indexOf('\n## factory.yaml\n'));
+    for (const [name, load] of Object.entries(COMMANDS)) {
+      // Usages as table cells: "|" escaped, the trailing explanation of plan-compare's arguments in words.
+      const usage = load().usage.replace(/\s{2,}\(.*\)$/, '').replace(/\|/g, '\\|');
+      expect({ name, listed: section.includes(`\`${usage}\``) }).toEqual({ name, listed: true });
+    }
   });
 
   it('the cdktf app entry (src/main.ts) reports an invalid estate located, exits 2 and writes nothing', () => {
