@@ -646,6 +646,10 @@ const bundleLambdas = project.addTask('bundle:lambdas', {
 });
 project.preCompileTask.spawn(bundleLambdas);
 
+// The library (package.json main: lib/index.js) synthesizes the automation stack from lib/ too:
+// the committed Lambda bundles go next to the compiled code, where LAMBDA_BUNDLE_DIR points.
+project.postCompileTask.exec(`node -e "require('node:fs').cpSync('src/lambdas/dist', 'lib/lambdas/dist', { recursive: true })"`);
+
 new JsonFile(project, 'cdktf.json', {
   obj: {
     language: 'typescript',

@@ -1,5 +1,6 @@
 import { App } from 'cdktf';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FactoryConfig } from './config/schema';
 import { NetworkStack } from './stacks/network-stack';
@@ -29,8 +30,23 @@ export interface StackSummary {
 /** Synthesizes the estate into `outdir` and reads back what was written. */
 export function synthesizeEstate(config: FactoryConfig, outdir: string): StackSummary[] {
   const out = resolve(outdir);
-  buildApp(config, out).synth();
+  synthesizeInto(out, (dir) => buildApp(config, dir));
   return summarizeOutdir(out);
+}
+
+/**
+ * Builds and synthesizes an app in a scratch folder and copies the result into `outdir` only when
+ * all of it succeeded, so a construct or validation error leaves `outdir` as it was (or absent).
+ * Copied over, not swapped in: files next to the stacks (local state, .terraform) stay.
+ */
+export function synthesizeInto(outdir: string, build: (dir: string) => App): void {
+  const scratch = mkdtempSync(join(tmpdir(), 'rehost-synth-'));
+  try {
+    build(scratch).synth();
+    cpSync(scratch, resolve(outdir), { recursive: true });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** Resource counts per stack, from the synthesized cdk.tf.json files. */

@@ -1,9 +1,22 @@
 // Entry point for the cdktf CLI (cdktf.json "app"): `npx cdktf synth` builds the same app as
 // `rehost-factory synth`. The estate file comes from REHOST_FACTORY_CONFIG or the default lookup.
-import { buildApp } from './app';
+import { synthesizeEstate } from './app';
 import { defaultConfigPath } from './cli/options';
+import { ConfigError } from './config/errors';
 import { loadFactoryFile } from './config/load';
 
-const file = process.env.REHOST_FACTORY_CONFIG ?? defaultConfigPath();
-const { config } = loadFactoryFile(file);
-buildApp(config, process.env.CDKTF_OUTDIR ?? 'cdktf.out').synth();
+/** Validates, then synthesizes; an invalid estate is reported file:line:column and exits 2 with nothing written. */
+function main(): number {
+  const file = process.env.REHOST_FACTORY_CONFIG ?? defaultConfigPath();
+  try {
+    const { config } = loadFactoryFile(file);
+    synthesizeEstate(config, process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    return e.exitCode;
+  }
+}
+
+process.exitCode = main();

@@ -1,3 +1,4 @@
+import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, documentDefaultEntries, loadBootstrapDocument, parameterProblem, SsmDocumentContent } from './bootstrap-documents';
 import { cidrContains, cidrsOverlap, CidrRange, parseCidr, parseIpv4 } from './primitives';
 import { FactoryConfig } from './schema';
 
@@ -14,7 +15,7 @@ export function checkRules(raw: unknown): RuleViolation[] {
   const out: RuleViolation[] = [];
   const add = (path: PropertyKey[], message: string) => out.push({ path, message });
   const c = withDefaults(raw as FactoryConfig);
-  for (const group of [networkRules, waveRules, otherRules]) {
+  for (const group of [networkRules, targetNetworkRules, waveRules, accountRules, mgnRules, bootstrapRules, otherRules]) {
     try {
       group(c, add);
     } catch {
@@ -32,10 +33,11 @@ function withDefaults(c: FactoryConfig): FactoryConfig {
   return {
     ...c,
     accounts: { ...c?.accounts, targets: Array.isArray(c?.accounts?.targets) ? c.accounts.targets : [] },
-    network: { ...net, targetSubnets: net.targetSubnets ?? [], stagingSubnets: Array.isArray(net.stagingSubnets) ? net.stagingSubnets : [] },
+    network: { ...net, targetSubnets: net.targetSubnets ?? [], targetVpcs: net.targetVpcs ?? [], stagingSubnets: Array.isArray(net.stagingSubnets) ? net.stagingSubnets : [] },
     waves: Array.isArray(c?.waves) ? c.waves : [],
     bootstrap: { ...c?.bootstrap, legacyAgents: c?.bootstrap?.legacyAgents ?? [], postLaunch: c?.bootstrap?.postLaunch ?? [] },
-    mgn: { ...c?.mgn, launch: { ...c?.mgn?.launch } } as FactoryConfig['mgn'],
+    mgn: { ...c?.mgn, replication: { ...c?.mgn?.replication }, launch: { ...c?.mgn?.launch } } as FactoryConfig['mgn'],
+    vmImport: { ...c?.vmImport } as FactoryConfig['vmImport'],
     runbook: { ...c?.runbook, tcpChecks: c?.runbook?.tcpChecks ?? [] } as FactoryConfig['runbook'],
     backend: c?.backend ?? { local: {} },
   };
@@ -51,7 +53,6 @@ function networkRules(c: FactoryConfig, add: Add): void {
   const net = c.network;
   const created = 'create' in net.vpc;
   const vpcCidr = parseCidr(created ? (net.vpc as { create: { cidr: string } }).create.cidr : (net.vpc as { existing: { cidr: string } }).existing.cidr)!;
-  const vpcPath = ['network', 'vpc', created ? 'create' : 'existing', 'cidr'];
   const subnetNames = [
     ...net.stagingSubnets.map((s, i) => ({ value: s.name, path: ['network', 'stagingSubnets', i, 'name'] })),
     ...net.targetSubnets.map((s, i) => ({ value: s.name, path: ['network', 'targetSubnets', i, 'name'] })),
@@ -65,8 +66,10 @@ function networkRules(c: FactoryConfig, add: Add): void {
     if (created) {
       if (!s.cidr) add(base, 'expected "cidr": the staging VPC is created, so its subnets are created from a CIDR');
       if (s.subnetId) add([...base, 'subnetId'], 'expected no "subnetId": the staging VPC is created, so its subnets are created (use "cidr")');
+      if (s.routeTableId) add([...base, 'routeTableId'], 'expected no "routeTableId": the staging VPC is created, so each subnet gets its own route table');
     } else {
       if (!s.subnetId) add(base, 'expected "subnetId": the staging VPC exists, so its subnets are referenced by ID');
+      if (!s.routeTableId) add(base, 'expected "routeTableId": the S3 gateway endpoint that replication servers reach S3 through must be on every staging route table');
     }
     if (s.cidr) {
       const r = parseCidr(s.cidr)!;
@@ -101,7 +104,48 @@ function networkRules(c: FactoryConfig, add: Add): void {
     const a = parseIpv4(ip)!;
     if (a >= vpcCidr.first && a <= vpcCidr.last) add(['network', 'onPremises', 'dnsServers', i], `on-premises DNS server ${ip} is inside the staging VPC CIDR ${formatRange(vpcCidr)}`);
   });
-  void vpcPath;
+}
+
+/** Target VPCs and subnets: declared VPCs, subnets inside them, no overlap within one VPC. */
+function targetNetworkRules(c: FactoryConfig, add: Add): void {
+  const net = c.network;
+  unique(net.targetVpcs.map((v, i) => ({ value: v.name, path: ['network', 'targetVpcs', i, 'name'] })), 'target VPC name', add);
+  unique(net.targetVpcs.map((v, i) => ({ value: v.vpcId, path: ['network', 'targetVpcs', i, 'vpcId'] })), 'target VPC ID', add);
+  const vpcs = new Map(net.targetVpcs.map((v) => [v.name, v.cidrs.map((x) => parseCidr(x)!)]));
+  net.targetVpcs.forEach((v, i) => overlapping(v.cidrs.map((x, j) => ({ cidr: x, path: ['network', 'targetVpcs', i, 'cidrs', j] })), 'another CIDR block of this VPC', add));
+  unique(net.targetSubnets.map((s, i) => ({ value: s.subnetId, path: ['network', 'targetSubnets', i, 'subnetId'] })), 'target subnet ID', add);
+  const ranges: Array<{ range: CidrRange; cidr: string; vpc?: string; path: PropertyKey[] }> = [];
+  net.targetSubnets.forEach((s, i) => {
+    const base = ['network', 'targetSubnets', i];
+    const vpcRanges = s.vpc === undefined ? undefined : vpcs.get(s.vpc);
+    if (s.vpc !== undefined && !vpcRanges) {
+      add([...base, 'vpc'], `expected the name of a VPC in network.targetVpcs (${[...vpcs.keys()].join(', ') || 'none declared'}), got "${s.vpc}"`);
+    }
+    if (!s.cidr) return;
+    const r = parseCidr(s.cidr)!;
+    if (vpcRanges && !vpcRanges.some((v) => cidrContains(v, r))) {
+      add([...base, 'cidr'], `expected a CIDR inside the CIDR blocks of VPC "${s.vpc}" (${vpcRanges.map(formatRange).join(', ')}), got ${s.cidr}`);
+    }
+    for (const o of ranges) {
+      // Subnets of two different declared VPCs may reuse ranges (separate accounts often do).
+      if (cidrsOverlap(o.range, r) && (s.vpc === undefined || o.vpc === undefined || s.vpc === o.vpc)) {
+        const hint = s.vpc !== undefined && s.vpc === o.vpc ? `, both in VPC "${s.vpc}"` : ' (if they are in different VPCs, declare them in network.targetVpcs and name each subnet\'s vpc)';
+        add([...base, 'cidr'], `CIDR ${s.cidr} overlaps ${o.cidr} of another target subnet (${formatPathShort(o.path)})${hint}`);
+      }
+    }
+    ranges.push({ range: r, cidr: s.cidr, vpc: s.vpc, path: [...base, 'cidr'] });
+  });
+}
+
+/** Reports each CIDR that overlaps an earlier one of the same list. */
+function overlapping(cidrs: Array<{ cidr: string; path: PropertyKey[] }>, what: string, add: Add): void {
+  const seen: Array<{ range: CidrRange; cidr: string; path: PropertyKey[] }> = [];
+  for (const x of cidrs) {
+    const r = parseCidr(x.cidr)!;
+    const o = seen.find((p) => cidrsOverlap(p.range, r));
+    if (o) add(x.path, `CIDR ${x.cidr} overlaps ${o.cidr} of ${what} (${formatPathShort(o.path)})`);
+    seen.push({ range: r, cidr: x.cidr, path: x.path });
+  }
 }
 
 function waveRules(c: FactoryConfig, add: Add): void {
@@ -152,6 +196,67 @@ function waveRules(c: FactoryConfig, add: Add): void {
   unique(hosts, 'hostname', add);
   unique(fqdns, 'fqdn', add);
   unique(ips, 'ipAddress', add);
+}
+
+/** Keys: an existing key lives in its target account and in the estate's Region. */
+function accountRules(c: FactoryConfig, add: Add): void {
+  c.accounts.targets.forEach((t, i) => {
+    const base = ['accounts', 'targets', i, 'kms'];
+    const arn = t.kms?.existingKeyArn;
+    if (arn) {
+      const [, , , keyRegion, owner] = arn.split(':');
+      if (owner !== t.accountId) add([...base, 'existingKeyArn'], `the key belongs to account ${owner}; expected a key of the target account ${t.accountId} ("${t.name}"): key material stays in its account`);
+      if (keyRegion !== c.region) add([...base, 'existingKeyArn'], `the key is in ${keyRegion}; expected a key in the estate Region ${c.region} (EBS volumes are encrypted with a key of their own Region)`);
+    }
+    (t.kms?.crossAccountPrincipals ?? []).forEach((p, j) => {
+      if (p === t.accountId) add([...base, 'crossAccountPrincipals', j], `"${p}" is the key's own account ("${t.name}"): it has access already; list other accounts only`);
+    });
+  });
+  const wanted = c.vmImport.targetAccount;
+  if (wanted !== undefined && !accountNames(c).has(wanted)) add(['vmImport', 'targetAccount'], `expected the name of an account in accounts.targets (${[...accountNames(c)].join(', ')}), got "${wanted}"`);
+  const importKey = c.vmImport.kmsKeyArn;
+  if (importKey && importKey.split(':')[3] !== c.region) add(['vmImport', 'kmsKeyArn'], `the key is in ${importKey.split(':')[3]}; expected a key in the estate Region ${c.region}`);
+}
+
+/** The replication template's references: a declared staging subnet and target account. */
+function mgnRules(c: FactoryConfig, add: Add): void {
+  const rep = c.mgn.replication;
+  const accounts = accountNames(c);
+  if (rep.encryptionKeyAccount !== undefined && !accounts.has(rep.encryptionKeyAccount)) {
+    add(['mgn', 'replication', 'encryptionKeyAccount'], `expected the name of an account in accounts.targets (${[...accounts].join(', ')}), got "${rep.encryptionKeyAccount}"`);
+  }
+  const staging = c.network.stagingSubnets.map((s) => s.name);
+  if (rep.stagingSubnet !== undefined && !staging.includes(rep.stagingSubnet)) {
+    add(['mgn', 'replication', 'stagingSubnet'], `expected the name of a subnet in network.stagingSubnets (${staging.join(', ')}), got "${rep.stagingSubnet}"`);
+  }
+}
+
+/**
+ * Post-launch documents: parameters they declare, values their allowedPattern accepts (SSM checks
+ * it only when the document runs at launch), and one deployment for all (MGN applies one to the
+ * launch template).
+ */
+function bootstrapRules(c: FactoryConfig, add: Add): void {
+  const post = c.bootstrap.postLaunch;
+  const first = post[0];
+  post.forEach((p, i) => {
+    if (first && (p.deployment ?? 'TEST_AND_CUTOVER') !== (first.deployment ?? 'TEST_AND_CUTOVER')) {
+      add(['bootstrap', 'postLaunch', i, 'deployment'], `expected deployment ${first.deployment ?? 'TEST_AND_CUTOVER'} like bootstrap.postLaunch[0]: MGN applies one deployment to every post-launch document of the launch template`);
+    }
+  });
+  const docs = new Map<BootstrapDocumentName, SsmDocumentContent>();
+  const doc = (name: BootstrapDocumentName) => docs.get(name) ?? docs.set(name, loadBootstrapDocument(name)).get(name)!;
+  post.forEach((p, i) => {
+    if (!(BOOTSTRAP_DOCUMENTS as readonly string[]).includes(p.document)) return; // the schema reports it
+    for (const [param, values] of Object.entries(p.parameters ?? {})) {
+      const problem = parameterProblem(doc(p.document), p.document, param, Array.isArray(values) ? values.join(',') : String(values));
+      if (problem) add(['bootstrap', 'postLaunch', i, 'parameters', param], problem);
+    }
+  });
+  for (const d of documentDefaultEntries(c.bootstrap)) {
+    const problem = parameterProblem(doc(d.document), d.document, d.parameter, d.value);
+    if (problem) add(d.path, problem);
+  }
 }
 
 function otherRules(c: FactoryConfig, add: Add): void {

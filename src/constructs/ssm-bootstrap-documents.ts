@@ -1,29 +1,12 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
 import { Construct } from 'constructs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, loadBootstrapDocument, parameterProblem } from '../config/bootstrap-documents';
 
-/** The folder of the shipped documents (same relative place from src/ and from lib/). */
-export const SSM_DOCUMENTS_DIR = join(__dirname, '..', '..', 'ssm-documents');
-
-/** The bootstrap documents shipped in ssm-documents/, one YAML file each. */
-export const BOOTSTRAP_DOCUMENTS = ['cloudwatch-agent', 'inspector', 'remove-legacy-agents', 'join-active-directory', 'set-hostname-dns', 'validate-server'] as const;
-export type BootstrapDocumentName = (typeof BOOTSTRAP_DOCUMENTS)[number];
-
-/** The parts of an SSM document this construct reads. */
-export interface SsmDocumentContent {
-  schemaVersion: string;
-  description?: string;
-  parameters?: Record<string, { type: string; default?: unknown; description?: string; allowedPattern?: string }>;
-  mainSteps: Array<{ action: string; name: string; precondition?: Record<string, unknown>; inputs: Record<string, unknown> }>;
-}
-
-/** Reads and parses one shipped document. */
-export function loadBootstrapDocument(name: BootstrapDocumentName, dir = SSM_DOCUMENTS_DIR): SsmDocumentContent {
-  return parse(readFileSync(join(dir, `${name}.yaml`), 'utf8')) as SsmDocumentContent;
-}
+// The shipped documents are described in config/ (validation reads them without the provider bindings).
+export { BOOTSTRAP_DOCUMENTS, loadBootstrapDocument, SSM_DOCUMENTS_DIR } from '../config/bootstrap-documents';
+export type { BootstrapDocumentName, SsmDocumentContent } from '../config/bootstrap-documents';
 
 export interface SsmBootstrapDocumentsProps {
   /** Prefix of the document names (SSM names are unique per account and Region). */
@@ -60,12 +43,9 @@ export class SsmBootstrapDocuments extends Construct {
     for (const name of props.documents ?? BOOTSTRAP_DOCUMENTS) {
       const doc = loadBootstrapDocument(name, props.directory);
       for (const [param, value] of Object.entries(props.parameterDefaults?.[name] ?? {})) {
-        const declared = doc.parameters?.[param];
-        if (!declared) throw new Error(`SsmBootstrapDocuments: ${name} has no parameter "${param}" (it declares ${Object.keys(doc.parameters ?? {}).join(', ') || 'none'})`);
-        if (declared.allowedPattern && !new RegExp(declared.allowedPattern).test(value)) {
-          throw new Error(`SsmBootstrapDocuments: ${name} parameter "${param}" = "${value}" does not match its allowedPattern ${declared.allowedPattern}`);
-        }
-        declared.default = value;
+        const problem = parameterProblem(doc, name, param, value);
+        if (problem) throw new Error(`SsmBootstrapDocuments: ${problem}`);
+        doc.parameters![param].default = value;
       }
       const docName = `${props.namePrefix}-${name}`;
       this.documents[name] = new SsmDocument(this, name, {

@@ -3,7 +3,8 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { EbsKey } from '../constructs/ebs-key';
 import { GithubOidcRoles } from '../constructs/github-oidc-roles';
-import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
+import { documentDefaults } from '../config/bootstrap-documents';
+import { BOOTSTRAP_DOCUMENTS, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';
 import { FactoryStack, FactoryStackProps, estateTags } from './factory-stack';
 
@@ -60,7 +61,7 @@ export class SecurityStack extends FactoryStack {
     this.bootstrap = new SsmBootstrapDocuments(this, 'bootstrap', {
       namePrefix: `${c.name}`,
       documents: BOOTSTRAP_DOCUMENTS,
-      parameterDefaults: bootstrapDefaults(this.config),
+      parameterDefaults: documentDefaults(c.bootstrap),
       logGroupName: c.bootstrap.logGroupName,
       logRetentionDays: c.bootstrap.logRetentionDays,
     });
@@ -91,20 +92,4 @@ export class SecurityStack extends FactoryStack {
       description: 'Customer managed EBS key per target account',
     });
   }
-}
-
-/** Estate-specific defaults of the bootstrap documents. */
-function bootstrapDefaults(c: FactoryStackProps['config']): Partial<Record<BootstrapDocumentName, Record<string, string>>> {
-  const out: Partial<Record<BootstrapDocumentName, Record<string, string>>> = {};
-  if (c.bootstrap.legacyAgents.length) out['remove-legacy-agents'] = { AgentNames: c.bootstrap.legacyAgents.join(',') };
-  const ad = c.bootstrap.activeDirectory;
-  if (ad) {
-    out['join-active-directory'] = {
-      DomainNameParameter: ad.domainNameParameter,
-      UsernameParameter: ad.usernameParameter,
-      PasswordParameter: ad.passwordParameter,
-      ...(ad.ouParameter ? { OuParameter: ad.ouParameter } : {}),
-    };
-  }
-  return out;
 }

@@ -16,6 +16,17 @@ function edit(from: string, to: string): (t: string) => string {
   };
 }
 
+/** BASE with the staging VPC existing: subnets by ID, staging-a with its route table, staging-b without. */
+const existingVpc = (t: string) =>
+  edit('    create:\n      cidr: 10.90.0.0/22', '    existing:\n      vpcId: vpc-0123456789abcdef0\n      cidr: 10.90.0.0/22')(
+    edit('      cidr: 10.90.0.0/24\n', '      subnetId: subnet-0123456789abcde01\n      routeTableId: rtb-0123456789abcde01\n')(edit('      cidr: 10.90.1.0/24\n', '      subnetId: subnet-0123456789abcde02\n')(t)),
+  );
+/** Appends a top-level section to BASE (it starts on line 44). */
+const append = (text: string) => (t: string) => t + text;
+/** A second target subnet after app-a (lines 25-27). */
+const secondTargetSubnet = (fields: string) => edit('      cidr: 10.100.10.0/24\n', `      cidr: 10.100.10.0/24\n    - name: app-b\n${fields}`);
+const KEY = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
 interface Case {
   name: string;
   mutate: (t: string) => string;
@@ -65,6 +76,41 @@ const CASES: Case[] = [
   { name: 'join-active-directory without its parameters', mutate: (t) => t + 'bootstrap:\n  postLaunch:\n    - document: join-active-directory\n', line: 46, path: 'bootstrap.postLaunch[0].document', message: /needs bootstrap.activeDirectory/ },
   { name: 'unknown bootstrap document', mutate: (t) => t + 'bootstrap:\n  postLaunch:\n    - document: install-everything\n', line: 46, path: 'bootstrap.postLaunch[0].document', message: /expected one of "cloudwatch-agent"/ },
   { name: 's3 backend with dynamodb locking but no table', mutate: (t) => t + 'backend:\n  s3:\n    bucket: my-state\n    locking: dynamodb\n', line: 46, path: 'backend.s3', message: /expected "dynamodbTable" when locking is "dynamodb"/ },
+  // Rules that only synth enforced before (construct errors, exit 1, no location).
+  { name: 'existing staging subnet without routeTableId', mutate: existingVpc, line: 19, path: 'network.stagingSubnets[1]', message: /expected "routeTableId": the S3 gateway endpoint .* every staging route table/ },
+  { name: 'routeTableId in a created VPC', mutate: edit('      cidr: 10.90.1.0/24\n', '      cidr: 10.90.1.0/24\n      routeTableId: rtb-0123456789abcde02\n'), line: 20, path: 'network.stagingSubnets[1].routeTableId', message: /expected no "routeTableId"/ },
+  { name: 'replication staging subnet not declared', mutate: append('mgn:\n  replication:\n    stagingSubnet: staging-z\n'), line: 46, path: 'mgn.replication.stagingSubnet', message: /network.stagingSubnets \(staging-a, staging-b\), got "staging-z"/ },
+  { name: 'replication key account not declared', mutate: append('mgn:\n  replication:\n    encryptionKeyAccount: dev\n'), line: 46, path: 'mgn.replication.encryptionKeyAccount', message: /accounts.targets \(prod\), got "dev"/ },
+  { name: 'existing key of another account', mutate: edit('accountId: "222222222222"\n', `accountId: "222222222222"\n      kms:\n        existingKeyArn: ${KEY.replace('222222222222', '999999999999')}\n`), line: 10, path: 'accounts.targets[0].kms.existingKeyArn', message: /belongs to account 999999999999; expected a key of the target account 222222222222/ },
+  { name: 'existing key of another Region', mutate: edit('accountId: "222222222222"\n', `accountId: "222222222222"\n      kms:\n        existingKeyArn: ${KEY.replace('eu-west-1', 'us-east-1')}\n`), line: 10, path: 'accounts.targets[0].kms.existingKeyArn', message: /in us-east-1; expected a key in the estate Region eu-west-1/ },
+  { name: 'key shared with its own account', mutate: edit('accountId: "222222222222"\n', 'accountId: "222222222222"\n      kms:\n        crossAccountPrincipals: ["333333333333", "222222222222"]\n'), line: 10, path: 'accounts.targets[0].kms.crossAccountPrincipals[1]', message: /"222222222222" is the key's own account/ },
+  { name: 'reserved KMS alias', mutate: edit('accountId: "222222222222"\n', 'accountId: "222222222222"\n      kms:\n        alias: alias/aws/ebs\n'), line: 10, path: 'accounts.targets[0].kms.alias', message: /not "alias\/aws\/"/ },
+  { name: 'GitHub branch with a wildcard', mutate: append('github:\n  repository: acme/migration\n  branch: "release/*"\n'), line: 46, path: 'github.branch', message: /plain branch name without wildcards/ },
+  { name: 'GitHub environment with a wildcard', mutate: append('github:\n  repository: acme/migration\n  cutoverEnvironment: cutover-?\n'), line: 46, path: 'github.cutoverEnvironment', message: /plain environment name without wildcards/ },
+  { name: 'unknown post-launch parameter', mutate: append('bootstrap:\n  postLaunch:\n    - document: validate-server\n      parameters:\n        Ports: ["443"]\n'), line: 48, path: 'bootstrap.postLaunch[0].parameters.Ports', message: /validate-server has no parameter "Ports" \(it declares Services, MinFreeDiskPercent, Names, Endpoints\)/ },
+  { name: 'post-launch parameter against its allowedPattern', mutate: append('bootstrap:\n  postLaunch:\n    - document: validate-server\n      parameters:\n        MinFreeDiskPercent: ["ten"]\n'), line: 48, path: 'bootstrap.postLaunch[0].parameters.MinFreeDiskPercent', message: /"ten" does not match its allowedPattern/ },
+  { name: 'legacy agent name the document refuses', mutate: append('bootstrap:\n  legacyAgents: [nagios, "x;reboot"]\n'), line: 45, path: 'bootstrap.legacyAgents', message: /remove-legacy-agents parameter "AgentNames" = "nagios,x;reboot" does not match/ },
+  { name: 'post-launch documents with different deployments', mutate: append('bootstrap:\n  postLaunch:\n    - document: cloudwatch-agent\n    - document: validate-server\n      deployment: TEST_ONLY\n'), line: 48, path: 'bootstrap.postLaunch[1].deployment', message: /expected deployment TEST_AND_CUTOVER like bootstrap.postLaunch\[0\]: MGN applies one deployment/ },
+  { name: 'VM Import target account not declared', mutate: append('vmImport:\n  enabled: true\n  targetAccount: dev\n'), line: 46, path: 'vmImport.targetAccount', message: /accounts.targets \(prod\), got "dev"/ },
+  // Availability Zones and CIDRs.
+  {
+    name: 'resolver subnets in one AZ (2 names, same AZ)',
+    mutate: (t) => edit('resolverSubnets: [staging-a, staging-b]', 'resolverSubnets: [staging-a, staging-c]')(edit('      cidr: 10.90.1.0/24\n', '      cidr: 10.90.1.0/24\n    - name: staging-c\n      availabilityZone: eu-west-1a\n      cidr: 10.90.2.0/24\n')(t)),
+    line: 23,
+    path: 'network.resolverSubnets',
+    message: /expected resolver subnets in at least 2 Availability Zones, all are in eu-west-1a/,
+  },
+  { name: 'overlapping target subnets', mutate: secondTargetSubnet('      subnetId: subnet-0a1b2c3d4e5f60002\n      cidr: 10.100.10.128/25\n'), line: 27, path: 'network.targetSubnets[1].cidr', message: /CIDR 10\.100\.10\.128\/25 overlaps 10\.100\.10\.0\/24 of another target subnet \(network\.targetSubnets\[0\]\.cidr\) \(if they are in different VPCs, declare them/ },
+  { name: 'duplicate target subnet ID', mutate: secondTargetSubnet('      subnetId: subnet-0a1b2c3d4e5f60001\n'), line: 26, path: 'network.targetSubnets[1].subnetId', message: /duplicate target subnet ID "subnet-0a1b2c3d4e5f60001"/ },
+  {
+    name: 'target subnet outside its VPC',
+    mutate: edit('  targetSubnets:\n    - name: app-a\n      subnetId: subnet-0a1b2c3d4e5f60001\n', '  targetVpcs:\n    - name: apps\n      vpcId: vpc-0aa0000000000a001\n      cidrs: [10.100.0.0/21, 10.101.0.0/20]\n  targetSubnets:\n    - name: app-a\n      subnetId: subnet-0a1b2c3d4e5f60001\n      vpc: apps\n'),
+    line: 29,
+    path: 'network.targetSubnets[0].cidr',
+    message: /expected a CIDR inside the CIDR blocks of VPC "apps" \(10\.100\.0\.0\/21, 10\.101\.0\.0\/20\), got 10\.100\.10\.0\/24/,
+  },
+  { name: 'target subnet VPC not declared', mutate: edit('      subnetId: subnet-0a1b2c3d4e5f60001\n', '      subnetId: subnet-0a1b2c3d4e5f60001\n      vpc: apps\n'), line: 24, path: 'network.targetSubnets[0].vpc', message: /network.targetVpcs \(none declared\), got "apps"/ },
+  { name: 'on-prem CIDR overlaps a staging subnet', mutate: edit('sourceCidrs: [192.168.10.0/24]', 'sourceCidrs: [192.168.10.0/24, 10.90.1.0/25]'), line: 26, path: 'network.onPremises.sourceCidrs[1]', message: /on-premises CIDR 10\.90\.1\.0\/25 overlaps the staging VPC CIDR 10\.90\.0\.0\/22/ },
 ];
 
 describe('bad estate files', () => {
@@ -110,6 +156,17 @@ describe('bad estate files', () => {
     }
     expect(problems.map((p) => p.path)).toEqual(['accounts.targets[0].accountId', 'network.stagingSubnets[1].cidr', 'waves[0].applications[0].servers[1].name']);
     expect(problems.map((p) => p.line)).toEqual([8, 19, 39]);
+  });
+
+  it.each([
+    ['on-premises CIDRs that overlap each other', edit('sourceCidrs: [192.168.10.0/24]', 'sourceCidrs: [192.168.0.0/16, 192.168.10.0/24]')],
+    ['target subnets that overlap in different declared VPCs', (t: string) =>
+      edit('  targetSubnets:\n', '  targetVpcs:\n    - { name: prod-vpc, vpcId: vpc-0aa0000000000a001, cidrs: [10.100.0.0/16] }\n    - { name: dev-vpc, vpcId: vpc-0aa0000000000a002, cidrs: [10.100.0.0/16] }\n  targetSubnets:\n')(
+        edit('      cidr: 10.100.10.0/24\n', '      cidr: 10.100.10.0/24\n      vpc: prod-vpc\n    - name: app-b\n      subnetId: subnet-0a1b2c3d4e5f60002\n      cidr: 10.100.10.0/24\n      vpc: dev-vpc\n')(t),
+      )],
+    ['an existing VPC with a route table on every staging subnet', (t: string) => edit('      subnetId: subnet-0123456789abcde02\n', '      subnetId: subnet-0123456789abcde02\n      routeTableId: rtb-0123456789abcde02\n')(existingVpc(t))],
+  ])('accepts %s', (_name, mutate) => {
+    expect(() => parseFactory(mutate(BASE), 'ok.yaml')).not.toThrow();
   });
 
   it('names a missing file with exit code 2', async () => {

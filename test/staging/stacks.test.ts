@@ -43,9 +43,15 @@ describe('staging stacks from factory.yaml settings', () => {
   });
 
   it('refuses an existing key of another account and post-launch documents with different deployments', () => {
+    // validate refuses both (test/config/bad-estates.test.ts); the stacks still guard a config built without it.
     const foreign = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    expect(() => stacksOf(estate((t) => t.replace('      kms:\n', `      kms:\n        existingKeyArn: ${foreign}\n`)))).toThrow(/kms.existingKeyArn belongs to account 999999999999, expected the target account 222222222222/);
-    expect(() => stacksOf(estate((t) => t.replace('    - document: join-active-directory\n', '    - document: join-active-directory\n      deployment: CUTOVER_ONLY\n')))).toThrow(/one deployment to every post-launch document/);
+    const unvalidated = (change: (c: FactoryConfig) => void) => {
+      const c = structuredClone(estate((t) => t));
+      change(c);
+      return c;
+    };
+    expect(() => stacksOf(unvalidated((c) => (c.accounts.targets[0].kms.existingKeyArn = foreign)))).toThrow(/kms.existingKeyArn belongs to account 999999999999, expected the target account 222222222222/);
+    expect(() => stacksOf(unvalidated((c) => (c.bootstrap.postLaunch[0].deployment = 'CUTOVER_ONLY')))).toThrow(/one deployment to every post-launch document/);
   });
 
   it('without CloudFormation support for the replication type, outputs the equivalent aws mgn command instead', () => {

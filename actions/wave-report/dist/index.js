@@ -29347,7 +29347,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -29388,7 +29388,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse3;
+    exports2.parse = parse4;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
@@ -29449,7 +29449,7 @@ var require_dist = __commonJS({
 
 // src/actions/wave-report.ts
 var import_node_fs = require("node:fs");
-var import_node_path = require("node:path");
+var import_node_path2 = require("node:path");
 var core2 = __toESM(require_core());
 
 // src/runbook/report.ts
@@ -29541,10 +29541,16 @@ ${renderGantt(report)}`;
 var core = __toESM(require_core());
 
 // src/config/load.ts
-var import_yaml2 = __toESM(require_dist());
+var import_yaml3 = __toESM(require_dist());
 
 // src/config/locate.ts
 var import_yaml = __toESM(require_dist());
+
+// src/config/bootstrap-documents.ts
+var import_node_path = require("node:path");
+var import_yaml2 = __toESM(require_dist());
+var SSM_DOCUMENTS_DIR = (0, import_node_path.join)(__dirname, "..", "..", "ssm-documents");
+var BOOTSTRAP_DOCUMENTS = ["cloudwatch-agent", "inspector", "remove-legacy-agents", "join-active-directory", "set-hostname-dns", "validate-server"];
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -29744,7 +29750,7 @@ __export(external_exports, {
   optional: () => optional,
   output: () => output,
   overwrite: () => _overwrite,
-  parse: () => parse2,
+  parse: () => parse3,
   parseAsync: () => parseAsync2,
   partialRecord: () => partialRecord,
   pipe: () => pipe,
@@ -30096,7 +30102,7 @@ __export(core_exports2, {
   memoizer: () => memoizer,
   mergeValues: () => mergeValues,
   meta: () => meta,
-  parse: () => parse,
+  parse: () => parse2,
   parseAsync: () => parseAsync,
   parseURLObject: () => parseURLObject,
   prettifyError: () => prettifyError,
@@ -31316,7 +31322,7 @@ var _parse = (_Err) => {
   };
   return fn;
 };
-var parse = /* @__PURE__ */ _parse($ZodRealError);
+var parse2 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
   const fn = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
@@ -31404,18 +31410,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse3(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -32910,7 +32916,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -32924,7 +32930,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -34469,10 +34475,10 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
       throw new Error("implement() must be called with a function");
     }
     return Object.defineProperty(function(...args) {
-      const parsedArgs = inst._def.input ? parse(inst._def.input, args) : args;
+      const parsedArgs = inst._def.input ? parse2(inst._def.input, args) : args;
       const result = Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return parse(inst._def.output, result);
+        return parse2(inst._def.output, result);
       }
       return result;
     }, "_zod", { value: inst._zod, enumerable: false });
@@ -46779,7 +46785,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
 });
 
 // node_modules/zod/v4/classic/parse.js
-var parse2 = /* @__PURE__ */ _parse(ZodRealError);
+var parse3 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
 var safeParseAsync2 = /* @__PURE__ */ _safeParseAsync(ZodRealError);
@@ -46916,7 +46922,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     util_exports.own(this, "~standard", value);
   },
   parse: function _parse2(data, params) {
-    return parse2(this, data, params, { callee: _parse2 });
+    return parse3(this, data, params, { callee: _parse2 });
   },
   parseAsync: async function _parseAsync2(data, params) {
     return await parseAsync2(this, data, params, { callee: _parseAsync2 });
@@ -49306,14 +49312,7 @@ function parseCidr(v) {
 }
 
 // src/config/sections/bootstrap.ts
-var bootstrapDocument = external_exports.enum([
-  "cloudwatch-agent",
-  "inspector",
-  "remove-legacy-agents",
-  "join-active-directory",
-  "set-hostname-dns",
-  "validate-server"
-]);
+var bootstrapDocument = external_exports.enum(BOOTSTRAP_DOCUMENTS);
 var bootstrapSection = external_exports.object({
   logGroupName: external_exports.string().default("/rehost-factory/bootstrap").describe("CloudWatch Logs group for document output. @default /rehost-factory/bootstrap"),
   logRetentionDays: external_exports.number().int().positive().default(365).describe("Retention of the bootstrap log group. @default 365"),
@@ -49340,7 +49339,7 @@ var targetAccount = external_exports.object({
   accountId: accountId.describe("12-digit ID of the account that runs the migrated servers"),
   deployRoleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name (1-64 letters, digits and +=,.@_-)").default("rehost-factory-deploy").describe("Role the security stack assumes in this account to create its KMS key (key material never leaves the account); ignored when the account is the staging account. @default rehost-factory-deploy"),
   kms: external_exports.object({
-    alias: external_exports.string().regex(/^alias\/[a-zA-Z0-9/_-]+$/, 'expected a KMS alias starting with "alias/"').optional().describe("Alias of the EBS key. @default alias/rehost-factory/<estate>/<account name>"),
+    alias: external_exports.string().regex(/^alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/, 'expected a KMS alias starting with "alias/" and not "alias/aws/" (reserved for AWS managed keys)').optional().describe("Alias of the EBS key. @default alias/rehost-factory/<estate>/<account name>"),
     existingKeyArn: kmsKeyArn.optional().describe("Use this key instead of creating one"),
     adminPrincipals: external_exports.array(iamArn).default([]).describe("Principals that administer the key. @default the account root"),
     crossAccountPrincipals: external_exports.array(external_exports.union([accountId, iamArn])).default([]).describe("Other accounts or principals that may use the key (e.g. an Auto Scaling account)"),
@@ -49412,11 +49411,17 @@ var stagingSubnet = external_exports.object({
   availabilityZone: availabilityZone.describe("Availability Zone of the subnet"),
   cidr: cidr.optional().describe("CIDR of a subnet to create (created VPC only)"),
   subnetId: subnetId.optional().describe("ID of an existing subnet (existing VPC only)"),
-  routeTableId: routeTableId.optional().describe("Route table of an existing subnet; the S3 gateway endpoint is attached to it")
+  routeTableId: routeTableId.optional().describe("Route table of an existing subnet (required in an existing VPC): the S3 gateway endpoint that replication servers reach S3 through is attached to every staging route table")
+}).strict();
+var targetVpc = external_exports.object({
+  name: name.describe("Name used by target subnets (vpc)"),
+  vpcId: vpcId.describe("ID of the existing target VPC"),
+  cidrs: external_exports.array(cidr).min(1).describe("CIDR blocks of the VPC (primary and secondary)")
 }).strict();
 var targetSubnet = external_exports.object({
   name: name.describe("Name used by server placements"),
   subnetId: subnetId.describe("ID of the existing target subnet"),
+  vpc: name.optional().describe("Name of its VPC in network.targetVpcs: its CIDR must lie inside the VPC, and subnets of different VPCs may overlap. @default unknown"),
   availabilityZone: availabilityZone.optional().describe("Availability Zone, used by preflight checks"),
   cidr: cidr.optional().describe("CIDR of the subnet, used to check fixed private IPs")
 }).strict();
@@ -49428,7 +49433,8 @@ var networkSection = external_exports.object({
   ], { error: 'expected either "create: { cidr }" or "existing: { vpcId, cidr }"' }).describe("The staging VPC: create one, or use an existing one by ID"),
   stagingSubnets: external_exports.array(stagingSubnet).min(1).describe("Subnets for MGN replication servers and the private endpoints, in \u2265 2 AZs"),
   resolverSubnets: external_exports.array(name).min(2, "expected at least 2 subnet names: a resolver inbound endpoint needs 2 IPs in 2 AZs").optional().describe("Names of staging subnets for the Route 53 Resolver inbound endpoint (\u2265 2, in \u2265 2 AZs). @default all staging subnets"),
-  targetSubnets: external_exports.array(targetSubnet).default([]).describe("Subnets where test and cutover instances launch"),
+  targetVpcs: external_exports.array(targetVpc).default([]).describe("VPCs of the target subnets, when known. @default none"),
+  targetSubnets: external_exports.array(targetSubnet).default([]).describe("Subnets where test and cutover instances launch; their CIDRs must not overlap unless they are in different declared VPCs"),
   onPremises: external_exports.object({
     sourceCidrs: external_exports.array(cidr).min(1).describe("CIDRs of the source servers that replicate (TCP 1500 and 443 in)"),
     dnsServers: external_exports.array(ipv43).min(1).describe("On-premises DNS servers that forward to the resolver inbound endpoint"),
@@ -49516,11 +49522,12 @@ var automationSection = external_exports.object({
 }).strict().describe("Event-driven automation");
 
 // src/config/sections/github.ts
+var exactName = (what) => external_exports.string().regex(/^[^*?]+$/, `expected a plain ${what} name without wildcards (* or ?): it pins the sub claim of the workflow role`);
 var githubSection = external_exports.object({
   repository: external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected "owner/repo"').describe("The repository whose workflows assume the roles"),
-  branch: external_exports.string().default("main").describe("Protected branch that may apply. @default main"),
-  applyEnvironment: external_exports.string().default("infrastructure").describe("Environment of the apply job. @default infrastructure"),
-  cutoverEnvironment: external_exports.string().default("cutover").describe("Environment of cutover, finalize and revert. @default cutover"),
+  branch: exactName("branch").default("main").describe("Protected branch that may apply. @default main"),
+  applyEnvironment: exactName("environment").default("infrastructure").describe("Environment of the apply job. @default infrastructure"),
+  cutoverEnvironment: exactName("environment").default("cutover").describe("Environment of cutover, finalize and revert. @default cutover"),
   roleNamePrefix: external_exports.string().regex(/^[\w+=,.@-]{1,40}$/, "expected 1-40 characters allowed in IAM role names").default("rehost-factory").describe("Prefix of the workflow role names: <prefix>-<estate>-plan|apply|cutover. @default rehost-factory"),
   createOidcProvider: external_exports.boolean().default(true).describe("Create the GitHub OIDC provider (one per account). @default true")
 }).strict().describe("GitHub repository and environments trusted by the workflow roles");
@@ -49601,7 +49608,7 @@ function runAction(body) {
 // src/actions/wave-report.ts
 function partsIn(dir) {
   return (0, import_node_fs.readdirSync)(dir).flatMap((name2) => {
-    const path = (0, import_node_path.join)(dir, name2);
+    const path = (0, import_node_path2.join)(dir, name2);
     return (0, import_node_fs.statSync)(path).isDirectory() ? partsIn(path) : name2.endsWith(".json") ? [path] : [];
   });
 }

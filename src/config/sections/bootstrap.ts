@@ -1,14 +1,8 @@
 import { z } from 'zod';
+import { BOOTSTRAP_DOCUMENTS } from '../bootstrap-documents';
 
 /** The bootstrap documents shipped in ssm-documents/ that can run as post-launch actions. */
-export const bootstrapDocument = z.enum([
-  'cloudwatch-agent',
-  'inspector',
-  'remove-legacy-agents',
-  'join-active-directory',
-  'set-hostname-dns',
-  'validate-server',
-]);
+export const bootstrapDocument = z.enum(BOOTSTRAP_DOCUMENTS);
 
 export const bootstrapSection = z
   .object({

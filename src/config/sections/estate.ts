@@ -14,7 +14,7 @@ export const targetAccount = z
       .object({
         alias: z
           .string()
-          .regex(/^alias\/[a-zA-Z0-9/_-]+$/, 'expected a KMS alias starting with "alias/"')
+          .regex(/^alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/, 'expected a KMS alias starting with "alias/" and not "alias/aws/" (reserved for AWS managed keys)')
           .optional()
           .describe('Alias of the EBS key. @default alias/rehost-factory/<estate>/<account name>'),
         existingKeyArn: kmsKeyArn.optional().describe('Use this key instead of creating one'),

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 
+/** A branch or environment name pinned in the roles' sub claim: exact, so no wildcard. */
+const exactName = (what: string) => z.string().regex(/^[^*?]+$/, `expected a plain ${what} name without wildcards (* or ?): it pins the sub claim of the workflow role`);
+
 export const githubSection = z
   .object({
     repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected "owner/repo"').describe('The repository whose workflows assume the roles'),
-    branch: z.string().default('main').describe('Protected branch that may apply. @default main'),
-    applyEnvironment: z.string().default('infrastructure').describe('Environment of the apply job. @default infrastructure'),
-    cutoverEnvironment: z.string().default('cutover').describe('Environment of cutover, finalize and revert. @default cutover'),
+    branch: exactName('branch').default('main').describe('Protected branch that may apply. @default main'),
+    applyEnvironment: exactName('environment').default('infrastructure').describe('Environment of the apply job. @default infrastructure'),
+    cutoverEnvironment: exactName('environment').default('cutover').describe('Environment of cutover, finalize and revert. @default cutover'),
     roleNamePrefix: z
       .string()
       .regex(/^[\w+=,.@-]{1,40}$/, 'expected 1-40 characters allowed in IAM role names')

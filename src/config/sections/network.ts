@@ -8,7 +8,18 @@ const stagingSubnet = z
     availabilityZone: availabilityZone.describe('Availability Zone of the subnet'),
     cidr: cidr.optional().describe('CIDR of a subnet to create (created VPC only)'),
     subnetId: subnetId.optional().describe('ID of an existing subnet (existing VPC only)'),
-    routeTableId: routeTableId.optional().describe('Route table of an existing subnet; the S3 gateway endpoint is attached to it'),
+    routeTableId: routeTableId
+      .optional()
+      .describe('Route table of an existing subnet (required in an existing VPC): the S3 gateway endpoint that replication servers reach S3 through is attached to every staging route table'),
+  })
+  .strict();
+
+/** A VPC of a target account, declared so that its subnets' CIDRs can be checked against it. */
+const targetVpc = z
+  .object({
+    name: name.describe('Name used by target subnets (vpc)'),
+    vpcId: vpcId.describe('ID of the existing target VPC'),
+    cidrs: z.array(cidr).min(1).describe('CIDR blocks of the VPC (primary and secondary)'),
   })
   .strict();
 
@@ -17,6 +28,7 @@ const targetSubnet = z
   .object({
     name: name.describe('Name used by server placements'),
     subnetId: subnetId.describe('ID of the existing target subnet'),
+    vpc: name.optional().describe('Name of its VPC in network.targetVpcs: its CIDR must lie inside the VPC, and subnets of different VPCs may overlap. @default unknown'),
     availabilityZone: availabilityZone.optional().describe('Availability Zone, used by preflight checks'),
     cidr: cidr.optional().describe('CIDR of the subnet, used to check fixed private IPs'),
   })
@@ -38,7 +50,8 @@ export const networkSection = z
       .min(2, 'expected at least 2 subnet names: a resolver inbound endpoint needs 2 IPs in 2 AZs')
       .optional()
       .describe('Names of staging subnets for the Route 53 Resolver inbound endpoint (≥ 2, in ≥ 2 AZs). @default all staging subnets'),
-    targetSubnets: z.array(targetSubnet).default([]).describe('Subnets where test and cutover instances launch'),
+    targetVpcs: z.array(targetVpc).default([]).describe('VPCs of the target subnets, when known. @default none'),
+    targetSubnets: z.array(targetSubnet).default([]).describe('Subnets where test and cutover instances launch; their CIDRs must not overlap unless they are in different declared VPCs'),
     onPremises: z
       .object({
         sourceCidrs: z.array(cidr).min(1).describe('CIDRs of the source servers that replicate (TCP 1500 and 443 in)'),
