@@ -50,6 +50,10 @@ export interface Review {
   readonly comments: string[];
   /** The whole review in one document (job summary), without the comment markers. */
   readonly markdown: string;
+  /** The review's blocks in order, the summary first (the job summary is cut between them). */
+  readonly blocks: readonly Block[];
+  /** Masks the plans' secrets in any other text made from them (log lines naming addresses). */
+  readonly scrubber: Scrubber;
 }
 
 /** Hidden first line of every comment part: how the sticky-comment logic finds its own comments. */
@@ -89,7 +93,6 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     sensitiveOutputs: sensitiveOutputNames(plan),
     counts: countResources(plan.resource_changes ?? []),
     outputCounts: countOutputs(plan.output_changes),
-    scrubber: new Scrubber(collectSensitiveStrings(plan), patterns),
     errored: plan.errored === true,
     terraformVersion: plan.terraform_version,
   }));
@@ -97,13 +100,15 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
   const totalOutputs = reviews.reduce((t, s) => addCounts(t, s.outputCounts), emptyOutputCounts());
   const critical = reviews.flatMap((s) => criticalChanges(s.name, s.changes, rules));
   const overridden = options.overridden ?? false;
-  const renderOpts = { title: options.title ?? 'Terraform plan review', critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden };
+  // One sensitive-string set across all stacks: a secret of one stack is masked in all of them.
+  const scrubber = new Scrubber(stacks.flatMap(({ plan }) => [...collectSensitiveStrings(plan)]), patterns);
+  const renderOpts = { title: options.title ?? 'Terraform plan review', critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden, scrubber };
 
   const blocks: Block[] = [
     summaryBlock(reviews, total, totalOutputs, renderOpts),
-    ...destroyBlocks(reviews, critical),
-    ...stateBlocks(reviews),
-    ...driftBlocks(reviews),
+    ...destroyBlocks(reviews, critical, scrubber),
+    ...stateBlocks(reviews, scrubber),
+    ...driftBlocks(reviews, scrubber),
     ...reviews.flatMap((s) => resourceBlocks(s, renderOpts)),
   ];
   const id = options.commentId ?? 'plan-review';
@@ -120,7 +125,7 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     has_destroy: total.delete + total.replace > 0,
     guard_tripped: critical.length > 0 && !overridden,
   };
-  return { summary, total, critical, comments, markdown: blocks.map((b) => b.text).join('\n\n') };
+  return { summary, total, critical, comments, markdown: blocks.map((b) => b.text).join('\n\n'), blocks, scrubber };
 }
 
 /**

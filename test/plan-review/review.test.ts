@@ -92,6 +92,82 @@ describe('masking beyond the *_sensitive markers', () => {
   });
 });
 
+describe('masking leaks found by review (crafted from the real fixture shapes)', () => {
+  /**
+   * Three stacks reviewed together. `files` (borchero's sensitive local files) holds the secrets
+   * as sensitive values; `network` (snyk's S3 buckets) reuses them where nothing marks them: as a
+   * tag key that forces a replacement, in a bucket policy (JSON-escaped there), as an import ID;
+   * `mgn` shows one of them inside a plain string.
+   */
+  const SECRET_KEY = 'S3cr3tValue';
+  const QUOTED = 'Pa"ss\\w0rd!';
+  const IMPORT_ID = 'imp0rt-id-secret';
+  const NUMBER = 987654321;
+  function crafted() {
+    const files = clone(loadFixture('borchero-replace-sensitive.json'));
+    const test = files.resource_changes.find((rc: any) => rc.address === 'local_file.test');
+    test.change.after.content = SECRET_KEY;
+    test.change.after.sensitive_content = QUOTED;
+    const test3 = files.resource_changes.find((rc: any) => rc.address === 'local_file.test3');
+    test3.change.after.sensitive_content = IMPORT_ID;
+    test3.change.after.file_permission = NUMBER;
+    test3.change.after_sensitive.file_permission = true;
+    // A short sensitive value: masked where it is sensitive, not scrubbed elsewhere.
+    test3.change.after.directory_permission = 'ab12';
+    test3.change.after_sensitive.directory_permission = true;
+
+    const network = clone(loadFixture('snyk-aws-mixed-drift.json'));
+    const update = network.resource_changes.find((rc: any) => rc.change.actions[0] === 'update');
+    update.change.after.tags = { [SECRET_KEY]: 'x', ab12: 'short key' };
+    update.change.after.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:UserAgent': QUOTED } } }] });
+    const replaced = network.resource_changes.find((rc: any) => rc.change.actions[0] === 'delete');
+    replaced.change.actions = ['delete', 'create'];
+    replaced.action_reason = 'replace_because_cannot_update';
+    replaced.change.after = { ...clone(replaced.change.before), tags: { [SECRET_KEY]: 'y' } };
+    replaced.change.replace_paths = [['tags', SECRET_KEY]];
+    const created = network.resource_changes.find((rc: any) => rc.change.actions[0] === 'create');
+    created.change.importing = { id: IMPORT_ID };
+    created.change.after.object_lock_days = NUMBER;
+
+    const mgn = clone(loadFixture('tfplan-validator-create-before-destroy.json'));
+    mgn.resource_changes[0].change.after.content = `config for ${SECRET_KEY} and ${QUOTED}`;
+    return { files, network, mgn };
+  }
+
+  it('masks secrets used as map keys, in forced-by paths, import IDs, JSON-escaped policies, numbers and across stacks', () => {
+    const { files, network, mgn } = crafted();
+    const { comments } = reviewPlans([stack('network', network), stack('files', files), stack('mgn', mgn)]);
+    const text = comments.join('\n');
+    expect(sensitiveLeaks([network, files, mgn], comments)).toEqual([]);
+    expect(text).toContain('forced by <code>tags[&quot;(sensitive value)&quot;]</code>');
+    expect(text).toMatch(/^\+ tags\["\(sensitive value\)"\] += "y" {3}# forces replacement$/m);
+    expect(text).toContain('| <code>aws_s3_bucket.create_bucket</code> | imported from ID <code>(sensitive value)</code> |');
+    expect(text).toContain('<code>aws_s3_bucket.create_bucket</code> will be created, imported from ID <code>(sensitive value)</code></summary>');
+    expect(text).toContain('"aws:UserAgent": "(sensitive value)"');
+    expect(text).toMatch(/^\+ object_lock_days +\= \(sensitive value\)$/m);
+    expect(text).toMatch(/^! file_permission +\= "0777" -> \(sensitive value\)$/m);
+    expect(text).toContain('config for (sensitive value) and (sensitive value)');
+    // Short: masked structurally, and as a whole map key, but not scrubbed out of other text.
+    expect(text).toMatch(/^! directory_permission +\= "0777" -> \(sensitive value\)$/m);
+    expect(text).toMatch(/^\+ tags\["\(sensitive value\)"\] += "short key"$/m);
+  });
+
+  it('the leak check finds each of those leaks in an unmasked rendering', () => {
+    const { files, network, mgn } = crafted();
+    const plans = [network, files, mgn];
+    const leaks = (line: string) => sensitiveLeaks(plans, [line]);
+    expect(leaks(`+ tags.${SECRET_KEY} = "x"`)).not.toEqual([]);
+    expect(leaks('+ tags.ab12 = "short key"')).not.toEqual([]);
+    expect(leaks('| x | y | **replace** | forced by <code>tags.ab12</code> |')).not.toEqual([]);
+    expect(leaks(`imported from ID <code>${IMPORT_ID}</code>`)).not.toEqual([]);
+    expect(leaks(`+     "aws:UserAgent": ${JSON.stringify(QUOTED)}`)).not.toEqual([]);
+    expect(leaks(`<code>${QUOTED.replace(/"/g, '&quot;')}</code>`)).not.toEqual([]);
+    expect(leaks(`+ object_lock_days = ${NUMBER}`)).not.toEqual([]);
+    expect(leaks('+ user_data = "AKIAIOSFODNN7EXAMPLE"')).not.toEqual([]);
+    expect(leaks('+ tags.Name = "ordinary"')).toEqual([]);
+  });
+});
+
 describe('action kinds and absent keys', () => {
   it('forget (removed blocks) and create-then-forget; a plan without resource_changes or output_changes', () => {
     const plan = clone(loadFixture('tfplan-validator-multienv-dev3.json'));

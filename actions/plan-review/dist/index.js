@@ -27025,11 +27025,23 @@ function collectSensitiveStrings(plan) {
 function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+function jsonInner(s) {
+  return JSON.stringify(s).slice(1, -1);
+}
+function renderedForms(secret) {
+  const json = jsonInner(secret);
+  const go = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return [.../* @__PURE__ */ new Set([secret, json, go, jsonInner(json), jsonInner(go)])];
+}
 var Scrubber = class {
   secrets;
+  exact;
   patterns;
   constructor(secrets, patterns = DEFAULT_MASK_PATTERNS) {
-    const long = [...new Set(secrets)].filter((s) => s.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
+    const all = new Set(secrets);
+    all.delete("");
+    this.exact = all;
+    const long = [...new Set([...all].filter((s) => s.length >= MIN_SCRUB_LENGTH).flatMap(renderedForms))].sort((a, b) => b.length - a.length);
     if (long.length) this.secrets = new RegExp(long.map(escapeRegExp).join("|"), "g");
     this.patterns = patterns.map((p) => p.global ? p : new RegExp(p.source, p.flags + "g"));
   }
@@ -27037,6 +27049,14 @@ var Scrubber = class {
     let out = this.secrets ? text.replace(this.secrets, SENSITIVE_TEXT) : text;
     for (const p of this.patterns) out = out.replace(p, PATTERN_TEXT);
     return out;
+  }
+  /**
+   * A map key or other name: masked whole when it equals a sensitive string of any length (a key
+   * is an identifier, not free text, so a short match is not a coincidence of substrings), else
+   * scrubbed like any text.
+   */
+  scrubName(name) {
+    return this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
   }
 };
 function parseMaskPatterns(sources) {
@@ -27113,9 +27133,10 @@ function parsePlan(text, file) {
 
 // src/plan-review/diff.ts
 var SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-function formatPath(parts) {
+function formatPath(parts, scrubber) {
   let out = "";
-  for (const p of parts) {
+  for (const raw of parts) {
+    const p = scrubber && typeof raw === "string" ? scrubber.scrubName(raw) : raw;
     if (typeof p === "number") out += `[${p}]`;
     else if (SIMPLE_KEY.test(p)) out += out ? `.${p}` : p;
     else out += `[${JSON.stringify(p)}]`;
@@ -27160,13 +27181,14 @@ function textLines(s) {
 function inline(leaf, opts) {
   if (leaf === SENSITIVE) return SENSITIVE_TEXT;
   if (leaf === UNKNOWN) return UNKNOWN_TEXT;
-  if (leaf === "{}" || leaf === "[]" || leaf === null || typeof leaf !== "string") return String(leaf);
+  if (leaf === "{}" || leaf === "[]" || leaf === null) return String(leaf);
+  if (typeof leaf !== "string") return opts.scrubber.scrub(String(leaf));
   const max = opts.maxValueChars ?? 500;
   const text = JSON.stringify(opts.scrubber.scrub(leaf));
   return text.length > max ? `${text.slice(0, max)}\u2026 (${text.length - max} more characters)` : text;
 }
 function multiline(leaf, opts) {
-  return typeof leaf === "string" ? textLines(opts.scrubber.scrub(leaf)) : void 0;
+  return typeof leaf === "string" ? textLines(opts.scrubber.scrub(leaf))?.map((l) => opts.scrubber.scrub(l)) : void 0;
 }
 function lineDiff(a, b) {
   if (a.length * b.length > 25e4) return [...a.map((l) => ["-", l]), ...b.map((l) => ["+", l])];
@@ -27198,7 +27220,8 @@ function attributeDiff(before, after, rawBefore, rawAfter, opts) {
   flatten(before ?? void 0, [], b);
   flatten(after ?? void 0, [], a);
   const keys = [.../* @__PURE__ */ new Set([...a.keys(), ...b.keys()])];
-  const width = Math.min(40, Math.max(0, ...keys.map((k) => k.length)));
+  const labels = new Map(keys.map((k) => [k, formatPath((a.get(k) ?? b.get(k)).parts, opts.scrubber)]));
+  const width = Math.min(40, Math.max(0, ...[...labels.values()].map((k) => k.length)));
   const forced = (opts.replacePaths ?? []).map((p) => formatPath(p));
   const lines = [];
   let unchanged = 0;
@@ -27206,7 +27229,7 @@ function attributeDiff(before, after, rawBefore, rawAfter, opts) {
     const was = b.get(key);
     const now = a.get(key);
     const parts = (now ?? was).parts;
-    const label = key === "" ? "" : `${key.padEnd(width)} =`;
+    const label = key === "" ? "" : `${labels.get(key).padEnd(width)} =`;
     const force = forced.some((f) => f && (key === f || key.startsWith(`${f}.`) || key.startsWith(`${f}[`))) ? "   # forces replacement" : "";
     if (was && now) {
       const same = was.leaf === SENSITIVE && now.leaf === SENSITIVE ? JSON.stringify(rawAt(rawBefore, parts)) === JSON.stringify(rawAt(rawAfter, parts)) : was.leaf === now.leaf;
@@ -27342,16 +27365,19 @@ var REASONS = {
   read_because_dependency_pending: "it depends on a resource with pending changes",
   read_because_check_nested: "a check block uses it"
 };
-function reasonOf(rc) {
+function planCode(s, scrubber) {
+  return code(scrubber.scrub(s));
+}
+function reasonOf(rc, scrubber) {
   const parts = [];
-  if (rc.action_reason) parts.push(REASONS[rc.action_reason] ?? rc.action_reason);
-  const forced = (rc.change.replace_paths ?? []).map((p) => code(p.map((x) => typeof x === "number" ? `[${x}]` : x).join(".").replace(/\.\[/g, "[")));
+  if (rc.action_reason) parts.push(REASONS[rc.action_reason] ?? html(rc.action_reason));
+  const forced = (rc.change.replace_paths ?? []).map((p) => code(formatPath(p, scrubber)));
   if (forced.length) parts.push(`forced by ${forced.join(", ")}`);
-  if (rc.deposed) parts.push(`deposed object ${code(rc.deposed)}`);
+  if (rc.deposed) parts.push(`deposed object ${planCode(rc.deposed, scrubber)}`);
   return parts.join("; ") || "\u2014";
 }
 var SYMBOL = { create: "+", update: "~", delete: "-", replace: "-/+", read: "<=", forget: "forget", noop: " " };
-function phrase(rc) {
+function phrase(rc, scrubber) {
   const kind = changeKind(rc.change.actions);
   const a = rc.change.actions;
   const base = {
@@ -27364,8 +27390,8 @@ function phrase(rc) {
     noop: "has no changes"
   };
   const extra = [];
-  if (isImport(rc)) extra.push(`imported from ID ${code(rc.change.importing?.id ?? "(identity)")}`);
-  if (isMove(rc)) extra.push(`moved from ${code(rc.previous_address)}`);
+  if (isImport(rc)) extra.push(`imported from ID ${planCode(rc.change.importing?.id ?? "(identity)", scrubber)}`);
+  if (isMove(rc)) extra.push(`moved from ${planCode(rc.previous_address, scrubber)}`);
   if (kind === "noop" && extra.length) return extra.join(", ");
   return [base[kind], ...extra].join(", ");
 }
@@ -27395,7 +27421,7 @@ function countsLine(c, o) {
 function summaryBlock(stacks, total, totalOutputs, opts) {
   const lines = [`## ${opts.title}`, "", `**${stacks.length} stack${stacks.length === 1 ? "" : "s"}: ${countsLine(total, totalOutputs)}.**`];
   if (opts.critical.length) {
-    const shown = opts.critical.slice(0, 10).map((c) => `> - ${code(`${c.stack}: ${c.address}`)} (${c.action}): ${html(c.why)}`);
+    const shown = opts.critical.slice(0, 10).map((c) => `> - ${code(`${c.stack}: ${opts.scrubber.scrub(c.address)}`)} (${c.action}): ${html(c.why)}`);
     const more = opts.critical.length > 10 ? [`> - \u2026 and ${opts.critical.length - 10} more`] : [];
     lines.push(
       "",
@@ -27434,7 +27460,7 @@ function tableBlocks(heading, header, rows, label) {
   }
   return blocks;
 }
-function destroyBlocks(stacks, critical) {
+function destroyBlocks(stacks, critical, scrubber) {
   const isCritical = new Set(critical.map((c) => `${c.stack}\0${c.address}`));
   const rows = [];
   for (const s of stacks) {
@@ -27442,28 +27468,29 @@ function destroyBlocks(stacks, critical) {
       const kind = changeKind(rc.change.actions);
       if (kind !== "delete" && kind !== "replace") continue;
       const flag = isCritical.has(`${s.name}\0${rc.address}`) ? " \u26A0\uFE0F critical" : "";
-      rows.push(`| ${code(s.name)} | ${code(rc.address)}${flag} | ${kind === "delete" ? "**destroy**" : `**replace** (${rc.change.actions.join(", then ")})`} | ${reasonOf(rc)} |`);
+      rows.push(`| ${code(s.name)} | ${planCode(rc.address, scrubber)}${flag} | ${kind === "delete" ? "**destroy**" : `**replace** (${rc.change.actions.join(", then ")})`} | ${reasonOf(rc, scrubber)} |`);
     }
   }
   return tableBlocks("### Destroyed and replaced", "| Stack | Resource | Action | Why |\n|---|---|---|---|", rows, "destroy/replace rows");
 }
-function stateBlocks(stacks) {
+function stateBlocks(stacks, scrubber) {
   const rows = [];
+  const at = (s) => planCode(s, scrubber);
   for (const s of stacks) {
     for (const rc of s.changes) {
-      if (isMove(rc)) rows.push(`| ${code(s.name)} | ${code(rc.address)} | moved from ${code(rc.previous_address)} |`);
-      if (isImport(rc)) rows.push(`| ${code(s.name)} | ${code(rc.address)} | imported from ID ${code(rc.change.importing?.id ?? "(identity)")} |`);
-      if (changeKind(rc.change.actions) === "forget") rows.push(`| ${code(s.name)} | ${code(rc.address)} | removed from state, not destroyed |`);
+      if (isMove(rc)) rows.push(`| ${code(s.name)} | ${at(rc.address)} | moved from ${at(rc.previous_address)} |`);
+      if (isImport(rc)) rows.push(`| ${code(s.name)} | ${at(rc.address)} | imported from ID ${at(rc.change.importing?.id ?? "(identity)")} |`);
+      if (changeKind(rc.change.actions) === "forget") rows.push(`| ${code(s.name)} | ${at(rc.address)} | removed from state, not destroyed |`);
     }
   }
   return tableBlocks("### Moved, imported and forgotten", "| Stack | Resource | What |\n|---|---|---|", rows, "move/import rows");
 }
-function driftBlocks(stacks) {
+function driftBlocks(stacks, scrubber) {
   const rows = [];
   for (const s of stacks) {
     for (const rc of s.drift) {
       const kind = changeKind(rc.change.actions);
-      rows.push(`| ${code(s.name)} | ${code(rc.address)} | ${kind === "delete" ? "deleted outside Terraform" : kind === "update" ? "changed outside Terraform" : rc.change.actions.join(", ")} |`);
+      rows.push(`| ${code(s.name)} | ${planCode(rc.address, scrubber)} | ${kind === "delete" ? "deleted outside Terraform" : kind === "update" ? "changed outside Terraform" : rc.change.actions.join(", ")} |`);
     }
   }
   return tableBlocks("### Changed outside Terraform", "| Stack | Resource | Drift |\n|---|---|---|", rows, "drift rows");
@@ -27484,9 +27511,9 @@ function resourceBlocks(stack, opts) {
     const c = rc.change;
     const before = maskValue(c.before ?? null, c.before_sensitive);
     const after = c.actions.includes("delete") && !c.actions.includes("create") ? void 0 : maskValue(c.after ?? null, c.after_sensitive, c.after_unknown);
-    const lines = attributeDiff(c.before == null ? void 0 : before, after, c.before, c.after, { scrubber: stack.scrubber, replacePaths: c.replace_paths });
+    const lines = attributeDiff(c.before == null ? void 0 : before, after, c.before, c.after, { scrubber: opts.scrubber, replacePaths: c.replace_paths });
     const label = rc.deposed ? `${rc.address} (deposed ${rc.deposed})` : rc.address;
-    blocks.push({ text: details(`<code>${html(symbolOf(rc))}</code> ${code(label)} ${phrase(rc)}`, lines, max, "lines"), label: "resource diffs" });
+    blocks.push({ text: details(`<code>${html(symbolOf(rc))}</code> ${planCode(label, opts.scrubber)} ${phrase(rc, opts.scrubber)}`, lines, max, "lines"), label: "resource diffs" });
   }
   const outputs = Object.entries(stack.outputs).filter(([, oc]) => outputKind(oc) !== "noop");
   if (outputs.length) {
@@ -27502,7 +27529,7 @@ function resourceBlocks(stack, opts) {
       rawBefore[name] = oc.before ?? null;
       rawAfter[name] = oc.after ?? null;
     }
-    const lines = attributeDiff(before, after, rawBefore, rawAfter, { scrubber: stack.scrubber }).filter((l) => !l.startsWith("  # ("));
+    const lines = attributeDiff(before, after, rawBefore, rawAfter, { scrubber: opts.scrubber }).filter((l) => !l.startsWith("  # ("));
     const o = stack.outputCounts;
     blocks.push({ text: details(`Outputs of ${code(stack.name)}: +${o.create} ~${o.update} -${o.delete}`, lines, max, "lines"), label: "output diffs" });
   }
@@ -27541,7 +27568,6 @@ function reviewPlans(stacks, options = {}) {
     sensitiveOutputs: sensitiveOutputNames(plan),
     counts: countResources(plan.resource_changes ?? []),
     outputCounts: countOutputs(plan.output_changes),
-    scrubber: new Scrubber(collectSensitiveStrings(plan), patterns),
     errored: plan.errored === true,
     terraformVersion: plan.terraform_version
   }));
@@ -27549,12 +27575,13 @@ function reviewPlans(stacks, options = {}) {
   const totalOutputs = reviews.reduce((t, s) => addCounts(t, s.outputCounts), emptyOutputCounts());
   const critical = reviews.flatMap((s) => criticalChanges(s.name, s.changes, rules));
   const overridden = options.overridden ?? false;
-  const renderOpts = { title: options.title ?? "Terraform plan review", critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden };
+  const scrubber = new Scrubber(stacks.flatMap(({ plan }) => [...collectSensitiveStrings(plan)]), patterns);
+  const renderOpts = { title: options.title ?? "Terraform plan review", critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden, scrubber };
   const blocks = [
     summaryBlock(reviews, total, totalOutputs, renderOpts),
-    ...destroyBlocks(reviews, critical),
-    ...stateBlocks(reviews),
-    ...driftBlocks(reviews),
+    ...destroyBlocks(reviews, critical, scrubber),
+    ...stateBlocks(reviews, scrubber),
+    ...driftBlocks(reviews, scrubber),
     ...reviews.flatMap((s) => resourceBlocks(s, renderOpts))
   ];
   const id = options.commentId ?? "plan-review";
@@ -27571,7 +27598,7 @@ function reviewPlans(stacks, options = {}) {
     has_destroy: total.delete + total.replace > 0,
     guard_tripped: critical.length > 0 && !overridden
   };
-  return { summary: summary2, total, critical, comments, markdown: blocks.map((b) => b.text).join("\n\n") };
+  return { summary: summary2, total, critical, comments, markdown: blocks.map((b) => b.text).join("\n\n"), blocks, scrubber };
 }
 function readPlanSpec(lines) {
   const files = [];
@@ -27679,7 +27706,7 @@ _The review is longer than the job summary allows; the full plan is in the run's
   core.setOutput("counts", JSON.stringify({ total: review.total, stacks: s.stacks }));
   core.setOutput("comment_count", String(review.comments.length));
   if (review.critical.length) {
-    const list = review.critical.map((c) => `${c.stack}: ${c.address} (${c.action})`).join("; ");
+    const list = review.critical.map((c) => `${c.stack}: ${review.scrubber.scrub(c.address)} (${c.action})`).join("; ");
     if (s.guard_tripped) core.setFailed(`Migration-critical resources would be destroyed or replaced: ${list}. Add the label "${overrideLabel}" to the pull request to allow it.`);
     else core.warning(`Migration-critical changes allowed by the label "${overrideLabel}": ${list}`);
   }
