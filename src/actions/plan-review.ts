@@ -10,9 +10,6 @@ import { parseMaskPatterns } from '../plan-review/mask';
 import { readPlanSpec, reviewPlans } from '../plan-review/review';
 import { octokitComments, OctokitLike, upsertStickyComments } from '../plan-review/sticky-comments';
 
-/** GitHub's job summary holds 1 MiB per step. */
-const JOB_SUMMARY_LIMIT = 1_000_000;
-
 async function run(): Promise<void> {
   const ctx = github.context;
   const pr = ctx.payload.pull_request as { number: number; labels?: Array<{ name: string }> } | undefined;
@@ -34,12 +31,8 @@ async function run(): Promise<void> {
     title: core.getInput('title') || undefined,
   });
 
-  // Cut before a <details> block (never inside one) when the review outgrows the job summary.
-  const cut = review.markdown.lastIndexOf('\n<details>', JOB_SUMMARY_LIMIT - 200);
-  const markdown = review.markdown.length > JOB_SUMMARY_LIMIT
-    ? `${review.markdown.slice(0, cut > 0 ? cut : 0)}\n\n_The review is longer than the job summary allows; the full plan is in the run's artifacts._`
-    : review.markdown;
-  await core.summary.addRaw(markdown).write();
+  // Cut between blocks to GitHub's 1 MiB, the summary first, with a note of what was left out.
+  await core.summary.addRaw(review.jobSummary).write();
 
   if (core.getBooleanInput('comment')) {
     if (!pr) {

@@ -5,7 +5,7 @@ import { criticalChanges, CriticalChange, CriticalRule, DEFAULT_CRITICAL_RULES, 
 import { collectSensitiveStrings, DEFAULT_MASK_PATTERNS, Scrubber, sensitiveOutputNames } from './mask';
 import { parsePlan, PlanInputError, TerraformPlan } from './plan';
 import { destroyBlocks, driftBlocks, resourceBlocks, StackReview, stateBlocks, summaryBlock } from './render';
-import { Block, GITHUB_COMMENT_LIMIT, splitComments } from './split';
+import { Block, GITHUB_COMMENT_LIMIT, GITHUB_STEP_SUMMARY_LIMIT, splitComments } from './split';
 
 /** One stack's plan, as given to the review. */
 export interface StackPlan {
@@ -32,6 +32,8 @@ export interface ReviewOptions {
   readonly commentId?: string;
   /** Where the full plan can be found (the workflow run), linked when the review is cut. @default none */
   readonly runUrl?: string;
+  /** Bytes of the job summary. @default GITHUB_STEP_SUMMARY_LIMIT (1,048,576) */
+  readonly maxSummaryBytes?: number;
 }
 
 /** The machine-readable result: summary.json of the CLI, the action's outputs. */
@@ -48,10 +50,13 @@ export interface Review {
   readonly critical: readonly CriticalChange[];
   /** Comment bodies, each ≤ maxCommentChars, each starting with the sticky marker. */
   readonly comments: string[];
-  /** The whole review in one document (job summary), without the comment markers. */
+  /** The whole review in one document, without the comment markers. */
   readonly markdown: string;
-  /** The review's blocks in order, the summary first (the job summary is cut between them). */
-  readonly blocks: readonly Block[];
+  /**
+   * The job summary: the review's blocks from the summary on, cut between blocks to fit
+   * maxSummaryBytes (UTF-8), with a note counting what was left out.
+   */
+  readonly jobSummary: string;
   /** Masks the plans' secrets in any other text made from them (log lines naming addresses). */
   readonly scrubber: Scrubber;
 }
@@ -112,11 +117,20 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     ...reviews.flatMap((s) => resourceBlocks(s, renderOpts)),
   ];
   const id = options.commentId ?? 'plan-review';
+  const omittedHint = options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : undefined;
   const comments = splitComments(blocks, {
     limit: options.maxCommentChars ?? GITHUB_COMMENT_LIMIT,
     maxComments: options.maxComments,
     header: (part, n) => (part === 1 ? commentMarker(id, part) : `${commentMarker(id, part)}\n### ${renderOpts.title} (continued, part ${part} of ${n})`),
-    omittedHint: options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : undefined,
+    omittedHint,
+  });
+  const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
+  const [jobSummary] = splitComments(blocks, {
+    limit: summaryBytes,
+    measure: (t) => Buffer.byteLength(t, 'utf8'),
+    maxComments: 1,
+    omittedReason: `the review is longer than the job summary allows (${summaryBytes.toLocaleString('en-US')} bytes)`,
+    omittedHint,
   });
 
   const summary: ReviewSummary = {
@@ -125,7 +139,7 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     has_destroy: total.delete + total.replace > 0,
     guard_tripped: critical.length > 0 && !overridden,
   };
-  return { summary, total, critical, comments, markdown: blocks.map((b) => b.text).join('\n\n'), blocks, scrubber };
+  return { summary, total, critical, comments, markdown: blocks.map((b) => b.text).join('\n\n'), jobSummary, scrubber };
 }
 
 /**

@@ -28,7 +28,7 @@ describe('splitting reviews several times over the comment limit', () => {
 
   it('beyond max-comments: destroys are listed first, the rest is counted in a note, nothing lost silently', () => {
     const plan = generatePlan(5_000);
-    const { comments, markdown } = reviewPlans([stack('network', plan)], { runUrl: 'https://github.com/acme/estate/actions/runs/1' });
+    const { comments, markdown, jobSummary } = reviewPlans([stack('network', plan)], { runUrl: 'https://github.com/acme/estate/actions/runs/1' });
     expect(comments).toHaveLength(10);
     expect(chunkProblems(comments)).toEqual([]);
     const all = comments.join('\n');
@@ -37,8 +37,21 @@ describe('splitting reviews several times over the comment limit', () => {
     const note = /\*\*Not shown:\*\* ([\d,]+) resource diffs — the review is longer than 10 comments\. The full plan is in the artifacts of \[the workflow run\]\(https:\/\/github\.com\/acme\/estate\/actions\/runs\/1\)\./.exec(comments[9]);
     expect(note).not.toBeNull();
     expect(detailAddresses(comments).length + Number(note![1].replace(/,/g, ''))).toBe(5_000);
-    // The job summary gets everything.
+    // The whole review is 5 MB; the job summary is its prefix cut between blocks at 1 MiB (bytes),
+    // the summary and the destroy table first, with a note counting the rest.
     expect(detailAddresses([markdown])).toHaveLength(5_000);
+    expect(Buffer.byteLength(markdown)).toBeGreaterThan(4 * 1_048_576);
+    expect(Buffer.byteLength(jobSummary)).toBeLessThanOrEqual(1_048_576);
+    expect(Buffer.byteLength(jobSummary)).toBeGreaterThan(1_000_000);
+    expect(jobSummary).toMatch(/^## Terraform plan review\n\n\*\*1 stack: /);
+    expect(jobSummary).toContain('### Destroyed and replaced');
+    expect(chunkProblems([jobSummary], Infinity)).toEqual([]);
+    const summaryNote = /\*\*Not shown:\*\* ([\d,]+) resource diffs — the review is longer than the job summary allows \(1,048,576 bytes\)\. The full plan is in the artifacts of \[the workflow run\]/.exec(jobSummary);
+    expect(summaryNote).not.toBeNull();
+    const inSummary = detailAddresses([jobSummary]).length;
+    expect(inSummary).toBeGreaterThan(0);
+    expect(inSummary + Number(summaryNote![1].replace(/,/g, ''))).toBe(5_000);
+    expect(markdown.startsWith(jobSummary.slice(0, jobSummary.indexOf('\n\n---\n**Not shown:**')))).toBe(true);
   });
 
   it('a single resource bigger than a comment is shortened inside its block, never split', () => {

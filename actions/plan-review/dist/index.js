@@ -27259,6 +27259,7 @@ function attributeDiff(before, after, rawBefore, rawAfter, opts) {
 
 // src/plan-review/split.ts
 var GITHUB_COMMENT_LIMIT = 65536;
+var GITHUB_STEP_SUMMARY_LIMIT = 1048576;
 var FRAME_RESERVE = 400;
 var OMITTED_RESERVE = 600;
 function footer(part, total) {
@@ -27270,6 +27271,7 @@ _Continued in part ${part + 1} of ${total}._`;
 function splitComments(blocks, options) {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const maxComments = options.maxComments ?? 10;
+  const measure = options.measure ?? ((t) => t.length);
   const budget = limit - FRAME_RESERVE - OMITTED_RESERVE;
   if (budget < 1e3) throw new Error(`comment limit ${limit} is too small to split a review into`);
   const groups = [];
@@ -27288,9 +27290,9 @@ function splitComments(blocks, options) {
   const omitted = /* @__PURE__ */ new Map();
   for (const group of groups) {
     const texts = group.map((b) => b.text);
-    const groupSize = texts.reduce((n, t) => n + t.length + 2, 0);
+    const groupSize = texts.reduce((n, t) => n + measure(t) + 2, 0);
     if (groupSize > budget) {
-      throw new Error(`a review block of ${groupSize} characters does not fit in one comment (${budget}); blocks must be capped before splitting (${group[0].label})`);
+      throw new Error(`a review block of size ${groupSize} does not fit in one comment (${budget}); blocks must be capped before splitting (${group[0].label})`);
     }
     if (!full && size + groupSize > budget && parts[parts.length - 1].length) {
       if (parts.length === maxComments) full = true;
@@ -27308,16 +27310,17 @@ function splitComments(blocks, options) {
   }
   const total = parts.length;
   return parts.map((texts, i) => {
-    let body = [options.header(i + 1, total), ...texts].join("\n\n");
+    const header = options.header?.(i + 1, total);
+    let body = (header === void 0 ? texts : [header, ...texts]).join("\n\n");
     if (i < total - 1) body += footer(i + 1, total);
     if (i === total - 1 && omitted.size) {
       const list = [...omitted.entries()].map(([label, n]) => `${n.toLocaleString("en-US")} ${label}`).join(", ");
       body += `
 
 ---
-**Not shown:** ${list} \u2014 the review is longer than ${maxComments} comments. ${options.omittedHint ?? "The full plan is in the workflow run's artifacts."}`;
+**Not shown:** ${list} \u2014 ${options.omittedReason ?? `the review is longer than ${maxComments} comments`}. ${options.omittedHint ?? "The full plan is in the workflow run's artifacts."}`;
     }
-    if (body.length > limit) throw new Error(`internal: comment part ${i + 1} has ${body.length} characters, over ${limit}`);
+    if (measure(body) > limit) throw new Error(`internal: comment part ${i + 1} has size ${measure(body)}, over ${limit}`);
     return body;
   });
 }
@@ -27585,12 +27588,21 @@ function reviewPlans(stacks, options = {}) {
     ...reviews.flatMap((s) => resourceBlocks(s, renderOpts))
   ];
   const id = options.commentId ?? "plan-review";
+  const omittedHint = options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : void 0;
   const comments = splitComments(blocks, {
     limit: options.maxCommentChars ?? GITHUB_COMMENT_LIMIT,
     maxComments: options.maxComments,
     header: (part, n) => part === 1 ? commentMarker(id, part) : `${commentMarker(id, part)}
 ### ${renderOpts.title} (continued, part ${part} of ${n})`,
-    omittedHint: options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : void 0
+    omittedHint
+  });
+  const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
+  const [jobSummary] = splitComments(blocks, {
+    limit: summaryBytes,
+    measure: (t) => Buffer.byteLength(t, "utf8"),
+    maxComments: 1,
+    omittedReason: `the review is longer than the job summary allows (${summaryBytes.toLocaleString("en-US")} bytes)`,
+    omittedHint
   });
   const summary2 = {
     stacks: reviews.map((s) => ({ name: s.name, counts: s.counts, outputs: s.outputCounts })),
@@ -27598,7 +27610,7 @@ function reviewPlans(stacks, options = {}) {
     has_destroy: total.delete + total.replace > 0,
     guard_tripped: critical.length > 0 && !overridden
   };
-  return { summary: summary2, total, critical, comments, markdown: blocks.map((b) => b.text).join("\n\n"), blocks, scrubber };
+  return { summary: summary2, total, critical, comments, markdown: blocks.map((b) => b.text).join("\n\n"), jobSummary, scrubber };
 }
 function readPlanSpec(lines) {
   const files = [];
@@ -27665,7 +27677,6 @@ function octokitComments(octokit, target) {
 }
 
 // src/actions/plan-review.ts
-var JOB_SUMMARY_LIMIT = 1e6;
 async function run() {
   const ctx = github.context;
   const pr = ctx.payload.pull_request;
@@ -27685,11 +27696,7 @@ async function run() {
     runUrl,
     title: core.getInput("title") || void 0
   });
-  const cut = review.markdown.lastIndexOf("\n<details>", JOB_SUMMARY_LIMIT - 200);
-  const markdown = review.markdown.length > JOB_SUMMARY_LIMIT ? `${review.markdown.slice(0, cut > 0 ? cut : 0)}
-
-_The review is longer than the job summary allows; the full plan is in the run's artifacts._` : review.markdown;
-  await core.summary.addRaw(markdown).write();
+  await core.summary.addRaw(review.jobSummary).write();
   if (core.getBooleanInput("comment")) {
     if (!pr) {
       core.info("Not a pull_request event: no comment posted (the review is in the job summary).");
