@@ -27084,6 +27084,18 @@ var PlanInputError = class extends Error {
   exitCode = 2;
 };
 var KNOWN_ACTIONS = /* @__PURE__ */ new Set(["no-op", "create", "read", "update", "delete", "forget"]);
+var TERRAFORM_ACTIONS = [
+  ["no-op"],
+  ["create"],
+  ["read"],
+  ["update"],
+  ["delete"],
+  ["forget"],
+  ["delete", "create"],
+  ["create", "delete"],
+  ["create", "forget"]
+];
+var ACTION_KEYS = new Set(TERRAFORM_ACTIONS.map((a) => a.join(",")));
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -27105,6 +27117,19 @@ function parsePlan(text, file) {
   if (!("planned_values" in doc) && !("resource_changes" in doc) && "values" in doc) {
     fail("(root)", "a plan, got a state (`terraform show -json` without a plan file)");
   }
+  const checkActions = (at, actions) => {
+    if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => typeof a !== "string")) {
+      return fail(at, "a non-empty array of action names");
+    }
+    const unknown = actions.filter((a) => !KNOWN_ACTIONS.has(a));
+    if (unknown.length) fail(at, `actions among ${[...KNOWN_ACTIONS].join(", ")}, got ${unknown.join(", ")}`);
+    if (!ACTION_KEYS.has(actions.join(","))) {
+      fail(at, `one of the action lists Terraform writes (${TERRAFORM_ACTIONS.map((a) => JSON.stringify(a)).join(", ")}), got ${JSON.stringify(actions)}`);
+    }
+  };
+  const optional = (at, value, ok, expected) => {
+    if (value !== void 0 && value !== null && !ok) fail(at, expected);
+  };
   for (const key of ["resource_changes", "resource_drift"]) {
     if (doc[key] === void 0) continue;
     if (!Array.isArray(doc[key])) fail(key, "an array");
@@ -27112,20 +27137,24 @@ function parsePlan(text, file) {
       const at = `${key}[${i}]`;
       if (!isObject2(rc)) return fail(at, "an object");
       if (typeof rc.address !== "string") fail(`${at}.address`, "a string");
-      if (!isObject2(rc.change)) return fail(`${at}.change`, "an object");
-      const actions = rc.change.actions;
-      if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => typeof a !== "string")) {
-        return fail(`${at}.change.actions`, "a non-empty array of action names");
+      for (const f of ["previous_address", "type", "mode", "deposed", "action_reason"]) {
+        optional(`${at}.${f}`, rc[f], typeof rc[f] === "string", "a string");
       }
-      const unknown = actions.filter((a) => !KNOWN_ACTIONS.has(a));
-      if (unknown.length) fail(`${at}.change.actions`, `actions among ${[...KNOWN_ACTIONS].join(", ")}, got ${unknown.join(", ")}`);
+      const change = rc.change;
+      if (!isObject2(change)) return fail(`${at}.change`, "an object");
+      checkActions(`${at}.change.actions`, change.actions);
+      const rp = change.replace_paths;
+      optional(`${at}.change.replace_paths`, rp, Array.isArray(rp) && rp.every((p) => Array.isArray(p) && p.every((x) => typeof x === "string" || typeof x === "number")), "an array of attribute paths (arrays of names and indexes)");
+      const imp = change.importing;
+      optional(`${at}.change.importing`, imp, isObject2(imp) && (imp.id === void 0 || typeof imp.id === "string"), "an object with a string id");
       return void 0;
     });
   }
   if (doc.output_changes !== void 0) {
     if (!isObject2(doc.output_changes)) fail("output_changes", "an object");
     for (const [name, oc] of Object.entries(doc.output_changes)) {
-      if (!isObject2(oc) || !Array.isArray(oc.actions)) fail(`output_changes.${name}.actions`, "an array of action names");
+      if (!isObject2(oc)) fail(`output_changes.${name}`, "an object");
+      checkActions(`output_changes.${name}.actions`, oc.actions);
     }
   }
   return doc;
