@@ -8,7 +8,7 @@ import * as github from '@actions/github';
 import { DEFAULT_CRITICAL_RULES, parseCriticalRule } from '../plan-review/guard';
 import { parseMaskPatterns } from '../plan-review/mask';
 import { readPlanSpec, reviewPlans } from '../plan-review/review';
-import { octokitComments, OctokitLike, upsertStickyComments } from '../plan-review/sticky-comments';
+import { DEFAULT_COMMENT_AUTHOR, octokitComments, OctokitLike, resolveCommentAuthor, upsertStickyComments } from '../plan-review/sticky-comments';
 
 async function run(): Promise<void> {
   const ctx = github.context;
@@ -39,8 +39,11 @@ async function run(): Promise<void> {
       core.info('Not a pull_request event: no comment posted (the review is in the job summary).');
     } else {
       const octokit = github.getOctokit(core.getInput('github-token', { required: true })) as unknown as OctokitLike;
-      const r = await upsertStickyComments(octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number }), commentId, review.comments);
-      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted.`);
+      const api = octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number });
+      const author = await resolveCommentAuthor(api, core.getInput('comment-author') || DEFAULT_COMMENT_AUTHOR);
+      const r = await upsertStickyComments(api, commentId, review.comments, { author });
+      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted (comments by ${author}).`);
+      if (r.ignored.length) core.warning(`Pull request #${pr.number}: ${r.ignored.length} comment(s) carry the plan-review marker but were not written by ${author}; they were left alone: ${r.ignored.join(', ')}`);
     }
   }
 

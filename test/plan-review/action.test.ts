@@ -70,7 +70,12 @@ describe('plan-review action bundle on a pull_request event', () => {
   }
 
   it('without the override label: comments posted, outputs set, the step fails on the guard', async () => {
+    // A marker comment someone else wrote: the action must neither adopt nor delete it.
+    const planted = gh.seed(7, '<!-- rehost-factory:plan-review id=plan-review part=1 -->\n\n## Terraform plan review\n\n**1 stack: no changes.**', 'mallory');
     const r = await runAction([]);
+    expect(gh.comments.get(planted.id)?.body).toContain('no changes');
+    expect(r.stdout).toContain(`::warning::Pull request #7: 1 comment(s) carry the plan-review marker but were not written by github-actions[bot]; they were left alone: ${planted.id}`);
+    gh.comments.delete(planted.id);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('::error::Migration-critical resources would be destroyed or replaced: network: local_file.test (replace); network: local_file.test3 (replace). Add the label "allow-critical-infra-change"');
     expect(r.outputs).toMatchObject({ has_changes: 'true', has_destroy: 'true', guard_tripped: 'true' });

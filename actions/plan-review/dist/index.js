@@ -27663,24 +27663,37 @@ function readPlanSpec(lines) {
 }
 
 // src/plan-review/sticky-comments.ts
+var DEFAULT_COMMENT_AUTHOR = "github-actions[bot]";
+var AUTHOR_OF_TOKEN = "@token";
+async function resolveCommentAuthor(api, author = DEFAULT_COMMENT_AUTHOR) {
+  const a = author.trim();
+  if (!a) throw new Error(`comment-author: expected a login such as ${DEFAULT_COMMENT_AUTHOR}, or ${AUTHOR_OF_TOKEN}`);
+  return a === AUTHOR_OF_TOKEN ? api.authenticatedLogin() : a;
+}
 var MARKER = /^<!-- rehost-factory:plan-review id=(\S+) part=(\d+) -->/;
 function partOf(body, id) {
   const m = MARKER.exec(body ?? "");
   return m && m[1] === id ? Number(m[2]) : void 0;
 }
-async function upsertStickyComments(api, id, bodies) {
+async function upsertStickyComments(api, id, bodies, options = {}) {
+  const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
   bodies.forEach((b, i) => {
     if (partOf(b, id) !== i + 1) throw new Error(`comment body ${i + 1} does not start with the marker of review "${id}" part ${i + 1}`);
   });
   const existing = /* @__PURE__ */ new Map();
   const surplus = [];
+  const ignored = [];
   for (const c of await api.listAll()) {
     const part = partOf(c.body, id);
     if (part === void 0) continue;
+    if (c.user?.login.toLowerCase() !== author) {
+      ignored.push(c.id);
+      continue;
+    }
     if (existing.has(part) || part > bodies.length) surplus.push(c);
     else existing.set(part, c);
   }
-  const result = { created: [], updated: [], unchanged: [], deleted: [] };
+  const result = { created: [], updated: [], unchanged: [], deleted: [], ignored };
   for (let i = 0; i < bodies.length; i++) {
     const current = existing.get(i + 1);
     if (!current) result.created.push((await api.create(bodies[i])).id);
@@ -27701,6 +27714,13 @@ function octokitComments(octokit, target) {
     update: async (commentId, body) => (await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data,
     delete: async (commentId) => {
       await octokit.rest.issues.deleteComment({ owner, repo, comment_id: commentId });
+    },
+    authenticatedLogin: async () => {
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+      } catch (e) {
+        throw new Error(`comment-author "${AUTHOR_OF_TOKEN}": cannot read the token's user (GET /user: ${e.message}); the workflow's GITHUB_TOKEN and GitHub App tokens cannot, so name their login instead (${DEFAULT_COMMENT_AUTHOR}, or <app-slug>[bot])`);
+      }
     }
   };
 }
@@ -27731,8 +27751,11 @@ async function run() {
       core.info("Not a pull_request event: no comment posted (the review is in the job summary).");
     } else {
       const octokit = github.getOctokit(core.getInput("github-token", { required: true }));
-      const r = await upsertStickyComments(octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number }), commentId, review.comments);
-      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted.`);
+      const api = octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number });
+      const author = await resolveCommentAuthor(api, core.getInput("comment-author") || DEFAULT_COMMENT_AUTHOR);
+      const r = await upsertStickyComments(api, commentId, review.comments, { author });
+      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted (comments by ${author}).`);
+      if (r.ignored.length) core.warning(`Pull request #${pr.number}: ${r.ignored.length} comment(s) carry the plan-review marker but were not written by ${author}; they were left alone: ${r.ignored.join(", ")}`);
     }
   }
   const s = review.summary;
