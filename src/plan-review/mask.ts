@@ -158,6 +158,7 @@ export class Scrubber {
   private readonly secrets?: RegExp;
   private readonly exact: ReadonlySet<string>;
   private readonly patterns: readonly RegExp[];
+  private readonly names = new Map<string, string>();
 
   constructor(secrets: Iterable<string>, patterns: readonly RegExp[] = DEFAULT_MASK_PATTERNS) {
     const all = new Set(secrets);
@@ -181,7 +182,13 @@ export class Scrubber {
    * scrubbed like any text.
    */
   scrubName(name: string): string {
-    return this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+    // Attribute names repeat across thousands of resources: scrub each once.
+    let out = this.names.get(name);
+    if (out === undefined) {
+      out = this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+      this.names.set(name, out);
+    }
+    return out;
   }
 }
 

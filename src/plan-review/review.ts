@@ -124,14 +124,6 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     header: (part, n) => (part === 1 ? commentMarker(id, part) : `${commentMarker(id, part)}\n### ${renderOpts.title} (continued, part ${part} of ${n})`),
     omittedHint,
   });
-  const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
-  const [jobSummary] = splitComments(blocks, {
-    limit: summaryBytes,
-    measure: (t) => Buffer.byteLength(t, 'utf8'),
-    maxComments: 1,
-    omittedReason: `the review is longer than the job summary allows (${summaryBytes.toLocaleString('en-US')} bytes)`,
-    omittedHint,
-  });
 
   const summary: ReviewSummary = {
     stacks: reviews.map((s) => ({ name: s.name, counts: s.counts, outputs: s.outputCounts })),
@@ -139,7 +131,25 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     has_destroy: total.delete + total.replace > 0,
     guard_tripped: critical.length > 0 && !overridden,
   };
-  return { summary, total, critical, comments, markdown: blocks.map((b) => b.text).join('\n\n'), jobSummary, scrubber };
+  const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
+  let jobSummary: string | undefined;
+  return {
+    summary, total, critical, comments, scrubber,
+    get markdown() {
+      return blocks.map((b) => b.text).join('\n\n');
+    },
+    // Built when asked for: the CLI writes no job summary.
+    get jobSummary() {
+      jobSummary ??= splitComments(blocks, {
+        limit: summaryBytes,
+        measure: (t) => Buffer.byteLength(t, 'utf8'),
+        maxComments: 1,
+        omittedReason: `the review is longer than the job summary allows (${summaryBytes.toLocaleString('en-US')} bytes)`,
+        omittedHint,
+      })[0];
+      return jobSummary;
+    },
+  };
 }
 
 /**

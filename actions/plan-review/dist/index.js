@@ -27037,6 +27037,7 @@ var Scrubber = class {
   secrets;
   exact;
   patterns;
+  names = /* @__PURE__ */ new Map();
   constructor(secrets, patterns = DEFAULT_MASK_PATTERNS) {
     const all = new Set(secrets);
     all.delete("");
@@ -27056,7 +27057,12 @@ var Scrubber = class {
    * scrubbed like any text.
    */
   scrubName(name) {
-    return this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+    let out = this.names.get(name);
+    if (out === void 0) {
+      out = this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+      this.names.set(name, out);
+    }
+    return out;
   }
 };
 function parseMaskPatterns(sources) {
@@ -27625,21 +27631,35 @@ function reviewPlans(stacks, options = {}) {
 ### ${renderOpts.title} (continued, part ${part} of ${n})`,
     omittedHint
   });
-  const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
-  const [jobSummary] = splitComments(blocks, {
-    limit: summaryBytes,
-    measure: (t) => Buffer.byteLength(t, "utf8"),
-    maxComments: 1,
-    omittedReason: `the review is longer than the job summary allows (${summaryBytes.toLocaleString("en-US")} bytes)`,
-    omittedHint
-  });
   const summary2 = {
     stacks: reviews.map((s) => ({ name: s.name, counts: s.counts, outputs: s.outputCounts })),
     has_changes: reviews.some((s) => hasChanges(s.counts, s.outputCounts)),
     has_destroy: total.delete + total.replace > 0,
     guard_tripped: critical.length > 0 && !overridden
   };
-  return { summary: summary2, total, critical, comments, markdown: blocks.map((b) => b.text).join("\n\n"), jobSummary, scrubber };
+  const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
+  let jobSummary;
+  return {
+    summary: summary2,
+    total,
+    critical,
+    comments,
+    scrubber,
+    get markdown() {
+      return blocks.map((b) => b.text).join("\n\n");
+    },
+    // Built when asked for: the CLI writes no job summary.
+    get jobSummary() {
+      jobSummary ??= splitComments(blocks, {
+        limit: summaryBytes,
+        measure: (t) => Buffer.byteLength(t, "utf8"),
+        maxComments: 1,
+        omittedReason: `the review is longer than the job summary allows (${summaryBytes.toLocaleString("en-US")} bytes)`,
+        omittedHint
+      })[0];
+      return jobSummary;
+    }
+  };
 }
 function readPlanSpec(lines) {
   const files = [];
