@@ -132,6 +132,9 @@ describe('masking leaks found by review (crafted from the real fixture shapes)',
     const network = clone(loadFixture('snyk-aws-mixed-drift.json'));
     const update = network.resource_changes.find((rc: any) => rc.change.actions[0] === 'update');
     update.change.after.tags = { [SECRET_KEY]: 'x', ab12: 'short key' };
+    // A sensitive boolean: masked structurally (true/false are never scrubbed as text).
+    update.change.after.force_destroy = true;
+    update.change.after_sensitive = { ...update.change.after_sensitive, force_destroy: true };
     update.change.after.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:UserAgent': QUOTED } } }] });
     const replaced = network.resource_changes.find((rc: any) => rc.change.actions[0] === 'delete');
     replaced.change.actions = ['delete', 'create'];
@@ -159,6 +162,7 @@ describe('masking leaks found by review (crafted from the real fixture shapes)',
     expect(text).toContain('"aws:UserAgent": "(sensitive value)"');
     expect(text).toMatch(/^\+ object_lock_days +\= \(sensitive value\)$/m);
     expect(text).toMatch(/^! file_permission +\= "0777" -> \(sensitive value\)$/m);
+    expect(text).toMatch(/^! force_destroy +\= false -> \(sensitive value\)$/m);
     expect(text).toContain('config for (sensitive value) and (sensitive value)');
     // Short: masked structurally, and as a whole map key, but not scrubbed out of other text.
     expect(text).toMatch(/^! directory_permission +\= "0777" -> \(sensitive value\)$/m);
