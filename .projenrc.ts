@@ -230,7 +230,8 @@ const planStep = (dir: string): github.workflows.JobStep => ({
     'for stack in $STACKS; do',
     '  echo "::group::$stack"',
     '  terraform -chdir="cdktf.out/stacks/$stack" init -no-color',
-    // -lock=false: the plan role is read-only and cannot write the state lock.
+    // -lock=false: a pull request's plan never waits for, or holds up, an apply (the plan role may
+    // take the lock, but never writes the state; infra-apply re-plans and compares anyway).
     `  terraform -chdir="cdktf.out/stacks/$stack" plan -no-color -lock=false -out="$PWD/${dir}/$stack.tfplan"`,
     `  terraform -chdir="cdktf.out/stacks/$stack" show -json "$PWD/${dir}/$stack.tfplan" > "${dir}/$stack.json"`,
     '  echo "::endgroup::"',
@@ -407,6 +408,14 @@ drift.addJobs({
         if: "steps.plan.outputs.drifted == 'true'",
         uses: PINNED_ACTIONS.uploadArtifact,
         with: { name: 'drift-review', path: 'drift-review/', 'if-no-files-found': 'error', 'retention-days': 14 },
+      },
+      {
+        // The review (one comment's worth) points here for what it cannot show. The JSON holds
+        // sensitive values in cleartext, as the infra-plan artifacts do: short retention.
+        name: 'Upload the drifted plans (JSON)',
+        if: "steps.plan.outputs.drifted == 'true'",
+        uses: PINNED_ACTIONS.uploadArtifact,
+        with: { name: 'drift-plans', path: 'drift/', 'if-no-files-found': 'error', 'retention-days': 14 },
       },
     ],
   },

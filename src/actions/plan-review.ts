@@ -8,10 +8,7 @@ import * as github from '@actions/github';
 import { DEFAULT_CRITICAL_RULES, parseCriticalRule } from '../plan-review/guard';
 import { parseMaskPatterns } from '../plan-review/mask';
 import { readPlanSpec, reviewPlans } from '../plan-review/review';
-import { octokitComments, OctokitLike, upsertStickyComments } from '../plan-review/sticky-comments';
-
-/** GitHub's job summary holds 1 MiB per step. */
-const JOB_SUMMARY_LIMIT = 1_000_000;
+import { DEFAULT_COMMENT_AUTHOR, octokitComments, OctokitLike, resolveCommentAuthor, upsertStickyComments } from '../plan-review/sticky-comments';
 
 async function run(): Promise<void> {
   const ctx = github.context;
@@ -34,20 +31,19 @@ async function run(): Promise<void> {
     title: core.getInput('title') || undefined,
   });
 
-  // Cut before a <details> block (never inside one) when the review outgrows the job summary.
-  const cut = review.markdown.lastIndexOf('\n<details>', JOB_SUMMARY_LIMIT - 200);
-  const markdown = review.markdown.length > JOB_SUMMARY_LIMIT
-    ? `${review.markdown.slice(0, cut > 0 ? cut : 0)}\n\n_The review is longer than the job summary allows; the full plan is in the run's artifacts._`
-    : review.markdown;
-  await core.summary.addRaw(markdown).write();
+  // Cut between blocks to GitHub's 1 MiB, the summary first, with a note of what was left out.
+  await core.summary.addRaw(review.jobSummary).write();
 
   if (core.getBooleanInput('comment')) {
     if (!pr) {
       core.info('Not a pull_request event: no comment posted (the review is in the job summary).');
     } else {
       const octokit = github.getOctokit(core.getInput('github-token', { required: true })) as unknown as OctokitLike;
-      const r = await upsertStickyComments(octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number }), commentId, review.comments);
-      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted.`);
+      const api = octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number });
+      const author = await resolveCommentAuthor(api, core.getInput('comment-author') || DEFAULT_COMMENT_AUTHOR);
+      const r = await upsertStickyComments(api, commentId, review.comments, { author });
+      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted (comments by ${author}).`);
+      if (r.ignored.length) core.warning(`Pull request #${pr.number}: ${r.ignored.length} comment(s) carry the plan-review marker but were not written by ${author}; they were left alone: ${r.ignored.join(', ')}`);
     }
   }
 
@@ -59,7 +55,7 @@ async function run(): Promise<void> {
   core.setOutput('comment_count', String(review.comments.length));
 
   if (review.critical.length) {
-    const list = review.critical.map((c) => `${c.stack}: ${c.address} (${c.action})`).join('; ');
+    const list = review.critical.map((c) => `${c.stack}: ${review.scrubber.scrub(c.address)} (${c.action})`).join('; ');
     if (s.guard_tripped) core.setFailed(`Migration-critical resources would be destroyed or replaced: ${list}. Add the label "${overrideLabel}" to the pull request to allow it.`);
     else core.warning(`Migration-critical changes allowed by the label "${overrideLabel}": ${list}`);
   }

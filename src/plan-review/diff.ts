@@ -21,9 +21,14 @@ export interface DiffOptions {
 
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-function formatPath(parts: readonly PathPart[]): string {
+/**
+ * An attribute path as the diff prints it. With a scrubber, every map key that is (or holds) a
+ * sensitive string is masked: a secret used as a key (`tags.S3cr3tValue`) is as visible as a value.
+ */
+export function formatPath(parts: readonly PathPart[], scrubber?: Scrubber): string {
   let out = '';
-  for (const p of parts) {
+  for (const raw of parts) {
+    const p = scrubber && typeof raw === 'string' ? scrubber.scrubName(raw) : raw;
     if (typeof p === 'number') out += `[${p}]`;
     else if (SIMPLE_KEY.test(p)) out += out ? `.${p}` : p;
     else out += `[${JSON.stringify(p)}]`;
@@ -74,14 +79,17 @@ function textLines(s: string): string[] | undefined {
 function inline(leaf: Leaf, opts: DiffOptions): string {
   if (leaf === SENSITIVE) return SENSITIVE_TEXT;
   if (leaf === UNKNOWN) return UNKNOWN_TEXT;
-  if (leaf === '{}' || leaf === '[]' || leaf === null || typeof leaf !== 'string') return String(leaf);
+  if (leaf === '{}' || leaf === '[]' || leaf === null) return String(leaf);
+  // A number that another attribute holds as a sensitive value is scrubbed like a string.
+  if (typeof leaf !== 'string') return opts.scrubber.scrub(String(leaf));
   const max = opts.maxValueChars ?? 500;
   const text = JSON.stringify(opts.scrubber.scrub(leaf));
   return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
 }
 
+/** Scrubbed before pretty-printing (the secret as the text holds it) and after (as re-escaped). */
 function multiline(leaf: Leaf, opts: DiffOptions): string[] | undefined {
-  return typeof leaf === 'string' ? textLines(opts.scrubber.scrub(leaf)) : undefined;
+  return typeof leaf === 'string' ? textLines(opts.scrubber.scrub(leaf))?.map((l) => opts.scrubber.scrub(l)) : undefined;
 }
 
 /** Line diff of two texts: LCS when small enough, else all removed then all added. */
@@ -127,8 +135,10 @@ export function attributeDiff(
   flatten(before ?? undefined, [], b);
   flatten(after ?? undefined, [], a);
   // A scalar (an output) flattens to the empty path.
+  // Keyed by the raw path (two masked keys stay two lines); labelled by the masked one.
   const keys = [...new Set([...a.keys(), ...b.keys()])];
-  const width = Math.min(40, Math.max(0, ...keys.map((k) => k.length)));
+  const labels = new Map(keys.map((k) => [k, formatPath((a.get(k) ?? b.get(k))!.parts, opts.scrubber)]));
+  const width = Math.min(40, Math.max(0, ...[...labels.values()].map((k) => k.length)));
   const forced = (opts.replacePaths ?? []).map((p) => formatPath(p));
   const lines: string[] = [];
   let unchanged = 0;
@@ -136,7 +146,7 @@ export function attributeDiff(
     const was = b.get(key);
     const now = a.get(key);
     const parts = (now ?? was)!.parts;
-    const label = key === '' ? '' : `${key.padEnd(width)} =`;
+    const label = key === '' ? '' : `${labels.get(key)!.padEnd(width)} =`;
     const force = forced.some((f) => f && (key === f || key.startsWith(`${f}.`) || key.startsWith(`${f}[`))) ? '   # forces replacement' : '';
     if (was && now) {
       const same = was.leaf === SENSITIVE && now.leaf === SENSITIVE

@@ -132,13 +132,39 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Scrubs secrets out of rendered strings: the plan's sensitive cleartext and configured patterns. */
+/** The text between the quotes of `JSON.stringify(s)`: how `s` reads inside a JSON document. */
+function jsonInner(s: string): string {
+  return JSON.stringify(s).slice(1, -1);
+}
+
+/**
+ * The forms a secret takes in the text the review renders: as written; JSON-escaped, as it sits
+ * inside a JSON string (a policy or container definition holding it), once and twice (JSON inside a
+ * JSON string); and as Go's encoder (Terraform's `jsonencode`, the AWS provider) escapes it, with
+ * `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029`.
+ */
+export function renderedForms(secret: string): string[] {
+  const json = jsonInner(secret);
+  const go = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return [...new Set([secret, json, go, jsonInner(json), jsonInner(go)])];
+}
+
+/**
+ * Scrubs secrets out of rendered strings: the sensitive cleartext of every plan reviewed together
+ * (in each of its rendered forms) and the configured patterns. One scrubber serves all stacks of a
+ * review, so a secret that one stack marks sensitive is masked where another shows it plainly.
+ */
 export class Scrubber {
   private readonly secrets?: RegExp;
+  private readonly exact: ReadonlySet<string>;
   private readonly patterns: readonly RegExp[];
+  private readonly names = new Map<string, string>();
 
   constructor(secrets: Iterable<string>, patterns: readonly RegExp[] = DEFAULT_MASK_PATTERNS) {
-    const long = [...new Set(secrets)].filter((s) => s.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
+    const all = new Set(secrets);
+    all.delete('');
+    this.exact = all;
+    const long = [...new Set([...all].filter((s) => s.length >= MIN_SCRUB_LENGTH).flatMap(renderedForms))].sort((a, b) => b.length - a.length);
     // Longest first so that a secret containing another is replaced whole.
     if (long.length) this.secrets = new RegExp(long.map(escapeRegExp).join('|'), 'g');
     this.patterns = patterns.map((p) => (p.global ? p : new RegExp(p.source, p.flags + 'g')));
@@ -147,6 +173,21 @@ export class Scrubber {
   scrub(text: string): string {
     let out = this.secrets ? text.replace(this.secrets, SENSITIVE_TEXT) : text;
     for (const p of this.patterns) out = out.replace(p, PATTERN_TEXT);
+    return out;
+  }
+
+  /**
+   * A map key or other name: masked whole when it equals a sensitive string of any length (a key
+   * is an identifier, not free text, so a short match is not a coincidence of substrings), else
+   * scrubbed like any text.
+   */
+  scrubName(name: string): string {
+    // Attribute names repeat across thousands of resources: scrub each once.
+    let out = this.names.get(name);
+    if (out === undefined) {
+      out = this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+      this.names.set(name, out);
+    }
     return out;
   }
 }

@@ -85,6 +85,17 @@ export class PlanInputError extends Error {
 
 const KNOWN_ACTIONS = new Set(['no-op', 'create', 'read', 'update', 'delete', 'forget']);
 
+/**
+ * The action lists Terraform writes: the comment on `Change.Actions` in Terraform's
+ * internal/command/jsonplan/plan.go ("Valid actions values are") and its `actionString`. Any other
+ * list (`["create","update"]`, `["delete","delete"]`) is not a plan Terraform made.
+ */
+export const TERRAFORM_ACTIONS: ReadonlyArray<readonly string[]> = [
+  ['no-op'], ['create'], ['read'], ['update'], ['delete'], ['forget'],
+  ['delete', 'create'], ['create', 'delete'], ['create', 'forget'],
+];
+const ACTION_KEYS = new Set(TERRAFORM_ACTIONS.map((a) => a.join(',')));
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -112,6 +123,19 @@ export function parsePlan(text: string, file: string): TerraformPlan {
   if (!('planned_values' in doc) && !('resource_changes' in doc) && 'values' in doc) {
     fail('(root)', 'a plan, got a state (`terraform show -json` without a plan file)');
   }
+  const checkActions = (at: string, actions: unknown): void => {
+    if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => typeof a !== 'string')) {
+      return fail(at, 'a non-empty array of action names');
+    }
+    const unknown = (actions as string[]).filter((a) => !KNOWN_ACTIONS.has(a));
+    if (unknown.length) fail(at, `actions among ${[...KNOWN_ACTIONS].join(', ')}, got ${unknown.join(', ')}`);
+    if (!ACTION_KEYS.has(actions.join(','))) {
+      fail(at, `one of the action lists Terraform writes (${TERRAFORM_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}), got ${JSON.stringify(actions)}`);
+    }
+  };
+  const optional = (at: string, value: unknown, ok: boolean, expected: string): void => {
+    if (value !== undefined && value !== null && !ok) fail(at, expected);
+  };
   for (const key of ['resource_changes', 'resource_drift'] as const) {
     if (doc[key] === undefined) continue;
     if (!Array.isArray(doc[key])) fail(key, 'an array');
@@ -119,20 +143,24 @@ export function parsePlan(text: string, file: string): TerraformPlan {
       const at = `${key}[${i}]`;
       if (!isObject(rc)) return fail(at, 'an object');
       if (typeof rc.address !== 'string') fail(`${at}.address`, 'a string');
-      if (!isObject(rc.change)) return fail(`${at}.change`, 'an object');
-      const actions = rc.change.actions;
-      if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => typeof a !== 'string')) {
-        return fail(`${at}.change.actions`, 'a non-empty array of action names');
+      for (const f of ['previous_address', 'type', 'mode', 'deposed', 'action_reason'] as const) {
+        optional(`${at}.${f}`, rc[f], typeof rc[f] === 'string', 'a string');
       }
-      const unknown = (actions as string[]).filter((a) => !KNOWN_ACTIONS.has(a));
-      if (unknown.length) fail(`${at}.change.actions`, `actions among ${[...KNOWN_ACTIONS].join(', ')}, got ${unknown.join(', ')}`);
+      const change = rc.change;
+      if (!isObject(change)) return fail(`${at}.change`, 'an object');
+      checkActions(`${at}.change.actions`, change.actions);
+      const rp = change.replace_paths;
+      optional(`${at}.change.replace_paths`, rp, Array.isArray(rp) && rp.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'string' || typeof x === 'number')), 'an array of attribute paths (arrays of names and indexes)');
+      const imp = change.importing;
+      optional(`${at}.change.importing`, imp, isObject(imp) && (imp.id === undefined || typeof imp.id === 'string'), 'an object with a string id');
       return undefined;
     });
   }
   if (doc.output_changes !== undefined) {
     if (!isObject(doc.output_changes)) fail('output_changes', 'an object');
     for (const [name, oc] of Object.entries(doc.output_changes as Record<string, unknown>)) {
-      if (!isObject(oc) || !Array.isArray(oc.actions)) fail(`output_changes.${name}.actions`, 'an array of action names');
+      if (!isObject(oc)) fail(`output_changes.${name}`, 'an object');
+      checkActions(`output_changes.${name}.actions`, (oc as Record<string, unknown>).actions);
     }
   }
   return doc as unknown as TerraformPlan;

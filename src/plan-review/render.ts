@@ -1,5 +1,5 @@
 import { ChangeKind, changeKind, isImport, isMove, OutputCounts, outputKind, ResourceCounts } from './counts';
-import { attributeDiff } from './diff';
+import { attributeDiff, formatPath } from './diff';
 import { CriticalChange } from './guard';
 import { Masked, maskValue, Scrubber } from './mask';
 import { Json, OutputChange, ResourceChange } from './plan';
@@ -19,7 +19,6 @@ export interface StackReview {
   readonly sensitiveOutputs: ReadonlySet<string>;
   readonly counts: ResourceCounts;
   readonly outputCounts: OutputCounts;
-  readonly scrubber: Scrubber;
   readonly errored: boolean;
   readonly terraformVersion?: string;
 }
@@ -30,6 +29,11 @@ export interface RenderOptions {
   readonly overrideLabel: string;
   /** The override label is on the pull request: critical changes are reported, not failed. */
   readonly overridden: boolean;
+  /**
+   * Scrubs every text taken from the plans (addresses, map keys, import IDs, values); one for all
+   * stacks of the review.
+   */
+  readonly scrubber: Scrubber;
   /** Characters of diff per resource before it is shortened. @default 12000 */
   readonly maxDiffChars?: number;
 }
@@ -67,18 +71,24 @@ const REASONS: Record<string, string> = {
   read_because_check_nested: 'a check block uses it',
 };
 
-function reasonOf(rc: ResourceChange): string {
+/** Text from a plan in a cell or summary: scrubbed, then as code(). */
+function planCode(s: string, scrubber: Scrubber): string {
+  return code(scrubber.scrub(s));
+}
+
+function reasonOf(rc: ResourceChange, scrubber: Scrubber): string {
   const parts: string[] = [];
-  if (rc.action_reason) parts.push(REASONS[rc.action_reason] ?? rc.action_reason);
-  const forced = (rc.change.replace_paths ?? []).map((p) => code(p.map((x) => (typeof x === 'number' ? `[${x}]` : x)).join('.').replace(/\.\[/g, '[')));
+  if (rc.action_reason) parts.push(REASONS[rc.action_reason] ?? html(rc.action_reason));
+  // The attribute paths as the diff prints them, map keys masked the same way.
+  const forced = (rc.change.replace_paths ?? []).map((p) => code(formatPath(p, scrubber)));
   if (forced.length) parts.push(`forced by ${forced.join(', ')}`);
-  if (rc.deposed) parts.push(`deposed object ${code(rc.deposed)}`);
+  if (rc.deposed) parts.push(`deposed object ${planCode(rc.deposed, scrubber)}`);
   return parts.join('; ') || '—';
 }
 
 const SYMBOL: Record<ChangeKind, string> = { create: '+', update: '~', delete: '-', replace: '-/+', read: '<=', forget: 'forget', noop: ' ' };
 
-function phrase(rc: ResourceChange): string {
+function phrase(rc: ResourceChange, scrubber: Scrubber): string {
   const kind = changeKind(rc.change.actions);
   const a = rc.change.actions;
   const base: Record<ChangeKind, string> = {
@@ -91,8 +101,8 @@ function phrase(rc: ResourceChange): string {
     noop: 'has no changes',
   };
   const extra: string[] = [];
-  if (isImport(rc)) extra.push(`imported from ID ${code(rc.change.importing?.id ?? '(identity)')}`);
-  if (isMove(rc)) extra.push(`moved from ${code(rc.previous_address!)}`);
+  if (isImport(rc)) extra.push(`imported from ID ${planCode(rc.change.importing?.id ?? '(identity)', scrubber)}`);
+  if (isMove(rc)) extra.push(`moved from ${planCode(rc.previous_address!, scrubber)}`);
   if (kind === 'noop' && extra.length) return extra.join(', ');
   return [base[kind], ...extra].join(', ');
 }
@@ -121,7 +131,7 @@ function countsLine(c: ResourceCounts, o: OutputCounts): string {
 export function summaryBlock(stacks: readonly StackReview[], total: ResourceCounts, totalOutputs: OutputCounts, opts: RenderOptions): Block {
   const lines = [`## ${opts.title}`, '', `**${stacks.length} stack${stacks.length === 1 ? '' : 's'}: ${countsLine(total, totalOutputs)}.**`];
   if (opts.critical.length) {
-    const shown = opts.critical.slice(0, 10).map((c) => `> - ${code(`${c.stack}: ${c.address}`)} (${c.action}): ${html(c.why)}`);
+    const shown = opts.critical.slice(0, 10).map((c) => `> - ${code(`${c.stack}: ${opts.scrubber.scrub(c.address)}`)} (${c.action}): ${html(c.why)}`);
     const more = opts.critical.length > 10 ? [`> - … and ${opts.critical.length - 10} more`] : [];
     lines.push('', opts.overridden ? '> [!WARNING]' : '> [!CAUTION]',
       `> **Migration-critical resources would be ${opts.critical.some((c) => c.action === 'replace') ? 'destroyed or replaced' : 'destroyed'}.** ` +
@@ -158,7 +168,7 @@ function tableBlocks(heading: string, header: string, rows: string[], label: str
 }
 
 /** Destroys and replacements, each with its reason: never collapsed. */
-export function destroyBlocks(stacks: readonly StackReview[], critical: readonly CriticalChange[]): Block[] {
+export function destroyBlocks(stacks: readonly StackReview[], critical: readonly CriticalChange[], scrubber: Scrubber): Block[] {
   const isCritical = new Set(critical.map((c) => `${c.stack}\u0000${c.address}`));
   const rows: string[] = [];
   for (const s of stacks) {
@@ -166,32 +176,33 @@ export function destroyBlocks(stacks: readonly StackReview[], critical: readonly
       const kind = changeKind(rc.change.actions);
       if (kind !== 'delete' && kind !== 'replace') continue;
       const flag = isCritical.has(`${s.name}\u0000${rc.address}`) ? ' ⚠️ critical' : '';
-      rows.push(`| ${code(s.name)} | ${code(rc.address)}${flag} | ${kind === 'delete' ? '**destroy**' : `**replace** (${rc.change.actions.join(', then ')})`} | ${reasonOf(rc)} |`);
+      rows.push(`| ${code(s.name)} | ${planCode(rc.address, scrubber)}${flag} | ${kind === 'delete' ? '**destroy**' : `**replace** (${rc.change.actions.join(', then ')})`} | ${reasonOf(rc, scrubber)} |`);
     }
   }
   return tableBlocks('### Destroyed and replaced', '| Stack | Resource | Action | Why |\n|---|---|---|---|', rows, 'destroy/replace rows');
 }
 
 /** Moves, imports and forgets: they change state without (necessarily) changing infrastructure. */
-export function stateBlocks(stacks: readonly StackReview[]): Block[] {
+export function stateBlocks(stacks: readonly StackReview[], scrubber: Scrubber): Block[] {
   const rows: string[] = [];
+  const at = (s: string) => planCode(s, scrubber);
   for (const s of stacks) {
     for (const rc of s.changes) {
-      if (isMove(rc)) rows.push(`| ${code(s.name)} | ${code(rc.address)} | moved from ${code(rc.previous_address!)} |`);
-      if (isImport(rc)) rows.push(`| ${code(s.name)} | ${code(rc.address)} | imported from ID ${code(rc.change.importing?.id ?? '(identity)')} |`);
-      if (changeKind(rc.change.actions) === 'forget') rows.push(`| ${code(s.name)} | ${code(rc.address)} | removed from state, not destroyed |`);
+      if (isMove(rc)) rows.push(`| ${code(s.name)} | ${at(rc.address)} | moved from ${at(rc.previous_address!)} |`);
+      if (isImport(rc)) rows.push(`| ${code(s.name)} | ${at(rc.address)} | imported from ID ${at(rc.change.importing?.id ?? '(identity)')} |`);
+      if (changeKind(rc.change.actions) === 'forget') rows.push(`| ${code(s.name)} | ${at(rc.address)} | removed from state, not destroyed |`);
     }
   }
   return tableBlocks('### Moved, imported and forgotten', '| Stack | Resource | What |\n|---|---|---|', rows, 'move/import rows');
 }
 
 /** Resources changed outside Terraform since the last apply (`resource_drift`). */
-export function driftBlocks(stacks: readonly StackReview[]): Block[] {
+export function driftBlocks(stacks: readonly StackReview[], scrubber: Scrubber): Block[] {
   const rows: string[] = [];
   for (const s of stacks) {
     for (const rc of s.drift) {
       const kind = changeKind(rc.change.actions);
-      rows.push(`| ${code(s.name)} | ${code(rc.address)} | ${kind === 'delete' ? 'deleted outside Terraform' : kind === 'update' ? 'changed outside Terraform' : rc.change.actions.join(', ')} |`);
+      rows.push(`| ${code(s.name)} | ${planCode(rc.address, scrubber)} | ${kind === 'delete' ? 'deleted outside Terraform' : kind === 'update' ? 'changed outside Terraform' : rc.change.actions.join(', ')} |`);
     }
   }
   return tableBlocks('### Changed outside Terraform', '| Stack | Resource | Drift |\n|---|---|---|', rows, 'drift rows');
@@ -214,9 +225,9 @@ export function resourceBlocks(stack: StackReview, opts: RenderOptions): Block[]
     const c = rc.change;
     const before = maskValue(c.before ?? null, c.before_sensitive);
     const after = c.actions.includes('delete') && !c.actions.includes('create') ? undefined : maskValue(c.after ?? null, c.after_sensitive, c.after_unknown);
-    const lines = attributeDiff(c.before == null ? undefined : before, after, c.before, c.after, { scrubber: stack.scrubber, replacePaths: c.replace_paths });
+    const lines = attributeDiff(c.before == null ? undefined : before, after, c.before, c.after, { scrubber: opts.scrubber, replacePaths: c.replace_paths });
     const label = rc.deposed ? `${rc.address} (deposed ${rc.deposed})` : rc.address;
-    blocks.push({ text: details(`<code>${html(symbolOf(rc))}</code> ${code(label)} ${phrase(rc)}`, lines, max, 'lines'), label: 'resource diffs' });
+    blocks.push({ text: details(`<code>${html(symbolOf(rc))}</code> ${planCode(label, opts.scrubber)} ${phrase(rc, opts.scrubber)}`, lines, max, 'lines'), label: 'resource diffs' });
   }
   const outputs = Object.entries(stack.outputs).filter(([, oc]) => outputKind(oc) !== 'noop');
   if (outputs.length) {
@@ -233,7 +244,7 @@ export function resourceBlocks(stack: StackReview, opts: RenderOptions): Block[]
       rawBefore[name] = oc.before ?? null;
       rawAfter[name] = oc.after ?? null;
     }
-    const lines = attributeDiff(before, after, rawBefore, rawAfter, { scrubber: stack.scrubber }).filter((l) => !l.startsWith('  # ('));
+    const lines = attributeDiff(before, after, rawBefore, rawAfter, { scrubber: opts.scrubber }).filter((l) => !l.startsWith('  # ('));
     const o = stack.outputCounts;
     blocks.push({ text: details(`Outputs of ${code(stack.name)}: +${o.create} ~${o.update} -${o.delete}`, lines, max, 'lines'), label: 'output diffs' });
   }

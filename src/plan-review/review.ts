@@ -5,7 +5,7 @@ import { criticalChanges, CriticalChange, CriticalRule, DEFAULT_CRITICAL_RULES, 
 import { collectSensitiveStrings, DEFAULT_MASK_PATTERNS, Scrubber, sensitiveOutputNames } from './mask';
 import { parsePlan, PlanInputError, TerraformPlan } from './plan';
 import { destroyBlocks, driftBlocks, resourceBlocks, StackReview, stateBlocks, summaryBlock } from './render';
-import { Block, GITHUB_COMMENT_LIMIT, splitComments } from './split';
+import { Block, GITHUB_COMMENT_LIMIT, GITHUB_STEP_SUMMARY_LIMIT, splitComments } from './split';
 
 /** One stack's plan, as given to the review. */
 export interface StackPlan {
@@ -32,6 +32,8 @@ export interface ReviewOptions {
   readonly commentId?: string;
   /** Where the full plan can be found (the workflow run), linked when the review is cut. @default none */
   readonly runUrl?: string;
+  /** Bytes of the job summary. @default GITHUB_STEP_SUMMARY_LIMIT (1,048,576) */
+  readonly maxSummaryBytes?: number;
 }
 
 /** The machine-readable result: summary.json of the CLI, the action's outputs. */
@@ -48,8 +50,15 @@ export interface Review {
   readonly critical: readonly CriticalChange[];
   /** Comment bodies, each ≤ maxCommentChars, each starting with the sticky marker. */
   readonly comments: string[];
-  /** The whole review in one document (job summary), without the comment markers. */
+  /** The whole review in one document, without the comment markers. */
   readonly markdown: string;
+  /**
+   * The job summary: the review's blocks from the summary on, cut between blocks to fit
+   * maxSummaryBytes (UTF-8), with a note counting what was left out.
+   */
+  readonly jobSummary: string;
+  /** Masks the plans' secrets in any other text made from them (log lines naming addresses). */
+  readonly scrubber: Scrubber;
 }
 
 /** Hidden first line of every comment part: how the sticky-comment logic finds its own comments. */
@@ -89,7 +98,6 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     sensitiveOutputs: sensitiveOutputNames(plan),
     counts: countResources(plan.resource_changes ?? []),
     outputCounts: countOutputs(plan.output_changes),
-    scrubber: new Scrubber(collectSensitiveStrings(plan), patterns),
     errored: plan.errored === true,
     terraformVersion: plan.terraform_version,
   }));
@@ -97,21 +105,24 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
   const totalOutputs = reviews.reduce((t, s) => addCounts(t, s.outputCounts), emptyOutputCounts());
   const critical = reviews.flatMap((s) => criticalChanges(s.name, s.changes, rules));
   const overridden = options.overridden ?? false;
-  const renderOpts = { title: options.title ?? 'Terraform plan review', critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden };
+  // One sensitive-string set across all stacks: a secret of one stack is masked in all of them.
+  const scrubber = new Scrubber(stacks.flatMap(({ plan }) => [...collectSensitiveStrings(plan)]), patterns);
+  const renderOpts = { title: options.title ?? 'Terraform plan review', critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden, scrubber };
 
   const blocks: Block[] = [
     summaryBlock(reviews, total, totalOutputs, renderOpts),
-    ...destroyBlocks(reviews, critical),
-    ...stateBlocks(reviews),
-    ...driftBlocks(reviews),
+    ...destroyBlocks(reviews, critical, scrubber),
+    ...stateBlocks(reviews, scrubber),
+    ...driftBlocks(reviews, scrubber),
     ...reviews.flatMap((s) => resourceBlocks(s, renderOpts)),
   ];
   const id = options.commentId ?? 'plan-review';
+  const omittedHint = options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : undefined;
   const comments = splitComments(blocks, {
     limit: options.maxCommentChars ?? GITHUB_COMMENT_LIMIT,
     maxComments: options.maxComments,
     header: (part, n) => (part === 1 ? commentMarker(id, part) : `${commentMarker(id, part)}\n### ${renderOpts.title} (continued, part ${part} of ${n})`),
-    omittedHint: options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : undefined,
+    omittedHint,
   });
 
   const summary: ReviewSummary = {
@@ -120,7 +131,25 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
     has_destroy: total.delete + total.replace > 0,
     guard_tripped: critical.length > 0 && !overridden,
   };
-  return { summary, total, critical, comments, markdown: blocks.map((b) => b.text).join('\n\n') };
+  const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
+  let jobSummary: string | undefined;
+  return {
+    summary, total, critical, comments, scrubber,
+    get markdown() {
+      return blocks.map((b) => b.text).join('\n\n');
+    },
+    // Built when asked for: the CLI writes no job summary.
+    get jobSummary() {
+      jobSummary ??= splitComments(blocks, {
+        limit: summaryBytes,
+        measure: (t) => Buffer.byteLength(t, 'utf8'),
+        maxComments: 1,
+        omittedReason: `the review is longer than the job summary allows (${summaryBytes.toLocaleString('en-US')} bytes)`,
+        omittedHint,
+      })[0];
+      return jobSummary;
+    },
+  };
 }
 
 /**

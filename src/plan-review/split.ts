@@ -4,8 +4,11 @@
  * cut, so no comment ends inside a code block or an open `<details>` element.
  */
 
-/** GitHub's limit on an issue or pull-request comment body. */
+/** GitHub's limit on an issue or pull-request comment body, in characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/** GitHub's limit on one step's job summary (`GITHUB_STEP_SUMMARY`): 1 MiB, in bytes. */
+export const GITHUB_STEP_SUMMARY_LIMIT = 1_048_576;
 
 export interface Block {
   readonly text: string;
@@ -18,18 +21,22 @@ export interface Block {
 }
 
 export interface SplitOptions {
-  /** Maximum characters per comment. @default GITHUB_COMMENT_LIMIT */
+  /** Maximum size per comment, as `measure` counts. @default GITHUB_COMMENT_LIMIT */
   readonly limit?: number;
+  /** Size of a text. @default its length in characters (UTF-16 code units, as GitHub counts comments) */
+  readonly measure?: (text: string) => number;
   /**
    * Maximum number of comments; blocks beyond it are left out and counted in a note at the end of
    * the last comment (a PR with dozens of bot comments is unreadable; the plan artifact has all).
    * @default 10
    */
   readonly maxComments?: number;
-  /** First line of every part (the sticky-comment marker), given the part number and the total. */
-  readonly header: (part: number, total: number) => string;
+  /** First line of every part (the sticky-comment marker), given the part number and the total. @default none */
+  readonly header?: (part: number, total: number) => string;
   /** Line that points at the full plan when blocks are left out. @default a generic hint */
   readonly omittedHint?: string;
+  /** Why blocks were left out, in the note. @default 'the review is longer than N comments' */
+  readonly omittedReason?: string;
 }
 
 /** Room kept in every part for its header and the "continued" footer (part numbers up to 9999). */
@@ -48,6 +55,7 @@ function footer(part: number, total: number): string {
 export function splitComments(blocks: readonly Block[], options: SplitOptions): string[] {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const maxComments = options.maxComments ?? 10;
+  const measure = options.measure ?? ((t: string) => t.length);
   const budget = limit - FRAME_RESERVE - OMITTED_RESERVE;
   if (budget < 1_000) throw new Error(`comment limit ${limit} is too small to split a review into`);
 
@@ -71,9 +79,9 @@ export function splitComments(blocks: readonly Block[], options: SplitOptions): 
   const omitted = new Map<string, number>();
   for (const group of groups) {
     const texts = group.map((b) => b.text);
-    const groupSize = texts.reduce((n, t) => n + t.length + 2, 0);
+    const groupSize = texts.reduce((n, t) => n + measure(t) + 2, 0);
     if (groupSize > budget) {
-      throw new Error(`a review block of ${groupSize} characters does not fit in one comment (${budget}); blocks must be capped before splitting (${group[0].label})`);
+      throw new Error(`a review block of size ${groupSize} does not fit in one comment (${budget}); blocks must be capped before splitting (${group[0].label})`);
     }
     if (!full && size + groupSize > budget && parts[parts.length - 1].length) {
       if (parts.length === maxComments) full = true;
@@ -92,13 +100,14 @@ export function splitComments(blocks: readonly Block[], options: SplitOptions): 
 
   const total = parts.length;
   return parts.map((texts, i) => {
-    let body = [options.header(i + 1, total), ...texts].join('\n\n');
+    const header = options.header?.(i + 1, total);
+    let body = (header === undefined ? texts : [header, ...texts]).join('\n\n');
     if (i < total - 1) body += footer(i + 1, total);
     if (i === total - 1 && omitted.size) {
       const list = [...omitted.entries()].map(([label, n]) => `${n.toLocaleString('en-US')} ${label}`).join(', ');
-      body += `\n\n---\n**Not shown:** ${list} — the review is longer than ${maxComments} comments. ${options.omittedHint ?? 'The full plan is in the workflow run\'s artifacts.'}`;
+      body += `\n\n---\n**Not shown:** ${list} — ${options.omittedReason ?? `the review is longer than ${maxComments} comments`}. ${options.omittedHint ?? 'The full plan is in the workflow run\'s artifacts.'}`;
     }
-    if (body.length > limit) throw new Error(`internal: comment part ${i + 1} has ${body.length} characters, over ${limit}`);
+    if (measure(body) > limit) throw new Error(`internal: comment part ${i + 1} has size ${measure(body)}, over ${limit}`);
     return body;
   });
 }

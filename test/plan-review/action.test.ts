@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fixturesDir } from '../../bench/plan-review/generate-plan';
+import { fixturesDir, generatePlan } from '../../bench/plan-review/generate-plan';
 import { partOf } from '../../src/plan-review/sticky-comments';
 import { ROOT } from '../support/tools';
 import { GitHubFake, startGitHubFake } from './github-fake';
@@ -23,11 +23,13 @@ describe('plan-review action bundle on a pull_request event', () => {
   });
   afterAll(async () => gh.close());
 
-  async function runAction(labels: string[]): Promise<{ code: number; stdout: string; outputs: Record<string, string>; summary: string }> {
-    const event = join(tmp, `event-${labels.length}.json`);
+  let runs = 0;
+  async function runAction(labels: string[], inputs: Record<string, string> = {}): Promise<{ code: number; stdout: string; outputs: Record<string, string>; summary: string }> {
+    const n = ++runs;
+    const event = join(tmp, `event-${n}.json`);
     writeFileSync(event, JSON.stringify({ pull_request: { number: 7, labels: labels.map((name) => ({ name })) }, repository: { name: 'estate', owner: { login: 'acme' } } }));
-    const outputFile = join(tmp, `output-${labels.length}`);
-    const summaryFile = join(tmp, `summary-${labels.length}.md`);
+    const outputFile = join(tmp, `output-${n}`);
+    const summaryFile = join(tmp, `summary-${n}.md`);
     writeFileSync(outputFile, '');
     writeFileSync(summaryFile, '');
     const dir = fixturesDir();
@@ -50,6 +52,7 @@ describe('plan-review action bundle on a pull_request event', () => {
       'INPUT_CRITICAL-RULES': 'stack=network,type=local_file # estate file',
       'INPUT_MASK-PATTERNS': '',
       'INPUT_MAX-COMMENTS': '10',
+      ...inputs,
     };
     let code = 0;
     let stdout = '';
@@ -67,7 +70,12 @@ describe('plan-review action bundle on a pull_request event', () => {
   }
 
   it('without the override label: comments posted, outputs set, the step fails on the guard', async () => {
+    // A marker comment someone else wrote: the action must neither adopt nor delete it.
+    const planted = gh.seed(7, '<!-- rehost-factory:plan-review id=plan-review part=1 -->\n\n## Terraform plan review\n\n**1 stack: no changes.**', 'mallory');
     const r = await runAction([]);
+    expect(gh.comments.get(planted.id)?.body).toContain('no changes');
+    expect(r.stdout).toContain(`::warning::Pull request #7: 1 comment(s) carry the plan-review marker but were not written by github-actions[bot]; they were left alone: ${planted.id}`);
+    gh.comments.delete(planted.id);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('::error::Migration-critical resources would be destroyed or replaced: network: local_file.test (replace); network: local_file.test3 (replace). Add the label "allow-critical-infra-change"');
     expect(r.outputs).toMatchObject({ has_changes: 'true', has_destroy: 'true', guard_tripped: 'true' });
@@ -90,4 +98,21 @@ describe('plan-review action bundle on a pull_request event', () => {
     expect(gh.conversation(7).map((c) => c.id)).toEqual(ids);
     expect(gh.conversation(7)[0].body).toContain('The pull request carries <code>allow-critical-infra-change</code>: the review passes.');
   });
+
+  it('a 10,000-change plan: the job summary is cut between blocks at 1 MiB, summary first, the rest counted', async () => {
+    const file = join(tmp, 'bench.json');
+    writeFileSync(file, JSON.stringify(generatePlan(10_000)));
+    const r = await runAction([], { INPUT_PLANS: `bench=${file}`, INPUT_COMMENT: 'false', 'INPUT_CRITICAL-RULES': '' });
+    expect(r.code).toBe(0);
+    const bytes = Buffer.byteLength(r.summary);
+    expect(bytes).toBeLessThanOrEqual(1_048_576);
+    expect(bytes).toBeGreaterThan(1_000_000);
+    expect(r.summary).toMatch(/^## Terraform plan review\n\n\*\*1 stack: /);
+    expect(r.summary).toContain('### Destroyed and replaced');
+    const note = /\*\*Not shown:\*\* ([\d,]+) resource diffs — the review is longer than the job summary allows \(1,048,576 bytes\)\. The full plan is in the artifacts of \[the workflow run\]\(https:\/\/github\.com\/acme\/estate\/actions\/runs\/99\)\./.exec(r.summary);
+    expect(note).not.toBeNull();
+    const shown = (r.summary.match(/<details><summary>/g) ?? []).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown + Number(note![1].replace(/,/g, ''))).toBe(10_000);
+  }, 60_000);
 });

@@ -66,17 +66,49 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** How a string may read once rendered: raw, inside a JSON string (plain and Go-escaped), in HTML. */
+function renderings(s: string): string[] {
+  const json = JSON.stringify(s).slice(1, -1);
+  const go = json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  const htmlOf = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return [...new Set([s, json, go, JSON.stringify(json).slice(1, -1), htmlOf(s), htmlOf(json)])];
+}
+
+/** Map keys of rendered attribute paths: diff line labels and the "forced by" cells. */
+function renderedKeys(text: string): Set<string> {
+  const keys = new Set<string>();
+  const unhtml = (t: string) => t.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#124;/g, '|').replace(/&amp;/g, '&');
+  const addPath = (path: string) => {
+    for (const m of path.matchAll(/(?:^|\.)([A-Za-z_][A-Za-z0-9_-]*)|\[("(?:[^"\\]|\\.)*")\]/g)) keys.add(m[1] ?? JSON.parse(m[2]));
+  };
+  for (const m of text.matchAll(/^[-+!] (\S+?) +=/gm)) addPath(m[1]);
+  for (const m of text.matchAll(/forced by (.*?) \|/g)) for (const c of m[1].matchAll(/<code>(.*?)<\/code>/g)) addPath(unhtml(c[1]));
+  return keys;
+}
+
 /**
- * Problems if any sensitive value shows: (1) no diff line of a sensitive attribute shows anything
- * but "(sensitive value)"; (2) no sensitive string of 6+ characters appears anywhere; (3) no line of
- * a multi-line sensitive string appears.
+ * Problems if any sensitive value shows. `plans` are all the plans reviewed together (a secret of
+ * one stack must not show in another). (1) No diff line of a sensitive attribute shows anything but
+ * "(sensitive value)"; (2) no sensitive string of 6+ characters appears anywhere, raw, JSON-escaped
+ * or HTML-escaped; (3) no line of a multi-line sensitive string appears; (4) no sensitive number of
+ * 6+ digits is rendered as a value; (5) no map key of a rendered path equals a sensitive string, of
+ * any length; (6) no AWS access key ID appears.
  */
-export function sensitiveLeaks(plan: any, comments: readonly string[]): string[] {
+export function sensitiveLeaks(plans: any | readonly any[], comments: readonly string[]): string[] {
   const text = comments.join('\n');
   const problems: string[] = [];
-  for (const leaf of sensitiveLeaves(plan)) {
+  const keys = renderedKeys(text);
+  const all = (Array.isArray(plans) ? plans : [plans]).flatMap((p) => sensitiveLeaves(p));
+  for (const leaf of all) {
     const s = String(leaf.value);
-    if (typeof leaf.value === 'string' && s.length >= 6 && text.includes(s)) problems.push(`${leaf.owner} ${leaf.path}: value appears in a comment`);
+    if (typeof leaf.value === 'string' && s.length >= 6) {
+      const shown = renderings(s).find((r) => text.includes(r));
+      if (shown !== undefined) problems.push(`${leaf.owner} ${leaf.path}: value appears in a comment${shown === s ? '' : ` as ${shown}`}`);
+    }
+    if (typeof leaf.value === 'number' && s.length >= 6 && new RegExp(`(= |-> |: )${escape(s)}(?![0-9.])`).test(text)) {
+      problems.push(`${leaf.owner} ${leaf.path}: the number appears as a value in a comment`);
+    }
+    if (typeof leaf.value === 'string' && s !== '' && keys.has(s)) problems.push(`${leaf.owner} ${leaf.path}: value appears as a map key in a comment`);
     for (const line of s.split('\n').filter((l) => l.trim().length >= 6)) {
       if (s.includes('\n') && text.includes(line)) problems.push(`${leaf.owner} ${leaf.path}: a line of the value appears in a comment`);
     }
@@ -90,6 +122,7 @@ export function sensitiveLeaks(plan: any, comments: readonly string[]): string[]
       }
     }
   }
+  for (const m of text.matchAll(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g)) problems.push(`an AWS access key ID appears: ${m[0].slice(0, 4)}…`);
   return problems;
 }
 

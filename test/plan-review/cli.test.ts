@@ -68,11 +68,36 @@ describe('rehost-factory plan-review (CLI contract)', () => {
     writeFileSync(join(tmp, 'truncated.json'), '{"format_version":"1.2","resource_changes":[{"address":"a.b"');
     writeFileSync(join(tmp, 'state.json'), JSON.stringify({ format_version: '1.0', values: {} }));
     writeFileSync(join(tmp, 'actions.json'), JSON.stringify({ format_version: '1.2', resource_changes: [{ address: 'aws_vpc.x', change: { actions: ['explode'] } }] }));
+    // Known action names in combinations Terraform never writes, in a real plan's shapes.
+    const combo = (actions: string[], where: 'resource' | 'drift' | 'output') => {
+      const plan = loadFixture('snyk-aws-mixed-drift.json');
+      if (where === 'output') plan.output_changes = { bucket_arn: { actions, before: null, after: 'x', after_unknown: false, before_sensitive: false, after_sensitive: false } };
+      else plan[where === 'drift' ? 'resource_drift' : 'resource_changes'] = [plan.resource_changes[0], { ...plan.resource_changes[1], change: { ...plan.resource_changes[1].change, actions } }];
+      const file = join(tmp, `combo-${where}-${actions.join('-')}.json`);
+      writeFileSync(file, JSON.stringify(plan));
+      return file;
+    };
+    const badField = (edit: (rc: any) => void, name: string) => {
+      const plan = loadFixture('borchero-replace-sensitive.json');
+      edit(plan.resource_changes[0]);
+      const file = join(tmp, `${name}.json`);
+      writeFileSync(file, JSON.stringify(plan));
+      return file;
+    };
+    const terraformWrites = /one of the action lists Terraform writes \(\["no-op"\], \["create"\], \["read"\], \["update"\], \["delete"\], \["forget"\], \["delete","create"\], \["create","delete"\], \["create","forget"\]\)/;
     const cases: Array<[string[], RegExp]> = [
       [['plan-review', join(tmp, 'missing.json'), '--out', bad], /missing\.json: cannot read the plan: ENOENT/],
       [['plan-review', join(tmp, 'truncated.json'), '--out', bad], /truncated\.json: not valid JSON/],
       [['plan-review', join(tmp, 'state.json'), '--out', bad], /state\.json: \(root\): expected a plan, got a state/],
       [['plan-review', join(tmp, 'actions.json'), '--out', bad], /actions\.json: resource_changes\[0\]\.change\.actions: expected actions among no-op, create, read, update, delete, forget, got explode/],
+      [['plan-review', combo(['create', 'update'], 'resource'), '--out', bad], new RegExp(`combo-resource-create-update\\.json: resource_changes\\[1\\]\\.change\\.actions: expected ${terraformWrites.source}, got \\["create","update"\\]`)],
+      [['plan-review', combo(['delete', 'delete'], 'resource'), '--out', bad], /combo-resource-delete-delete\.json: resource_changes\[1\]\.change\.actions: expected one of .*, got \["delete","delete"\]/],
+      [['plan-review', combo(['forget', 'create'], 'drift'), '--out', bad], /combo-drift-forget-create\.json: resource_drift\[1\]\.change\.actions: expected one of .*, got \["forget","create"\]/],
+      [['plan-review', combo(['create', 'update'], 'output'), '--out', bad], /combo-output-create-update\.json: output_changes\.bucket_arn\.actions: expected one of .*, got \["create","update"\]/],
+      [['plan-review', combo(['launch'], 'output'), '--out', bad], /combo-output-launch\.json: output_changes\.bucket_arn\.actions: expected actions among no-op, create, read, update, delete, forget, got launch/],
+      [['plan-review', badField((rc) => { rc.change.replace_paths = 'content'; }, 'replace-paths'), '--out', bad], /replace-paths\.json: resource_changes\[0\]\.change\.replace_paths: expected an array of attribute paths/],
+      [['plan-review', badField((rc) => { rc.change.importing = 'i-123'; }, 'importing'), '--out', bad], /importing\.json: resource_changes\[0\]\.change\.importing: expected an object with a string id/],
+      [['plan-review', badField((rc) => { rc.previous_address = 7; }, 'previous'), '--out', bad], /previous\.json: resource_changes\[0\]\.previous_address: expected a string/],
       [['plan-review', f('borchero-empty.json')], /--out DIR is required/],
       [['plan-review', '--out', bad], /at least one plan file/],
       [['plan-review', f('borchero-empty.json'), f('borchero-empty.json'), '--out', bad], /two plans share this stack name/],
@@ -85,6 +110,8 @@ describe('rehost-factory plan-review (CLI contract)', () => {
       const r = await cli(...argv);
       expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
       expect(r.err).toMatch(message);
+      // A clear message, not a stack trace.
+      expect(r.err).not.toMatch(/\n\s+at /);
     }
     expect(() => readdirSync(bad)).toThrow();
   });

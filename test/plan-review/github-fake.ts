@@ -5,7 +5,9 @@ import { AddressInfo } from 'node:net';
  * A local HTTP fake of the part of the GitHub REST API the sticky comments use, speaking GitHub's
  * wire format: issue comments listed in pages (`per_page` default 30, max 100) with RFC 8288
  * `Link` headers, created (201), updated (200) and deleted (204) by id; 401 without a token; 422 for
- * a body over 65,536 characters, the error GitHub returns.
+ * a body over 65,536 characters, the error GitHub returns. A comment's author is the token's user:
+ * `github-actions[bot]` unless `users` maps the token to a login; GET /user answers for those
+ * tokens and, like GitHub for an installation token, 403 for the bot's.
  */
 export interface FakeComment {
   id: number;
@@ -35,6 +37,8 @@ export interface GitHubFake {
   readonly comments: Map<number, FakeComment>;
   /** "METHOD path?query" of every request, in order. */
   readonly requests: string[];
+  /** Tokens of (personal) users, by token: their comments are theirs, GET /user names them. */
+  readonly users: Map<string, string>;
   seed(issue: number, body: string, login?: string): FakeComment;
   conversation(issue: number): FakeComment[];
   close(): Promise<void>;
@@ -60,6 +64,7 @@ export async function startGitHubFake(): Promise<GitHubFake> {
   const workflowRuns = new Map<string, Array<{ id: number; head_sha: string; event: string; status: string; conclusion: string; html_url: string }>>();
   let nextIssue = 500;
   const requests: string[] = [];
+  const users = new Map<string, string>();
   let nextId = 1000;
   let base = '';
   const toJson = (c: FakeComment) => ({ id: c.id, body: c.body, user: c.user, html_url: `${base}/comments/${c.id}` });
@@ -67,7 +72,12 @@ export async function startGitHubFake(): Promise<GitHubFake> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
     requests.push(`${req.method} ${url.pathname}${url.search}`);
-    if (!/^(token|Bearer) \S+/.test(req.headers.authorization ?? '')) return send(res, 401, { message: 'Requires authentication' });
+    const auth = /^(?:token|Bearer) (\S+)/.exec(req.headers.authorization ?? '');
+    if (!auth) return send(res, 401, { message: 'Requires authentication' });
+    const login = users.get(auth[1]) ?? 'github-actions[bot]';
+    if (url.pathname === '/user' && req.method === 'GET') {
+      return users.has(auth[1]) ? send(res, 200, { login, type: 'User' }) : send(res, 403, { message: 'Resource not accessible by integration' });
+    }
     const issueJson = (i: FakeIssue) => ({ ...i, labels: i.labels.map((name) => ({ name })) });
     if (/^\/repos\/[^/]+\/[^/]+\/issues$/.test(url.pathname)) {
       if (req.method === 'GET') {
@@ -118,7 +128,7 @@ export async function startGitHubFake(): Promise<GitHubFake> {
       const { body } = await readJson(req);
       if (typeof body !== 'string') return send(res, 422, { message: 'Invalid request.\n\n"body" wasn\'t supplied.' });
       if (body.length > BODY_LIMIT) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_LIMIT} characters)` }] });
-      const c: FakeComment = { id: nextId++, body, user: { login: 'github-actions[bot]' }, issue: Number(list[1]) };
+      const c: FakeComment = { id: nextId++, body, user: { login }, issue: Number(list[1]) };
       comments.set(c.id, c);
       return send(res, 201, toJson(c));
     }
@@ -151,6 +161,7 @@ export async function startGitHubFake(): Promise<GitHubFake> {
     commitPulls,
     workflowRuns,
     requests,
+    users,
     seed(issue, body, login = 'someone') {
       const c: FakeComment = { id: nextId++, body, user: { login }, issue };
       comments.set(c.id, c);

@@ -1,41 +1,70 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli';
 import { compareResourceChanges } from '../../src/plan-review/compare';
 import { reviewPlans } from '../../src/plan-review/review';
+import { prepareForMoto } from '../staging/moto-stacks';
 import { MotoServer, startMoto } from '../support/moto';
 import { exampleConfig, synthToTemp } from '../support/synth';
-import { init, planJson, prepareStack } from '../support/terraform';
+import { init, planJson, PreparedStack, terraform } from '../support/terraform';
+import { ROOT } from '../support/tools';
 import { chunkProblems, detailAddresses, sensitiveLeaks } from './checks';
 
 /**
- * A real plan of our own stack: the example estate synthesized, `terraform plan` with the AWS
- * provider against moto, `terraform show -json`, then the review and the CLI on that file.
+ * Real plans of our own stacks: the example estate synthesized, `terraform plan` with the AWS
+ * provider against moto, `terraform show -json`, then the review and the CLI on those files.
+ * - `network` and `security` planned from nothing (creates only);
+ * - `network` applied, then the estate changed (staging subnet staging-b moves to another CIDR) and
+ *   planned again: a real replacement (the subnet, forced by cidr_block) and real in-place updates
+ *   (what refers to the subnet), so the migration-critical guard trips on a plan Terraform made.
  */
-describe('plan review of a real plan of our network stack (terraform + moto)', () => {
+const ACCOUNT = '111111111111';
+const NEW_CIDR = '10.90.2.0/24';
+
+describe('plan review of real plans of our stacks (terraform + moto)', () => {
   let moto: MotoServer;
   let plan: any;
   let replan: any;
+  let security: any;
+  let changed: any;
+  let oldCidr: string;
   let planFile: string;
+  let changedFile: string;
 
   beforeAll(async () => {
-    moto = await startMoto({ accountId: '111111111111' });
-    const { stacks } = synthToTemp(exampleConfig('factory.yaml'));
-    const network = stacks.find((s) => s.name === 'network');
-    if (!network) throw new Error(`the example estate synthesized no network stack (got ${stacks.map((s) => s.name).join(', ')})`);
-    const prepared = prepareStack(network.directory, { motoUrl: moto.url, accountId: '111111111111' });
-    await init(prepared.dir);
-    plan = await planJson(prepared.dir);
-    // What infra-apply does after the merge: plan the same configuration and state again.
-    replan = await planJson(prepared.dir, 'tfplan-again');
-    planFile = join(mkdtempSync(join(tmpdir(), 'rehost-real-plan-')), 'network.json');
+    moto = await startMoto({ accountId: ACCOUNT });
+    const config = exampleConfig('factory.yaml');
+    const { outdir } = synthToTemp(config);
+    const stacks: Record<string, PreparedStack> = {};
+    stacks.network = prepareForMoto(outdir, 'network', moto.url, ACCOUNT, stacks);
+    stacks.security = prepareForMoto(outdir, 'security', moto.url, ACCOUNT, stacks);
+    await Promise.all([init(stacks.network.dir), init(stacks.security.dir)]);
+    // replan: what infra-apply does after the merge, the same configuration and state planned again.
+    [plan, replan, security] = await Promise.all([planJson(stacks.network.dir), planJson(stacks.network.dir, 'tfplan-again'), planJson(stacks.security.dir)]);
+
+    // Apply the reviewed plan file (as infra-apply does), then change the estate: the second
+    // staging subnet gets another CIDR.
+    await terraform(stacks.network.dir, ['apply', '-no-color', '-input=false', '-lock=false', 'tfplan']);
+    const edited = JSON.parse(JSON.stringify(config));
+    oldCidr = edited.network.stagingSubnets[1].cidr;
+    edited.network.stagingSubnets[1].cidr = NEW_CIDR;
+    const next = synthToTemp(edited);
+    copyFileSync(join(next.outdir, 'stacks', 'network', 'cdk.tf.json'), join(stacks.network.dir, 'cdk.tf.json'));
+    changed = await planJson(stacks.network.dir, 'tfplan-changed');
+
+    const dir = mkdtempSync(join(tmpdir(), 'rehost-real-plan-'));
+    planFile = join(dir, 'network.json');
+    changedFile = join(dir, 'network-changed.json');
     writeFileSync(planFile, JSON.stringify(plan));
-  }, 300_000);
+    writeFileSync(changedFile, JSON.stringify(changed));
+  }, 400_000);
   afterAll(async () => moto?.stop());
 
-  it('counts every resource of the synthesized stack as a create, and reviews it completely', () => {
-    const creates = plan.resource_changes.filter((rc: any) => rc.mode === 'managed' && rc.change.actions.join() === 'create');
+  const managedCreates = (p: any) => p.resource_changes.filter((rc: any) => rc.mode === 'managed' && rc.change.actions.join() === 'create');
+
+  it('counts every resource of the synthesized network stack as a create, and reviews it completely', () => {
+    const creates = managedCreates(plan);
     expect(creates.length).toBeGreaterThan(5);
     const review = reviewPlans([{ name: 'network', plan }]);
     expect(review.summary.stacks[0].counts.create).toBe(creates.length);
@@ -51,6 +80,35 @@ describe('plan review of a real plan of our network stack (terraform + moto)', (
     expect(text).toMatch(/\+ tags_all\.ManagedBy\s+= "rehost-factory"/);
   });
 
+  it('the security stack: keys, roles and policies as creates, policies pretty-printed, nothing sensitive shown', () => {
+    const creates = managedCreates(security);
+    expect(creates.map((rc: any) => rc.type)).toEqual(expect.arrayContaining(['aws_kms_key', 'aws_kms_alias', 'aws_iam_role']));
+    const review = reviewPlans([{ name: 'network', plan }, { name: 'security', plan: security }]);
+    expect(review.summary.stacks.map((s) => [s.name, s.counts.create])).toEqual([['network', managedCreates(plan).length], ['security', creates.length]]);
+    expect(review.summary.guard_tripped).toBe(false);
+    expect(chunkProblems(review.comments)).toEqual([]);
+    expect(sensitiveLeaks([plan, security], review.comments)).toEqual([]);
+    const text = review.comments.join('\n');
+    expect(text).toMatch(/<code>\+<\/code> <code>aws_kms_key\.[^<]+<\/code> will be created/);
+    // A key policy (a JSON string) as a heredoc, one line per JSON line.
+    expect(text).toMatch(/\+ policy += <<EOT\n\+ {5}\{\n\+ {7}"Version": "2012-10-17",\n\+ {7}"Statement": \[/);
+  });
+
+  it('the README\'s rendered example is what the review of these two plans renders', () => {
+    const review = reviewPlans([{ name: 'network', plan }, { name: 'security', plan: security }]);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### What a reviewer sees'), readme.indexOf('(Lines elided for the README'));
+    const claimed = /`rehost-factory plan-review` \((\d+) comments?;/.exec(section);
+    expect(claimed).not.toBeNull();
+    expect(review.comments).toHaveLength(Number(claimed![1]));
+    const quoted = section.split('\n').filter((l) => l.startsWith('> ')).map((l) => l.slice(2));
+    // The heading is one level lower in the README (it sits under a README heading).
+    const first = review.comments[0].replace('## Terraform plan review', '#### Terraform plan review');
+    const text = [first, ...review.comments.slice(1)].join('\n');
+    expect(quoted.length).toBeGreaterThan(20);
+    expect(quoted.filter((l) => !text.split('\n').includes(l))).toEqual([]);
+  });
+
   it('a second plan of the same configuration and state makes exactly the same resource changes', () => {
     expect(compareResourceChanges(plan, replan)).toEqual([]);
     // and the comparison does see a change in that real plan
@@ -60,11 +118,39 @@ describe('plan review of a real plan of our network stack (terraform + moto)', (
     expect(compareResourceChanges(plan, edited)).toEqual([{ address: vpc.address, detail: 'differs in after (reviewed ["create"], now ["create"])' }]);
   });
 
-  it('the CLI writes the same review from the plan file', async () => {
+  it('after apply, a new staging subnet CIDR: a real replacement (forced by cidr_block) and real updates; the guard trips', () => {
+    const subnet = changed.resource_changes.find((rc: any) => rc.type === 'aws_subnet' && rc.change.before?.cidr_block === oldCidr);
+    expect(subnet).toBeDefined();
+    expect(subnet.change.actions).toEqual(['delete', 'create']);
+    expect(subnet.action_reason).toBe('replace_because_cannot_update');
+    expect(subnet.change.replace_paths).toEqual([['cidr_block']]);
+    const updates = changed.resource_changes.filter((rc: any) => rc.change.actions.join() === 'update');
+    expect(updates.length).toBeGreaterThan(0);
+
+    const review = reviewPlans([{ name: 'network', plan: changed }]);
+    const counts = review.summary.stacks[0].counts;
+    expect(counts.update).toBe(updates.length);
+    expect(counts.replace).toBeGreaterThanOrEqual(1);
+    expect(counts.create).toBe(0);
+    expect(review.summary.guard_tripped).toBe(true);
+    expect(review.critical).toContainEqual(expect.objectContaining({ stack: 'network', address: subnet.address, action: 'replace' }));
+    expect(chunkProblems(review.comments)).toEqual([]);
+    expect(sensitiveLeaks(changed, review.comments)).toEqual([]);
+    const text = review.comments.join('\n');
+    expect(text).toContain('> [!CAUTION]\n> **Migration-critical resources would be destroyed or replaced.**');
+    expect(text).toContain(`| <code>network</code> | <code>${subnet.address}</code> ⚠️ critical | **replace** (delete, then create) | an attribute that cannot change in place changed; forced by <code>cidr_block</code> |`);
+    expect(text).toMatch(new RegExp(`^! cidr_block +\\= "${oldCidr.replace(/\./g, '\\.')}" -> "${NEW_CIDR.replace(/\./g, '\\.')}" {3}# forces replacement$`, 'm'));
+    expect(text).toMatch(/<code>~<\/code> <code>[^<]+<\/code> will be updated in place/);
+  });
+
+  it('the CLI writes the same review from the plan files; exit 0 with guard_tripped on the changed plan', async () => {
     const out = join(tmpdir(), `rehost-real-plan-out-${process.pid}`);
     const lines: string[] = [];
-    const code = await runCli(['plan-review', planFile, '--name', 'network', '--out', out], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
-    expect({ code, lines }).toMatchObject({ code: 0 });
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    expect({ code: await runCli(['plan-review', planFile, '--name', 'network', '--out', out], io), lines }).toMatchObject({ code: 0 });
     expect(readFileSync(join(out, 'comment-1.md'), 'utf8')).toBe(reviewPlans([{ name: 'network', plan }]).comments[0]);
+    expect(await runCli(['plan-review', changedFile, '--name', 'network', '--out', out], io)).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ has_destroy: true, guard_tripped: true });
+    expect(lines.join('\n')).toMatch(/guard tripped: \d+ migration-critical resources? would be destroyed or replaced/);
   });
 });

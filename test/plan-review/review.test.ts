@@ -28,7 +28,7 @@ describe('splitting reviews several times over the comment limit', () => {
 
   it('beyond max-comments: destroys are listed first, the rest is counted in a note, nothing lost silently', () => {
     const plan = generatePlan(5_000);
-    const { comments, markdown } = reviewPlans([stack('network', plan)], { runUrl: 'https://github.com/acme/estate/actions/runs/1' });
+    const { comments, markdown, jobSummary } = reviewPlans([stack('network', plan)], { runUrl: 'https://github.com/acme/estate/actions/runs/1' });
     expect(comments).toHaveLength(10);
     expect(chunkProblems(comments)).toEqual([]);
     const all = comments.join('\n');
@@ -37,8 +37,21 @@ describe('splitting reviews several times over the comment limit', () => {
     const note = /\*\*Not shown:\*\* ([\d,]+) resource diffs — the review is longer than 10 comments\. The full plan is in the artifacts of \[the workflow run\]\(https:\/\/github\.com\/acme\/estate\/actions\/runs\/1\)\./.exec(comments[9]);
     expect(note).not.toBeNull();
     expect(detailAddresses(comments).length + Number(note![1].replace(/,/g, ''))).toBe(5_000);
-    // The job summary gets everything.
+    // The whole review is 5 MB; the job summary is its prefix cut between blocks at 1 MiB (bytes),
+    // the summary and the destroy table first, with a note counting the rest.
     expect(detailAddresses([markdown])).toHaveLength(5_000);
+    expect(Buffer.byteLength(markdown)).toBeGreaterThan(4 * 1_048_576);
+    expect(Buffer.byteLength(jobSummary)).toBeLessThanOrEqual(1_048_576);
+    expect(Buffer.byteLength(jobSummary)).toBeGreaterThan(1_000_000);
+    expect(jobSummary).toMatch(/^## Terraform plan review\n\n\*\*1 stack: /);
+    expect(jobSummary).toContain('### Destroyed and replaced');
+    expect(chunkProblems([jobSummary], Infinity)).toEqual([]);
+    const summaryNote = /\*\*Not shown:\*\* ([\d,]+) resource diffs — the review is longer than the job summary allows \(1,048,576 bytes\)\. The full plan is in the artifacts of \[the workflow run\]/.exec(jobSummary);
+    expect(summaryNote).not.toBeNull();
+    const inSummary = detailAddresses([jobSummary]).length;
+    expect(inSummary).toBeGreaterThan(0);
+    expect(inSummary + Number(summaryNote![1].replace(/,/g, ''))).toBe(5_000);
+    expect(markdown.startsWith(jobSummary.slice(0, jobSummary.indexOf('\n\n---\n**Not shown:**')))).toBe(true);
   });
 
   it('a single resource bigger than a comment is shortened inside its block, never split', () => {
@@ -89,6 +102,86 @@ describe('masking beyond the *_sensitive markers', () => {
     expect(text).toMatch(/\+ template\[0\]\.repository\s+= \(sensitive value\)/);
     expect(text).toMatch(/\+ template\[0\]\.owner\s+= "acme"/);
     expect(sensitiveLeaks(plan, comments)).toEqual([]);
+  });
+});
+
+describe('masking leaks found by review (crafted from the real fixture shapes)', () => {
+  /**
+   * Three stacks reviewed together. `files` (borchero's sensitive local files) holds the secrets
+   * as sensitive values; `network` (snyk's S3 buckets) reuses them where nothing marks them: as a
+   * tag key that forces a replacement, in a bucket policy (JSON-escaped there), as an import ID;
+   * `mgn` shows one of them inside a plain string.
+   */
+  const SECRET_KEY = 'S3cr3tValue';
+  const QUOTED = 'Pa"ss\\w0rd!';
+  const IMPORT_ID = 'imp0rt-id-secret';
+  const NUMBER = 987654321;
+  function crafted() {
+    const files = clone(loadFixture('borchero-replace-sensitive.json'));
+    const test = files.resource_changes.find((rc: any) => rc.address === 'local_file.test');
+    test.change.after.content = SECRET_KEY;
+    test.change.after.sensitive_content = QUOTED;
+    const test3 = files.resource_changes.find((rc: any) => rc.address === 'local_file.test3');
+    test3.change.after.sensitive_content = IMPORT_ID;
+    test3.change.after.file_permission = NUMBER;
+    test3.change.after_sensitive.file_permission = true;
+    // A short sensitive value: masked where it is sensitive, not scrubbed elsewhere.
+    test3.change.after.directory_permission = 'ab12';
+    test3.change.after_sensitive.directory_permission = true;
+
+    const network = clone(loadFixture('snyk-aws-mixed-drift.json'));
+    const update = network.resource_changes.find((rc: any) => rc.change.actions[0] === 'update');
+    update.change.after.tags = { [SECRET_KEY]: 'x', ab12: 'short key' };
+    // A sensitive boolean: masked structurally (true/false are never scrubbed as text).
+    update.change.after.force_destroy = true;
+    update.change.after_sensitive = { ...update.change.after_sensitive, force_destroy: true };
+    update.change.after.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:UserAgent': QUOTED } } }] });
+    const replaced = network.resource_changes.find((rc: any) => rc.change.actions[0] === 'delete');
+    replaced.change.actions = ['delete', 'create'];
+    replaced.action_reason = 'replace_because_cannot_update';
+    replaced.change.after = { ...clone(replaced.change.before), tags: { [SECRET_KEY]: 'y' } };
+    replaced.change.replace_paths = [['tags', SECRET_KEY]];
+    const created = network.resource_changes.find((rc: any) => rc.change.actions[0] === 'create');
+    created.change.importing = { id: IMPORT_ID };
+    created.change.after.object_lock_days = NUMBER;
+
+    const mgn = clone(loadFixture('tfplan-validator-create-before-destroy.json'));
+    mgn.resource_changes[0].change.after.content = `config for ${SECRET_KEY} and ${QUOTED}`;
+    return { files, network, mgn };
+  }
+
+  it('masks secrets used as map keys, in forced-by paths, import IDs, JSON-escaped policies, numbers and across stacks', () => {
+    const { files, network, mgn } = crafted();
+    const { comments } = reviewPlans([stack('network', network), stack('files', files), stack('mgn', mgn)]);
+    const text = comments.join('\n');
+    expect(sensitiveLeaks([network, files, mgn], comments)).toEqual([]);
+    expect(text).toContain('forced by <code>tags[&quot;(sensitive value)&quot;]</code>');
+    expect(text).toMatch(/^\+ tags\["\(sensitive value\)"\] += "y" {3}# forces replacement$/m);
+    expect(text).toContain('| <code>aws_s3_bucket.create_bucket</code> | imported from ID <code>(sensitive value)</code> |');
+    expect(text).toContain('<code>aws_s3_bucket.create_bucket</code> will be created, imported from ID <code>(sensitive value)</code></summary>');
+    expect(text).toContain('"aws:UserAgent": "(sensitive value)"');
+    expect(text).toMatch(/^\+ object_lock_days +\= \(sensitive value\)$/m);
+    expect(text).toMatch(/^! file_permission +\= "0777" -> \(sensitive value\)$/m);
+    expect(text).toMatch(/^! force_destroy +\= false -> \(sensitive value\)$/m);
+    expect(text).toContain('config for (sensitive value) and (sensitive value)');
+    // Short: masked structurally, and as a whole map key, but not scrubbed out of other text.
+    expect(text).toMatch(/^! directory_permission +\= "0777" -> \(sensitive value\)$/m);
+    expect(text).toMatch(/^\+ tags\["\(sensitive value\)"\] += "short key"$/m);
+  });
+
+  it('the leak check finds each of those leaks in an unmasked rendering', () => {
+    const { files, network, mgn } = crafted();
+    const plans = [network, files, mgn];
+    const leaks = (line: string) => sensitiveLeaks(plans, [line]);
+    expect(leaks(`+ tags.${SECRET_KEY} = "x"`)).not.toEqual([]);
+    expect(leaks('+ tags.ab12 = "short key"')).not.toEqual([]);
+    expect(leaks('| x | y | **replace** | forced by <code>tags.ab12</code> |')).not.toEqual([]);
+    expect(leaks(`imported from ID <code>${IMPORT_ID}</code>`)).not.toEqual([]);
+    expect(leaks(`+     "aws:UserAgent": ${JSON.stringify(QUOTED)}`)).not.toEqual([]);
+    expect(leaks(`<code>${QUOTED.replace(/"/g, '&quot;')}</code>`)).not.toEqual([]);
+    expect(leaks(`+ object_lock_days = ${NUMBER}`)).not.toEqual([]);
+    expect(leaks('+ user_data = "AKIAIOSFODNN7EXAMPLE"')).not.toEqual([]);
+    expect(leaks('+ tags.Name = "ordinary"')).toEqual([]);
   });
 });
 

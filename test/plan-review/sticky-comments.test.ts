@@ -1,7 +1,7 @@
 import { generatePlan } from '../../bench/plan-review/generate-plan';
 import { parsePlan } from '../../src/plan-review/plan';
 import { commentMarker, reviewPlans } from '../../src/plan-review/review';
-import { octokitComments, OctokitLike, partOf, upsertStickyComments } from '../../src/plan-review/sticky-comments';
+import { octokitComments, OctokitLike, partOf, resolveCommentAuthor, upsertStickyComments } from '../../src/plan-review/sticky-comments';
 import { GitHubFake, startGitHubFake } from './github-fake';
 import { loadGetOctokit } from './octokit';
 
@@ -14,9 +14,9 @@ const getOctokit = loadGetOctokit();
 describe('sticky plan-review comments against a GitHub REST fake', () => {
   let gh: GitHubFake;
   const PR = 42;
-  const api = () => octokitComments(getOctokit('test-token', { baseUrl: gh.url }) as unknown as OctokitLike, { owner: 'acme', repo: 'estate', issueNumber: PR });
+  const api = (token = 'test-token', issueNumber = PR) => octokitComments(getOctokit(token, { baseUrl: gh.url }) as unknown as OctokitLike, { owner: 'acme', repo: 'estate', issueNumber });
   const reviewOf = (n: number, id = 'plan-review') => reviewPlans([{ name: 'network', plan: parsePlan(JSON.stringify(generatePlan(n)), 'gen') }], { commentId: id }).comments;
-  const ours = (id = 'plan-review') => gh.conversation(PR).filter((c) => partOf(c.body, id) !== undefined);
+  const ours = (id = 'plan-review', login = 'github-actions[bot]') => gh.conversation(PR).filter((c) => partOf(c.body, id) !== undefined && c.user.login === login);
 
   beforeAll(async () => {
     gh = await startGitHubFake();
@@ -71,6 +71,40 @@ describe('sticky plan-review comments against a GitHub REST fake', () => {
     const r = await upsertStickyComments(api(), 'plan-review', [kept.body]);
     expect(r.unchanged).toEqual([kept.id]);
     expect(r.deleted).toEqual([dup.id]);
+  });
+
+  it('ignores marker comments planted by someone else: never adopted, edited or deleted', async () => {
+    const planted = [
+      gh.seed(PR, `${commentMarker('plan-review', 1)}\n\n## Terraform plan review\n\n**1 stack: no changes.**`, 'mallory'),
+      gh.seed(PR, `${commentMarker('plan-review', 7)}\nstale part`, 'mallory'),
+    ];
+    const [kept] = ours();
+    const bodies = reviewOf(5);
+    const r = await upsertStickyComments(api(), 'plan-review', bodies);
+    expect(r.ignored).toEqual(planted.map((c) => c.id));
+    expect(r.deleted).toEqual([]);
+    expect([...r.updated, ...r.unchanged]).toEqual([kept.id]);
+    expect(gh.requests.filter((q) => /^(PATCH|DELETE) /.test(q) && planted.some((c) => q.endsWith(`/${c.id}`)))).toEqual([]);
+    expect(planted.map((c) => gh.comments.get(c.id)?.user.login)).toEqual(['mallory', 'mallory']);
+    expect(ours().map((c) => c.body)).toEqual(bodies);
+  });
+
+  it('comment-author @token: a personal token\'s own comments are the review; GITHUB_TOKEN cannot name itself', async () => {
+    const pr = PR + 2;
+    gh.users.set('pat-token', 'octo-operator');
+    const pat = api('pat-token', pr);
+    const author = await resolveCommentAuthor(pat, '@token');
+    expect(author).toBe('octo-operator');
+    gh.seed(pr, `${commentMarker('plan-review', 1)}\nby the bot, not this token`, 'github-actions[bot]');
+    const first = await upsertStickyComments(pat, 'plan-review', reviewOf(1), { author });
+    expect(first.created).toHaveLength(1);
+    expect(first.ignored).toHaveLength(1);
+    const again = await upsertStickyComments(pat, 'plan-review', reviewOf(2), { author: 'Octo-Operator' });
+    expect(again.updated).toEqual(first.created);
+    expect(gh.conversation(pr).map((c) => c.user.login)).toEqual(['github-actions[bot]', 'octo-operator']);
+    await expect(resolveCommentAuthor(api(), '@token')).rejects.toThrow(/cannot read the token's user \(GET \/user: Resource not accessible by integration.*name their login instead/);
+    await expect(resolveCommentAuthor(api(), ' ')).rejects.toThrow(/comment-author: expected a login/);
+    expect(await resolveCommentAuthor(api(), 'rehost-bot[bot]')).toBe('rehost-bot[bot]');
   });
 
   it('refuses bodies without their marker, before calling GitHub', async () => {

@@ -66,6 +66,10 @@ describe('infrastructure workflows', () => {
     expect(wf.on.schedule).toHaveLength(1);
     const { detect, report } = wf.jobs;
     expect(detect.steps.find((s) => s.id === 'plan')?.run).toContain('-detailed-exitcode');
+    // The review's "the full plan is in the workflow run's artifacts" holds: the JSON is uploaded.
+    const uploads = detect.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => [s.with?.name, s.with?.path]);
+    expect(uploads).toEqual([['drift-review', 'drift-review/'], ['drift-plans', 'drift/']]);
+    expect(detect.steps.find((s) => s.id === 'plan')?.run).toMatch(/show -json "\$PWD\/drift\/\$stack\.tfplan" > "drift\/\$stack\.json"/);
     expect(report.permissions).toEqual({ issues: 'write' });
     expect(report.steps.some((s) => s.uses?.startsWith('aws-actions/'))).toBe(false);
   });

@@ -27025,17 +27025,43 @@ function collectSensitiveStrings(plan) {
 function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+function jsonInner(s) {
+  return JSON.stringify(s).slice(1, -1);
+}
+function renderedForms(secret) {
+  const json = jsonInner(secret);
+  const go = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return [.../* @__PURE__ */ new Set([secret, json, go, jsonInner(json), jsonInner(go)])];
+}
 var Scrubber = class {
   secrets;
+  exact;
   patterns;
+  names = /* @__PURE__ */ new Map();
   constructor(secrets, patterns = DEFAULT_MASK_PATTERNS) {
-    const long = [...new Set(secrets)].filter((s) => s.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
+    const all = new Set(secrets);
+    all.delete("");
+    this.exact = all;
+    const long = [...new Set([...all].filter((s) => s.length >= MIN_SCRUB_LENGTH).flatMap(renderedForms))].sort((a, b) => b.length - a.length);
     if (long.length) this.secrets = new RegExp(long.map(escapeRegExp).join("|"), "g");
     this.patterns = patterns.map((p) => p.global ? p : new RegExp(p.source, p.flags + "g"));
   }
   scrub(text) {
     let out = this.secrets ? text.replace(this.secrets, SENSITIVE_TEXT) : text;
     for (const p of this.patterns) out = out.replace(p, PATTERN_TEXT);
+    return out;
+  }
+  /**
+   * A map key or other name: masked whole when it equals a sensitive string of any length (a key
+   * is an identifier, not free text, so a short match is not a coincidence of substrings), else
+   * scrubbed like any text.
+   */
+  scrubName(name) {
+    let out = this.names.get(name);
+    if (out === void 0) {
+      out = this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+      this.names.set(name, out);
+    }
     return out;
   }
 };
@@ -27064,6 +27090,18 @@ var PlanInputError = class extends Error {
   exitCode = 2;
 };
 var KNOWN_ACTIONS = /* @__PURE__ */ new Set(["no-op", "create", "read", "update", "delete", "forget"]);
+var TERRAFORM_ACTIONS = [
+  ["no-op"],
+  ["create"],
+  ["read"],
+  ["update"],
+  ["delete"],
+  ["forget"],
+  ["delete", "create"],
+  ["create", "delete"],
+  ["create", "forget"]
+];
+var ACTION_KEYS = new Set(TERRAFORM_ACTIONS.map((a) => a.join(",")));
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -27085,6 +27123,19 @@ function parsePlan(text, file) {
   if (!("planned_values" in doc) && !("resource_changes" in doc) && "values" in doc) {
     fail("(root)", "a plan, got a state (`terraform show -json` without a plan file)");
   }
+  const checkActions = (at, actions) => {
+    if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => typeof a !== "string")) {
+      return fail(at, "a non-empty array of action names");
+    }
+    const unknown = actions.filter((a) => !KNOWN_ACTIONS.has(a));
+    if (unknown.length) fail(at, `actions among ${[...KNOWN_ACTIONS].join(", ")}, got ${unknown.join(", ")}`);
+    if (!ACTION_KEYS.has(actions.join(","))) {
+      fail(at, `one of the action lists Terraform writes (${TERRAFORM_ACTIONS.map((a) => JSON.stringify(a)).join(", ")}), got ${JSON.stringify(actions)}`);
+    }
+  };
+  const optional = (at, value, ok, expected) => {
+    if (value !== void 0 && value !== null && !ok) fail(at, expected);
+  };
   for (const key of ["resource_changes", "resource_drift"]) {
     if (doc[key] === void 0) continue;
     if (!Array.isArray(doc[key])) fail(key, "an array");
@@ -27092,20 +27143,24 @@ function parsePlan(text, file) {
       const at = `${key}[${i}]`;
       if (!isObject2(rc)) return fail(at, "an object");
       if (typeof rc.address !== "string") fail(`${at}.address`, "a string");
-      if (!isObject2(rc.change)) return fail(`${at}.change`, "an object");
-      const actions = rc.change.actions;
-      if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => typeof a !== "string")) {
-        return fail(`${at}.change.actions`, "a non-empty array of action names");
+      for (const f of ["previous_address", "type", "mode", "deposed", "action_reason"]) {
+        optional(`${at}.${f}`, rc[f], typeof rc[f] === "string", "a string");
       }
-      const unknown = actions.filter((a) => !KNOWN_ACTIONS.has(a));
-      if (unknown.length) fail(`${at}.change.actions`, `actions among ${[...KNOWN_ACTIONS].join(", ")}, got ${unknown.join(", ")}`);
+      const change = rc.change;
+      if (!isObject2(change)) return fail(`${at}.change`, "an object");
+      checkActions(`${at}.change.actions`, change.actions);
+      const rp = change.replace_paths;
+      optional(`${at}.change.replace_paths`, rp, Array.isArray(rp) && rp.every((p) => Array.isArray(p) && p.every((x) => typeof x === "string" || typeof x === "number")), "an array of attribute paths (arrays of names and indexes)");
+      const imp = change.importing;
+      optional(`${at}.change.importing`, imp, isObject2(imp) && (imp.id === void 0 || typeof imp.id === "string"), "an object with a string id");
       return void 0;
     });
   }
   if (doc.output_changes !== void 0) {
     if (!isObject2(doc.output_changes)) fail("output_changes", "an object");
     for (const [name, oc] of Object.entries(doc.output_changes)) {
-      if (!isObject2(oc) || !Array.isArray(oc.actions)) fail(`output_changes.${name}.actions`, "an array of action names");
+      if (!isObject2(oc)) fail(`output_changes.${name}`, "an object");
+      checkActions(`output_changes.${name}.actions`, oc.actions);
     }
   }
   return doc;
@@ -27113,9 +27168,10 @@ function parsePlan(text, file) {
 
 // src/plan-review/diff.ts
 var SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-function formatPath(parts) {
+function formatPath(parts, scrubber) {
   let out = "";
-  for (const p of parts) {
+  for (const raw of parts) {
+    const p = scrubber && typeof raw === "string" ? scrubber.scrubName(raw) : raw;
     if (typeof p === "number") out += `[${p}]`;
     else if (SIMPLE_KEY.test(p)) out += out ? `.${p}` : p;
     else out += `[${JSON.stringify(p)}]`;
@@ -27160,13 +27216,14 @@ function textLines(s) {
 function inline(leaf, opts) {
   if (leaf === SENSITIVE) return SENSITIVE_TEXT;
   if (leaf === UNKNOWN) return UNKNOWN_TEXT;
-  if (leaf === "{}" || leaf === "[]" || leaf === null || typeof leaf !== "string") return String(leaf);
+  if (leaf === "{}" || leaf === "[]" || leaf === null) return String(leaf);
+  if (typeof leaf !== "string") return opts.scrubber.scrub(String(leaf));
   const max = opts.maxValueChars ?? 500;
   const text = JSON.stringify(opts.scrubber.scrub(leaf));
   return text.length > max ? `${text.slice(0, max)}\u2026 (${text.length - max} more characters)` : text;
 }
 function multiline(leaf, opts) {
-  return typeof leaf === "string" ? textLines(opts.scrubber.scrub(leaf)) : void 0;
+  return typeof leaf === "string" ? textLines(opts.scrubber.scrub(leaf))?.map((l) => opts.scrubber.scrub(l)) : void 0;
 }
 function lineDiff(a, b) {
   if (a.length * b.length > 25e4) return [...a.map((l) => ["-", l]), ...b.map((l) => ["+", l])];
@@ -27198,7 +27255,8 @@ function attributeDiff(before, after, rawBefore, rawAfter, opts) {
   flatten(before ?? void 0, [], b);
   flatten(after ?? void 0, [], a);
   const keys = [.../* @__PURE__ */ new Set([...a.keys(), ...b.keys()])];
-  const width = Math.min(40, Math.max(0, ...keys.map((k) => k.length)));
+  const labels = new Map(keys.map((k) => [k, formatPath((a.get(k) ?? b.get(k)).parts, opts.scrubber)]));
+  const width = Math.min(40, Math.max(0, ...[...labels.values()].map((k) => k.length)));
   const forced = (opts.replacePaths ?? []).map((p) => formatPath(p));
   const lines = [];
   let unchanged = 0;
@@ -27206,7 +27264,7 @@ function attributeDiff(before, after, rawBefore, rawAfter, opts) {
     const was = b.get(key);
     const now = a.get(key);
     const parts = (now ?? was).parts;
-    const label = key === "" ? "" : `${key.padEnd(width)} =`;
+    const label = key === "" ? "" : `${labels.get(key).padEnd(width)} =`;
     const force = forced.some((f) => f && (key === f || key.startsWith(`${f}.`) || key.startsWith(`${f}[`))) ? "   # forces replacement" : "";
     if (was && now) {
       const same = was.leaf === SENSITIVE && now.leaf === SENSITIVE ? JSON.stringify(rawAt(rawBefore, parts)) === JSON.stringify(rawAt(rawAfter, parts)) : was.leaf === now.leaf;
@@ -27236,6 +27294,7 @@ function attributeDiff(before, after, rawBefore, rawAfter, opts) {
 
 // src/plan-review/split.ts
 var GITHUB_COMMENT_LIMIT = 65536;
+var GITHUB_STEP_SUMMARY_LIMIT = 1048576;
 var FRAME_RESERVE = 400;
 var OMITTED_RESERVE = 600;
 function footer(part, total) {
@@ -27247,6 +27306,7 @@ _Continued in part ${part + 1} of ${total}._`;
 function splitComments(blocks, options) {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const maxComments = options.maxComments ?? 10;
+  const measure = options.measure ?? ((t) => t.length);
   const budget = limit - FRAME_RESERVE - OMITTED_RESERVE;
   if (budget < 1e3) throw new Error(`comment limit ${limit} is too small to split a review into`);
   const groups = [];
@@ -27265,9 +27325,9 @@ function splitComments(blocks, options) {
   const omitted = /* @__PURE__ */ new Map();
   for (const group of groups) {
     const texts = group.map((b) => b.text);
-    const groupSize = texts.reduce((n, t) => n + t.length + 2, 0);
+    const groupSize = texts.reduce((n, t) => n + measure(t) + 2, 0);
     if (groupSize > budget) {
-      throw new Error(`a review block of ${groupSize} characters does not fit in one comment (${budget}); blocks must be capped before splitting (${group[0].label})`);
+      throw new Error(`a review block of size ${groupSize} does not fit in one comment (${budget}); blocks must be capped before splitting (${group[0].label})`);
     }
     if (!full && size + groupSize > budget && parts[parts.length - 1].length) {
       if (parts.length === maxComments) full = true;
@@ -27285,16 +27345,17 @@ function splitComments(blocks, options) {
   }
   const total = parts.length;
   return parts.map((texts, i) => {
-    let body = [options.header(i + 1, total), ...texts].join("\n\n");
+    const header = options.header?.(i + 1, total);
+    let body = (header === void 0 ? texts : [header, ...texts]).join("\n\n");
     if (i < total - 1) body += footer(i + 1, total);
     if (i === total - 1 && omitted.size) {
       const list = [...omitted.entries()].map(([label, n]) => `${n.toLocaleString("en-US")} ${label}`).join(", ");
       body += `
 
 ---
-**Not shown:** ${list} \u2014 the review is longer than ${maxComments} comments. ${options.omittedHint ?? "The full plan is in the workflow run's artifacts."}`;
+**Not shown:** ${list} \u2014 ${options.omittedReason ?? `the review is longer than ${maxComments} comments`}. ${options.omittedHint ?? "The full plan is in the workflow run's artifacts."}`;
     }
-    if (body.length > limit) throw new Error(`internal: comment part ${i + 1} has ${body.length} characters, over ${limit}`);
+    if (measure(body) > limit) throw new Error(`internal: comment part ${i + 1} has size ${measure(body)}, over ${limit}`);
     return body;
   });
 }
@@ -27342,16 +27403,19 @@ var REASONS = {
   read_because_dependency_pending: "it depends on a resource with pending changes",
   read_because_check_nested: "a check block uses it"
 };
-function reasonOf(rc) {
+function planCode(s, scrubber) {
+  return code(scrubber.scrub(s));
+}
+function reasonOf(rc, scrubber) {
   const parts = [];
-  if (rc.action_reason) parts.push(REASONS[rc.action_reason] ?? rc.action_reason);
-  const forced = (rc.change.replace_paths ?? []).map((p) => code(p.map((x) => typeof x === "number" ? `[${x}]` : x).join(".").replace(/\.\[/g, "[")));
+  if (rc.action_reason) parts.push(REASONS[rc.action_reason] ?? html(rc.action_reason));
+  const forced = (rc.change.replace_paths ?? []).map((p) => code(formatPath(p, scrubber)));
   if (forced.length) parts.push(`forced by ${forced.join(", ")}`);
-  if (rc.deposed) parts.push(`deposed object ${code(rc.deposed)}`);
+  if (rc.deposed) parts.push(`deposed object ${planCode(rc.deposed, scrubber)}`);
   return parts.join("; ") || "\u2014";
 }
 var SYMBOL = { create: "+", update: "~", delete: "-", replace: "-/+", read: "<=", forget: "forget", noop: " " };
-function phrase(rc) {
+function phrase(rc, scrubber) {
   const kind = changeKind(rc.change.actions);
   const a = rc.change.actions;
   const base = {
@@ -27364,8 +27428,8 @@ function phrase(rc) {
     noop: "has no changes"
   };
   const extra = [];
-  if (isImport(rc)) extra.push(`imported from ID ${code(rc.change.importing?.id ?? "(identity)")}`);
-  if (isMove(rc)) extra.push(`moved from ${code(rc.previous_address)}`);
+  if (isImport(rc)) extra.push(`imported from ID ${planCode(rc.change.importing?.id ?? "(identity)", scrubber)}`);
+  if (isMove(rc)) extra.push(`moved from ${planCode(rc.previous_address, scrubber)}`);
   if (kind === "noop" && extra.length) return extra.join(", ");
   return [base[kind], ...extra].join(", ");
 }
@@ -27395,7 +27459,7 @@ function countsLine(c, o) {
 function summaryBlock(stacks, total, totalOutputs, opts) {
   const lines = [`## ${opts.title}`, "", `**${stacks.length} stack${stacks.length === 1 ? "" : "s"}: ${countsLine(total, totalOutputs)}.**`];
   if (opts.critical.length) {
-    const shown = opts.critical.slice(0, 10).map((c) => `> - ${code(`${c.stack}: ${c.address}`)} (${c.action}): ${html(c.why)}`);
+    const shown = opts.critical.slice(0, 10).map((c) => `> - ${code(`${c.stack}: ${opts.scrubber.scrub(c.address)}`)} (${c.action}): ${html(c.why)}`);
     const more = opts.critical.length > 10 ? [`> - \u2026 and ${opts.critical.length - 10} more`] : [];
     lines.push(
       "",
@@ -27434,7 +27498,7 @@ function tableBlocks(heading, header, rows, label) {
   }
   return blocks;
 }
-function destroyBlocks(stacks, critical) {
+function destroyBlocks(stacks, critical, scrubber) {
   const isCritical = new Set(critical.map((c) => `${c.stack}\0${c.address}`));
   const rows = [];
   for (const s of stacks) {
@@ -27442,28 +27506,29 @@ function destroyBlocks(stacks, critical) {
       const kind = changeKind(rc.change.actions);
       if (kind !== "delete" && kind !== "replace") continue;
       const flag = isCritical.has(`${s.name}\0${rc.address}`) ? " \u26A0\uFE0F critical" : "";
-      rows.push(`| ${code(s.name)} | ${code(rc.address)}${flag} | ${kind === "delete" ? "**destroy**" : `**replace** (${rc.change.actions.join(", then ")})`} | ${reasonOf(rc)} |`);
+      rows.push(`| ${code(s.name)} | ${planCode(rc.address, scrubber)}${flag} | ${kind === "delete" ? "**destroy**" : `**replace** (${rc.change.actions.join(", then ")})`} | ${reasonOf(rc, scrubber)} |`);
     }
   }
   return tableBlocks("### Destroyed and replaced", "| Stack | Resource | Action | Why |\n|---|---|---|---|", rows, "destroy/replace rows");
 }
-function stateBlocks(stacks) {
+function stateBlocks(stacks, scrubber) {
   const rows = [];
+  const at = (s) => planCode(s, scrubber);
   for (const s of stacks) {
     for (const rc of s.changes) {
-      if (isMove(rc)) rows.push(`| ${code(s.name)} | ${code(rc.address)} | moved from ${code(rc.previous_address)} |`);
-      if (isImport(rc)) rows.push(`| ${code(s.name)} | ${code(rc.address)} | imported from ID ${code(rc.change.importing?.id ?? "(identity)")} |`);
-      if (changeKind(rc.change.actions) === "forget") rows.push(`| ${code(s.name)} | ${code(rc.address)} | removed from state, not destroyed |`);
+      if (isMove(rc)) rows.push(`| ${code(s.name)} | ${at(rc.address)} | moved from ${at(rc.previous_address)} |`);
+      if (isImport(rc)) rows.push(`| ${code(s.name)} | ${at(rc.address)} | imported from ID ${at(rc.change.importing?.id ?? "(identity)")} |`);
+      if (changeKind(rc.change.actions) === "forget") rows.push(`| ${code(s.name)} | ${at(rc.address)} | removed from state, not destroyed |`);
     }
   }
   return tableBlocks("### Moved, imported and forgotten", "| Stack | Resource | What |\n|---|---|---|", rows, "move/import rows");
 }
-function driftBlocks(stacks) {
+function driftBlocks(stacks, scrubber) {
   const rows = [];
   for (const s of stacks) {
     for (const rc of s.drift) {
       const kind = changeKind(rc.change.actions);
-      rows.push(`| ${code(s.name)} | ${code(rc.address)} | ${kind === "delete" ? "deleted outside Terraform" : kind === "update" ? "changed outside Terraform" : rc.change.actions.join(", ")} |`);
+      rows.push(`| ${code(s.name)} | ${planCode(rc.address, scrubber)} | ${kind === "delete" ? "deleted outside Terraform" : kind === "update" ? "changed outside Terraform" : rc.change.actions.join(", ")} |`);
     }
   }
   return tableBlocks("### Changed outside Terraform", "| Stack | Resource | Drift |\n|---|---|---|", rows, "drift rows");
@@ -27484,9 +27549,9 @@ function resourceBlocks(stack, opts) {
     const c = rc.change;
     const before = maskValue(c.before ?? null, c.before_sensitive);
     const after = c.actions.includes("delete") && !c.actions.includes("create") ? void 0 : maskValue(c.after ?? null, c.after_sensitive, c.after_unknown);
-    const lines = attributeDiff(c.before == null ? void 0 : before, after, c.before, c.after, { scrubber: stack.scrubber, replacePaths: c.replace_paths });
+    const lines = attributeDiff(c.before == null ? void 0 : before, after, c.before, c.after, { scrubber: opts.scrubber, replacePaths: c.replace_paths });
     const label = rc.deposed ? `${rc.address} (deposed ${rc.deposed})` : rc.address;
-    blocks.push({ text: details(`<code>${html(symbolOf(rc))}</code> ${code(label)} ${phrase(rc)}`, lines, max, "lines"), label: "resource diffs" });
+    blocks.push({ text: details(`<code>${html(symbolOf(rc))}</code> ${planCode(label, opts.scrubber)} ${phrase(rc, opts.scrubber)}`, lines, max, "lines"), label: "resource diffs" });
   }
   const outputs = Object.entries(stack.outputs).filter(([, oc]) => outputKind(oc) !== "noop");
   if (outputs.length) {
@@ -27502,7 +27567,7 @@ function resourceBlocks(stack, opts) {
       rawBefore[name] = oc.before ?? null;
       rawAfter[name] = oc.after ?? null;
     }
-    const lines = attributeDiff(before, after, rawBefore, rawAfter, { scrubber: stack.scrubber }).filter((l) => !l.startsWith("  # ("));
+    const lines = attributeDiff(before, after, rawBefore, rawAfter, { scrubber: opts.scrubber }).filter((l) => !l.startsWith("  # ("));
     const o = stack.outputCounts;
     blocks.push({ text: details(`Outputs of ${code(stack.name)}: +${o.create} ~${o.update} -${o.delete}`, lines, max, "lines"), label: "output diffs" });
   }
@@ -27541,7 +27606,6 @@ function reviewPlans(stacks, options = {}) {
     sensitiveOutputs: sensitiveOutputNames(plan),
     counts: countResources(plan.resource_changes ?? []),
     outputCounts: countOutputs(plan.output_changes),
-    scrubber: new Scrubber(collectSensitiveStrings(plan), patterns),
     errored: plan.errored === true,
     terraformVersion: plan.terraform_version
   }));
@@ -27549,21 +27613,23 @@ function reviewPlans(stacks, options = {}) {
   const totalOutputs = reviews.reduce((t, s) => addCounts(t, s.outputCounts), emptyOutputCounts());
   const critical = reviews.flatMap((s) => criticalChanges(s.name, s.changes, rules));
   const overridden = options.overridden ?? false;
-  const renderOpts = { title: options.title ?? "Terraform plan review", critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden };
+  const scrubber = new Scrubber(stacks.flatMap(({ plan }) => [...collectSensitiveStrings(plan)]), patterns);
+  const renderOpts = { title: options.title ?? "Terraform plan review", critical, overrideLabel: options.overrideLabel ?? DEFAULT_OVERRIDE_LABEL, overridden, scrubber };
   const blocks = [
     summaryBlock(reviews, total, totalOutputs, renderOpts),
-    ...destroyBlocks(reviews, critical),
-    ...stateBlocks(reviews),
-    ...driftBlocks(reviews),
+    ...destroyBlocks(reviews, critical, scrubber),
+    ...stateBlocks(reviews, scrubber),
+    ...driftBlocks(reviews, scrubber),
     ...reviews.flatMap((s) => resourceBlocks(s, renderOpts))
   ];
   const id = options.commentId ?? "plan-review";
+  const omittedHint = options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : void 0;
   const comments = splitComments(blocks, {
     limit: options.maxCommentChars ?? GITHUB_COMMENT_LIMIT,
     maxComments: options.maxComments,
     header: (part, n) => part === 1 ? commentMarker(id, part) : `${commentMarker(id, part)}
 ### ${renderOpts.title} (continued, part ${part} of ${n})`,
-    omittedHint: options.runUrl ? `The full plan is in the artifacts of [the workflow run](${options.runUrl}).` : void 0
+    omittedHint
   });
   const summary2 = {
     stacks: reviews.map((s) => ({ name: s.name, counts: s.counts, outputs: s.outputCounts })),
@@ -27571,7 +27637,29 @@ function reviewPlans(stacks, options = {}) {
     has_destroy: total.delete + total.replace > 0,
     guard_tripped: critical.length > 0 && !overridden
   };
-  return { summary: summary2, total, critical, comments, markdown: blocks.map((b) => b.text).join("\n\n") };
+  const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
+  let jobSummary;
+  return {
+    summary: summary2,
+    total,
+    critical,
+    comments,
+    scrubber,
+    get markdown() {
+      return blocks.map((b) => b.text).join("\n\n");
+    },
+    // Built when asked for: the CLI writes no job summary.
+    get jobSummary() {
+      jobSummary ??= splitComments(blocks, {
+        limit: summaryBytes,
+        measure: (t) => Buffer.byteLength(t, "utf8"),
+        maxComments: 1,
+        omittedReason: `the review is longer than the job summary allows (${summaryBytes.toLocaleString("en-US")} bytes)`,
+        omittedHint
+      })[0];
+      return jobSummary;
+    }
+  };
 }
 function readPlanSpec(lines) {
   const files = [];
@@ -27595,24 +27683,37 @@ function readPlanSpec(lines) {
 }
 
 // src/plan-review/sticky-comments.ts
+var DEFAULT_COMMENT_AUTHOR = "github-actions[bot]";
+var AUTHOR_OF_TOKEN = "@token";
+async function resolveCommentAuthor(api, author = DEFAULT_COMMENT_AUTHOR) {
+  const a = author.trim();
+  if (!a) throw new Error(`comment-author: expected a login such as ${DEFAULT_COMMENT_AUTHOR}, or ${AUTHOR_OF_TOKEN}`);
+  return a === AUTHOR_OF_TOKEN ? api.authenticatedLogin() : a;
+}
 var MARKER = /^<!-- rehost-factory:plan-review id=(\S+) part=(\d+) -->/;
 function partOf(body, id) {
   const m = MARKER.exec(body ?? "");
   return m && m[1] === id ? Number(m[2]) : void 0;
 }
-async function upsertStickyComments(api, id, bodies) {
+async function upsertStickyComments(api, id, bodies, options = {}) {
+  const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
   bodies.forEach((b, i) => {
     if (partOf(b, id) !== i + 1) throw new Error(`comment body ${i + 1} does not start with the marker of review "${id}" part ${i + 1}`);
   });
   const existing = /* @__PURE__ */ new Map();
   const surplus = [];
+  const ignored = [];
   for (const c of await api.listAll()) {
     const part = partOf(c.body, id);
     if (part === void 0) continue;
+    if (c.user?.login.toLowerCase() !== author) {
+      ignored.push(c.id);
+      continue;
+    }
     if (existing.has(part) || part > bodies.length) surplus.push(c);
     else existing.set(part, c);
   }
-  const result = { created: [], updated: [], unchanged: [], deleted: [] };
+  const result = { created: [], updated: [], unchanged: [], deleted: [], ignored };
   for (let i = 0; i < bodies.length; i++) {
     const current = existing.get(i + 1);
     if (!current) result.created.push((await api.create(bodies[i])).id);
@@ -27633,12 +27734,18 @@ function octokitComments(octokit, target) {
     update: async (commentId, body) => (await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data,
     delete: async (commentId) => {
       await octokit.rest.issues.deleteComment({ owner, repo, comment_id: commentId });
+    },
+    authenticatedLogin: async () => {
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+      } catch (e) {
+        throw new Error(`comment-author "${AUTHOR_OF_TOKEN}": cannot read the token's user (GET /user: ${e.message}); the workflow's GITHUB_TOKEN and GitHub App tokens cannot, so name their login instead (${DEFAULT_COMMENT_AUTHOR}, or <app-slug>[bot])`);
+      }
     }
   };
 }
 
 // src/actions/plan-review.ts
-var JOB_SUMMARY_LIMIT = 1e6;
 async function run() {
   const ctx = github.context;
   const pr = ctx.payload.pull_request;
@@ -27658,18 +27765,17 @@ async function run() {
     runUrl,
     title: core.getInput("title") || void 0
   });
-  const cut = review.markdown.lastIndexOf("\n<details>", JOB_SUMMARY_LIMIT - 200);
-  const markdown = review.markdown.length > JOB_SUMMARY_LIMIT ? `${review.markdown.slice(0, cut > 0 ? cut : 0)}
-
-_The review is longer than the job summary allows; the full plan is in the run's artifacts._` : review.markdown;
-  await core.summary.addRaw(markdown).write();
+  await core.summary.addRaw(review.jobSummary).write();
   if (core.getBooleanInput("comment")) {
     if (!pr) {
       core.info("Not a pull_request event: no comment posted (the review is in the job summary).");
     } else {
       const octokit = github.getOctokit(core.getInput("github-token", { required: true }));
-      const r = await upsertStickyComments(octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number }), commentId, review.comments);
-      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted.`);
+      const api = octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number });
+      const author = await resolveCommentAuthor(api, core.getInput("comment-author") || DEFAULT_COMMENT_AUTHOR);
+      const r = await upsertStickyComments(api, commentId, review.comments, { author });
+      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted (comments by ${author}).`);
+      if (r.ignored.length) core.warning(`Pull request #${pr.number}: ${r.ignored.length} comment(s) carry the plan-review marker but were not written by ${author}; they were left alone: ${r.ignored.join(", ")}`);
     }
   }
   const s = review.summary;
@@ -27679,7 +27785,7 @@ _The review is longer than the job summary allows; the full plan is in the run's
   core.setOutput("counts", JSON.stringify({ total: review.total, stacks: s.stacks }));
   core.setOutput("comment_count", String(review.comments.length));
   if (review.critical.length) {
-    const list = review.critical.map((c) => `${c.stack}: ${c.address} (${c.action})`).join("; ");
+    const list = review.critical.map((c) => `${c.stack}: ${review.scrubber.scrub(c.address)} (${c.action})`).join("; ");
     if (s.guard_tripped) core.setFailed(`Migration-critical resources would be destroyed or replaced: ${list}. Add the label "${overrideLabel}" to the pull request to allow it.`);
     else core.warning(`Migration-critical changes allowed by the label "${overrideLabel}": ${list}`);
   }
