@@ -6,7 +6,7 @@ import { FactoryConfig, Server } from '../config/schema';
 import { checkImageSize, ImageFormat, parseImageFormat, VmImportInputError } from './formats';
 import { BootMode, LicenseType } from './import-task';
 import { parseChecksumFile, RecordedChecksum } from './integrity';
-import { ebsKeyAlias, importBucketName, importTargetAccount, VMIMPORT_ROLE_NAME } from './naming';
+import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from './naming';
 
 /** Where the image comes from: a local file to upload, or an object already in the import bucket. */
 export type ImageSource = { readonly path: string } | { readonly s3Key: string };
@@ -130,10 +130,10 @@ export async function preflight(config: FactoryConfig, req: VmImportRequest, cli
   return { ...local, size: size!, bucket, kmsKeyArn };
 }
 
-/** --kms-key, else vmImport.kmsKeyArn, else the target account's key (existing ARN or its alias). */
+/** --kms-key, else vmImport.kmsKeyArn, else the target account's key (existing ARN, or its alias: by ARN when in another account). */
 async function checkKmsKey(config: FactoryConfig, flag: string | undefined, kms: KMSClient): Promise<string> {
   const target = importTargetAccount(config);
-  const keyId = flag ?? config.vmImport.kmsKeyArn ?? target.kms.existingKeyArn ?? ebsKeyAlias(config, target);
+  const keyId = flag ?? config.vmImport.kmsKeyArn ?? target.kms.existingKeyArn ?? importKeyAliasId(config, target);
   const arnRegion = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(keyId)?.[1];
   if (keyId.startsWith('arn:') && !arnRegion) throw new VmImportInputError(`KMS key ${keyId}: expected a key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
   if (arnRegion && arnRegion !== config.region) {

@@ -1,6 +1,8 @@
 import { truncateSync } from 'node:fs';
 import { checkImageSize } from '../../src/vm-import/formats';
-import { VmImportRequest } from '../../src/vm-import/preflight';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { ebsKeyAlias, importTargetAccount } from '../../src/vm-import/naming';
+import { preflight, VmImportRequest } from '../../src/vm-import/preflight';
 import { runVmImport, VmImportClients } from '../../src/vm-import/run';
 import { AwsProxy } from './support/aws-proxy';
 import { ImportHarness, startImportHarness } from './support/harness';
@@ -49,6 +51,20 @@ describe('vm-import refuses bad inputs before any upload', () => {
     await expect(runVmImport(req, { config: estate.config, clients, clock: fastClock(), log: () => undefined })).rejects.toThrow(message);
     const mutating = proxy.requests.slice(before).filter((r) => r.method === 'PUT' || r.query.has('uploads') || r.action === 'ImportImage');
     expect(mutating).toEqual([]);
+  });
+
+  it('finds the target account\'s default key from the staging account by its alias ARN (an alias name resolves only in the caller\'s account)', async () => {
+    const target = importTargetAccount(estate.config);
+    const alias = ebsKeyAlias(estate.config, target);
+    // The key lives in the target account only: by alias name the staging account cannot find it.
+    await expect(clients.kms.send(new DescribeKeyCommand({ KeyId: alias }))).rejects.toThrow(/not found/);
+
+    const before = proxy.requests.length;
+    const checked = await preflight(estate.config, { image: { path: image }, format: 'vmdk', os: 'linux' }, clients);
+    expect(checked.kmsKeyArn).toBe(estate.keyArn);
+    expect(estate.keyArn).toMatch(/^arn:aws:kms:eu-west-1:222222222222:key\//);
+    const describe = proxy.requests.slice(before).filter((r) => r.action === 'DescribeKey');
+    expect(describe.map((r) => r.params.KeyId)).toEqual([`arn:aws:kms:eu-west-1:222222222222:${alias}`]);
   });
 
   it('a missing import bucket or vmimport role is named with the stack that creates it', async () => {

@@ -1,6 +1,8 @@
 import { waitFor } from '../../src/vm-import/clock';
 import { checksumCommand, parseChecksumFile } from '../../src/vm-import/integrity';
 import { formatDuration, UploadProgress } from '../../src/vm-import/progress';
+import { importKeyAliasId } from '../../src/vm-import/naming';
+import { exampleConfig } from '../support/synth';
 import { fastClock } from './support/estate';
 
 const MIB = 1024 ** 2;
@@ -48,5 +50,13 @@ describe('vm-import building blocks', () => {
     const o = { what: 'thing', clock: fastClock(), timeoutMinutes: 2, pollMs: 30_000 };
     await expect(waitFor(o, async () => ({ state: `poll ${++polls}` }))).rejects.toThrow('timed out after 2 min waiting for thing (last seen: poll 5)');
     await expect(waitFor(o, async () => ({ state: 'terminated', failure: 'terminated: Server.InternalError' }))).rejects.toThrow('thing failed: terminated: Server.InternalError');
+  });
+
+  it('names the target key by alias ARN from the staging account unless the key is in the staging account itself', () => {
+    const config = exampleConfig('factory.yaml');
+    const prod = config.accounts.targets[0];
+    expect(importKeyAliasId(config, prod)).toBe('arn:aws:kms:eu-west-1:222222222222:alias/rehost-factory/acme-dc1/prod');
+    expect(importKeyAliasId(config, { ...prod, accountId: config.accounts.staging })).toBe('alias/rehost-factory/acme-dc1/prod');
+    expect(importKeyAliasId({ ...config, region: 'cn-north-1' }, { ...prod, kms: { ...prod.kms, alias: 'alias/ebs' } })).toBe('arn:aws-cn:kms:cn-north-1:222222222222:alias/ebs');
   });
 });
