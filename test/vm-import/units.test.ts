@@ -2,6 +2,7 @@ import { waitFor } from '../../src/vm-import/clock';
 import { checksumCommand, parseChecksumFile } from '../../src/vm-import/integrity';
 import { formatDuration, UploadProgress } from '../../src/vm-import/progress';
 import { importKeyAliasId } from '../../src/vm-import/naming';
+import { sameCompositeSha256 } from '../../src/vm-import/part-io';
 import { exampleConfig } from '../support/synth';
 import { fastClock } from './support/estate';
 
@@ -58,5 +59,12 @@ describe('vm-import building blocks', () => {
     expect(importKeyAliasId(config, prod)).toBe('arn:aws:kms:eu-west-1:222222222222:alias/rehost-factory/acme-dc1/prod');
     expect(importKeyAliasId(config, { ...prod, accountId: config.accounts.staging })).toBe('alias/rehost-factory/acme-dc1/prod');
     expect(importKeyAliasId({ ...config, region: 'cn-north-1' }, { ...prod, kms: { ...prod.kms, alias: 'alias/ebs' } })).toBe('arn:aws-cn:kms:cn-north-1:222222222222:alias/ebs');
+  });
+
+  it('compares composite checksums with or without the part count S3 may leave off', () => {
+    expect(sameCompositeSha256('q83v+A==-3', 'q83v+A==-3')).toBe(true);
+    expect(sameCompositeSha256('q83v+A==-3', 'q83v+A==')).toBe(true);
+    expect(sameCompositeSha256('q83v+A==-3', 'q83v+A==-2')).toBe(false);
+    expect(sameCompositeSha256('q83v+A==-3', 'AAAA+A==-3')).toBe(false);
   });
 });

@@ -1,13 +1,13 @@
-import { CreateBucketCommand, GetObjectCommand, ListPartsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectAttributesCommand, GetObjectCommand, ListPartsCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { openSync, readFileSync, writeFileSync, writeSync, closeSync, utimesSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { sha256File } from '../../src/vm-import/part-io';
 import { choosePartSize, MULTIPART_LIMITS } from '../../src/vm-import/part-plan';
 import { defaultStatePath, readUploadState } from '../../src/vm-import/upload-state';
-import { SourceChangedError, uploadImage, UploadResult } from '../../src/vm-import/uploader';
+import { SourceChangedError, UploadChecksumMismatchError, uploadImage, UploadResult } from '../../src/vm-import/uploader';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { AwsProxy, ProxiedRequest, startAwsProxy } from './support/aws-proxy';
 import { sparseImage } from './support/images';
@@ -24,6 +24,7 @@ const BUCKET = 'vm-import-upload-test';
 const FIXED_MTIME = 1_700_000_000;
 
 const isUploadPart = (r: ProxiedRequest) => r.method === 'PUT' && r.query.has('partNumber') && r.query.has('uploadId');
+const isComplete = (r: ProxiedRequest) => r.method === 'POST' && r.query.has('uploadId');
 const okParts = (rs: ProxiedRequest[]) => rs.filter((r) => isUploadPart(r) && r.status === 200).map((r) => Number(r.query.get('partNumber')));
 
 describe('resumable multipart upload of a disk image (moto S3 behind a counting proxy)', () => {
@@ -142,6 +143,60 @@ describe('resumable multipart upload of a disk image (moto S3 behind a counting 
     await expect(uploadImage(base)).rejects.toThrow(SourceChangedError);
     await expect(uploadImage(base)).rejects.toThrow(/disk\.raw changed since its upload started \(content \(sampled SHA-256\) differs\).*delete .*vm-import\.json/);
     expect(proxy.requests.length).toBe(n);
+  });
+
+  it.each([
+    ['size', (p: string) => appendFileSync(p, 'grown'), /changing-size\.raw changed since its upload started \(size 15728640 → 15728645 bytes; modified /],
+    ['mtime', (p: string) => utimesSync(p, FIXED_MTIME + 60, FIXED_MTIME + 60), /changing-mtime\.raw changed since its upload started \(modified 2023-11-14T22:13:20\.000Z → 2023-11-14T22:14:20\.000Z\)/],
+  ])('a file whose %s changes during the upload is refused before CompleteMultipartUpload, and so is the resume of the interrupted upload', async (what, change, message) => {
+    const img = sparseImage(15 * MIB, `changing-${what}.raw`);
+    utimesSync(img, FIXED_MTIME, FIXED_MTIME);
+    const o = { s3, imagePath: img, bucket: BUCKET, key: `images/changing-${what}.raw`, statePath: defaultStatePath(img), concurrency: 1 };
+    const before = proxy.requests.length;
+    proxy.onAnswered = (r) => {
+      if (okParts([r]).length && okParts(proxy.requests.slice(before)).length === 1) change(img);
+    };
+    try {
+      await expect(uploadImage(o)).rejects.toThrow(message);
+    } finally {
+      proxy.onAnswered = undefined;
+    }
+    const sent = proxy.requests.slice(before);
+    expect(okParts(sent)).toEqual([1, 2, 3]);
+    expect(sent.filter(isComplete)).toEqual([]);
+    const n = proxy.requests.length;
+    await expect(uploadImage(o)).rejects.toThrow(SourceChangedError);
+    expect(proxy.requests.length).toBe(n);
+  });
+
+  it('fails when S3\'s SHA-256 of the completed object is not the one of the parts sent; the same command then uploads anew', async () => {
+    const img = sparseImage(15 * MIB, 'overwritten.raw');
+    const key = 'images/overwritten.raw';
+    const o = { s3, imagePath: img, bucket: BUCKET, key, statePath: defaultStatePath(img), concurrency: 1 };
+    const controller = new AbortController();
+    const before = proxy.requests.length;
+    proxy.onAnswered = () => {
+      if (okParts(proxy.requests.slice(before)).length >= 1) controller.abort(new Error('stopped'));
+    };
+    await expect(uploadImage({ ...o, signal: controller.signal })).rejects.toThrow();
+    proxy.onAnswered = undefined;
+    await proxy.idle();
+    const { uploadId } = readUploadState(o.statePath)!;
+    // Another writer replaces part 1 with other bytes of the same size. moto's ListParts reports no part
+    // checksums (S3's does, and the resume would send the part again), so here only the completed
+    // object's checksum, which moto computes from the bytes it holds, can tell.
+    await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 1, Body: Buffer.alloc(5 * MIB, 7) }));
+    const err = (await uploadImage(o).catch((e: Error) => e)) as Error;
+    expect(err).toBeInstanceOf(UploadChecksumMismatchError);
+    expect(err.message).toMatch(/^s3:\/\/vm-import-upload-test\/images\/overwritten\.raw: S3's composite SHA-256 of the completed object is \S+, but the parts sent have \S+-3, so the object does not hold the image's bytes and is not imported\. Run the same command again/);
+    expect(readUploadState(o.statePath)!.completed).toBeUndefined();
+
+    const lines: string[] = [];
+    const again = await uploadImage({ ...o, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/upload .* no longer exists in S3 .*starting a new upload/);
+    expect(again.partsSent).toBe(3);
+    const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket: BUCKET, Key: key, ObjectAttributes: ['Checksum'] }));
+    expect(again.compositeSha256).toBe(`${attrs.Checksum!.ChecksumSHA256}-3`);
   });
 
   it('a state file for another object or a corrupt one is refused with the way out', async () => {

@@ -123,7 +123,7 @@ export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor
           // moto answers only after it has handled the request (e.g. stored the part): record now, even
           // if the client goes away before reading the body.
           record(up.statusCode ?? 502);
-          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.writeHead(up.statusCode ?? 502, httpDates(up.headers));
           up.pipe(res);
           resolve();
         },
@@ -140,6 +140,15 @@ export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor
       server.close(() => r());
     });
   return proxy;
+}
+
+/**
+ * moto 5.2.1 writes GetObjectAttributes' Last-Modified in ISO 8601, which the SDK refuses to parse (it
+ * wants the RFC 7231 date every HTTP header uses); the proxy rewrites it so that call can be used.
+ */
+function httpDates(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const lm = headers['last-modified'];
+  return lm && /^\d{4}-\d\d-\d\dT/.test(lm) ? { ...headers, 'last-modified': new Date(lm).toUTCString() } : headers;
 }
 
 /** The account a request is for: a KMS key ARN's account, else the one it names, else the default. */
