@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { GetObjectAttributesCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { GetObjectAttributesCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,11 @@ import { HAPPY_IMPORT, importFake, ImportTaskScript } from './support/import-fak
 import { sparseImage } from './support/images';
 
 const MIB = 1024 ** 2;
+
+/** Base64 SHA-256 of part `n` of a file, as x-amz-checksum-sha256 carries it. */
+function partSha256(path: string, n: number, partSize: number): string {
+  return createHash('sha256').update(readFileSync(path).subarray((n - 1) * partSize, n * partSize)).digest('base64');
+}
 
 /** S3's composite SHA-256 of a file uploaded in parts of `partSize`, computed here from the file. */
 function compositeOfFile(path: string, partSize: number): string {
@@ -113,6 +118,11 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     expect(report).toMatchObject({ outcome: 'succeeded', server: 'wiki01', object: { deleted: true }, upload: { partCount: 3, partsSent: 3, partsResumed: 0 } });
     expect(report.image.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(report.image.compositeSha256).toBe(compositeOfFile(image, 5 * MIB));
+    // Each part carried its SHA-256 for S3 to check on receipt.
+    const parts = proxy.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/images/wiki01/wiki01.vmdk') && r.query.has('partNumber'));
+    expect(parts.map((r) => [Number(r.query.get('partNumber')), r.headers['x-amz-checksum-sha256']]).sort()).toEqual(
+      [1, 2, 3].map((n) => [n, partSha256(image, n, 5 * MIB)]),
+    );
     expect(reports[reports.length - 1].outcome).toBe('succeeded');
   });
 
@@ -165,6 +175,9 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     // The report's checksum is S3's own for the object.
     const attrs = await clients.s3.send(new GetObjectAttributesCommand({ Bucket: estate.bucket, Key: 'images/db01/db01.ova', ObjectAttributes: ['Checksum'] }));
     expect(kept.image.compositeSha256).toBe(`${attrs.Checksum!.ChecksumSHA256}-2`);
+    // Encrypted at rest with the target account's key, like the bucket's default.
+    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: estate.bucket, Key: 'images/db01/db01.ova' }));
+    expect({ sse: head.ServerSideEncryption, key: head.SSEKMSKeyId }).toEqual({ sse: 'aws:kms', key: estate.keyArn });
     fake.state.commandOutput = 'c'.repeat(64) + '  /etc/hostname\n';
     const checksums = join(dirname(image), 'db01.sha256');
     writeFileSync(checksums, 'a'.repeat(64) + '  /etc/hostname\n' + 'd'.repeat(64) + '  /missing\n');

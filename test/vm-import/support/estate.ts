@@ -1,7 +1,7 @@
 import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { FactoryConfig } from '../../../src/config/schema';
 import { VmImportClients } from '../../../src/vm-import/run';
@@ -58,7 +58,7 @@ export interface ImportEstate {
 /**
  * What the vm-import and security stacks deploy, created directly in moto as in the example estate:
  * the target account's (222…) EBS key under its default alias in that account, and in the staging
- * account (111…) the versioned import bucket, the vmimport role, and a target subnet and security
+ * account (111…) the versioned import bucket encrypted with that key, the vmimport role, and a target subnet and security
  * group that wiki01's cutover placement is pointed at.
  */
 export async function prepareImportEstate(motoUrl: string): Promise<ImportEstate> {
@@ -75,6 +75,15 @@ export async function prepareImportEstate(motoUrl: string): Promise<ImportEstate
     const bucket = importBucketName(base);
     await c.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     await c.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    // As the vm-import stack's ImportBucket: SSE-KMS by default with the target key and Bucket Keys.
+    await c.s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.KeyMetadata!.Arn }, BucketKeyEnabled: true }],
+        },
+      }),
+    );
     await c.iam.send(new CreateRoleCommand({ RoleName: 'vmimport', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
     const vpc = await c.ec2.send(new CreateVpcCommand({ CidrBlock: '10.100.0.0/16' }));
     const subnet = await c.ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId, CidrBlock: '10.100.10.0/24', AvailabilityZone: 'eu-west-1a' }));
