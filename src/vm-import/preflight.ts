@@ -1,11 +1,14 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { statSync } from 'node:fs';
 import { FactoryConfig, Server } from '../config/schema';
+import { kmsKeyFor } from '../runbook/placement';
 import { checkImageSize, ImageFormat, parseImageFormat, VmImportInputError } from './formats';
 import { BootMode, LicenseType } from './import-task';
 import { parseChecksumFile, RecordedChecksum } from './integrity';
+import { checkPlacementReachable } from './launch';
 import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from './naming';
 
 /** Where the image comes from: a local file to upload, or an object already in the import bucket. */
@@ -34,6 +37,7 @@ export interface VmImportRequest {
 
 export interface PreflightClients {
   readonly s3: S3Client;
+  readonly ec2: EC2Client;
   readonly kms: KMSClient;
   readonly iam: IAMClient;
 }
@@ -94,6 +98,18 @@ export function checkLocalInputs(config: FactoryConfig, req: VmImportRequest): O
     if (server.os !== os) throw new VmImportInputError(`--os ${os} contradicts server ${server.name}, which factory.yaml declares as os: ${server.os}`);
   }
   if (req.launch && !server) throw new VmImportInputError('--launch needs --server NAME: the instance launches into that server\'s placement from factory.yaml');
+  if (server && !req.kmsKeyArn && !config.vmImport.kmsKeyArn) {
+    // The bucket, the vmimport role's KMS permissions and the default key all belong to vmImport.targetAccount.
+    const serverAccount = kmsKeyFor(config, server).account;
+    const importAccount = importTargetAccount(config).name;
+    if (serverAccount !== importAccount) {
+      throw new VmImportInputError(
+        `--server ${server.name} belongs to target account "${serverAccount}" (its targetAccount), but VM Import encrypts with the key of "${importAccount}" ` +
+          `(vmImport.targetAccount), the only key the vmimport role may use: set vmImport.targetAccount: ${serverAccount} and redeploy the vm-import stack, ` +
+          'or pass --kms-key with a key the vmimport role may use',
+      );
+    }
+  }
   const checksums = req.checksumsFile ? parseChecksumFile(req.checksumsFile) : undefined;
   if (checksums && !req.launch) throw new VmImportInputError('--checksums compares files on the launched instance: it needs --launch');
   return { image: req.image, size, format, os, server, licenseType, bootMode, checksums };
@@ -106,6 +122,7 @@ export function checkLocalInputs(config: FactoryConfig, req: VmImportRequest): O
 export async function preflight(config: FactoryConfig, req: VmImportRequest, clients: PreflightClients): Promise<CheckedRequest> {
   const local = checkLocalInputs(config, req);
   const kmsKeyArn = await checkKmsKey(config, req.kmsKeyArn, clients.kms);
+  if (req.launch && local.server) await checkPlacementReachable(clients.ec2, config, local.server, req.placement ?? 'cutover');
   const bucket = importBucketName(config);
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));

@@ -43,6 +43,11 @@ describe('vm-import refuses bad inputs before any upload', () => {
     ['--launch without --server', () => ({ launch: true }), /--launch needs --server NAME/],
     ['unknown server', () => ({ server: 'nope01' }), /--server "nope01" is not a server of the estate/],
     ['OS contradicting factory.yaml', () => ({ server: 'wiki01', os: 'windows' }), /--os windows contradicts server wiki01, which factory.yaml declares as os: linux/],
+    [
+      '--launch into a subnet the importing account cannot see',
+      () => ({ server: 'wiki01', launch: true, placement: 'test' }),
+      /server wiki01: the test placement's subnet test-a \(subnet-0a1b2c3d4e5f60003\) is not visible to the importing account \(InvalidSubnetID\.NotFound\)\. --launch starts the instance in the account that imports the image/,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, overrides, message) => {
@@ -65,6 +70,27 @@ describe('vm-import refuses bad inputs before any upload', () => {
     expect(estate.keyArn).toMatch(/^arn:aws:kms:eu-west-1:222222222222:key\//);
     const describe = proxy.requests.slice(before).filter((r) => r.action === 'DescribeKey');
     expect(describe.map((r) => r.params.KeyId)).toEqual([`arn:aws:kms:eu-west-1:222222222222:${alias}`]);
+  });
+
+  it('refuses a server of another target account than the one VM Import encrypts for, unless --kms-key names the key', async () => {
+    const prod = estate.config.accounts.targets[0];
+    const config = {
+      ...estate.config,
+      accounts: { ...estate.config.accounts, targets: [prod, { ...prod, name: 'dev', accountId: '333333333333' }] },
+      waves: estate.config.waves.map((w) => ({
+        ...w,
+        applications: w.applications.map((a) => ({ ...a, servers: a.servers.map((s) => (s.name === 'wiki01' ? { ...s, targetAccount: 'dev' } : s)) })),
+      })),
+    };
+    const req: VmImportRequest = { image: { path: image }, format: 'vmdk', os: 'linux', server: 'wiki01' };
+    const before = proxy.requests.length;
+    await expect(preflight(config, req, clients)).rejects.toThrow(
+      '--server wiki01 belongs to target account "dev" (its targetAccount), but VM Import encrypts with the key of "prod" (vmImport.targetAccount)',
+    );
+    expect(proxy.requests.length).toBe(before);
+    // Naming the key is the operator's choice (and the same server in prod's account is fine).
+    await expect(preflight(config, { ...req, kmsKeyArn: estate.keyArn }, clients)).resolves.toMatchObject({ kmsKeyArn: estate.keyArn });
+    await expect(preflight(estate.config, req, clients)).resolves.toMatchObject({ server: { name: 'wiki01' } });
   });
 
   it('a missing import bucket or vmimport role is named with the stack that creates it', async () => {
