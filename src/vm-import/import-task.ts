@@ -1,9 +1,9 @@
 import { DescribeImportImageTasksCommand, EC2Client, ImportImageCommand, ImportImageTask } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
+import { ImportBootMode } from './boot-mode';
 import { Clock, WaitTimeoutError } from './clock';
 import { ImageFormat } from './formats';
 
-export type BootMode = 'legacy-bios' | 'uefi' | 'uefi-preferred';
 export type LicenseType = 'AWS' | 'BYOL';
 
 export interface StartImportOptions {
@@ -12,7 +12,7 @@ export interface StartImportOptions {
   readonly key: string;
   readonly format: ImageFormat;
   readonly kmsKeyArn: string;
-  readonly bootMode?: BootMode;
+  readonly bootMode?: ImportBootMode;
   readonly licenseType?: LicenseType;
   readonly platform?: 'Linux' | 'Windows';
   readonly description: string;

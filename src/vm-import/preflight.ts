@@ -6,7 +6,8 @@ import { statSync } from 'node:fs';
 import { FactoryConfig, Server } from '../config/schema';
 import { kmsKeyFor } from '../runbook/placement';
 import { checkImageSize, ImageFormat, parseImageFormat, VmImportInputError } from './formats';
-import { BootMode, LicenseType } from './import-task';
+import { bootModeRefusal, ImportBootMode } from './boot-mode';
+import { LicenseType } from './import-task';
 import { parseChecksumFile, RecordedChecksum } from './integrity';
 import { checkPlacementReachable } from './launch';
 import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from './naming';
@@ -52,12 +53,11 @@ export interface CheckedRequest {
   readonly bucket: string;
   readonly kmsKeyArn: string;
   readonly licenseType?: LicenseType;
-  readonly bootMode?: BootMode;
+  readonly bootMode?: ImportBootMode;
   readonly checksums?: RecordedChecksum[];
 }
 
 const LICENSE_TYPES: readonly LicenseType[] = ['AWS', 'BYOL'];
-const BOOT_MODES: readonly BootMode[] = ['legacy-bios', 'uefi', 'uefi-preferred'];
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
@@ -70,13 +70,9 @@ export function checkLocalInputs(config: FactoryConfig, req: VmImportRequest): O
   const format = parseImageFormat(req.format);
   const os = oneOf('--os', req.os, ['linux', 'windows'] as const)!;
   const licenseType = oneOf('--license-type', req.licenseType ?? config.vmImport.import.licenseType, LICENSE_TYPES);
-  const bootMode = oneOf('--boot-mode', req.bootMode ?? config.vmImport.import.bootMode, BOOT_MODES);
-  if (bootMode === 'uefi') {
-    throw new VmImportInputError(
-      '--boot-mode uefi: VM Import cannot encrypt UEFI imports, and this command always encrypts with the target key; ' +
-        'use uefi-preferred, or import unencrypted outside the factory and re-encrypt with CopyImage',
-    );
-  }
+  const bootMode = req.bootMode ?? config.vmImport.import.bootMode;
+  const refusal = bootMode === undefined ? undefined : bootModeRefusal(bootMode);
+  if (refusal) throw new VmImportInputError(`--boot-mode ${bootMode}: ${refusal}`);
   let size: number | undefined;
   if ('path' in req.image) {
     let st;
@@ -112,7 +108,7 @@ export function checkLocalInputs(config: FactoryConfig, req: VmImportRequest): O
   }
   const checksums = req.checksumsFile ? parseChecksumFile(req.checksumsFile) : undefined;
   if (checksums && !req.launch) throw new VmImportInputError('--checksums compares files on the launched instance: it needs --launch');
-  return { image: req.image, size, format, os, server, licenseType, bootMode, checksums };
+  return { image: req.image, size, format, os, server, licenseType, bootMode: bootMode as ImportBootMode | undefined, checksums };
 }
 
 /**

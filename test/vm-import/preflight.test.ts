@@ -38,6 +38,7 @@ describe('vm-import refuses bad inputs before any upload', () => {
     ['KMS key of another Region', () => ({ kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' }), /KMS key arn:aws:kms:us-east-1:.* is in us-east-1, but images are imported in eu-west-1/],
     ['KMS key that does not exist in the Region', () => ({ kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }), /KMS key arn:aws:kms:eu-west-1:111111111111:key\/1234abcd-12ab-34cd-56ef-1234567890ab not found in eu-west-1 \(NotFoundException\)/],
     ['UEFI with encryption', () => ({ bootMode: 'uefi' }), /--boot-mode uefi: VM Import cannot encrypt UEFI imports/],
+    ['uefi-preferred, which ImportImage does not support', () => ({ bootMode: 'uefi-preferred' }), /--boot-mode uefi-preferred: ImportImage does not support uefi-preferred/],
     ['unknown license type', () => ({ licenseType: 'FREE' }), /--license-type "FREE": expected one of AWS, BYOL/],
     ['unknown OS', () => ({ os: 'solaris' }), /--os "solaris": expected one of linux, windows/],
     ['--launch without --server', () => ({ launch: true }), /--launch needs --server NAME/],
