@@ -96,8 +96,9 @@ export interface WaitImportOptions {
 /**
  * Follows DescribeImportImageTasks until `completed` (with an ImageId) or a failure. VM Import reports
  * the phase in StatusMessage while Status stays `active` (pending, validating, validated, converting,
- * updating, booting, preparing ami); a failed or cancelled task turns `deleting` then `deleted` with the
- * reason in StatusMessage. Finished tasks stay visible for about 7 days.
+ * updating, booting, preparing ami), or as the Status itself (validating, validated, converting,
+ * updating); either way the run waits and logs each new phase once. A failed or cancelled task turns
+ * `deleting` then `deleted` with the reason in StatusMessage. Finished tasks stay visible for about 7 days.
  */
 export async function waitForImport(o: WaitImportOptions): Promise<ImportOutcome> {
   const started = o.clock.now();
@@ -132,8 +133,11 @@ export async function waitForImport(o: WaitImportOptions): Promise<ImportOutcome
   }
 }
 
+/** "status/phase (progress%)", the phase left out when it repeats the status (Status converting, StatusMessage converting). */
 function describeStatus(t: ImportImageTask): string {
-  const phase = t.StatusMessage ? `/${t.StatusMessage}` : '';
+  const status = t.Status ?? 'unknown';
+  const message = t.StatusMessage && t.StatusMessage.toLowerCase() !== status.toLowerCase() ? t.StatusMessage : undefined;
+  const phase = message ? `/${message}` : '';
   const progress = t.Progress ? ` (${t.Progress}%)` : '';
-  return `${t.Status ?? 'unknown'}${phase}${progress}`;
+  return `${status}${phase}${progress}`;
 }

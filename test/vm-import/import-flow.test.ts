@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetObjectAttributesCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { ROOT } from '../support/tools';
 import { AwsProxy } from './support/aws-proxy';
 import { ImportHarness, startImportHarness } from './support/harness';
 import { fastClock, ImportEstate } from './support/estate';
-import { HAPPY_IMPORT, importFake, ImportTaskScript } from './support/import-fake';
+import { HAPPY_IMPORT, importFake, ImportTaskScript, PHASED_IMPORT } from './support/import-fake';
 import { sparseImage } from './support/images';
 
 const MIB = 1024 ** 2;
@@ -45,8 +46,8 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
   const lines: string[] = [];
 
   beforeAll(async () => {
-    harness = await startImportHarness((motoEc2) => {
-      fake = importFake(() => script, motoEc2);
+    harness = await startImportHarness((moto) => {
+      fake = importFake(() => script, moto);
       return fake.interceptor;
     });
     ({ proxy, clients, estate } = harness);
@@ -108,7 +109,9 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     expect(lines.join('\n')).toMatch(/to be stopped: stopped/);
 
     // Integrity: SSM reachable and the listed files' checksums compared.
-    expect(fake.state.sentCommands[0]).toMatchObject({ DocumentName: 'AWS-RunShellScript', Parameters: { commands: ["sha256sum -- '/etc/hostname' '/opt/wiki/data.db'"] } });
+    const commands = (await clients.ssm.send(new ListCommandsCommand({ InstanceId: report.launch!.instanceId }))).Commands ?? [];
+    expect(commands).toEqual([expect.objectContaining({ DocumentName: 'AWS-RunShellScript', Parameters: { commands: ["sha256sum -- '/etc/hostname' '/opt/wiki/data.db'"] } })]);
+    expect(report.integrity?.commandId).toBe(commands[0].CommandId);
     expect(report.integrity).toMatchObject({ ssmReachable: true, pingStatus: 'Online', ok: true });
     expect(report.integrity?.files.map((f) => f.ok)).toEqual([true, true]);
 
@@ -124,6 +127,16 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
       [1, 2, 3].map((n) => [n, partSha256(image, n, 5 * MIB)]),
     );
     expect(reports[reports.length - 1].outcome).toBe('succeeded');
+  });
+
+  it('follows the phases when VM Import reports them as Status (validating, validated, converting, updating), each shown once', async () => {
+    script = PHASED_IMPORT;
+    const image = sparseImage(6 * MIB, 'phases01.raw');
+    const before = lines.length;
+    const report = await runVmImport({ image: { path: image }, format: 'raw', os: 'linux' }, ctx());
+    expect(report.import?.statuses).toEqual(['active/pending (2%)', 'validating (10%)', 'validated (20%)', 'converting (35%)', 'updating (70%)', 'updating/preparing ami (90%)', 'completed']);
+    expect(lines.slice(before).filter((l) => l.startsWith(`import ${report.import!.importTaskId}: `))).toHaveLength(7);
+    expect(report.outcome).toBe('succeeded');
   });
 
   it('shows the StatusMessage of a failed import and keeps the object for a retry', async () => {
