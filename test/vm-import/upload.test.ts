@@ -119,6 +119,10 @@ describe('resumable multipart upload of a disk image (moto S3 behind a counting 
     const run2Attempts = run2Requests.filter(isUploadPart).map((r) => Number(r.query.get('partNumber')));
     expect([...run2Attempts].sort((a, b) => a - b)).toEqual(missing);
     expect(okParts(run2Requests).length).toBe(missing.length);
+    // concurrency 4 really runs parts in parallel, and no more than 4 (the proxy counts requests in flight).
+    const peak = Math.max(...run2Requests.filter(isUploadPart).map((r) => r.concurrent));
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(4);
     expect(result.partsResumed).toBe(inS3.length);
     expect(result.partsSent).toBe(missing.length);
     expect(lines.join('')).toMatch(new RegExp(`resuming upload .*: ${inS3.length} of ${PARTS} parts already in S3, sending ${missing.length}`));
