@@ -9,7 +9,7 @@ import { Command, defaultConfigPath, parseUsage, UsageError } from './options';
 
 const USAGE =
   'rehost-factory vm-import (--image PATH | --s3-key KEY) --format ova|vmdk|vhd|vhdx|raw --os linux|windows [--server NAME] ' +
-  '[--kms-key ARN] [--license-type AWS|BYOL] [--boot-mode legacy-bios|uefi-preferred] [--launch [--placement cutover|test] [--stop-first] ' +
+  '[--kms-key ARN] [--license-type AWS|BYOL] [--boot-mode legacy-bios] [--launch [--placement cutover|test] [--stop-first] ' +
   '[--checksums FILE]] [--keep-object] [--state FILE] [--concurrency N] [--report FILE] [--config FILE]';
 
 /** Parses the command line into a request; flag mistakes are UsageErrors (exit 2). */

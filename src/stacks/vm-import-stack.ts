@@ -2,7 +2,7 @@ import { DataAwsKmsKey } from '@cdktf/provider-aws/lib/data-aws-kms-key';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { ImportBucket, VmImportRole } from '../constructs/vm-import';
-import { ebsKeyAlias, importBucketName, importTargetAccount, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
+import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 import type { EbsKeyRef } from './security-stack';
 
@@ -10,7 +10,7 @@ export interface VmImportStackProps extends FactoryStackProps {
   /**
    * EBS keys per target account name (SecurityStack.ebsKeys). The bucket and the imports use the key of
    * `vmImport.targetAccount`.
-   * @default looked up by the key's alias (`kms.alias`, else alias/rehost-factory/<estate>/<account>)
+   * @default looked up by the key's alias (`kms.alias`, else alias/rehost-factory/<estate>/<account>), as an alias ARN when the target is not the staging account
    */
   readonly ebsKeys?: Record<string, EbsKeyRef>;
 }
@@ -47,6 +47,6 @@ export class VmImportStack extends FactoryStack {
     const fromSecurity = props.ebsKeys?.[target.name];
     if (fromSecurity) return fromSecurity.keyArn;
     if (target.kms.existingKeyArn) return target.kms.existingKeyArn;
-    return new DataAwsKmsKey(this, 'target-key', { keyId: ebsKeyAlias(config, target) }).arn;
+    return new DataAwsKmsKey(this, 'target-key', { keyId: importKeyAliasId(config, target) }).arn;
   }
 }

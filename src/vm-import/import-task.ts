@@ -1,9 +1,9 @@
 import { DescribeImportImageTasksCommand, EC2Client, ImportImageCommand, ImportImageTask } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
+import { ImportBootMode } from './boot-mode';
 import { Clock, WaitTimeoutError } from './clock';
 import { ImageFormat } from './formats';
 
-export type BootMode = 'legacy-bios' | 'uefi' | 'uefi-preferred';
 export type LicenseType = 'AWS' | 'BYOL';
 
 export interface StartImportOptions {
@@ -12,7 +12,7 @@ export interface StartImportOptions {
   readonly key: string;
   readonly format: ImageFormat;
   readonly kmsKeyArn: string;
-  readonly bootMode?: BootMode;
+  readonly bootMode?: ImportBootMode;
   readonly licenseType?: LicenseType;
   readonly platform?: 'Linux' | 'Windows';
   readonly description: string;
@@ -96,8 +96,9 @@ export interface WaitImportOptions {
 /**
  * Follows DescribeImportImageTasks until `completed` (with an ImageId) or a failure. VM Import reports
  * the phase in StatusMessage while Status stays `active` (pending, validating, validated, converting,
- * updating, booting, preparing ami); a failed or cancelled task turns `deleting` then `deleted` with the
- * reason in StatusMessage. Finished tasks stay visible for about 7 days.
+ * updating, booting, preparing ami), or as the Status itself (validating, validated, converting,
+ * updating); either way the run waits and logs each new phase once. A failed or cancelled task turns
+ * `deleting` then `deleted` with the reason in StatusMessage. Finished tasks stay visible for about 7 days.
  */
 export async function waitForImport(o: WaitImportOptions): Promise<ImportOutcome> {
   const started = o.clock.now();
@@ -132,8 +133,11 @@ export async function waitForImport(o: WaitImportOptions): Promise<ImportOutcome
   }
 }
 
+/** "status/phase (progress%)", the phase left out when it repeats the status (Status converting, StatusMessage converting). */
 function describeStatus(t: ImportImageTask): string {
-  const phase = t.StatusMessage ? `/${t.StatusMessage}` : '';
+  const status = t.Status ?? 'unknown';
+  const message = t.StatusMessage && t.StatusMessage.toLowerCase() !== status.toLowerCase() ? t.StatusMessage : undefined;
+  const phase = message ? `/${message}` : '';
   const progress = t.Progress ? ` (${t.Progress}%)` : '';
-  return `${t.Status ?? 'unknown'}${phase}${progress}`;
+  return `${status}${phase}${progress}`;
 }

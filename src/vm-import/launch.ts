@@ -1,6 +1,8 @@
 import {
   DescribeInstancesCommand,
   DescribeInstanceStatusCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
   EC2Client,
   Instance,
   RunInstancesCommand,
@@ -10,6 +12,7 @@ import {
 import { createHash } from 'node:crypto';
 import { FactoryConfig, Placement, Server } from '../config/schema';
 import { Clock, waitFor } from './clock';
+import { VmImportInputError } from './formats';
 
 export interface LaunchOptions {
   readonly ec2: EC2Client;
@@ -44,8 +47,38 @@ export function placementSubnetId(config: FactoryConfig, server: Server, placeme
 }
 
 /**
- * Launches one instance from the imported AMI into the server's placement and waits for status checks
- * 2/2. The ClientToken is derived from the AMI and the server, so a re-run finds the same instance
+ * `--launch` starts the instance with the run's own credentials, in the account that imported the
+ * image (only it has the AMI), not in the server's target account. So the placement's subnet and
+ * security groups must be visible to the importing account: its own, or a subnet shared with it through
+ * RAM (with security groups of its own). Checked before the upload, not after hours of import.
+ */
+export async function checkPlacementReachable(ec2: EC2Client, config: FactoryConfig, server: Server, which: 'test' | 'cutover'): Promise<void> {
+  const placement = server[which];
+  const subnetId = placementSubnetId(config, server, placement);
+  const refuse = (what: string, e: unknown) =>
+    new VmImportInputError(
+      `server ${server.name}: the ${which} placement's ${what} is not visible to the importing account (${(e as Error).name || (e as Error).message}). ` +
+        '--launch starts the instance in the account that imports the image: use a subnet and security groups of that account (or a subnet shared with it), ' +
+        'or import without --launch and share or copy the AMI to the target account',
+    );
+  try {
+    const r = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }));
+    if (!r.Subnets?.length) throw new Error('not found');
+  } catch (e) {
+    throw refuse(`subnet ${placement.subnet} (${subnetId})`, e);
+  }
+  if (!placement.securityGroups.length) return;
+  try {
+    const r = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: placement.securityGroups }));
+    if ((r.SecurityGroups ?? []).length !== placement.securityGroups.length) throw new Error('not all found');
+  } catch (e) {
+    throw refuse(`security groups ${placement.securityGroups.join(', ')}`, e);
+  }
+}
+
+/**
+ * Launches one instance from the imported AMI into the server's placement (in the importing account,
+ * see checkPlacementReachable) and waits for status checks 2/2. The ClientToken is derived from the AMI and the server, so a re-run finds the same instance
  * instead of launching a second one.
  */
 export async function launchImported(o: LaunchOptions): Promise<LaunchOutcome> {

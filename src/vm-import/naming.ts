@@ -30,5 +30,23 @@ export function ebsKeyAlias(config: FactoryConfig, target: TargetAccount): strin
   return target.kms.alias ?? `alias/rehost-factory/${config.name}/${target.name}`;
 }
 
+/** The partition of a Region, for ARNs built here. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * How the importing (staging) account names a target account's EBS key by its alias. An alias name
+ * resolves only in the caller's own account, so DescribeKey and ImportImage could never find another
+ * account's key by `alias/...`; KMS accepts an alias ARN for a key of another account.
+ */
+export function importKeyAliasId(config: FactoryConfig, target: TargetAccount): string {
+  const alias = ebsKeyAlias(config, target);
+  if (target.accountId === config.accounts.staging) return alias;
+  return `arn:${partitionOf(config.region)}:kms:${config.region}:${target.accountId}:${alias}`;
+}
+
 /** The service role VM Import assumes; the name is fixed by the service. */
 export const VMIMPORT_ROLE_NAME = 'vmimport';

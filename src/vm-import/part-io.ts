@@ -56,3 +56,15 @@ export function compositeSha256(partChecksums: string[]): string {
   for (const c of partChecksums) h.update(Buffer.from(c, 'base64'));
   return `${h.digest('base64')}-${partChecksums.length}`;
 }
+
+/**
+ * Whether two composite SHA-256 values agree. S3 writes them "<base64>-<parts>" in most answers but
+ * may leave the part count off (GetObjectAttributes reports it in ObjectParts), so a missing count is
+ * not a difference.
+ */
+export function sameCompositeSha256(a: string, b: string): boolean {
+  const split = (v: string) => /^(.*?)(?:-(\d+))?$/.exec(v.trim())!.slice(1);
+  const [ha, na] = split(a);
+  const [hb, nb] = split(b);
+  return ha === hb && (na === undefined || nb === undefined || na === nb);
+}

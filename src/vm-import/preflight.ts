@@ -1,12 +1,16 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { statSync } from 'node:fs';
 import { FactoryConfig, Server } from '../config/schema';
+import { kmsKeyFor } from '../runbook/placement';
 import { checkImageSize, ImageFormat, parseImageFormat, VmImportInputError } from './formats';
-import { BootMode, LicenseType } from './import-task';
+import { bootModeRefusal, ImportBootMode } from './boot-mode';
+import { LicenseType } from './import-task';
 import { parseChecksumFile, RecordedChecksum } from './integrity';
-import { ebsKeyAlias, importBucketName, importTargetAccount, VMIMPORT_ROLE_NAME } from './naming';
+import { checkPlacementReachable } from './launch';
+import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from './naming';
 
 /** Where the image comes from: a local file to upload, or an object already in the import bucket. */
 export type ImageSource = { readonly path: string } | { readonly s3Key: string };
@@ -34,6 +38,7 @@ export interface VmImportRequest {
 
 export interface PreflightClients {
   readonly s3: S3Client;
+  readonly ec2: EC2Client;
   readonly kms: KMSClient;
   readonly iam: IAMClient;
 }
@@ -48,12 +53,11 @@ export interface CheckedRequest {
   readonly bucket: string;
   readonly kmsKeyArn: string;
   readonly licenseType?: LicenseType;
-  readonly bootMode?: BootMode;
+  readonly bootMode?: ImportBootMode;
   readonly checksums?: RecordedChecksum[];
 }
 
 const LICENSE_TYPES: readonly LicenseType[] = ['AWS', 'BYOL'];
-const BOOT_MODES: readonly BootMode[] = ['legacy-bios', 'uefi', 'uefi-preferred'];
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
@@ -66,13 +70,9 @@ export function checkLocalInputs(config: FactoryConfig, req: VmImportRequest): O
   const format = parseImageFormat(req.format);
   const os = oneOf('--os', req.os, ['linux', 'windows'] as const)!;
   const licenseType = oneOf('--license-type', req.licenseType ?? config.vmImport.import.licenseType, LICENSE_TYPES);
-  const bootMode = oneOf('--boot-mode', req.bootMode ?? config.vmImport.import.bootMode, BOOT_MODES);
-  if (bootMode === 'uefi') {
-    throw new VmImportInputError(
-      '--boot-mode uefi: VM Import cannot encrypt UEFI imports, and this command always encrypts with the target key; ' +
-        'use uefi-preferred, or import unencrypted outside the factory and re-encrypt with CopyImage',
-    );
-  }
+  const bootMode = req.bootMode ?? config.vmImport.import.bootMode;
+  const refusal = bootMode === undefined ? undefined : bootModeRefusal(bootMode);
+  if (refusal) throw new VmImportInputError(`--boot-mode ${bootMode}: ${refusal}`);
   let size: number | undefined;
   if ('path' in req.image) {
     let st;
@@ -94,9 +94,21 @@ export function checkLocalInputs(config: FactoryConfig, req: VmImportRequest): O
     if (server.os !== os) throw new VmImportInputError(`--os ${os} contradicts server ${server.name}, which factory.yaml declares as os: ${server.os}`);
   }
   if (req.launch && !server) throw new VmImportInputError('--launch needs --server NAME: the instance launches into that server\'s placement from factory.yaml');
+  if (server && !req.kmsKeyArn && !config.vmImport.kmsKeyArn) {
+    // The bucket, the vmimport role's KMS permissions and the default key all belong to vmImport.targetAccount.
+    const serverAccount = kmsKeyFor(config, server).account;
+    const importAccount = importTargetAccount(config).name;
+    if (serverAccount !== importAccount) {
+      throw new VmImportInputError(
+        `--server ${server.name} belongs to target account "${serverAccount}" (its targetAccount), but VM Import encrypts with the key of "${importAccount}" ` +
+          `(vmImport.targetAccount), the only key the vmimport role may use: set vmImport.targetAccount: ${serverAccount} and redeploy the vm-import stack, ` +
+          'or pass --kms-key with a key the vmimport role may use',
+      );
+    }
+  }
   const checksums = req.checksumsFile ? parseChecksumFile(req.checksumsFile) : undefined;
   if (checksums && !req.launch) throw new VmImportInputError('--checksums compares files on the launched instance: it needs --launch');
-  return { image: req.image, size, format, os, server, licenseType, bootMode, checksums };
+  return { image: req.image, size, format, os, server, licenseType, bootMode: bootMode as ImportBootMode | undefined, checksums };
 }
 
 /**
@@ -106,6 +118,7 @@ export function checkLocalInputs(config: FactoryConfig, req: VmImportRequest): O
 export async function preflight(config: FactoryConfig, req: VmImportRequest, clients: PreflightClients): Promise<CheckedRequest> {
   const local = checkLocalInputs(config, req);
   const kmsKeyArn = await checkKmsKey(config, req.kmsKeyArn, clients.kms);
+  if (req.launch && local.server) await checkPlacementReachable(clients.ec2, config, local.server, req.placement ?? 'cutover');
   const bucket = importBucketName(config);
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
@@ -130,10 +143,10 @@ export async function preflight(config: FactoryConfig, req: VmImportRequest, cli
   return { ...local, size: size!, bucket, kmsKeyArn };
 }
 
-/** --kms-key, else vmImport.kmsKeyArn, else the target account's key (existing ARN or its alias). */
+/** --kms-key, else vmImport.kmsKeyArn, else the target account's key (existing ARN, or its alias: by ARN when in another account). */
 async function checkKmsKey(config: FactoryConfig, flag: string | undefined, kms: KMSClient): Promise<string> {
   const target = importTargetAccount(config);
-  const keyId = flag ?? config.vmImport.kmsKeyArn ?? target.kms.existingKeyArn ?? ebsKeyAlias(config, target);
+  const keyId = flag ?? config.vmImport.kmsKeyArn ?? target.kms.existingKeyArn ?? importKeyAliasId(config, target);
   const arnRegion = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(keyId)?.[1];
   if (keyId.startsWith('arn:') && !arnRegion) throw new VmImportInputError(`KMS key ${keyId}: expected a key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
   if (arnRegion && arnRegion !== config.region) {

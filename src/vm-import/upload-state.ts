@@ -25,7 +25,7 @@ export interface UploadState {
   readonly source: SourceFingerprint;
   readonly startedAt: string;
   parts: RecordedPart[];
-  /** Set once CompleteMultipartUpload succeeded. */
+  /** Set once CompleteMultipartUpload succeeded and S3's composite SHA-256 matched the parts sent (checksumSha256). */
   completed?: { readonly etag: string; readonly versionId?: string; readonly checksumSha256?: string; readonly at: string };
 }
 

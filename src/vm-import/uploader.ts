@@ -1,6 +1,7 @@
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
   ListPartsCommand,
   Part,
   S3Client,
@@ -9,7 +10,7 @@ import {
 import { Clock, systemClock } from './clock';
 import { fingerprintChanges, fingerprintFile, SourceFingerprint } from './fingerprint';
 import { VmImportInputError } from './formats';
-import { compositeSha256, readPart, sha256File } from './part-io';
+import { compositeSha256, readPart, sameCompositeSha256, sha256File } from './part-io';
 import { choosePartSize, partRange, PartPlan } from './part-plan';
 import { ProgressSink, UploadProgress } from './progress';
 import { RecordedPart, readUploadState, UploadState, writeUploadState } from './upload-state';
@@ -51,7 +52,7 @@ export interface UploadResult {
   readonly partsResumed: number;
   /** SHA-256 (hex) of the whole image file. */
   readonly sha256: string;
-  /** S3's composite SHA-256 of the object ("<base64>-<parts>"). */
+  /** S3's composite SHA-256 of the object ("<base64>-<parts>"), checked against the parts sent. */
   readonly compositeSha256: string;
   readonly seconds: number;
   readonly bytesPerSecond: number;
@@ -66,6 +67,18 @@ export class SourceChangedError extends VmImportInputError {
         `Restore the file, or delete ${statePath} to upload it from the beginning.`,
     );
     this.name = 'SourceChangedError';
+  }
+}
+
+/** The completed object's checksum is not the one of the parts sent: it does not hold the image. */
+export class UploadChecksumMismatchError extends Error {
+  constructor(bucket: string, key: string, versionId: string | undefined, remote: string, local: string) {
+    super(
+      `s3://${bucket}/${key}${versionId && versionId !== 'null' ? ` (version ${versionId})` : ''}: S3's composite SHA-256 of the completed object is ${remote}, ` +
+        `but the parts sent have ${local}, so the object does not hold the image's bytes and is not imported. ` +
+        'Run the same command again to upload the file anew (the completed upload cannot be resumed).',
+    );
+    this.name = 'UploadChecksumMismatchError';
   }
 }
 
@@ -119,6 +132,10 @@ export async function uploadImage(options: UploadImageOptions): Promise<UploadRe
       progress?.add(part.size);
     });
     progress?.finish();
+    // The parts were read over the whole run (and a resume trusts the parts of earlier runs): a file
+    // changed meanwhile would make an object that is neither the old nor the new image.
+    const changes = fingerprintChanges(state.source, await fingerprintFile(options.imagePath));
+    if (changes.length) throw new SourceChangedError(options.imagePath, options.statePath, state.uploadId, changes);
     const parts = [...state.parts].sort((a, b) => a.partNumber - b.partNumber);
     const done = await options.s3.send(
       new CompleteMultipartUploadCommand({
@@ -129,7 +146,12 @@ export async function uploadImage(options: UploadImageOptions): Promise<UploadRe
       }),
       { abortSignal: options.signal },
     );
-    state.completed = { etag: done.ETag ?? '', versionId: done.VersionId, checksumSha256: done.ChecksumSHA256, at: new Date(clock.now()).toISOString() };
+    const local = compositeSha256(parts.map((p) => p.checksumSha256));
+    const remote = done.ChecksumSHA256 ?? (await objectSha256(options.s3, state, done.VersionId, options.signal));
+    if (!remote) throw new Error(`S3 returned no SHA-256 checksum for s3://${state.bucket}/${state.key}: the upload cannot be verified`);
+    // Not recorded as completed: a re-run finds the upload gone and starts a new one.
+    if (!sameCompositeSha256(remote, local)) throw new UploadChecksumMismatchError(state.bucket, state.key, done.VersionId, remote, local);
+    state.completed = { etag: done.ETag ?? '', versionId: done.VersionId, checksumSha256: local, at: new Date(clock.now()).toISOString() };
     writeUploadState(options.statePath, state);
   } else {
     log(`s3://${state.bucket}/${state.key} was already uploaded completely (upload ${state.uploadId})`);
@@ -148,10 +170,22 @@ export async function uploadImage(options: UploadImageOptions): Promise<UploadRe
     partsSent: sent,
     partsResumed: resumed,
     sha256,
-    compositeSha256: compositeSha256([...state.parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => p.checksumSha256)),
+    compositeSha256: state.completed!.checksumSha256 ?? compositeSha256([...state.parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => p.checksumSha256)),
     seconds,
     bytesPerSecond: seconds > 0 ? sentBytes / seconds : 0,
   };
+}
+
+/**
+ * The object's SHA-256 ("<base64>-<parts>") from HeadObject with checksum mode, for an endpoint whose
+ * CompleteMultipartUpload answer leaves it out (S3 itself includes it when the upload was created with
+ * ChecksumAlgorithm SHA256). HeadObject needs only s3:GetObject, which the run has anyway.
+ */
+async function objectSha256(s3: S3Client, state: UploadState, versionId: string | undefined, signal?: AbortSignal): Promise<string | undefined> {
+  // "null" is the version of an object in an unversioned bucket: the current object then.
+  const version = versionId && versionId !== 'null' ? versionId : undefined;
+  const r = await s3.send(new HeadObjectCommand({ Bucket: state.bucket, Key: state.key, VersionId: version, ChecksumMode: 'ENABLED' }), { abortSignal: signal });
+  return r.ChecksumSHA256;
 }
 
 /** Continues the recorded upload when the file is unchanged and S3 still has it, else starts one. */

@@ -26,16 +26,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The request header that picks moto's account when it runs with `accountPerRequest`. */
+export const MOTO_ACCOUNT_HEADER = 'x-moto-account-id';
+
 /**
  * Starts moto_server (through the wrapper that adds the Step Functions actions moto lacks) on a free
- * loopback port and waits until it answers. Every request lands in `accountId`.
+ * loopback port and waits until it answers. Every request lands in `accountId`, unless
+ * `accountPerRequest`: then each request names its account in MOTO_ACCOUNT_HEADER (moto's default
+ * account 123456789012 without it), so one server holds several accounts.
  */
-export async function startMoto(options: { accountId?: string; timeoutMs?: number } = {}): Promise<MotoServer> {
+export async function startMoto(options: { accountId?: string; timeoutMs?: number; accountPerRequest?: boolean } = {}): Promise<MotoServer> {
   const accountId = options.accountId ?? '123456789012';
   const port = await freePort();
   const py = motoPython();
+  const env: NodeJS.ProcessEnv = { ...process.env, MOTO_ACCOUNT_ID: accountId, PYTHONUNBUFFERED: '1' };
+  // MOTO_ACCOUNT_ID outranks the header in moto, so it must be absent for per-request accounts.
+  if (options.accountPerRequest) delete env.MOTO_ACCOUNT_ID;
   const child: ChildProcess = spawn(py, [join(__dirname, 'moto_server_wrapper.py'), '-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_ACCOUNT_ID: accountId, PYTHONUNBUFFERED: '1' },
+    env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

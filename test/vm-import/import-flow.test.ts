@@ -1,5 +1,7 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { GetObjectAttributesCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { ListCommandsCommand } from '@aws-sdk/client-ssm';
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -15,10 +17,24 @@ import { ROOT } from '../support/tools';
 import { AwsProxy } from './support/aws-proxy';
 import { ImportHarness, startImportHarness } from './support/harness';
 import { fastClock, ImportEstate } from './support/estate';
-import { HAPPY_IMPORT, importFake, ImportTaskScript } from './support/import-fake';
+import { HAPPY_IMPORT, importFake, ImportTaskScript, PHASED_IMPORT } from './support/import-fake';
 import { sparseImage } from './support/images';
 
 const MIB = 1024 ** 2;
+
+/** Base64 SHA-256 of part `n` of a file, as x-amz-checksum-sha256 carries it. */
+function partSha256(path: string, n: number, partSize: number): string {
+  return createHash('sha256').update(readFileSync(path).subarray((n - 1) * partSize, n * partSize)).digest('base64');
+}
+
+/** S3's composite SHA-256 of a file uploaded in parts of `partSize`, computed here from the file. */
+function compositeOfFile(path: string, partSize: number): string {
+  const bytes = readFileSync(path);
+  const outer = createHash('sha256');
+  let parts = 0;
+  for (let off = 0; off < bytes.length; off += partSize, parts++) outer.update(createHash('sha256').update(bytes.subarray(off, off + partSize)).digest());
+  return `${outer.digest('base64')}-${parts}`;
+}
 
 describe('vm-import runbook: upload → ImportImage → wait → launch → integrity (moto + import fake)', () => {
   let harness: ImportHarness;
@@ -30,8 +46,8 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
   const lines: string[] = [];
 
   beforeAll(async () => {
-    harness = await startImportHarness((motoEc2) => {
-      fake = importFake(() => script, motoEc2);
+    harness = await startImportHarness((moto) => {
+      fake = importFake(() => script, moto);
       return fake.interceptor;
     });
     ({ proxy, clients, estate } = harness);
@@ -93,7 +109,9 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     expect(lines.join('\n')).toMatch(/to be stopped: stopped/);
 
     // Integrity: SSM reachable and the listed files' checksums compared.
-    expect(fake.state.sentCommands[0]).toMatchObject({ DocumentName: 'AWS-RunShellScript', Parameters: { commands: ["sha256sum -- '/etc/hostname' '/opt/wiki/data.db'"] } });
+    const commands = (await clients.ssm.send(new ListCommandsCommand({ InstanceId: report.launch!.instanceId }))).Commands ?? [];
+    expect(commands).toEqual([expect.objectContaining({ DocumentName: 'AWS-RunShellScript', Parameters: { commands: ["sha256sum -- '/etc/hostname' '/opt/wiki/data.db'"] } })]);
+    expect(report.integrity?.commandId).toBe(commands[0].CommandId);
     expect(report.integrity).toMatchObject({ ssmReachable: true, pingStatus: 'Online', ok: true });
     expect(report.integrity?.files.map((f) => f.ok)).toEqual([true, true]);
 
@@ -102,8 +120,23 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
     expect(versions.Versions ?? []).toEqual([]);
     expect(report).toMatchObject({ outcome: 'succeeded', server: 'wiki01', object: { deleted: true }, upload: { partCount: 3, partsSent: 3, partsResumed: 0 } });
     expect(report.image.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(report.image.compositeSha256).toMatch(/-3$/);
+    expect(report.image.compositeSha256).toBe(compositeOfFile(image, 5 * MIB));
+    // Each part carried its SHA-256 for S3 to check on receipt.
+    const parts = proxy.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/images/wiki01/wiki01.vmdk') && r.query.has('partNumber'));
+    expect(parts.map((r) => [Number(r.query.get('partNumber')), r.headers['x-amz-checksum-sha256']]).sort()).toEqual(
+      [1, 2, 3].map((n) => [n, partSha256(image, n, 5 * MIB)]),
+    );
     expect(reports[reports.length - 1].outcome).toBe('succeeded');
+  });
+
+  it('follows the phases when VM Import reports them as Status (validating, validated, converting, updating), each shown once', async () => {
+    script = PHASED_IMPORT;
+    const image = sparseImage(6 * MIB, 'phases01.raw');
+    const before = lines.length;
+    const report = await runVmImport({ image: { path: image }, format: 'raw', os: 'linux' }, ctx());
+    expect(report.import?.statuses).toEqual(['active/pending (2%)', 'validating (10%)', 'validated (20%)', 'converting (35%)', 'updating (70%)', 'updating/preparing ami (90%)', 'completed']);
+    expect(lines.slice(before).filter((l) => l.startsWith(`import ${report.import!.importTaskId}: `))).toHaveLength(7);
+    expect(report.outcome).toBe('succeeded');
   });
 
   it('shows the StatusMessage of a failed import and keeps the object for a retry', async () => {
@@ -151,7 +184,13 @@ describe('vm-import runbook: upload → ImportImage → wait → launch → inte
   it('imports an object already in the bucket (the workflow\'s S3-key input) and fails the run on a checksum mismatch', async () => {
     script = HAPPY_IMPORT;
     const image = sparseImage(6 * MIB, 'db01.ova');
-    await runVmImport({ image: { path: image }, format: 'ova', os: 'linux', keepObject: true }, ctx());
+    const kept = await runVmImport({ image: { path: image }, format: 'ova', os: 'linux', keepObject: true }, ctx());
+    // The report's checksum is S3's own for the object.
+    const attrs = await clients.s3.send(new GetObjectAttributesCommand({ Bucket: estate.bucket, Key: 'images/db01/db01.ova', ObjectAttributes: ['Checksum'] }));
+    expect(kept.image.compositeSha256).toBe(`${attrs.Checksum!.ChecksumSHA256}-2`);
+    // Encrypted at rest with the target account's key, like the bucket's default.
+    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: estate.bucket, Key: 'images/db01/db01.ova' }));
+    expect({ sse: head.ServerSideEncryption, key: head.SSEKMSKeyId }).toEqual({ sse: 'aws:kms', key: estate.keyArn });
     fake.state.commandOutput = 'c'.repeat(64) + '  /etc/hostname\n';
     const checksums = join(dirname(image), 'db01.sha256');
     writeFileSync(checksums, 'a'.repeat(64) + '  /etc/hostname\n' + 'd'.repeat(64) + '  /missing\n');

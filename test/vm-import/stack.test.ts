@@ -81,7 +81,7 @@ describe('vm-import stack: import bucket and vmimport role', () => {
 
   it('without the security stack\'s keys, looks the target key up by its alias; disabled, it creates nothing', () => {
     const { tf } = synthVmImport();
-    expect(Object.values(tf.data!.aws_kms_key)).toEqual([expect.objectContaining({ key_id: 'alias/rehost-factory/acme-dc1/prod' })]);
+    expect(Object.values(tf.data!.aws_kms_key)).toEqual([expect.objectContaining({ key_id: 'arn:aws:kms:eu-west-1:222222222222:alias/rehost-factory/acme-dc1/prod' })]);
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'rehost-vmimport-off-')) });
     const off = new VmImportStack(app, { config: { ...config, vmImport: { ...config.vmImport, enabled: false } } });
     expect(off.bucket).toBeUndefined();

@@ -1,6 +1,14 @@
 import { waitFor } from '../../src/vm-import/clock';
 import { checksumCommand, parseChecksumFile } from '../../src/vm-import/integrity';
 import { formatDuration, UploadProgress } from '../../src/vm-import/progress';
+import { importKeyAliasId } from '../../src/vm-import/naming';
+import { sameCompositeSha256 } from '../../src/vm-import/part-io';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/config/errors';
+import { parseFactory } from '../../src/config/load';
+import { ROOT } from '../support/tools';
+import { exampleConfig } from '../support/synth';
 import { fastClock } from './support/estate';
 
 const MIB = 1024 ** 2;
@@ -48,5 +56,40 @@ describe('vm-import building blocks', () => {
     const o = { what: 'thing', clock: fastClock(), timeoutMinutes: 2, pollMs: 30_000 };
     await expect(waitFor(o, async () => ({ state: `poll ${++polls}` }))).rejects.toThrow('timed out after 2 min waiting for thing (last seen: poll 5)');
     await expect(waitFor(o, async () => ({ state: 'terminated', failure: 'terminated: Server.InternalError' }))).rejects.toThrow('thing failed: terminated: Server.InternalError');
+  });
+
+  it('names the target key by alias ARN from the staging account unless the key is in the staging account itself', () => {
+    const config = exampleConfig('factory.yaml');
+    const prod = config.accounts.targets[0];
+    expect(importKeyAliasId(config, prod)).toBe('arn:aws:kms:eu-west-1:222222222222:alias/rehost-factory/acme-dc1/prod');
+    expect(importKeyAliasId(config, { ...prod, accountId: config.accounts.staging })).toBe('alias/rehost-factory/acme-dc1/prod');
+    expect(importKeyAliasId({ ...config, region: 'cn-north-1' }, { ...prod, kms: { ...prod.kms, alias: 'alias/ebs' } })).toBe('arn:aws-cn:kms:cn-north-1:222222222222:alias/ebs');
+  });
+
+  it('compares composite checksums with or without the part count S3 may leave off', () => {
+    expect(sameCompositeSha256('q83v+A==-3', 'q83v+A==-3')).toBe(true);
+    expect(sameCompositeSha256('q83v+A==-3', 'q83v+A==')).toBe(true);
+    expect(sameCompositeSha256('q83v+A==-3', 'q83v+A==-2')).toBe(false);
+    expect(sameCompositeSha256('q83v+A==-3', 'AAAA+A==-3')).toBe(false);
+  });
+
+  it.each([
+    ['uefi', /VM Import cannot encrypt UEFI imports and the factory always encrypts with the target key: leave the boot mode out .*, got "uefi"/],
+    ['uefi-preferred', /ImportImage does not support uefi-preferred .*, got "uefi-preferred"/],
+    ['bios', /expected legacy-bios \(or no boot mode: VM Import detects it from the image\), got "bios"/],
+  ])('factory.yaml refuses vmImport.import.bootMode %s at its line', (mode, message) => {
+    const text = readFileSync(join(ROOT, 'examples', 'factory.yaml'), 'utf8');
+    const anchor = '    licenseType: BYOL\n';
+    expect(text.split(anchor)).toHaveLength(2);
+    const line = text.slice(0, text.indexOf(anchor) + anchor.length).split('\n').length;
+    let err: unknown;
+    try {
+      parseFactory(text.replace(anchor, `${anchor}    bootMode: ${mode}\n`), 'factory.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([expect.objectContaining({ file: 'factory.yaml', line, path: 'vmImport.import.bootMode', message: expect.stringMatching(message) })]);
+    expect(parseFactory(text.replace(anchor, `${anchor}    bootMode: legacy-bios\n`)).vmImport.import.bootMode).toBe('legacy-bios');
   });
 });

@@ -49551,6 +49551,18 @@ var runbookSection = external_exports.object({
 }).strict().describe("Cutover runbook settings");
 var endpointsSection = external_exports.partialRecord(external_exports.enum(["mgn", "ec2", "kms", "ssm", "s3", "sts", "iam", "sfn"]), external_exports.url({ error: "expected an https:// or http:// URL" })).describe("AWS API endpoint per service; AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL take precedence");
 
+// src/vm-import/boot-mode.ts
+var IMPORT_BOOT_MODES = ["legacy-bios"];
+function bootModeRefusal(value) {
+  if (IMPORT_BOOT_MODES.includes(value)) return void 0;
+  const instead = "leave the boot mode out (VM Import detects it from the image) or use legacy-bios";
+  if (value === "uefi") {
+    return `VM Import cannot encrypt UEFI imports and the factory always encrypts with the target key: ${instead}; a UEFI-only image has to be imported unencrypted outside the factory and re-encrypted with CopyImage`;
+  }
+  if (value === "uefi-preferred") return `ImportImage does not support uefi-preferred (EC2 API reference, ImportImage BootMode): ${instead}`;
+  return `expected legacy-bios (or no boot mode: VM Import detects it from the image)`;
+}
+
 // src/config/sections/vm-import.ts
 var bucket = external_exports.object({
   name: external_exports.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens").optional().describe("Name of the import bucket. @default <estate>-vm-import-<staging account>"),
@@ -49566,7 +49578,7 @@ var importTask = external_exports.object({
   timeoutMinutes: external_exports.number().int().positive().default(360).describe("Bound on waiting for the ImportImage task. @default 360"),
   pollSeconds: external_exports.number().int().min(1).default(30).describe("Seconds between reads of the import task, the instance and SSM while waiting. @default 30"),
   licenseType: external_exports.enum(["AWS", "BYOL"]).optional().describe("License type of the imported image. @default AWS decides from the OS"),
-  bootMode: external_exports.enum(["legacy-bios", "uefi", "uefi-preferred"]).optional().describe("Boot mode of the imported image. @default detected by VM Import")
+  bootMode: external_exports.enum(IMPORT_BOOT_MODES, { error: (issue2) => bootModeRefusal(issue2.input) }).optional().describe("Boot mode of the imported image: only legacy-bios (encrypted UEFI imports are impossible, uefi-preferred is not supported by ImportImage). @default detected by VM Import")
 }).strict().prefault({});
 var vmImportSection = external_exports.object({
   enabled: external_exports.boolean().default(false).describe("Create the VM Import bucket and vmimport role. @default false"),

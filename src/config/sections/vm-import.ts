@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bootModeRefusal, IMPORT_BOOT_MODES } from '../../vm-import/boot-mode';
 import { kmsKeyArn, name } from '../primitives';
 
 /** The import bucket: where disk images are uploaded before ImportImage reads them. */
@@ -48,7 +49,10 @@ const importTask = z
     timeoutMinutes: z.number().int().positive().default(360).describe('Bound on waiting for the ImportImage task. @default 360'),
     pollSeconds: z.number().int().min(1).default(30).describe('Seconds between reads of the import task, the instance and SSM while waiting. @default 30'),
     licenseType: z.enum(['AWS', 'BYOL']).optional().describe('License type of the imported image. @default AWS decides from the OS'),
-    bootMode: z.enum(['legacy-bios', 'uefi', 'uefi-preferred']).optional().describe('Boot mode of the imported image. @default detected by VM Import'),
+    bootMode: z
+      .enum(IMPORT_BOOT_MODES, { error: (issue) => bootModeRefusal(issue.input) })
+      .optional()
+      .describe('Boot mode of the imported image: only legacy-bios (encrypted UEFI imports are impossible, uefi-preferred is not supported by ImportImage). @default detected by VM Import'),
   })
   .strict()
   .prefault({});

@@ -1,5 +1,6 @@
-import { createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
+import { createServer, IncomingHttpHeaders, IncomingMessage, request, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { MOTO_ACCOUNT_HEADER } from '../../support/moto';
 
 /** One request that went through the proxy, with moto's (or the interceptor's) answer. */
 export interface ProxiedRequest {
@@ -8,8 +9,15 @@ export interface ProxiedRequest {
   readonly query: URLSearchParams;
   /** EC2 Query `Action` or JSON `x-amz-target`, when the request has one. */
   readonly action?: string;
+  /** Form fields (EC2 Query) or parsed JSON (x-amz-target protocols); empty for REST calls. */
+  readonly params: Record<string, unknown>;
+  readonly headers: IncomingHttpHeaders;
   readonly bodyBytes: number;
   readonly status: number;
+  /** Requests in flight (this one included) when it arrived: how parallel the client was. */
+  readonly concurrent: number;
+  /** The moto account it was sent to, when the proxy routes accounts. */
+  readonly account?: string;
 }
 
 export interface InterceptedRequest {
@@ -39,11 +47,22 @@ export interface AwsProxy {
   stop(): Promise<void>;
 }
 
+export interface AwsProxyOptions {
+  /**
+   * For a moto started with `accountPerRequest`: the account of requests that do not name one in
+   * MOTO_ACCOUNT_HEADER (the staging account the runbook's credentials belong to). A KMS request whose
+   * KeyId is an ARN goes to the account the ARN names, as KMS resolves a key ARN or alias ARN of another
+   * account (key policies, which would also have to allow it, are not modelled).
+   * @default moto's own account handling
+   */
+  readonly defaultAccount?: string;
+}
+
 /**
  * A loopback HTTP proxy in front of moto that records every request (so tests can count, e.g., how
  * often each part was uploaded) and lets a test answer the few actions moto does not implement.
  */
-export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor): Promise<AwsProxy> {
+export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor, options: AwsProxyOptions = {}): Promise<AwsProxy> {
   const target = new URL(targetUrl);
   const requests: ProxiedRequest[] = [];
   let inFlight = 0;
@@ -59,16 +78,28 @@ export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor
     // In flight until moto has answered, not until the client left: a killed client's last part may
     // still be stored after its connection closed.
     inFlight++;
-    handle(req, res)
+    handle(req, res, inFlight)
       .catch(() => res.destroy()) // a client that aborts mid-body is not an error here
       .finally(() => inFlight--);
   });
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, concurrent: number) => {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://proxy');
     const { action, params } = parseAction(req, body);
+    const account = options.defaultAccount ? accountOf(req, params, options.defaultAccount) : undefined;
     const record = (status: number) => {
-      const r: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, action, bodyBytes: body.length, status };
+      const r: ProxiedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        action,
+        params,
+        headers: req.headers,
+        bodyBytes: body.length,
+        status,
+        concurrent,
+        account,
+      };
       requests.push(r);
       proxy.onAnswered?.(r);
     };
@@ -81,12 +112,18 @@ export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor
     }
     await new Promise<void>((resolve, reject) => {
       const upstream = request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host, ...(account ? { [MOTO_ACCOUNT_HEADER]: account } : {}) },
+        },
         (up) => {
           // moto answers only after it has handled the request (e.g. stored the part): record now, even
           // if the client goes away before reading the body.
           record(up.statusCode ?? 502);
-          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.writeHead(up.statusCode ?? 502, httpDates(up.headers));
           up.pipe(res);
           resolve();
         },
@@ -103,6 +140,23 @@ export async function startAwsProxy(targetUrl: string, interceptor?: Interceptor
       server.close(() => r());
     });
   return proxy;
+}
+
+/**
+ * moto 5.2.1 writes GetObjectAttributes' Last-Modified in ISO 8601, which the SDK refuses to parse (it
+ * wants the RFC 7231 date every HTTP header uses); the proxy rewrites it so that call can be used.
+ */
+function httpDates(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const lm = headers['last-modified'];
+  return lm && /^\d{4}-\d\d-\d\dT/.test(lm) ? { ...headers, 'last-modified': new Date(lm).toUTCString() } : headers;
+}
+
+/** The account a request is for: a KMS key ARN's account, else the one it names, else the default. */
+function accountOf(req: IncomingMessage, params: Record<string, unknown>, fallback: string): string {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const keyArnAccount = target.startsWith('TrentService.') ? /^arn:aws[a-z-]*:kms:[a-z0-9-]+:(\d{12}):/.exec(String(params.KeyId ?? ''))?.[1] : undefined;
+  const named = req.headers[MOTO_ACCOUNT_HEADER];
+  return keyArnAccount ?? (typeof named === 'string' ? named : fallback);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,8 +1,7 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { VmImportClients } from '../../../src/vm-import/run';
 import { MotoServer, startMoto } from '../../support/moto';
 import { AwsProxy, Interceptor, startAwsProxy } from './aws-proxy';
-import { clientsFor, destroyClients, ImportEstate, prepareImportEstate } from './estate';
+import { clientsFor, destroyClients, ImportEstate, prepareImportEstate, STAGING_ACCOUNT } from './estate';
 
 /** A moto server with the import estate deployed, behind a recording proxy, and clients of the proxy. */
 export interface ImportHarness {
@@ -13,11 +12,13 @@ export interface ImportHarness {
   stop(): Promise<void>;
 }
 
-/** `interceptor` gets an EC2 client of moto itself (e.g. to register the AMI an import produces). */
-export async function startImportHarness(interceptor?: (motoEc2: EC2Client) => Interceptor): Promise<ImportHarness> {
-  const moto = await startMoto({ accountId: '111111111111' });
+/** `interceptor` gets clients of moto itself (e.g. to register the AMI an import produces). */
+export async function startImportHarness(interceptor?: (moto: VmImportClients) => Interceptor): Promise<ImportHarness> {
+  // One moto holding both accounts of the example estate; unnamed requests (the CLI's, the action's)
+  // land in the staging account.
+  const moto = await startMoto({ accountPerRequest: true });
   const direct = clientsFor(moto.url);
-  const proxy = await startAwsProxy(moto.url, interceptor?.(direct.ec2));
+  const proxy = await startAwsProxy(moto.url, interceptor?.(direct), { defaultAccount: STAGING_ACCOUNT });
   const clients = clientsFor(proxy.url);
   const estate = await prepareImportEstate(moto.url);
   return {

@@ -1,10 +1,14 @@
-import { EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
+import { RegisterImageCommand } from '@aws-sdk/client-ec2';
+import { GetCommandInvocationCommand } from '@aws-sdk/client-ssm';
+import { VmImportClients } from '../../../src/vm-import/run';
 import { InterceptedRequest, InterceptedResponse, Interceptor } from './aws-proxy';
 
 /**
  * moto 5.2.1 implements neither ImportImage/DescribeImportImageTasks nor SSM's
- * DescribeInstanceInformation or command outcomes. This fake answers exactly those calls, in the wire
- * formats the real SDK parses (EC2 Query XML, SSM JSON); every other call goes on to moto.
+ * DescribeInstanceInformation, and its command invocations have no output. This fake answers exactly
+ * those calls, in the wire formats the real SDK parses (EC2 Query XML, SSM JSON); every other call,
+ * SendCommand included, goes on to moto. GetCommandInvocation is moto's own answer (so an unknown
+ * command or instance is moto's InvocationDoesNotExist) with the checksum command's stdout added.
  */
 export interface ImportTaskScript {
   /** Status/StatusMessage/Progress returned by successive DescribeImportImageTasks calls; the last repeats. */
@@ -27,7 +31,6 @@ export interface FakeState {
   imageId?: string;
   /** stdout of the checksum command (AWS-RunShellScript). */
   commandOutput: string;
-  readonly sentCommands: Array<Record<string, unknown>>;
 }
 
 /** The documented happy sequence: Status stays active while StatusMessage names the phase. */
@@ -42,8 +45,22 @@ export const HAPPY_IMPORT: ImportTaskScript = {
   ],
 };
 
-export function importFake(script: () => ImportTaskScript, moto: EC2Client): { interceptor: Interceptor; state: FakeState } {
-  const state: FakeState = { importRequests: [], tasks: new Map(), describeCalls: 0, commandOutput: '', sentCommands: [] };
+/** The phases as Status values (domain.md §4: validating, validated, converting, updating), not only as StatusMessage. */
+export const PHASED_IMPORT: ImportTaskScript = {
+  steps: [
+    { status: 'active', message: 'pending', progress: '2' },
+    { status: 'validating', message: 'validating', progress: '10' },
+    { status: 'validated', progress: '20' },
+    { status: 'converting', message: 'converting', progress: '35' },
+    { status: 'updating', message: 'updating', progress: '70' },
+    { status: 'updating', message: 'preparing ami', progress: '90' },
+    { status: 'completed', message: 'completed' },
+  ],
+};
+
+/** `moto`: clients of moto itself (not of the proxy), in the account the runbook works in. */
+export function importFake(script: () => ImportTaskScript, moto: VmImportClients): { interceptor: Interceptor; state: FakeState } {
+  const state: FakeState = { importRequests: [], tasks: new Map(), describeCalls: 0, commandOutput: '' };
   const byId = new Map<string, FakeTask>();
   const xml = (action: string, inner: string): InterceptedResponse => ({
     contentType: 'text/xml',
@@ -74,7 +91,7 @@ export function importFake(script: () => ImportTaskScript, moto: EC2Client): { i
         let extra = '';
         if (step.status === 'completed') {
           // A real AMI in moto, so RunInstances can launch from it.
-          state.imageId ??= (await moto.send(new RegisterImageCommand({ Name: `import-${Date.now()}`, RootDeviceName: '/dev/sda1', Architecture: 'x86_64' }))).ImageId;
+          state.imageId ??= (await moto.ec2.send(new RegisterImageCommand({ Name: `import-${Date.now()}`, RootDeviceName: '/dev/sda1', Architecture: 'x86_64' }))).ImageId;
           extra = `<imageId>${state.imageId}</imageId><snapshotDetailSet><item><snapshotId>snap-0123456789abcdef0</snapshotId><format>VMDK</format></item></snapshotDetailSet>`;
         }
         const tag = (k: string, v?: string) => (v ? `<${k}>${v}</${k}>` : '');
@@ -88,11 +105,17 @@ export function importFake(script: () => ImportTaskScript, moto: EC2Client): { i
         const ids = filters.find((f) => f.Key === 'InstanceIds')?.Values ?? [];
         return json({ InstanceInformationList: ids.map((InstanceId) => ({ InstanceId, PingStatus: 'Online', PlatformType: 'Linux' })) });
       }
-      case 'SendCommand':
-        state.sentCommands.push(req.params);
-        return json({ Command: { CommandId: '11111111-2222-3333-4444-555555555555', Status: 'Pending' } });
-      case 'GetCommandInvocation':
-        return json({ CommandId: req.params.CommandId, InstanceId: req.params.InstanceId, Status: 'Success', StandardOutputContent: state.commandOutput, StandardErrorContent: '' });
+      case 'GetCommandInvocation': {
+        const { CommandId, InstanceId } = req.params as { CommandId: string; InstanceId: string };
+        try {
+          const inv = await moto.ssm.send(new GetCommandInvocationCommand({ CommandId, InstanceId }));
+          const { $metadata: _, ...answer } = inv;
+          return json({ ...answer, StandardOutputContent: state.commandOutput });
+        } catch (e) {
+          const err = e as { name: string; message: string };
+          return { status: 400, contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ __type: err.name, message: err.message }) };
+        }
+      }
       default:
         return undefined;
     }
