@@ -28,6 +28,7 @@ export class SecurityStack extends FactoryStack {
   constructor(scope: Construct, props: FactoryStackProps) {
     super(scope, 'security', props);
     const c = this.config;
+    const grantCommands: Record<string, Record<string, string>> = {};
     for (const t of c.accounts.targets) {
       const provider =
         t.accountId === c.accounts.staging
@@ -52,10 +53,18 @@ export class SecurityStack extends FactoryStack {
         adminPrincipals: t.kms.adminPrincipals,
         crossAccountPrincipals: t.kms.crossAccountPrincipals,
         deletionWindowDays: t.kms.deletionWindowDays,
+        createAutoScalingRole: t.kms.createAutoScalingRole,
         grants: t.kms.grants,
         description: `EBS volumes of servers migrated by ${c.name} into ${t.name} (${t.accountId})`,
       });
       this.ebsKeys[t.name] = { keyArn: key.keyArn, aliasName, accountId: t.accountId };
+      if (Object.keys(key.autoScalingGrantCommands).length) grantCommands[t.name] = key.autoScalingGrantCommands;
+    }
+    if (Object.keys(grantCommands).length) {
+      new TerraformOutput(this, 'auto_scaling_grant_commands', {
+        value: grantCommands,
+        description: 'Per target key and cross-account account ID: the command that account runs to give its AWSServiceRoleForAutoScaling a grant on the key',
+      });
     }
     this.bootstrap = new SsmBootstrapDocuments(this, 'bootstrap', {
       namePrefix: `${c.name}`,

@@ -1,12 +1,13 @@
 import { DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
+import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { GetDocumentCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse } from 'yaml';
 import { loadBootstrapDocument } from '../../src/constructs/ssm-bootstrap-documents';
 import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
-import { exampleConfig, synthToTemp } from '../support/synth';
+import { synthToTemp } from '../support/synth';
 import { apply, init, PreparedStack, replan, terraform } from '../support/terraform';
+import { editedExample } from './example-estate';
 import { prepareForMoto } from './moto-stacks';
 
 /**
@@ -23,10 +24,25 @@ import { prepareForMoto } from './moto-stacks';
  * - Target accounts: moto started with MOTO_ACCOUNT_ID answers assumed-role calls as the staging
  *   account, so the KMS key lands there (see moto-stacks.ts).
  * - AWS managed policies (ReadOnlyAccess) exist in moto only with MOTO_IAM_LOAD_MANAGED_POLICIES.
+ * - KMS principals: moto stores a key policy as given and never checks that its principals exist
+ *   (real KMS answers MalformedPolicyDocumentException), nor a grant's grantee. That the Auto
+ *   Scaling role exists before CreateKey is shown by the dependency (constructs.test.ts), not here.
+ *
+ * The applied estate is the example plus what the example leaves out: the target account's Auto
+ * Scaling role created by the stack, a cross-account principal and a KMS grant for that account's
+ * Auto Scaling role (aws_kms_grant through moto).
  */
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
 const STACKS = ['network', 'security', 'mgn'] as const;
+const ASG_ACCOUNT = '555555555555';
+const ASG_ROLE = `arn:aws:iam::${ASG_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+const ESTATE = editedExample([
+  [
+    '          - arn:aws:iam::222222222222:role/PlatformAdmin\n',
+    `          - arn:aws:iam::222222222222:role/PlatformAdmin\n        createAutoScalingRole: true\n        crossAccountPrincipals: ["${ASG_ACCOUNT}"]\n        grants:\n          - name: asg-${ASG_ACCOUNT}\n            granteePrincipal: ${ASG_ROLE}\n`,
+  ],
+]);
 
 let moto: MotoServer;
 const stacks: Record<string, PreparedStack> = {};
@@ -35,7 +51,7 @@ const applyErrors: string[] = [];
 beforeAll(async () => {
   process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = 'true';
   moto = await startMoto({ accountId: ACCOUNT });
-  const { outdir } = synthToTemp(exampleConfig('factory.yaml'));
+  const { outdir } = synthToTemp(ESTATE);
   // The state paths of network and security are known before they are applied, so all three
   // stacks are prepared and initialized at once.
   for (const s of STACKS) stacks[s] = prepareForMoto(outdir, s, moto.url, ACCOUNT, stacks);
@@ -107,7 +123,19 @@ describe('staging stacks of the example against moto', () => {
     const alias = (await kms.send(new ListAliasesCommand({}))).Aliases!.find((a) => a.AliasName === 'alias/rehost-factory/acme-dc1/prod')!;
     expect(alias).toBeDefined();
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: alias.TargetKeyId }))).KeyRotationEnabled).toBe(true);
-    expect((await kms.send(new GetKeyPolicyCommand({ KeyId: alias.TargetKeyId, PolicyName: 'default' }))).Policy).toContain('kms:ViaService');
+    const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: alias.TargetKeyId, PolicyName: 'default' }))).Policy!) as { Statement: Array<{ Sid: string; Principal: { AWS: unknown } }> };
+    const principal = (sid: string) => policy.Statement.find((st) => st.Sid === sid)?.Principal.AWS;
+    expect(JSON.stringify(policy)).toContain('kms:ViaService');
+    // The policy names the target account's role, which moto (one account, 111111111111) never had:
+    // moto accepted it, so it does not check principals.
+    expect(principal('AutoScalingServiceLinkedRoleUse')).toBe('arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
+    expect(principal('CrossAccountGrantsForEbs')).toEqual([`arn:aws:iam::${ASG_ACCOUNT}:root`]);
+    const grants = (await kms.send(new ListGrantsCommand({ KeyId: alias.TargetKeyId }))).Grants ?? [];
+    expect(grants.map((g) => [g.Name, g.GranteePrincipal, [...(g.Operations ?? [])].sort()])).toEqual([
+      [`asg-${ASG_ACCOUNT}`, ASG_ROLE, ['CreateGrant', 'Decrypt', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo']],
+    ]);
+    const asgRole = (await new IAMClient(motoClientConfig(moto.url, 'us-east-1')).send(new GetRoleCommand({ RoleName: 'AWSServiceRoleForAutoScaling' }))).Role!;
+    expect(asgRole.Path).toBe('/aws-service-role/autoscaling.amazonaws.com/');
 
     const ssm = new SSMClient(motoClientConfig(moto.url, REGION));
     // What SSM stores is the shipped document with the estate's defaults: Terraform escaping undone.

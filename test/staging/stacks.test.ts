@@ -1,16 +1,13 @@
 import { App, Testing } from 'cdktf';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseFactory } from '../../src/config/load';
 import { FactoryConfig } from '../../src/config/schema';
 import { MgnStack } from '../../src/stacks/mgn-stack';
 import { NetworkStack } from '../../src/stacks/network-stack';
 import { SecurityStack } from '../../src/stacks/security-stack';
-import { ROOT } from '../support/tools';
+import { editedExample } from './example-estate';
 
-/** The example estate with edits applied to its parsed YAML (before defaults). */
-function estate(edit: (raw: string) => string): FactoryConfig {
-  return parseFactory(edit(readFileSync(join(ROOT, 'examples', 'factory.yaml'), 'utf8')), 'factory.yaml');
+/** The example estate, optionally with one text replacement. */
+function estate(from?: string, to = ''): FactoryConfig {
+  return editedExample(from === undefined ? [] : [[from, to]]);
 }
 
 function stacksOf(config: FactoryConfig) {
@@ -24,7 +21,7 @@ function stacksOf(config: FactoryConfig) {
 
 describe('staging stacks from factory.yaml settings', () => {
   it('exposes ebsKeys per target account for other stacks and creates the key through the target account provider', () => {
-    const { security, json } = stacksOf(estate((t) => t));
+    const { security, json } = stacksOf(estate());
     expect(Object.keys(security.ebsKeys)).toEqual(['prod']);
     expect(security.ebsKeys.prod).toMatchObject({ aliasName: 'alias/rehost-factory/acme-dc1/prod', accountId: '222222222222' });
     expect(security.ebsKeys.prod.keyArn).toMatch(/TOKEN/);
@@ -34,22 +31,22 @@ describe('staging stacks from factory.yaml settings', () => {
   });
 
   it('uses the default provider when a target account is the staging account, and an existing key as given', () => {
-    const same = stacksOf(estate((t) => t.replace('accountId: "222222222222"', 'accountId: "111111111111"')));
+    const same = stacksOf(estate('accountId: "222222222222"', 'accountId: "111111111111"'));
     expect(same.json(same.security).provider.aws.map((p) => p.alias)).toEqual([undefined]);
     const arn = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const existing = stacksOf(estate((t) => t.replace('      kms:\n', `      kms:\n        existingKeyArn: ${arn}\n`)));
+    const existing = stacksOf(estate('      kms:\n', `      kms:\n        existingKeyArn: ${arn}\n`));
     expect(existing.security.ebsKeys.prod.keyArn).toBe(arn);
     expect(existing.json(existing.security).resource!.aws_kms_key).toBeUndefined();
   });
 
   it('refuses an existing key of another account and post-launch documents with different deployments', () => {
     const foreign = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    expect(() => stacksOf(estate((t) => t.replace('      kms:\n', `      kms:\n        existingKeyArn: ${foreign}\n`)))).toThrow(/kms.existingKeyArn belongs to account 999999999999, expected the target account 222222222222/);
-    expect(() => stacksOf(estate((t) => t.replace('    - document: join-active-directory\n', '    - document: join-active-directory\n      deployment: CUTOVER_ONLY\n')))).toThrow(/one deployment to every post-launch document/);
+    expect(() => stacksOf(estate('      kms:\n', `      kms:\n        existingKeyArn: ${foreign}\n`))).toThrow(/kms.existingKeyArn belongs to account 999999999999, expected the target account 222222222222/);
+    expect(() => stacksOf(estate('    - document: join-active-directory\n', '    - document: join-active-directory\n      deployment: CUTOVER_ONLY\n'))).toThrow(/one deployment to every post-launch document/);
   });
 
   it('without CloudFormation support for the replication type, outputs the equivalent aws mgn command instead', () => {
-    const { mgn, json } = stacksOf(estate((t) => t.replace('    stagingSubnet: staging-a\n', '    stagingSubnet: staging-b\n    inCloudFormation: false\n')));
+    const { mgn, json } = stacksOf(estate('    stagingSubnet: staging-a\n', '    stagingSubnet: staging-b\n    inCloudFormation: false\n'));
     const out = json(mgn).output!;
     // Testing.synth of one stack leaves references to other stacks unconverted (the app's synth makes them remote-state lookups).
     const cmd = out.replication_template_command.value;

@@ -21,6 +21,10 @@ export const targetAccount = z
         adminPrincipals: z.array(iamArn).default([]).describe('Principals that administer the key. @default the account root'),
         crossAccountPrincipals: z.array(z.union([accountId, iamArn])).default([]).describe('Other accounts or principals that may use the key (e.g. an Auto Scaling account)'),
         deletionWindowDays: z.number().int().min(7).max(30).default(30).describe('Waiting period before the key is deleted. @default 30'),
+        createAutoScalingRole: z
+          .boolean()
+          .default(false)
+          .describe('Create the account\'s AWSServiceRoleForAutoScaling, which the key policy names (KMS refuses a policy naming a missing role). Set true in an account that never had an Auto Scaling group. @default false: the role is an account-wide singleton Auto Scaling creates with the first group; the stack reads it and the plan fails by name when it is missing'),
         grants: z
           .array(
             z
