@@ -2,10 +2,11 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { EbsKey } from '../constructs/ebs-key';
-import { GithubOidcRoles } from '../constructs/github-oidc-roles';
+import { ApplyScope, GithubOidcRoles } from '../constructs/github-oidc-roles';
 import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';
-import { FactoryStack, FactoryStackProps, estateTags } from './factory-stack';
+import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
+import { ESTATE_TAG, FactoryStack, FactoryStackProps, estateTags } from './factory-stack';
 
 /** The EBS key of one target account, as other stacks (and the automation stack) consume it. */
 export interface EbsKeyRef {
@@ -33,9 +34,15 @@ export class SecurityStack extends FactoryStack {
       const provider =
         t.accountId === c.accounts.staging
           ? this.provider
-          : targetAccountProvider(this, `target-${t.name}`, { accountId: t.accountId, region: c.region, roleName: t.deployRoleName, tags: estateTags(c, 'security') });
+          : targetAccountProvider(this, `target-${t.name}`, {
+              accountId: t.accountId,
+              region: c.region,
+              roleName: t.deployRoleName,
+              planRoleName: t.planRoleName,
+              tags: estateTags(c, 'security'),
+            });
       this.targetProviders[t.name] = provider;
-      const aliasName = t.kms.alias ?? `alias/rehost-factory/${c.name}/${t.name}`;
+      const aliasName = ebsKeyAlias(c, t);
       if (t.kms.existingKeyArn) {
         const owner = t.kms.existingKeyArn.split(':')[4];
         if (owner !== t.accountId) {
@@ -76,6 +83,8 @@ export class SecurityStack extends FactoryStack {
 
     if (c.github) {
       const s3 = 's3' in c.backend ? c.backend.s3 : undefined;
+      const crossAccount = c.accounts.targets.filter((t) => t.accountId !== c.accounts.staging);
+      const role = (t: (typeof crossAccount)[number], name: string) => `arn:aws:iam::${t.accountId}:role/${name}`;
       this.workflowRoles = new GithubOidcRoles(this, 'workflow-roles', {
         repository: c.github.repository,
         branch: c.github.branch,
@@ -85,7 +94,9 @@ export class SecurityStack extends FactoryStack {
         accountId: c.accounts.staging,
         region: c.region,
         namePrefix: `${c.github.roleNamePrefix}-${c.name}`,
-        targetDeployRoleArns: c.accounts.targets.filter((t) => t.accountId !== c.accounts.staging).map((t) => `arn:aws:iam::${t.accountId}:role/${t.deployRoleName}`),
+        targetDeployRoleArns: crossAccount.map((t) => role(t, t.deployRoleName)),
+        targetPlanRoleArns: crossAccount.map((t) => role(t, t.planRoleName)),
+        applyScope: applyScope(c),
         stateBackend: s3 ? { bucket: s3.bucket, keyPrefix: s3.keyPrefix, dynamodbTable: s3.locking === 'dynamodb' ? s3.dynamodbTable : undefined } : undefined,
         ssmDocumentArns: Object.values(this.bootstrap.documents).map((d) => d!.arn),
       });
@@ -100,6 +111,30 @@ export class SecurityStack extends FactoryStack {
       description: 'Customer managed EBS key per target account',
     });
   }
+}
+
+/**
+ * Longest estate name that the automation stack's names keep whole: boundedName cuts a longer one
+ * (58-character state machine names less "-ami-re-encryption" and a 7-character hash), so the
+ * apply role's name patterns start with what every name keeps.
+ */
+const WHOLE_ESTATE_NAME = 33;
+
+/** What the apply role manages: the names every stack of the estate gives its resources. */
+export function applyScope(c: FactoryStackProps['config']): ApplyScope {
+  const inStaging = c.accounts.targets.filter((t) => t.accountId === c.accounts.staging);
+  const keys = inStaging.filter((t) => !t.kms.existingKeyArn);
+  const automation = c.automation.amiReEncryption.enabled || c.automation.amiSwap.enabled;
+  return {
+    namePrefix: c.name.length <= WHOLE_ESTATE_NAME ? `${c.name}-` : c.name.slice(0, WHOLE_ESTATE_NAME),
+    parameterPrefix: `/rehost-factory/${c.name}/`,
+    logGroupNames: [c.bootstrap.logGroupName],
+    roleNames: c.vmImport.enabled ? [VMIMPORT_ROLE_NAME] : [],
+    bucketNames: c.vmImport.enabled ? [importBucketName(c)] : [],
+    kmsKeys: keys.length ? { aliases: keys.map((t) => ebsKeyAlias(c, t)), tag: { key: ESTATE_TAG, value: c.name } } : undefined,
+    serviceLinkedRoles: keys.some((t) => t.kms.createAutoScalingRole) ? ['autoscaling.amazonaws.com'] : [],
+    stateMachineLogDelivery: automation,
+  };
 }
 
 /** Estate-specific defaults of the bootstrap documents. */

@@ -95,6 +95,17 @@ describe('staging stacks of the example against moto', () => {
     expect(s3.change.after.dns_options).toEqual([expect.objectContaining({ private_dns_only_for_inbound_resolver_endpoint: true })]);
   });
 
+  it('plans the security stack with the target plan roles and applies that saved plan with the deploy roles', async () => {
+    // What the workflows do: target_account_role is ephemeral, so the saved plan does not keep
+    // "plan" and Terraform wants the variable again at apply (moto's STS lets either role be assumed).
+    const dir = stacks.security.dir;
+    await terraform(dir, ['plan', '-no-color', '-input=false', '-lock=false', '-out=with-plan-roles', '-var', 'target_account_role=plan']);
+    const refused = await terraform(dir, ['apply', '-no-color', '-input=false', 'with-plan-roles'], { allowFailure: true });
+    expect({ code: refused.code, says: /ephemeral input variable "target_account_role" was set during the plan/.test(refused.stderr) }).toEqual({ code: 1, says: true });
+    const applied = await terraform(dir, ['apply', '-no-color', '-input=false', '-var', 'target_account_role=deploy', 'with-plan-roles']);
+    expect(applied.stdout).toContain('Resources: 0 added, 0 changed, 0 destroyed.');
+  });
+
   it('reads back the network the outputs describe', async () => {
     const out = await outputs('network');
     const ips = out.resolver_inbound_ips.value as string[];

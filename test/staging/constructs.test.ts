@@ -162,7 +162,10 @@ describe('EbsKey', () => {
 });
 
 describe('GithubOidcRoles', () => {
-  const props = { repository: 'acme/mig', branch: 'main', applyEnvironment: 'infra', cutoverEnvironment: 'cutover', accountId: '111111111111', region: 'eu-west-1', namePrefix: 'rf-est' };
+  const props = {
+    repository: 'acme/mig', branch: 'main', applyEnvironment: 'infra', cutoverEnvironment: 'cutover', accountId: '111111111111', region: 'eu-west-1', namePrefix: 'rf-est',
+    applyScope: { namePrefix: 'est-', parameterPrefix: '/rehost-factory/est/' },
+  };
   type Trust = { Statement: Array<{ Condition: Record<string, Record<string, string | string[]>> }> };
 
   it('pins aud and sub: any run for plan, branch or environment for apply, environment for cutover', () => {
@@ -185,6 +188,9 @@ describe('GithubOidcRoles', () => {
     expect(only<{ assume_role_policy: string }>(tf, 'aws_iam_role')[0].assume_role_policy).toContain('arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com');
     expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, branch: '*' }))).toThrow(/branch must be a plain name/);
     expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, repository: 'acme' }))).toThrow(/"owner\/repo"/);
+    expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, namePrefix: 'rehost-factory-acme-data-centre-one-frankfurt-exit-programme' }))).toThrow(
+      /role name "rehost-factory-acme-data-centre-one-frankfurt-exit-programme-cutover" has 68 characters; IAM allows 64: shorten github.roleNamePrefix/,
+    );
   });
 });
 

@@ -10,6 +10,11 @@ export const targetAccount = z
       .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (1-64 letters, digits and +=,.@_-)')
       .default('rehost-factory-deploy')
       .describe('Role the security stack assumes in this account to create its KMS key (key material never leaves the account); ignored when the account is the staging account. @default rehost-factory-deploy'),
+    planRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (1-64 letters, digits and +=,.@_-)')
+      .default('rehost-factory-plan')
+      .describe('Read-only role the plan workflows assume in this account instead of deployRoleName (terraform plan -var target_account_role=plan); ignored when the account is the staging account. @default rehost-factory-plan'),
     kms: z
       .object({
         alias: z
