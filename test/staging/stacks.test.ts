@@ -56,3 +56,33 @@ describe('staging stacks from factory.yaml settings', () => {
     expect(Object.keys(mgn.templates.template.Resources)).toEqual(['LaunchConfigurationTemplate']);
   });
 });
+
+describe('network stack details', () => {
+  type Sg = { name: string; ingress: Array<{ description: string; cidr_blocks: string[] }> };
+  const network = (config: FactoryConfig) => {
+    const app = Testing.app() as App;
+    return JSON.parse(Testing.synth(new NetworkStack(app, { config }))) as { resource: Record<string, Record<string, Sg>>; data: Record<string, Record<string, { id: string }>>; output: Record<string, unknown> };
+  };
+
+  it('admits HTTPS to the endpoints from each existing staging subnet\'s own CIDR, read from AWS, not from the whole VPC', () => {
+    const tf = network(editedExample([], 'existing-vpc.yaml'));
+    const endpoints = Object.values(tf.resource.aws_security_group).find((g) => g.name.endsWith('-endpoints'))!;
+    const fromStaging = endpoints.ingress.find((i) => i.description === 'HTTPS from staging subnets')!.cidr_blocks;
+    expect(Object.values(tf.data.aws_subnet).map((d) => d.id)).toEqual(['subnet-0123456789abcde01', 'subnet-0123456789abcde02']);
+    expect(fromStaging).toEqual([expect.stringMatching(/^\$\{data\.aws_subnet\.subnet-staging-1a\.cidr_block\}$/), expect.stringMatching(/^\$\{data\.aws_subnet\.subnet-staging-1b\.cidr_block\}$/)]);
+    expect(fromStaging).not.toContain('10.50.0.0/16');
+    // A configured CIDR is used as given, without a lookup.
+    const given = network(editedExample([['      subnetId: subnet-0123456789abcde01\n', '      subnetId: subnet-0123456789abcde01\n      cidr: 10.50.1.0/24\n']], 'existing-vpc.yaml'));
+    expect(Object.values(given.data.aws_subnet).map((d) => d.id)).toEqual(['subnet-0123456789abcde02']);
+    const givenSg = Object.values(given.resource.aws_security_group).find((g) => g.name.endsWith('-endpoints'))!;
+    expect(givenSg.ingress.find((i) => i.description === 'HTTPS from staging subnets')!.cidr_blocks[0]).toBe('10.50.1.0/24');
+  });
+
+  it('offers a DNS forwarding table only with private DNS, and no longer takes onPremises.dnsDomains', () => {
+    expect(Object.keys(network(estate()).output)).toContain('dns_forwarding_table');
+    const off = network(estate('    privateDns: true\n', '    privateDns: false\n'));
+    expect(Object.keys(off.output)).not.toContain('dns_forwarding_table');
+    expect(Object.keys(off.output)).toContain('interface_endpoint_dns_names');
+    expect(() => estate('    dnsServers: [192.168.10.53, 192.168.20.53]\n', '    dnsServers: [192.168.10.53, 192.168.20.53]\n    dnsDomains: [corp.example.com]\n')).toThrow(/dnsDomains/);
+  });
+});
