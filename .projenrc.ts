@@ -220,6 +220,14 @@ const synthSteps: github.workflows.JobStep[] = [
     ].join('\n'),
   },
 ];
+/**
+ * Sets role_var for the stack in $stack: the security stack's target-account providers assume the
+ * read-only plan roles with `-var target_account_role=plan` and the deploy roles with "deploy".
+ * The variable is ephemeral, so the apply of a saved plan must set it again. Only stacks that
+ * declare it get it (terraform refuses -var for an undeclared variable).
+ */
+const roleVar = (role: 'plan' | 'deploy'): string =>
+  `  role_var=(); if jq -e '.variable.target_account_role' "cdktf.out/stacks/$stack/cdk.tf.json" >/dev/null; then role_var=(-var "target_account_role=${role}"); fi`;
 /** init + plan -out + show -json per stack into plans/, with SHA256SUMS over all of them. */
 const planStep = (dir: string): github.workflows.JobStep => ({
   name: 'Plan every stack',
@@ -230,9 +238,10 @@ const planStep = (dir: string): github.workflows.JobStep => ({
     'for stack in $STACKS; do',
     '  echo "::group::$stack"',
     '  terraform -chdir="cdktf.out/stacks/$stack" init -no-color',
-    // -lock=false: a pull request's plan never waits for, or holds up, an apply (the plan role may
-    // take the lock, but never writes the state; infra-apply re-plans and compares anyway).
-    `  terraform -chdir="cdktf.out/stacks/$stack" plan -no-color -lock=false -out="$PWD/${dir}/$stack.tfplan"`,
+    roleVar('plan'),
+    // -lock=false: a pull request's plan never waits for, or holds up, an apply; the plan role is
+    // read-only and takes no lock (infra-apply re-plans and compares anyway).
+    `  terraform -chdir="cdktf.out/stacks/$stack" plan -no-color -lock=false -out="$PWD/${dir}/$stack.tfplan" "\${role_var[@]}"`,
     `  terraform -chdir="cdktf.out/stacks/$stack" show -json "$PWD/${dir}/$stack.tfplan" > "${dir}/$stack.json"`,
     '  echo "::endgroup::"',
     'done',
@@ -351,8 +360,9 @@ infraApply.addJobs({
           'for stack in $STACKS; do',
           '  echo "::group::$stack"',
           '  terraform -chdir="cdktf.out/stacks/$stack" init -no-color',
+          roleVar('deploy'),
           // A saved plan refuses to apply if the state changed since it was made (stale plan).
-          '  terraform -chdir="cdktf.out/stacks/$stack" apply -no-color "$PWD/plans/$stack.tfplan"',
+          '  terraform -chdir="cdktf.out/stacks/$stack" apply -no-color "${role_var[@]}" "$PWD/plans/$stack.tfplan"',
           '  echo "::endgroup::"',
           'done',
         ].join('\n'),
@@ -386,7 +396,8 @@ drift.addJobs({
           'drifted=false',
           'for stack in $STACKS; do',
           '  terraform -chdir="cdktf.out/stacks/$stack" init -no-color || exit 1',
-          '  terraform -chdir="cdktf.out/stacks/$stack" plan -no-color -lock=false -detailed-exitcode -out="$PWD/drift/$stack.tfplan"',
+          roleVar('plan'),
+          '  terraform -chdir="cdktf.out/stacks/$stack" plan -no-color -lock=false -detailed-exitcode -out="$PWD/drift/$stack.tfplan" "${role_var[@]}"',
           '  code=$?',
           '  case $code in',
           '    0) echo "$stack: no drift" ;;',

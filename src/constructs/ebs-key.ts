@@ -1,3 +1,5 @@
+import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
+import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsGrant } from '@cdktf/provider-aws/lib/kms-grant';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -10,6 +12,13 @@ export const EBS_KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt
 
 /** The grant operations a service-linked role needs for EBS (domain §2). */
 export const EBS_GRANT_OPERATIONS = ['Decrypt', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'CreateGrant'];
+
+export const AUTO_SCALING_ROLE_NAME = 'AWSServiceRoleForAutoScaling';
+
+/** ARN of an account's Auto Scaling service-linked role, in the form AWS's key policy examples name it (with its path). */
+export function autoScalingRoleArn(accountId: string, partition = 'aws'): string {
+  return `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/${AUTO_SCALING_ROLE_NAME}`;
+}
 
 export interface EbsKeyGrant {
   /** Name of the grant. */
@@ -42,6 +51,15 @@ export interface EbsKeyProps {
    * @default none
    */
   readonly crossAccountPrincipals?: string[];
+  /**
+   * Create the account's AWSServiceRoleForAutoScaling (aws_iam_service_linked_role) before the key.
+   * The key policy names that role as Principal, and KMS refuses a policy naming a principal that
+   * does not exist. false: the role must already exist (Auto Scaling creates it with the account's
+   * first group); it is read with data aws_iam_role, so a missing role fails the plan by name
+   * instead of failing CreateKey.
+   * @default false: the role is an account-wide singleton that other stacks or estates may own
+   */
+  readonly createAutoScalingRole?: boolean;
   /** @default 30 */
   readonly deletionWindowDays?: number;
   /** Grants for service-linked roles the key policy cannot name. @default none */
@@ -64,12 +82,22 @@ export class EbsKey extends Construct {
   public readonly keyArn: string;
   public readonly aliasName: string;
   public readonly accountId: string;
+  /**
+   * Per cross-account principal given as an account ID: the command that account runs to give its
+   * own AWSServiceRoleForAutoScaling a grant on this key (AWS's cross-account pattern).
+   */
+  public readonly autoScalingGrantCommands: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: EbsKeyProps) {
     super(scope, id);
     validateProps(props);
     this.accountId = props.accountId;
     this.aliasName = props.alias;
+    const partition = props.partition ?? 'aws';
+    // The key policy names the role: it must exist before CreateKey.
+    const autoScalingRole = props.createAutoScalingRole
+      ? new IamServiceLinkedRole(this, 'autoscaling-role', { provider: props.provider, awsServiceName: 'autoscaling.amazonaws.com' })
+      : new DataAwsIamRole(this, 'autoscaling-role', { provider: props.provider, name: AUTO_SCALING_ROLE_NAME });
     this.key = new KmsKey(this, 'key', {
       provider: props.provider,
       description: props.description ?? 'EBS volumes of migrated servers',
@@ -78,6 +106,7 @@ export class EbsKey extends Construct {
       keyUsage: 'ENCRYPT_DECRYPT',
       customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
       policy: ebsKeyPolicy(props),
+      dependsOn: [autoScalingRole],
     });
     this.keyArn = this.key.arn;
     this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: this.key.keyId });
@@ -89,6 +118,10 @@ export class EbsKey extends Construct {
         granteePrincipal: g.granteePrincipal,
         operations: g.operations ?? EBS_GRANT_OPERATIONS,
       });
+    }
+    for (const account of (props.crossAccountPrincipals ?? []).filter((x) => /^\d{12}$/.test(x))) {
+      this.autoScalingGrantCommands[account] =
+        `aws kms create-grant --region ${props.region} --key-id ${this.keyArn} --grantee-principal ${autoScalingRoleArn(account, partition)} --operations ${EBS_GRANT_OPERATIONS.join(' ')}`;
     }
   }
 }
@@ -135,25 +168,32 @@ export function ebsKeyPolicy(p: EbsKeyProps): string {
       Resource: '*',
       Condition: { StringEquals: { 'kms:ViaService': services, 'kms:CallerAccount': users }, Bool: { 'kms:GrantIsForAWSResource': true } },
     },
-    // The service-linked role is matched by aws:PrincipalArn instead of being named as Principal:
-    // KMS rejects a policy whose principal does not exist yet, and an account gets this role only
-    // when it creates its first Auto Scaling group.
+    // AWS's documented pattern (EC2 Auto Scaling guide, "Required AWS KMS key policy for use with
+    // encrypted volumes"): the service-linked role's own IAM policy cannot allow customer managed
+    // keys, so the account root plus an aws:PrincipalArn condition would give it nothing; the key
+    // policy must name the role itself.
     {
-      Sid: 'AutoScalingServiceLinkedRole',
+      Sid: 'AutoScalingServiceLinkedRoleUse',
       Effect: 'Allow',
-      Principal: { AWS: owner },
-      Action: [...EBS_KEY_USE_ACTIONS, 'kms:CreateGrant'],
+      Principal: { AWS: autoScalingRoleArn(p.accountId, partition) },
+      Action: EBS_KEY_USE_ACTIONS,
       Resource: '*',
-      Condition: {
-        ArnLike: { 'aws:PrincipalArn': `arn:${partition}:iam::${p.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*` },
-      },
+    },
+    {
+      Sid: 'AutoScalingServiceLinkedRoleGrants',
+      Effect: 'Allow',
+      Principal: { AWS: autoScalingRoleArn(p.accountId, partition) },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
     },
   ];
   const cross = (p.crossAccountPrincipals ?? []).map((x) => principalArn(x, partition));
   if (cross.length) {
     statements.push(
       { Sid: 'CrossAccountUse', Effect: 'Allow', Principal: { AWS: cross }, Action: EBS_KEY_USE_ACTIONS, Resource: '*' },
-      // Another account creates a grant for its own service-linked role (e.g. Auto Scaling): only
+      // Another account creates a grant for its own service-linked role (e.g. Auto Scaling; a role
+      // of another account gets nothing from a key policy alone, a grant needs no IAM policy): only
       // the operations EBS needs can be granted.
       {
         Sid: 'CrossAccountGrantsForEbs',

@@ -15,6 +15,42 @@ export interface StateBackendAccess {
   readonly dynamodbTable?: string;
 }
 
+/**
+ * What the apply role may manage besides its own roles and the OIDC provider: the estate's
+ * resources, by the names the stacks give them. Resources known only by generated IDs (VPC pieces,
+ * Resolver endpoints, MGN templates, new KMS keys) are scoped to the Region instead.
+ */
+export interface ApplyScope {
+  /**
+   * Start of every name of the estate's Lambda functions, state machines, EventBridge rules, SNS
+   * topics, DynamoDB tables, SSM documents, CloudFormation stacks and pipeline roles (e.g. "acme-dc1-").
+   */
+  readonly namePrefix: string;
+  /** Start of the estate's Parameter Store names, e.g. "/rehost-factory/acme-dc1/". */
+  readonly parameterPrefix: string;
+  /** Log groups whose names do not start with /aws/lambda/ or /aws/vendedlogs/states/ + namePrefix. @default none */
+  readonly logGroupNames?: string[];
+  /** Roles whose names start with neither prefix (e.g. vmimport, a name VM Import fixes). @default none */
+  readonly roleNames?: string[];
+  /** S3 buckets the stacks create. @default none */
+  readonly bucketNames?: string[];
+  /**
+   * KMS keys the stacks create in this account (a target account that is the staging account):
+   * their aliases, and the tag every resource of the estate carries (provider default_tags) that
+   * binds the keys' management.
+   * @default none: no KMS key rights
+   */
+  readonly kmsKeys?: { readonly aliases: string[]; readonly tag: { readonly key: string; readonly value: string } };
+  /** Services whose service-linked role the stacks create (e.g. autoscaling.amazonaws.com). @default none */
+  readonly serviceLinkedRoles?: string[];
+  /**
+   * The stacks create Step Functions state machines with logging: their creator needs the
+   * account-level log delivery actions, which have no resource-level permissions.
+   * @default false
+   */
+  readonly stateMachineLogDelivery?: boolean;
+}
+
 export interface GithubOidcRolesProps {
   /** "owner/repo" whose workflows assume the roles. */
   readonly repository: string;
@@ -35,8 +71,12 @@ export interface GithubOidcRolesProps {
    * @default true
    */
   readonly createProvider?: boolean;
-  /** Roles in target accounts the plan and apply roles assume (the security stack's providers). @default none */
+  /** Write-capable roles in target accounts that the apply role assumes (the security stack's providers). @default none */
   readonly targetDeployRoleArns?: string[];
+  /** Read-only roles in target accounts that the plan role assumes while the workflows plan. @default none */
+  readonly targetPlanRoleArns?: string[];
+  /** What the apply role manages. */
+  readonly applyScope: ApplyScope;
   /** S3 state backend. @default local state: no state permissions */
   readonly stateBackend?: StateBackendAccess;
   /** SSM documents the cutover role may run on launched instances. @default none */
@@ -49,8 +89,10 @@ const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
 /**
  * The GitHub OIDC provider and the three roles the workflows assume:
- * - plan (read-only): any workflow run of the repository (pull requests included);
- * - apply: only the protected branch or the apply environment;
+ * - plan (read-only): any workflow run of the repository (pull requests included); reads the state
+ *   and assumes only the read-only plan roles of the target accounts;
+ * - apply: only the protected branch or the apply environment; manages the estate's resources by
+ *   the names the stacks give them (ApplyScope) and assumes the target accounts' deploy roles;
  * - cutover: only the cutover environment; MGN actions, and EC2 limited to what cutover needs.
  * Every trust policy pins `aud` to sts.amazonaws.com and `sub` to the repository.
  */
@@ -65,6 +107,10 @@ export class GithubOidcRoles extends Construct {
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(props.repository)) throw new Error(`GithubOidcRoles: repository must be "owner/repo", got "${props.repository}"`);
     for (const [field, v] of [['branch', props.branch], ['applyEnvironment', props.applyEnvironment], ['cutoverEnvironment', props.cutoverEnvironment]] as const) {
       if (!v || /[*?]/.test(v)) throw new Error(`GithubOidcRoles: ${field} must be a plain name without wildcards (it pins the sub claim), got "${v}"`);
+    }
+    for (const n of ['cutover', 'apply', 'plan']) {
+      const roleName = `${props.namePrefix}-${n}`;
+      if (roleName.length > 64) throw new Error(`GithubOidcRoles: role name "${roleName}" has ${roleName.length} characters; IAM allows 64: shorten github.roleNamePrefix`);
     }
     if (props.createProvider ?? true) {
       const provider = new IamOpenidConnectProvider(this, 'provider', {
@@ -90,15 +136,17 @@ export class GithubOidcRoles extends Construct {
       return r;
     };
 
+    // Trusted for any ref (pull requests of every branch): reads only, and reaches target accounts
+    // only through their read-only plan roles.
     this.plan = role('plan', 'rehost-factory: terraform plan from pull requests (read-only)', { op: 'StringLike', values: [`${repo}:*`] }, [
       ...stateStatements(props, false),
-      ...assumeTargets(props),
+      ...assume('AssumeTargetPlanRoles', props.targetPlanRoleArns),
     ]);
     this.apply = role(
       'apply',
       'rehost-factory: terraform apply of the staging infrastructure',
       { op: 'StringEquals', values: [`${repo}:ref:refs/heads/${props.branch}`, `${repo}:environment:${props.applyEnvironment}`] },
-      [...stateStatements(props, true), ...assumeTargets(props), ...applyStatements(props)],
+      [...stateStatements(props, true), ...assume('AssumeTargetDeployRoles', props.targetDeployRoleArns), ...applyStatements(props)],
     );
     this.cutover = role('cutover', 'rehost-factory: wave test launches, cutover, finalize and revert', { op: 'StringEquals', values: [`${repo}:environment:${props.cutoverEnvironment}`] }, cutoverStatements(props));
   }
@@ -123,56 +171,110 @@ function inRegion(region: string) {
   return { StringEquals: { 'aws:RequestedRegion': region } };
 }
 
+/**
+ * State access. The workflows plan with -lock=false (a plan changes nothing, and a read-only role
+ * cannot take the lock), so plans only read: the state objects, and with DynamoDB locking the
+ * table's digest item the S3 backend checks the state against. apply also locks and writes.
+ */
 function stateStatements(p: GithubOidcRolesProps, write: boolean): PolicyStatement[] {
   if (!p.stateBackend) return [];
   const prefix = p.stateBackend.keyPrefix.replace(/\/+$/, '');
-  const objects = `arn:aws:s3:::${p.stateBackend.bucket}/${prefix}/*`;
-  const out: PolicyStatement[] = [
-    { Sid: 'StateRead', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${p.stateBackend.bucket}`, objects] },
-    // Plans lock the state too (lock files next to the state, or a DynamoDB item).
-    { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `arn:aws:s3:::${p.stateBackend.bucket}/${prefix}/*.tflock` },
-  ];
-  if (write) out.push({ Sid: 'StateWrite', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${p.stateBackend.bucket}/${prefix}/*.tfstate` });
+  const bucket = `arn:aws:s3:::${p.stateBackend.bucket}`;
+  const out: PolicyStatement[] = [{ Sid: 'StateRead', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [bucket, `${bucket}/${prefix}/*`] }];
+  if (write) {
+    out.push(
+      { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${bucket}/${prefix}/*.tflock` },
+      { Sid: 'StateWrite', Effect: 'Allow', Action: 's3:PutObject', Resource: `${bucket}/${prefix}/*.tfstate` },
+    );
+  }
   if (p.stateBackend.dynamodbTable) {
-    out.push({ Sid: 'StateLockTable', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: `arn:aws:dynamodb:${p.region}:${p.accountId}:table/${p.stateBackend.dynamodbTable}` });
+    out.push({
+      Sid: write ? 'StateLockTable' : 'StateDigestRead',
+      Effect: 'Allow',
+      Action: write ? ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] : 'dynamodb:GetItem',
+      Resource: `arn:aws:dynamodb:${p.region}:${p.accountId}:table/${p.stateBackend.dynamodbTable}`,
+    });
   }
   return out;
 }
 
-function assumeTargets(p: GithubOidcRolesProps): PolicyStatement[] {
-  return p.targetDeployRoleArns?.length ? [{ Sid: 'AssumeTargetDeployRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: p.targetDeployRoleArns }] : [];
+function assume(sid: string, roleArns: string[] | undefined): PolicyStatement[] {
+  return roleArns?.length ? [{ Sid: sid, Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArns }] : [];
 }
 
+/**
+ * What terraform apply of every stack needs, scoped to the names the stacks give their resources
+ * (ApplyScope). Service-wide action wildcards are bounded by those resources.
+ */
 function applyStatements(p: GithubOidcRolesProps): PolicyStatement[] {
-  const iam = (kind: string) => `arn:aws:iam::${p.accountId}:${kind}/${p.namePrefix}-*`;
-  return [
+  const s = p.applyScope;
+  const { region, accountId: account } = p;
+  const arn = (service: string, rest: string) => `arn:aws:${service}:${region}:${account}:${rest}`;
+  const iamArn = (rest: string) => `arn:aws:iam::${account}:${rest}`;
+  const n = s.namePrefix;
+  const logGroups = [`/aws/lambda/${n}*`, `/aws/vendedlogs/states/${n}*`, ...(s.logGroupNames ?? []).flatMap((g) => [g, `${g}:*`])];
+  const out: PolicyStatement[] = [
     {
-      Sid: 'StagingInfrastructure',
+      // VPC pieces, the Resolver's endpoint and its network interfaces, MGN templates (created
+      // through CloudFormation with these credentials): known only by generated IDs.
+      Sid: 'NetworkAndMgnTemplatesInRegion',
       Effect: 'Allow',
-      Action: ['ec2:*', 'route53resolver:*', 'ssm:*', 'logs:*', 'cloudformation:*', 'mgn:*', 'kms:*', 'events:*', 'states:*', 'lambda:*', 's3:*', 'sns:*'],
+      Action: [
+        'ec2:*Vpc', 'ec2:*Vpcs', 'ec2:*VpcAttribute', 'ec2:*Subnet', 'ec2:*SubnetAttribute', 'ec2:*RouteTable', 'ec2:*SecurityGroup',
+        'ec2:*SecurityGroupIngress', 'ec2:*SecurityGroupEgress', 'ec2:*VpcEndpoint', 'ec2:*VpcEndpoints', 'ec2:*NetworkInterface',
+        'ec2:*NetworkInterfacePermission', 'ec2:CreateTags', 'ec2:DeleteTags',
+        'route53resolver:*ResolverEndpoint', 'route53resolver:*ResolverEndpointIpAddress', 'route53resolver:TagResource', 'route53resolver:UntagResource',
+        'mgn:*ReplicationConfigurationTemplate', 'mgn:*LaunchConfigurationTemplate', 'mgn:TagResource', 'mgn:UntagResource',
+      ],
       Resource: '*',
-      Condition: inRegion(p.region),
+      Condition: inRegion(region),
     },
+    { Sid: 'CloudFormationStacks', Effect: 'Allow', Action: 'cloudformation:*', Resource: arn('cloudformation', `stack/${n}*/*`) },
+    { Sid: 'LambdaFunctions', Effect: 'Allow', Action: 'lambda:*', Resource: arn('lambda', `function:${n}*`) },
+    { Sid: 'StateMachines', Effect: 'Allow', Action: 'states:*', Resource: arn('states', `stateMachine:${n}*`) },
+    { Sid: 'EventRules', Effect: 'Allow', Action: 'events:*', Resource: arn('events', `rule/${n}*`) },
+    { Sid: 'Topics', Effect: 'Allow', Action: 'sns:*', Resource: arn('sns', `${n}*`) },
+    { Sid: 'Tables', Effect: 'Allow', Action: 'dynamodb:*', Resource: arn('dynamodb', `table/${n}*`) },
+    { Sid: 'SsmDocumentsAndParameters', Effect: 'Allow', Action: 'ssm:*', Resource: [arn('ssm', `document/${n}*`), arn('ssm', `parameter${s.parameterPrefix}*`)] },
+    { Sid: 'LogGroups', Effect: 'Allow', Action: 'logs:*', Resource: logGroups.map((g) => arn('logs', `log-group:${g}`)) },
     {
-      Sid: 'OwnRolesAndPolicies',
+      Sid: 'OwnRoles',
       Effect: 'Allow',
-      Action: ['iam:*Role*', 'iam:*Policy*', 'iam:TagRole', 'iam:UntagRole', 'iam:PassRole', 'iam:*InstanceProfile*'],
-      Resource: [iam('role'), iam('policy'), iam('instance-profile'), `arn:aws:iam::${p.accountId}:role/vmimport`],
+      // Create/Get/Update/Delete/Tag/Untag/PassRole, Put/Delete/Attach/DetachRolePolicy, the trust policy.
+      Action: ['iam:*Role', 'iam:*RolePolicy', 'iam:*RolePolicies', 'iam:*RoleDescription', 'iam:*AssumeRolePolicy', 'iam:ListRoleTags'],
+      Resource: [iamArn(`role/${p.namePrefix}-*`), iamArn(`role/${n}*`), ...(s.roleNames ?? []).map((r) => iamArn(`role/${r}`))],
     },
-    {
-      Sid: 'GithubOidcProvider',
-      Effect: 'Allow',
-      Action: 'iam:*OpenIDConnectProvider*',
-      Resource: `arn:aws:iam::${p.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
-    },
-    {
-      Sid: 'ServiceLinkedRoles',
-      Effect: 'Allow',
-      Action: 'iam:CreateServiceLinkedRole',
-      Resource: '*',
-      Condition: { StringLike: { 'iam:AWSServiceName': ['mgn.amazonaws.com', 'autoscaling.amazonaws.com', 'route53resolver.amazonaws.com'] } },
-    },
+    { Sid: 'GithubOidcProvider', Effect: 'Allow', Action: 'iam:*OpenIDConnectProvider*', Resource: iamArn(`oidc-provider/${GITHUB_OIDC_HOST}`) },
   ];
+  if (s.stateMachineLogDelivery) {
+    out.push({
+      Sid: 'StateMachineLogDelivery',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies'],
+      Resource: '*',
+      Condition: inRegion(region),
+    });
+  }
+  if (s.bucketNames?.length) out.push({ Sid: 'Buckets', Effect: 'Allow', Action: 's3:*', Resource: s.bucketNames.map((b) => `arn:aws:s3:::${b}`) });
+  if (s.kmsKeys?.aliases.length) {
+    // CreateKey has no resource: the request must carry the estate's tag, and the key's later
+    // management is bound to it.
+    const { key, value } = s.kmsKeys.tag;
+    const tagged = (kind: 'RequestTag' | 'ResourceTag') => ({ StringEquals: { 'aws:RequestedRegion': region, [`aws:${kind}/${key}`]: value } });
+    out.push(
+      { Sid: 'KmsCreateKey', Effect: 'Allow', Action: 'kms:CreateKey', Resource: '*', Condition: tagged('RequestTag') },
+      { Sid: 'KmsOwnKeys', Effect: 'Allow', Action: 'kms:*', Resource: arn('kms', 'key/*'), Condition: tagged('ResourceTag') },
+      { Sid: 'KmsAliases', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'], Resource: s.kmsKeys.aliases.map((a) => arn('kms', a)) },
+    );
+  }
+  if (s.serviceLinkedRoles?.length) {
+    const roles = s.serviceLinkedRoles.map((svc) => iamArn(`role/aws-service-role/${svc}/*`));
+    out.push(
+      { Sid: 'CreateServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: roles, Condition: { StringEquals: { 'iam:AWSServiceName': s.serviceLinkedRoles } } },
+      { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: ['iam:DeleteServiceLinkedRole', 'iam:GetServiceLinkedRoleDeletionStatus', 'iam:UpdateRoleDescription', 'iam:TagRole', 'iam:UntagRole'], Resource: roles },
+    );
+  }
+  return out;
 }
 
 function cutoverStatements(p: GithubOidcRolesProps): PolicyStatement[] {

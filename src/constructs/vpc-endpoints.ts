@@ -15,7 +15,13 @@ export class InterfaceEndpointService {
   public static readonly EC2 = new InterfaceEndpointService('ec2', 'ec2', true);
   /** S3 (interface): agents download the installer and upload through it from on-premises. */
   public static readonly S3 = new InterfaceEndpointService('s3', 's3', true);
-  /** Systems Manager, for post-launch actions in private subnets. */
+  /**
+   * Systems Manager (with ssmmessages and ec2messages): what the SSM agent of an instance in a
+   * private subnet talks to. Endpoints serve the VPC they are in: these serve the staging VPC. Test
+   * and cutover instances run their post-launch actions in the target subnets, whose VPCs need
+   * their own ssm, ssmmessages and ec2messages endpoints (+ logs, kms, sts as used) or another
+   * route to these services.
+   */
   public static readonly SSM = new InterfaceEndpointService('ssm', 'ssm', false);
   public static readonly SSM_MESSAGES = new InterfaceEndpointService('ssmmessages', 'ssmmessages', false);
   public static readonly EC2_MESSAGES = new InterfaceEndpointService('ec2messages', 'ec2messages', false);

@@ -12,11 +12,14 @@ export interface FactoryStackProps {
   readonly config: FactoryConfig;
 }
 
+/** The tag naming the estate on each of its resources. */
+export const ESTATE_TAG = 'rehost-factory:estate';
+
 /** Tags every resource of the estate carries, through the provider's default_tags. */
 export function estateTags(config: FactoryConfig, concern: StackConcern): Record<string, string> {
   return {
     ...config.tags,
-    'rehost-factory:estate': config.name,
+    [ESTATE_TAG]: config.name,
     'rehost-factory:stack': concern,
     ManagedBy: 'rehost-factory',
   };

@@ -3,6 +3,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { DataAwsPrefixList } from '@cdktf/provider-aws/lib/data-aws-prefix-list';
+import { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
 import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { interfaceEndpointPolicy, s3EndpointPolicy, stagingS3Buckets } from '../constructs/endpoint-policies';
@@ -18,8 +19,8 @@ export interface StagingSubnetRef {
   readonly subnetId: string;
   /** Route table of the subnet; undefined for an existing subnet whose route table was not given. */
   readonly routeTableId?: string;
-  /** CIDR of the subnet when known (created subnets, or given for existing ones). */
-  readonly cidr?: string;
+  /** CIDR of the subnet: created or given, else read from the existing subnet (a token then). */
+  readonly cidr: string;
 }
 
 /** The interface endpoints every staging network has: what the agents and replication servers need. */
@@ -67,7 +68,7 @@ export class NetworkStack extends FactoryStack {
         // A private route table per subnet: only the VPC-local route and the S3 gateway endpoint.
         const rt = new RouteTable(this, `rt-${s.name}`, { vpcId: vpc.id, tags: { Name: `${prefix}-${s.name}` } });
         new RouteTableAssociation(this, `rta-${s.name}`, { subnetId: subnet.id, routeTableId: rt.id });
-        return { name: s.name, availabilityZone: s.availabilityZone, subnetId: subnet.id, routeTableId: rt.id, cidr: s.cidr };
+        return { name: s.name, availabilityZone: s.availabilityZone, subnetId: subnet.id, routeTableId: rt.id, cidr: s.cidr! };
       });
     } else {
       this.vpcId = net.vpc.existing.vpcId;
@@ -77,7 +78,9 @@ export class NetworkStack extends FactoryStack {
         availabilityZone: s.availabilityZone,
         subnetId: s.subnetId!,
         routeTableId: s.routeTableId,
-        cidr: s.cidr,
+        // Endpoint ingress is from the staging subnets only, not the whole VPC: without a configured
+        // CIDR, the subnet's own is read.
+        cidr: s.cidr ?? new DataAwsSubnet(this, `subnet-${s.name}`, { id: s.subnetId! }).cidrBlock,
       }));
     }
 
@@ -88,7 +91,7 @@ export class NetworkStack extends FactoryStack {
     if (!routeTableIds.length) {
       throw new Error('network.stagingSubnets: no staging subnet has a routeTableId; the S3 gateway endpoint that replication servers use needs the staging route tables');
     }
-    const stagingCidrs = [...new Set(this.stagingSubnets.map((s) => s.cidr ?? this.vpcCidr))];
+    const stagingCidrs = [...new Set(this.stagingSubnets.map((s) => s.cidr))];
     // The AWS-managed prefix list of S3 in this Region: the destination of the replication servers'
     // HTTPS to S3 through the gateway endpoint.
     const s3PrefixList = new DataAwsPrefixList(this, 's3-prefix-list', { name: `com.amazonaws.${region}.s3` });
@@ -151,11 +154,16 @@ export class NetworkStack extends FactoryStack {
     });
     new TerraformOutput(this, 's3_gateway_endpoint_id', { value: this.endpoints.s3Gateway!.id, description: 'S3 gateway endpoint on the staging route tables' });
     new TerraformOutput(this, 'resolver_inbound_ips', { value: this.resolver.ipAddresses, description: 'IPs of the Route 53 Resolver inbound endpoint: the forwarders of on-premises DNS' });
-    const forwarded = keys.map((k) => InterfaceEndpointService.of(k)).filter((s) => s.usedFromOnPremises);
-    new TerraformOutput(this, 'dns_forwarding_table', {
-      value: forwarded.map((s) => ({ domain: s.privateDnsName(region), forward_to: this.resolver.ipAddresses, port: 53, protocols: 'TCP and UDP' })),
-      description: 'Conditional forwarders to configure on the on-premises DNS servers',
-    });
+    // Without private DNS the Regional names do not resolve to the endpoints, not even through the
+    // inbound endpoint: forwarding them would only return the public answers. On-premises clients
+    // then use the endpoint-specific names of interface_endpoint_dns_names.
+    if (this.config.network.endpoints.privateDns) {
+      const forwarded = keys.map((k) => InterfaceEndpointService.of(k)).filter((s) => s.usedFromOnPremises);
+      new TerraformOutput(this, 'dns_forwarding_table', {
+        value: forwarded.map((s) => ({ domain: s.privateDnsName(region), forward_to: this.resolver.ipAddresses, port: 53, protocols: 'TCP and UDP' })),
+        description: 'Conditional forwarders to configure on the on-premises DNS servers',
+      });
+    }
     const mgn = `https://${this.endpoints.dnsName('mgn')}`;
     // The S3 interface endpoint's DNS entry is a wildcard (*.vpce-...); clients address it as bucket.vpce-...
     const s3 = `https://${Fn.replace(this.endpoints.dnsName('s3'), '*', 'bucket')}`;

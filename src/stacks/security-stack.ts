@@ -2,11 +2,12 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { EbsKey } from '../constructs/ebs-key';
-import { GithubOidcRoles } from '../constructs/github-oidc-roles';
 import { documentDefaults } from '../config/bootstrap-documents';
+import { ApplyScope, GithubOidcRoles } from '../constructs/github-oidc-roles';
 import { BOOTSTRAP_DOCUMENTS, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';
-import { FactoryStack, FactoryStackProps, estateTags } from './factory-stack';
+import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
+import { ESTATE_TAG, FactoryStack, FactoryStackProps, estateTags } from './factory-stack';
 
 /** The EBS key of one target account, as other stacks (and the automation stack) consume it. */
 export interface EbsKeyRef {
@@ -29,13 +30,20 @@ export class SecurityStack extends FactoryStack {
   constructor(scope: Construct, props: FactoryStackProps) {
     super(scope, 'security', props);
     const c = this.config;
+    const grantCommands: Record<string, Record<string, string>> = {};
     for (const t of c.accounts.targets) {
       const provider =
         t.accountId === c.accounts.staging
           ? this.provider
-          : targetAccountProvider(this, `target-${t.name}`, { accountId: t.accountId, region: c.region, roleName: t.deployRoleName, tags: estateTags(c, 'security') });
+          : targetAccountProvider(this, `target-${t.name}`, {
+              accountId: t.accountId,
+              region: c.region,
+              roleName: t.deployRoleName,
+              planRoleName: t.planRoleName,
+              tags: estateTags(c, 'security'),
+            });
       this.targetProviders[t.name] = provider;
-      const aliasName = t.kms.alias ?? `alias/rehost-factory/${c.name}/${t.name}`;
+      const aliasName = ebsKeyAlias(c, t);
       if (t.kms.existingKeyArn) {
         const owner = t.kms.existingKeyArn.split(':')[4];
         if (owner !== t.accountId) {
@@ -53,10 +61,18 @@ export class SecurityStack extends FactoryStack {
         adminPrincipals: t.kms.adminPrincipals,
         crossAccountPrincipals: t.kms.crossAccountPrincipals,
         deletionWindowDays: t.kms.deletionWindowDays,
+        createAutoScalingRole: t.kms.createAutoScalingRole,
         grants: t.kms.grants,
         description: `EBS volumes of servers migrated by ${c.name} into ${t.name} (${t.accountId})`,
       });
       this.ebsKeys[t.name] = { keyArn: key.keyArn, aliasName, accountId: t.accountId };
+      if (Object.keys(key.autoScalingGrantCommands).length) grantCommands[t.name] = key.autoScalingGrantCommands;
+    }
+    if (Object.keys(grantCommands).length) {
+      new TerraformOutput(this, 'auto_scaling_grant_commands', {
+        value: grantCommands,
+        description: 'Per target key and cross-account account ID: the command that account runs to give its AWSServiceRoleForAutoScaling a grant on the key',
+      });
     }
     this.bootstrap = new SsmBootstrapDocuments(this, 'bootstrap', {
       namePrefix: `${c.name}`,
@@ -68,6 +84,8 @@ export class SecurityStack extends FactoryStack {
 
     if (c.github) {
       const s3 = 's3' in c.backend ? c.backend.s3 : undefined;
+      const crossAccount = c.accounts.targets.filter((t) => t.accountId !== c.accounts.staging);
+      const role = (t: (typeof crossAccount)[number], name: string) => `arn:aws:iam::${t.accountId}:role/${name}`;
       this.workflowRoles = new GithubOidcRoles(this, 'workflow-roles', {
         repository: c.github.repository,
         branch: c.github.branch,
@@ -77,7 +95,9 @@ export class SecurityStack extends FactoryStack {
         accountId: c.accounts.staging,
         region: c.region,
         namePrefix: `${c.github.roleNamePrefix}-${c.name}`,
-        targetDeployRoleArns: c.accounts.targets.filter((t) => t.accountId !== c.accounts.staging).map((t) => `arn:aws:iam::${t.accountId}:role/${t.deployRoleName}`),
+        targetDeployRoleArns: crossAccount.map((t) => role(t, t.deployRoleName)),
+        targetPlanRoleArns: crossAccount.map((t) => role(t, t.planRoleName)),
+        applyScope: applyScope(c),
         stateBackend: s3 ? { bucket: s3.bucket, keyPrefix: s3.keyPrefix, dynamodbTable: s3.locking === 'dynamodb' ? s3.dynamodbTable : undefined } : undefined,
         ssmDocumentArns: Object.values(this.bootstrap.documents).map((d) => d!.arn),
       });
@@ -92,4 +112,28 @@ export class SecurityStack extends FactoryStack {
       description: 'Customer managed EBS key per target account',
     });
   }
+}
+
+/**
+ * Longest estate name that the automation stack's names keep whole: boundedName cuts a longer one
+ * (58-character state machine names less "-ami-re-encryption" and a 7-character hash), so the
+ * apply role's name patterns start with what every name keeps.
+ */
+const WHOLE_ESTATE_NAME = 33;
+
+/** What the apply role manages: the names every stack of the estate gives its resources. */
+export function applyScope(c: FactoryStackProps['config']): ApplyScope {
+  const inStaging = c.accounts.targets.filter((t) => t.accountId === c.accounts.staging);
+  const keys = inStaging.filter((t) => !t.kms.existingKeyArn);
+  const automation = c.automation.amiReEncryption.enabled || c.automation.amiSwap.enabled;
+  return {
+    namePrefix: c.name.length <= WHOLE_ESTATE_NAME ? `${c.name}-` : c.name.slice(0, WHOLE_ESTATE_NAME),
+    parameterPrefix: `/rehost-factory/${c.name}/`,
+    logGroupNames: [c.bootstrap.logGroupName],
+    roleNames: c.vmImport.enabled ? [VMIMPORT_ROLE_NAME] : [],
+    bucketNames: c.vmImport.enabled ? [importBucketName(c)] : [],
+    kmsKeys: keys.length ? { aliases: keys.map((t) => ebsKeyAlias(c, t)), tag: { key: ESTATE_TAG, value: c.name } } : undefined,
+    serviceLinkedRoles: keys.some((t) => t.kms.createAutoScalingRole) ? ['autoscaling.amazonaws.com'] : [],
+    stateMachineLogDelivery: automation,
+  };
 }

@@ -1,12 +1,13 @@
 import { DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
+import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { GetDocumentCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse } from 'yaml';
 import { loadBootstrapDocument } from '../../src/constructs/ssm-bootstrap-documents';
 import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
-import { exampleConfig, synthToTemp } from '../support/synth';
+import { synthToTemp } from '../support/synth';
 import { apply, init, PreparedStack, replan, terraform } from '../support/terraform';
+import { editedExample } from './example-estate';
 import { prepareForMoto } from './moto-stacks';
 
 /**
@@ -23,10 +24,26 @@ import { prepareForMoto } from './moto-stacks';
  * - Target accounts: moto started with MOTO_ACCOUNT_ID answers assumed-role calls as the staging
  *   account, so the KMS key lands there (see moto-stacks.ts).
  * - AWS managed policies (ReadOnlyAccess) exist in moto only with MOTO_IAM_LOAD_MANAGED_POLICIES.
+ * - KMS principals: moto stores a key policy as given and never checks that its principals exist
+ *   (real KMS answers MalformedPolicyDocumentException), nor a grant's grantee. That the Auto
+ *   Scaling role exists before CreateKey is shown by the dependency (constructs.test.ts), not here.
+ *
+ * The applied estate is the example plus what the example leaves out: the target account's Auto
+ * Scaling role created by the stack, a cross-account principal and a KMS grant for that account's
+ * Auto Scaling role (aws_kms_grant through moto).
  */
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
 const STACKS = ['network', 'security', 'mgn'] as const;
+const ASG_ACCOUNT = '555555555555';
+const PLAN_ROLES_PLAN = 'with-plan-roles.tfplan';
+const ASG_ROLE = `arn:aws:iam::${ASG_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+const ESTATE = editedExample([
+  [
+    '          - arn:aws:iam::222222222222:role/PlatformAdmin\n',
+    `          - arn:aws:iam::222222222222:role/PlatformAdmin\n        createAutoScalingRole: true\n        crossAccountPrincipals: ["${ASG_ACCOUNT}"]\n        grants:\n          - name: asg-${ASG_ACCOUNT}\n            granteePrincipal: ${ASG_ROLE}\n`,
+  ],
+]);
 
 let moto: MotoServer;
 const stacks: Record<string, PreparedStack> = {};
@@ -35,7 +52,7 @@ const applyErrors: string[] = [];
 beforeAll(async () => {
   process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = 'true';
   moto = await startMoto({ accountId: ACCOUNT });
-  const { outdir } = synthToTemp(exampleConfig('factory.yaml'));
+  const { outdir } = synthToTemp(ESTATE);
   // The state paths of network and security are known before they are applied, so all three
   // stacks are prepared and initialized at once.
   for (const s of STACKS) stacks[s] = prepareForMoto(outdir, s, moto.url, ACCOUNT, stacks);
@@ -66,10 +83,11 @@ describe('staging stacks of the example against moto', () => {
     expect(applyErrors).toEqual([]);
   });
 
-  it('a second plan shows no changes (apart from the documented moto gap)', async () => {
+  it('a second plan shows no changes (apart from the documented moto gap); security plans through the target plan roles, as the workflows do', async () => {
     // plan -detailed-exitcode where no change is allowed (exit 0 = none); the network plan as JSON to
-    // see exactly which attribute differs.
-    const [network, security, mgn] = await Promise.all([changesOf('network'), replan(stacks.security.dir), replan(stacks.mgn.dir)]);
+    // see exactly which attribute differs. The security plan is saved for the next test.
+    const securityPlan = terraform(stacks.security.dir, ['plan', '-no-color', '-input=false', '-lock=false', '-detailed-exitcode', `-out=${PLAN_ROLES_PLAN}`, '-var', 'target_account_role=plan'], { allowFailure: true });
+    const [network, security, mgn] = await Promise.all([changesOf('network'), securityPlan, replan(stacks.mgn.dir)]);
     expect({ code: security.code, plan: security.code ? security.stdout : '' }).toEqual({ code: 0, plan: '' });
     expect({ code: mgn.code, plan: mgn.code ? mgn.stdout : '' }).toEqual({ code: 0, plan: '' });
     expect(network.map((c) => [c.type, c.change.actions])).toEqual([['aws_vpc_endpoint', ['update']]]);
@@ -77,6 +95,16 @@ describe('staging stacks of the example against moto', () => {
     const differs = Object.keys(s3.change.after).filter((k) => JSON.stringify(s3.change.before[k]) !== JSON.stringify(s3.change.after[k]));
     expect(differs).toEqual(['dns_options']);
     expect(s3.change.after.dns_options).toEqual([expect.objectContaining({ private_dns_only_for_inbound_resolver_endpoint: true })]);
+  });
+
+  it('applies the saved plan made with the plan roles only with target_account_role set again (the deploy roles)', async () => {
+    // What the apply workflow does: target_account_role is ephemeral, so the saved plan does not
+    // keep "plan" and Terraform wants the variable again at apply (moto's STS lets either role be assumed).
+    const dir = stacks.security.dir;
+    const refused = await terraform(dir, ['apply', '-no-color', '-input=false', PLAN_ROLES_PLAN], { allowFailure: true });
+    expect({ code: refused.code, says: /ephemeral input variable "target_account_role" was set during the plan/.test(refused.stderr) }).toEqual({ code: 1, says: true });
+    const applied = await terraform(dir, ['apply', '-no-color', '-input=false', '-var', 'target_account_role=deploy', PLAN_ROLES_PLAN]);
+    expect(applied.stdout).toContain('Resources: 0 added, 0 changed, 0 destroyed.');
   });
 
   it('reads back the network the outputs describe', async () => {
@@ -107,7 +135,19 @@ describe('staging stacks of the example against moto', () => {
     const alias = (await kms.send(new ListAliasesCommand({}))).Aliases!.find((a) => a.AliasName === 'alias/rehost-factory/acme-dc1/prod')!;
     expect(alias).toBeDefined();
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: alias.TargetKeyId }))).KeyRotationEnabled).toBe(true);
-    expect((await kms.send(new GetKeyPolicyCommand({ KeyId: alias.TargetKeyId, PolicyName: 'default' }))).Policy).toContain('kms:ViaService');
+    const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: alias.TargetKeyId, PolicyName: 'default' }))).Policy!) as { Statement: Array<{ Sid: string; Principal: { AWS: unknown } }> };
+    const principal = (sid: string) => policy.Statement.find((st) => st.Sid === sid)?.Principal.AWS;
+    expect(JSON.stringify(policy)).toContain('kms:ViaService');
+    // The policy names the target account's role, which moto (one account, 111111111111) never had:
+    // moto accepted it, so it does not check principals.
+    expect(principal('AutoScalingServiceLinkedRoleUse')).toBe('arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
+    expect(principal('CrossAccountGrantsForEbs')).toEqual([`arn:aws:iam::${ASG_ACCOUNT}:root`]);
+    const grants = (await kms.send(new ListGrantsCommand({ KeyId: alias.TargetKeyId }))).Grants ?? [];
+    expect(grants.map((g) => [g.Name, g.GranteePrincipal, [...(g.Operations ?? [])].sort()])).toEqual([
+      [`asg-${ASG_ACCOUNT}`, ASG_ROLE, ['CreateGrant', 'Decrypt', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo']],
+    ]);
+    const asgRole = (await new IAMClient(motoClientConfig(moto.url, 'us-east-1')).send(new GetRoleCommand({ RoleName: 'AWSServiceRoleForAutoScaling' }))).Role!;
+    expect(asgRole.Path).toBe('/aws-service-role/autoscaling.amazonaws.com/');
 
     const ssm = new SSMClient(motoClientConfig(moto.url, REGION));
     // What SSM stores is the shipped document with the estate's defaults: Terraform escaping undone.

@@ -114,11 +114,41 @@ describe('EbsKey', () => {
     expect(sid('UseThroughEc2AndMgn').Condition!.StringEquals['kms:ViaService']).toEqual(['ec2.eu-west-1.amazonaws.com', 'mgn.eu-west-1.amazonaws.com']);
     expect(sid('UseThroughEc2AndMgn').Principal.AWS).toEqual(['arn:aws:iam::222222222222:root', 'arn:aws:iam::111111111111:root']);
     expect(sid('GrantsForAwsResources').Condition!.Bool).toEqual({ 'kms:GrantIsForAWSResource': true });
-    expect(sid('AutoScalingServiceLinkedRole').Condition!.ArnLike['aws:PrincipalArn']).toMatch(/:222222222222:role\/aws-service-role\/autoscaling\.amazonaws\.com\/AWSServiceRoleForAutoScaling/);
+    // AWS's pattern: the service-linked role itself is the Principal (root + aws:PrincipalArn would
+    // defer to the role's IAM policy, which has no access to customer managed keys).
+    const asg = 'arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+    expect(sid('AutoScalingServiceLinkedRoleUse')).toMatchObject({ Principal: { AWS: asg }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] });
+    expect(sid('AutoScalingServiceLinkedRoleUse').Condition).toBeUndefined();
+    expect(sid('AutoScalingServiceLinkedRoleGrants')).toMatchObject({ Principal: { AWS: asg }, Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } });
+    expect(JSON.stringify(statements)).not.toContain('aws:PrincipalArn');
     expect(sid('CrossAccountUse').Principal.AWS).toEqual(['arn:aws:iam::555555555555:root']);
     expect(sid('CrossAccountGrantsForEbs').Condition!['ForAllValues:StringEquals']['kms:GrantOperations']).toEqual(EBS_GRANT_OPERATIONS);
     expect(only(tf, 'aws_kms_alias')).toEqual([expect.objectContaining({ name: 'alias/x/prod' })]);
     expect(only(tf, 'aws_kms_grant')).toEqual([expect.objectContaining({ name: 'asg', grantee_principal: 'arn:aws:iam::555555555555:role/x', operations: EBS_GRANT_OPERATIONS })]);
+  });
+
+  it('reads an existing Auto Scaling role before CreateKey, or creates it when told (KMS refuses a policy naming a missing principal)', () => {
+    type Key = { depends_on: string[] };
+    const existing = synth((s) => new EbsKey(s, 'k', props)) as Tf & { data: Record<string, Record<string, { name: string }>> };
+    expect(Object.values(existing.data.aws_iam_role)).toEqual([{ name: 'AWSServiceRoleForAutoScaling' }]);
+    expect(only<Key>(existing, 'aws_kms_key')[0].depends_on).toEqual([expect.stringMatching(/^data\.aws_iam_role\.k_autoscaling-role/)]);
+    expect(only(existing, 'aws_iam_service_linked_role')).toEqual([]);
+
+    const created = synth((s) => new EbsKey(s, 'k', { ...props, createAutoScalingRole: true })) as Tf & { data?: Record<string, unknown> };
+    expect(only(created, 'aws_iam_service_linked_role')).toEqual([{ aws_service_name: 'autoscaling.amazonaws.com' }]);
+    expect(only<Key>(created, 'aws_kms_key')[0].depends_on).toEqual([expect.stringMatching(/^aws_iam_service_linked_role\.k_autoscaling-role/)]);
+    expect(created.data?.aws_iam_role).toBeUndefined();
+  });
+
+  it('tells each cross-account Auto Scaling account the grant command for its own role', () => {
+    let commands: Record<string, string> = {};
+    synth((s) => {
+      commands = new EbsKey(s, 'k', { ...props, crossAccountPrincipals: ['555555555555', 'arn:aws:iam::666666666666:role/ops'] }).autoScalingGrantCommands;
+    });
+    expect(Object.keys(commands)).toEqual(['555555555555']);
+    expect(commands['555555555555']).toMatch(
+      /^aws kms create-grant --region eu-west-1 --key-id \$\{TfToken\[TOKEN\.\d+\]\} --grantee-principal arn:aws:iam::555555555555:role\/aws-service-role\/autoscaling\.amazonaws\.com\/AWSServiceRoleForAutoScaling --operations Decrypt GenerateDataKeyWithoutPlaintext ReEncryptFrom ReEncryptTo CreateGrant$/,
+    );
   });
 
   it.each([
@@ -132,7 +162,10 @@ describe('EbsKey', () => {
 });
 
 describe('GithubOidcRoles', () => {
-  const props = { repository: 'acme/mig', branch: 'main', applyEnvironment: 'infra', cutoverEnvironment: 'cutover', accountId: '111111111111', region: 'eu-west-1', namePrefix: 'rf-est' };
+  const props = {
+    repository: 'acme/mig', branch: 'main', applyEnvironment: 'infra', cutoverEnvironment: 'cutover', accountId: '111111111111', region: 'eu-west-1', namePrefix: 'rf-est',
+    applyScope: { namePrefix: 'est-', parameterPrefix: '/rehost-factory/est/' },
+  };
   type Trust = { Statement: Array<{ Condition: Record<string, Record<string, string | string[]>> }> };
 
   it('pins aud and sub: any run for plan, branch or environment for apply, environment for cutover', () => {
@@ -155,6 +188,9 @@ describe('GithubOidcRoles', () => {
     expect(only<{ assume_role_policy: string }>(tf, 'aws_iam_role')[0].assume_role_policy).toContain('arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com');
     expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, branch: '*' }))).toThrow(/branch must be a plain name/);
     expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, repository: 'acme' }))).toThrow(/"owner\/repo"/);
+    expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, namePrefix: 'rehost-factory-acme-data-centre-one-frankfurt-exit-programme' }))).toThrow(
+      /role name "rehost-factory-acme-data-centre-one-frankfurt-exit-programme-cutover" has 68 characters; IAM allows 64: shorten github.roleNamePrefix/,
+    );
   });
 });
 

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bootstrapDocument } from '../../src/config/sections/bootstrap';
 import { BOOTSTRAP_DOCUMENTS, loadBootstrapDocument, SSM_DOCUMENTS_DIR, SsmDocumentContent } from '../../src/constructs/ssm-bootstrap-documents';
 
@@ -73,6 +75,48 @@ describe('SSM bootstrap documents', () => {
         }),
     );
     expect(failures).toEqual([]);
+  });
+
+  // Migrated servers rarely have the AWS CLI or AWS Tools for PowerShell: a step that uses one checks
+  // for it first and says what to install.
+  it.each(documents)('%s checks for the AWS CLI / AWS Tools for PowerShell before using them', (_name, doc) => {
+    for (const step of doc.mainSteps) {
+      const script = ((step.inputs.runCommand as string[] | undefined) ?? []).join('\n');
+      const uses = (re: RegExp) => script.search(re);
+      const cli = uses(/(^|[\s(|;&])aws(\.exe)? ssm /m);
+      if (step.action === 'aws:runShellScript' && cli >= 0) {
+        expect({ step: step.name, checkBeforeUse: script.indexOf('command -v aws') >= 0 && script.indexOf('command -v aws') < cli }).toEqual({ step: step.name, checkBeforeUse: true });
+        expect(script).toMatch(/AWS CLI is not installed[^\n]*Install AWS CLI v2/);
+      }
+      const cmdlet = uses(/Get-SSMParameterValue -Name/);
+      if (step.action === 'aws:runPowerShellScript' && cmdlet >= 0) {
+        expect(script.indexOf('Get-Command Get-SSMParameterValue')).toBeLessThan(cmdlet);
+        expect(script).toMatch(/throw '[^']*neither[^']*is installed[^']*Install-Module AWS\.Tools\.SimpleSystemsManagement[^']*AWS CLI v2 MSI/);
+      }
+    }
+  });
+
+  describe('join-active-directory on Linux', () => {
+    const doc = loadBootstrapDocument('join-active-directory');
+    const script = (doc.mainSteps.find((s) => s.name === 'joinLinux')!.inputs.runCommand as string[]).join('\n').replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, p: string) => (p === 'OuParameter' ? '' : `/rehost/ad/${p}`));
+    const run = (path: string, env: Record<string, string> = {}) => spawnSync('/bin/bash', ['-c', script], { env: { PATH: path, ...env }, encoding: 'utf8', timeout: 10_000 });
+
+    it('fails at once, naming what to install, where the AWS CLI is missing', () => {
+      const r = run(mkdtempSync(join(tmpdir(), 'no-aws-')));
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('join-active-directory: the AWS CLI is not installed; it reads the domain, join user and password from Parameter Store. Install AWS CLI v2');
+    });
+
+    it('says which parameter it could not read, with the Region from the SSM agent', () => {
+      const bin = mkdtempSync(join(tmpdir(), 'failing-aws-'));
+      // An AWS CLI that records its arguments and fails like a missing parameter.
+      writeFileSync(join(bin, 'aws'), `#!/bin/bash\necho "$*" > "${bin}/args"; echo 'An error occurred (ParameterNotFound)' >&2; exit 254\n`);
+      chmodSync(join(bin, 'aws'), 0o755);
+      const r = run(bin, { AWS_SSM_REGION_NAME: 'eu-west-1' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('cannot read Parameter Store parameter /rehost/ad/DomainNameParameter');
+      expect(spawnSync('cat', [join(bin, 'args')], { encoding: 'utf8' }).stdout.trim()).toBe('ssm get-parameter --region eu-west-1 --with-decryption --name /rehost/ad/DomainNameParameter --query Parameter.Value --output text');
+    });
   });
 
   it.each([

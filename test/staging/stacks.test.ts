@@ -1,16 +1,13 @@
 import { App, Testing } from 'cdktf';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseFactory } from '../../src/config/load';
 import { FactoryConfig } from '../../src/config/schema';
 import { MgnStack } from '../../src/stacks/mgn-stack';
 import { NetworkStack } from '../../src/stacks/network-stack';
 import { SecurityStack } from '../../src/stacks/security-stack';
-import { ROOT } from '../support/tools';
+import { editedExample } from './example-estate';
 
-/** The example estate with edits applied to its parsed YAML (before defaults). */
-function estate(edit: (raw: string) => string): FactoryConfig {
-  return parseFactory(edit(readFileSync(join(ROOT, 'examples', 'factory.yaml'), 'utf8')), 'factory.yaml');
+/** The example estate, optionally with one text replacement. */
+function estate(from?: string, to = ''): FactoryConfig {
+  return editedExample(from === undefined ? [] : [[from, to]]);
 }
 
 function stacksOf(config: FactoryConfig) {
@@ -24,7 +21,7 @@ function stacksOf(config: FactoryConfig) {
 
 describe('staging stacks from factory.yaml settings', () => {
   it('exposes ebsKeys per target account for other stacks and creates the key through the target account provider', () => {
-    const { security, json } = stacksOf(estate((t) => t));
+    const { security, json } = stacksOf(estate());
     expect(Object.keys(security.ebsKeys)).toEqual(['prod']);
     expect(security.ebsKeys.prod).toMatchObject({ aliasName: 'alias/rehost-factory/acme-dc1/prod', accountId: '222222222222' });
     expect(security.ebsKeys.prod.keyArn).toMatch(/TOKEN/);
@@ -34,10 +31,10 @@ describe('staging stacks from factory.yaml settings', () => {
   });
 
   it('uses the default provider when a target account is the staging account, and an existing key as given', () => {
-    const same = stacksOf(estate((t) => t.replace('accountId: "222222222222"', 'accountId: "111111111111"')));
+    const same = stacksOf(estate('accountId: "222222222222"', 'accountId: "111111111111"'));
     expect(same.json(same.security).provider.aws.map((p) => p.alias)).toEqual([undefined]);
     const arn = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const existing = stacksOf(estate((t) => t.replace('      kms:\n', `      kms:\n        existingKeyArn: ${arn}\n`)));
+    const existing = stacksOf(estate('      kms:\n', `      kms:\n        existingKeyArn: ${arn}\n`));
     expect(existing.security.ebsKeys.prod.keyArn).toBe(arn);
     expect(existing.json(existing.security).resource!.aws_kms_key).toBeUndefined();
   });
@@ -46,7 +43,7 @@ describe('staging stacks from factory.yaml settings', () => {
     // validate refuses both (test/config/bad-estates.test.ts); the stacks still guard a config built without it.
     const foreign = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const unvalidated = (change: (c: FactoryConfig) => void) => {
-      const c = structuredClone(estate((t) => t));
+      const c = structuredClone(estate());
       change(c);
       return c;
     };
@@ -55,7 +52,7 @@ describe('staging stacks from factory.yaml settings', () => {
   });
 
   it('without CloudFormation support for the replication type, outputs the equivalent aws mgn command instead', () => {
-    const { mgn, json } = stacksOf(estate((t) => t.replace('    stagingSubnet: staging-a\n', '    stagingSubnet: staging-b\n    inCloudFormation: false\n')));
+    const { mgn, json } = stacksOf(estate('    stagingSubnet: staging-a\n', '    stagingSubnet: staging-b\n    inCloudFormation: false\n'));
     const out = json(mgn).output!;
     // Testing.synth of one stack leaves references to other stacks unconverted (the app's synth makes them remote-state lookups).
     const cmd = out.replication_template_command.value;
@@ -63,5 +60,35 @@ describe('staging stacks from factory.yaml settings', () => {
     const input = JSON.parse(/'(.*)'$/.exec(cmd)![1]) as Record<string, unknown>;
     expect(input).toMatchObject({ stagingAreaSubnetId: expect.stringContaining('subnet-staging-b'), dataPlaneRouting: 'PRIVATE_IP', ebsEncryption: 'CUSTOM', bandwidthThrottling: 200 });
     expect(Object.keys(mgn.templates.template.Resources)).toEqual(['LaunchConfigurationTemplate']);
+  });
+});
+
+describe('network stack details', () => {
+  type Sg = { name: string; ingress: Array<{ description: string; cidr_blocks: string[] }> };
+  const network = (config: FactoryConfig) => {
+    const app = Testing.app() as App;
+    return JSON.parse(Testing.synth(new NetworkStack(app, { config }))) as { resource: Record<string, Record<string, Sg>>; data: Record<string, Record<string, { id: string }>>; output: Record<string, unknown> };
+  };
+
+  it('admits HTTPS to the endpoints from each existing staging subnet\'s own CIDR, read from AWS, not from the whole VPC', () => {
+    const tf = network(editedExample([], 'existing-vpc.yaml'));
+    const endpoints = Object.values(tf.resource.aws_security_group).find((g) => g.name.endsWith('-endpoints'))!;
+    const fromStaging = endpoints.ingress.find((i) => i.description === 'HTTPS from staging subnets')!.cidr_blocks;
+    expect(Object.values(tf.data.aws_subnet).map((d) => d.id)).toEqual(['subnet-0123456789abcde01', 'subnet-0123456789abcde02']);
+    expect(fromStaging).toEqual([expect.stringMatching(/^\$\{data\.aws_subnet\.subnet-staging-1a\.cidr_block\}$/), expect.stringMatching(/^\$\{data\.aws_subnet\.subnet-staging-1b\.cidr_block\}$/)]);
+    expect(fromStaging).not.toContain('10.50.0.0/16');
+    // A configured CIDR is used as given, without a lookup.
+    const given = network(editedExample([['      subnetId: subnet-0123456789abcde01\n', '      subnetId: subnet-0123456789abcde01\n      cidr: 10.50.1.0/24\n']], 'existing-vpc.yaml'));
+    expect(Object.values(given.data.aws_subnet).map((d) => d.id)).toEqual(['subnet-0123456789abcde02']);
+    const givenSg = Object.values(given.resource.aws_security_group).find((g) => g.name.endsWith('-endpoints'))!;
+    expect(givenSg.ingress.find((i) => i.description === 'HTTPS from staging subnets')!.cidr_blocks[0]).toBe('10.50.1.0/24');
+  });
+
+  it('offers a DNS forwarding table only with private DNS, and no longer takes onPremises.dnsDomains', () => {
+    expect(Object.keys(network(estate()).output)).toContain('dns_forwarding_table');
+    const off = network(estate('    privateDns: true\n', '    privateDns: false\n'));
+    expect(Object.keys(off.output)).not.toContain('dns_forwarding_table');
+    expect(Object.keys(off.output)).toContain('interface_endpoint_dns_names');
+    expect(() => estate('    dnsServers: [192.168.10.53, 192.168.20.53]\n', '    dnsServers: [192.168.10.53, 192.168.20.53]\n    dnsDomains: [corp.example.com]\n')).toThrow(/dnsDomains/);
   });
 });

@@ -49338,12 +49338,14 @@ var targetAccount = external_exports.object({
   name: name.describe("Name of the target account, used by servers (targetAccount) and in resource names"),
   accountId: accountId.describe("12-digit ID of the account that runs the migrated servers"),
   deployRoleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name (1-64 letters, digits and +=,.@_-)").default("rehost-factory-deploy").describe("Role the security stack assumes in this account to create its KMS key (key material never leaves the account); ignored when the account is the staging account. @default rehost-factory-deploy"),
+  planRoleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name (1-64 letters, digits and +=,.@_-)").default("rehost-factory-plan").describe("Read-only role the plan workflows assume in this account instead of deployRoleName (terraform plan -var target_account_role=plan); ignored when the account is the staging account. @default rehost-factory-plan"),
   kms: external_exports.object({
     alias: external_exports.string().regex(/^alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/, 'expected a KMS alias starting with "alias/" and not "alias/aws/" (reserved for AWS managed keys)').optional().describe("Alias of the EBS key. @default alias/rehost-factory/<estate>/<account name>"),
     existingKeyArn: kmsKeyArn.optional().describe("Use this key instead of creating one"),
     adminPrincipals: external_exports.array(iamArn).default([]).describe("Principals that administer the key. @default the account root"),
     crossAccountPrincipals: external_exports.array(external_exports.union([accountId, iamArn])).default([]).describe("Other accounts or principals that may use the key (e.g. an Auto Scaling account)"),
     deletionWindowDays: external_exports.number().int().min(7).max(30).default(30).describe("Waiting period before the key is deleted. @default 30"),
+    createAutoScalingRole: external_exports.boolean().default(false).describe("Create the account's AWSServiceRoleForAutoScaling, which the key policy names (KMS refuses a policy naming a missing role). Set true in an account that never had an Auto Scaling group. @default false: the role is an account-wide singleton Auto Scaling creates with the first group; the stack reads it and the plan fails by name when it is missing"),
     grants: external_exports.array(
       external_exports.object({
         name: name.describe("Name of the grant"),
@@ -49409,7 +49411,7 @@ var mgnSection = external_exports.object({
 var stagingSubnet = external_exports.object({
   name: name.describe("Name used to refer to this subnet elsewhere in factory.yaml"),
   availabilityZone: availabilityZone.describe("Availability Zone of the subnet"),
-  cidr: cidr.optional().describe("CIDR of a subnet to create (created VPC only)"),
+  cidr: cidr.optional().describe("CIDR of a subnet to create (created VPC only); for an existing subnet, read from AWS when not given"),
   subnetId: subnetId.optional().describe("ID of an existing subnet (existing VPC only)"),
   routeTableId: routeTableId.optional().describe("Route table of an existing subnet (required in an existing VPC): the S3 gateway endpoint that replication servers reach S3 through is attached to every staging route table")
 }).strict();
@@ -49437,12 +49439,11 @@ var networkSection = external_exports.object({
   targetSubnets: external_exports.array(targetSubnet).default([]).describe("Subnets where test and cutover instances launch; their CIDRs must not overlap unless they are in different declared VPCs"),
   onPremises: external_exports.object({
     sourceCidrs: external_exports.array(cidr).min(1).describe("CIDRs of the source servers that replicate (TCP 1500 and 443 in)"),
-    dnsServers: external_exports.array(ipv43).min(1).describe("On-premises DNS servers that forward to the resolver inbound endpoint"),
-    dnsDomains: external_exports.array(external_exports.string()).default([]).describe("On-premises DNS domains (for documentation of the forwarding table)")
+    dnsServers: external_exports.array(ipv43).min(1).describe("On-premises DNS servers that forward to the resolver inbound endpoint")
   }).strict().describe("The on-premises side of the migration"),
   customDnsServers: external_exports.array(ipv43).default([]).describe("DNS servers other than the VPC resolver that replication and conversion servers use; their security group then allows TCP and UDP 53 out to them. @default none (the VPC resolver)"),
   endpoints: external_exports.object({
-    optional: external_exports.array(interfaceEndpointService).default(["ssm", "ssmmessages", "ec2messages", "logs", "kms", "sts"]).describe("Interface endpoints beyond mgn, ec2 and s3 (always created). @default ssm, ssmmessages, ec2messages, logs, kms, sts"),
+    optional: external_exports.array(interfaceEndpointService).default(["ssm", "ssmmessages", "ec2messages", "logs", "kms", "sts"]).describe("Interface endpoints of the staging VPC beyond mgn, ec2 and s3 (always created); they do not serve the target VPCs, which need their own for post-launch actions. @default ssm, ssmmessages, ec2messages, logs, kms, sts"),
     scopedPolicies: external_exports.boolean().default(true).describe("Attach least-privilege endpoint policies. @default true"),
     privateDns: external_exports.boolean().default(true).describe("Private DNS on the interface endpoints, so the Regional service names resolve to them in the VPC and, through the Resolver inbound endpoint, on-premises (S3: for inbound-resolver queries only, the VPC keeps the gateway endpoint). @default true"),
     al2023RepositoryBucket: external_exports.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name").optional().describe("The Amazon Linux 2023 repository bucket replication servers update from (allowed by the S3 gateway endpoint policy). @default al2023-repos-<region>-de612dc2"),

@@ -10,6 +10,11 @@ export const targetAccount = z
       .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (1-64 letters, digits and +=,.@_-)')
       .default('rehost-factory-deploy')
       .describe('Role the security stack assumes in this account to create its KMS key (key material never leaves the account); ignored when the account is the staging account. @default rehost-factory-deploy'),
+    planRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (1-64 letters, digits and +=,.@_-)')
+      .default('rehost-factory-plan')
+      .describe('Read-only role the plan workflows assume in this account instead of deployRoleName (terraform plan -var target_account_role=plan); ignored when the account is the staging account. @default rehost-factory-plan'),
     kms: z
       .object({
         alias: z
@@ -21,6 +26,10 @@ export const targetAccount = z
         adminPrincipals: z.array(iamArn).default([]).describe('Principals that administer the key. @default the account root'),
         crossAccountPrincipals: z.array(z.union([accountId, iamArn])).default([]).describe('Other accounts or principals that may use the key (e.g. an Auto Scaling account)'),
         deletionWindowDays: z.number().int().min(7).max(30).default(30).describe('Waiting period before the key is deleted. @default 30'),
+        createAutoScalingRole: z
+          .boolean()
+          .default(false)
+          .describe('Create the account\'s AWSServiceRoleForAutoScaling, which the key policy names (KMS refuses a policy naming a missing role). Set true in an account that never had an Auto Scaling group. @default false: the role is an account-wide singleton Auto Scaling creates with the first group; the stack reads it and the plan fails by name when it is missing'),
         grants: z
           .array(
             z

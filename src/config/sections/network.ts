@@ -6,7 +6,7 @@ const stagingSubnet = z
   .object({
     name: name.describe('Name used to refer to this subnet elsewhere in factory.yaml'),
     availabilityZone: availabilityZone.describe('Availability Zone of the subnet'),
-    cidr: cidr.optional().describe('CIDR of a subnet to create (created VPC only)'),
+    cidr: cidr.optional().describe('CIDR of a subnet to create (created VPC only); for an existing subnet, read from AWS when not given'),
     subnetId: subnetId.optional().describe('ID of an existing subnet (existing VPC only)'),
     routeTableId: routeTableId
       .optional()
@@ -56,7 +56,6 @@ export const networkSection = z
       .object({
         sourceCidrs: z.array(cidr).min(1).describe('CIDRs of the source servers that replicate (TCP 1500 and 443 in)'),
         dnsServers: z.array(ipv4).min(1).describe('On-premises DNS servers that forward to the resolver inbound endpoint'),
-        dnsDomains: z.array(z.string()).default([]).describe('On-premises DNS domains (for documentation of the forwarding table)'),
       })
       .strict()
       .describe('The on-premises side of the migration'),
@@ -69,7 +68,7 @@ export const networkSection = z
         optional: z
           .array(interfaceEndpointService)
           .default(['ssm', 'ssmmessages', 'ec2messages', 'logs', 'kms', 'sts'])
-          .describe('Interface endpoints beyond mgn, ec2 and s3 (always created). @default ssm, ssmmessages, ec2messages, logs, kms, sts'),
+          .describe('Interface endpoints of the staging VPC beyond mgn, ec2 and s3 (always created); they do not serve the target VPCs, which need their own for post-launch actions. @default ssm, ssmmessages, ec2messages, logs, kms, sts'),
         scopedPolicies: z.boolean().default(true).describe('Attach least-privilege endpoint policies. @default true'),
         privateDns: z
           .boolean()
