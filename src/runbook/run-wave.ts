@@ -13,6 +13,7 @@ import {
   TerminateTargetInstancesCommand,
 } from '@aws-sdk/client-mgn';
 import { forEachLimited } from './concurrency';
+import { conflictingServers } from './conflicts';
 import { DEFAULT_QUOTAS, type JobQuotas, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from './batching';
 import { formatDuration } from './duration';
 import { applyPlacement, launchTemplateId } from './launch-template';
@@ -341,44 +342,65 @@ export class WaveRun {
       pending = pending.filter((id) => !fresh.some((s) => s.sourceServerID === id && s.lifeCycle?.state === LAUNCHED_STATE[mode]));
       return pending.length > 0;
     };
-    try {
-      const { job } = await call(rt, `mgn:${mode === 'test' ? 'StartTest' : 'StartCutover'}`, send, adoptLaunched);
-      for (const t of tracks()) {
-        t.jobID = job?.jobID;
-        this.setStage(t, 'launching');
+    const op = mode === 'test' ? 'StartTest' : 'StartCutover';
+    // Each refusal that names servers fails those and sends the rest again at once, so the loop
+    // ends: a server that stalled or joined another job since preflight fails alone, not its batch.
+    for (;;) {
+      try {
+        const { job } = await call(rt, `mgn:${op}`, send, adoptLaunched);
+        for (const t of tracks()) {
+          t.jobID = job?.jobID;
+          this.setStage(t, 'launching');
+        }
+        rt.logger.info(`[${options.wave}/${mode}] started ${job?.jobID} with ${pending.length} server${pending.length === 1 ? '' : 's'}`);
+        return job;
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        if (!pending.length) return undefined;
+        if (errorCode(e) === 'ServiceQuotaExceededException') {
+          // Someone else's jobs took the capacity since we read it: stay queued for the next round.
+          rt.logger.warn(`[${options.wave}/${mode}] ${(e as Error).message}; ${pending.length} servers stay queued`);
+          for (const t of tracks()) t.report.phases.pop();
+          return undefined;
+        }
+        // A server launched by a call whose answer was lost, or by someone else, is followed, not failed.
+        if (!(await adoptLaunched())) return undefined;
+        const refused = conflictingServers(e, pending);
+        if (!refused.size) {
+          for (const t of tracks()) this.fail(t, `${op} refused: ${(e as Error).message}`);
+          return undefined;
+        }
+        for (const t of tracks().filter((x) => refused.has(x.resolved.sourceServerID))) this.fail(t, `${op} refused this server: ${refused.get(t.resolved.sourceServerID)}`);
+        pending = pending.filter((id) => !refused.has(id));
+        rt.logger.warn(`[${options.wave}/${mode}] ${op} refused ${refused.size} server${refused.size === 1 ? '' : 's'}; sending the other ${pending.length} again`);
+        if (!pending.length) return undefined;
       }
-      rt.logger.info(`[${options.wave}/${mode}] started ${job?.jobID} with ${pending.length} server${pending.length === 1 ? '' : 's'}`);
-      return job;
-    } catch (e) {
-      if (isAbort(e)) throw e;
-      if (!pending.length) return undefined;
-      if (errorCode(e) === 'ServiceQuotaExceededException') {
-        // Someone else's jobs took the capacity since we read it: stay queued for the next round.
-        rt.logger.warn(`[${options.wave}/${mode}] ${(e as Error).message}; ${pending.length} servers stay queued`);
-        for (const t of tracks()) t.report.phases.pop();
-        return undefined;
-      }
-      await adoptLaunched();
-      for (const t of tracks()) this.fail(t, `${mode === 'test' ? 'StartTest' : 'StartCutover'} refused: ${(e as Error).message}`);
-      return undefined;
     }
   }
 
   private async startTerminate(ids: string[]): Promise<Job | undefined> {
     const { rt } = this;
-    const tracks = this.tracks.filter((t) => ids.includes(t.resolved.sourceServerID));
-    for (const t of tracks) this.begin(t, 'terminate');
-    try {
-      const { job } = await call(rt, 'mgn:TerminateTargetInstances', () => rt.clients.mgn.send(new TerminateTargetInstancesCommand({ sourceServerIDs: ids, tags: { 'rehost-factory:wave': this.options.wave }, ...account(rt) })));
-      for (const t of tracks) {
-        t.jobID = job?.jobID;
-        this.setStage(t, 'terminating');
+    let pending = [...ids];
+    const tracks = () => this.tracks.filter((t) => pending.includes(t.resolved.sourceServerID));
+    for (const t of tracks()) this.begin(t, 'terminate');
+    // As for launches: servers MGN names in a refusal fail alone, the others are sent again.
+    for (;;) {
+      try {
+        const { job } = await call(rt, 'mgn:TerminateTargetInstances', () => rt.clients.mgn.send(new TerminateTargetInstancesCommand({ sourceServerIDs: pending, tags: { 'rehost-factory:wave': this.options.wave }, ...account(rt) })));
+        for (const t of tracks()) {
+          t.jobID = job?.jobID;
+          this.setStage(t, 'terminating');
+        }
+        return job;
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        const refused = conflictingServers(e, pending);
+        for (const t of tracks().filter((x) => !refused.size || refused.has(x.resolved.sourceServerID))) {
+          this.fail(t, `TerminateTargetInstances refused${refused.size ? ` this server: ${refused.get(t.resolved.sourceServerID)}` : `: ${(e as Error).message}`}`);
+        }
+        pending = refused.size ? pending.filter((id) => !refused.has(id)) : [];
+        if (!pending.length) return undefined;
       }
-      return job;
-    } catch (e) {
-      if (isAbort(e)) throw e;
-      for (const t of tracks) this.fail(t, `TerminateTargetInstances refused: ${(e as Error).message}`);
-      return undefined;
     }
   }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import type { Job, SourceServer } from '@aws-sdk/client-mgn';
+import { ConflictException, type Job, type SourceServer, ThrottlingException } from '@aws-sdk/client-mgn';
 import { loadFactoryFile } from '../../src/config/load';
+import { conflictingServers } from '../../src/runbook/conflicts';
 import { DEFAULT_QUOTAS, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from '../../src/runbook/batching';
 import { formatDuration, parseIsoDuration } from '../../src/runbook/duration';
 import { MODES, type Mode, nextStep } from '../../src/runbook/lifecycle';
@@ -130,6 +131,30 @@ describe('batching against the MGN quotas', () => {
     expect(chunk(ids(120), 50).map((c) => c.length)).toEqual([50, 50, 20]);
     expect(makespanLowerBoundMinutes(500, 20)).toBe(60);
     expect(makespanLowerBoundMinutes(200, 20)).toBe(20);
+  });
+});
+
+describe('per-server refusals of a batch (ConflictException errors[])', () => {
+  const conflict = (extra: Partial<ConflictException>) => new ConflictException({ $metadata: {}, message: '2 of 3 source servers cannot take part', ...extra });
+
+  it('names each refused server of the batch with its message and code, ignoring others', () => {
+    const e = conflict({
+      errors: [
+        { resourceId: 's-1', code: 'REPLICATION_NOT_HEALTHY', message: 'replication is STALLED' },
+        { resourceId: 's-3', code: 'SOURCE_SERVER_IN_ACTIVE_JOB', message: 'in job mgnjob-9' },
+        { resourceId: 's-other', code: 'X', message: 'not ours' },
+      ],
+    });
+    expect([...conflictingServers(e, ['s-1', 's-2', 's-3'])]).toEqual([
+      ['s-1', 'replication is STALLED (REPLICATION_NOT_HEALTHY)'],
+      ['s-3', 'in job mgnjob-9 (SOURCE_SERVER_IN_ACTIVE_JOB)'],
+    ]);
+  });
+
+  it('reads a single resourceId, and names nothing for other errors or a conflict without servers', () => {
+    expect([...conflictingServers(conflict({ resourceId: 's-2', code: 'INVALID_LIFECYCLE_STATE' }), ['s-1', 's-2'])]).toEqual([['s-2', '2 of 3 source servers cannot take part (INVALID_LIFECYCLE_STATE)']]);
+    expect(conflictingServers(conflict({}), ['s-1']).size).toBe(0);
+    expect(conflictingServers(new ThrottlingException({ $metadata: {}, message: 'slow down' }), ['s-1']).size).toBe(0);
   });
 });
 

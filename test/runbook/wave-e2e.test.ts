@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
-import { DescribeSourceServersCommand, GetLaunchConfigurationCommand, ListApplicationsCommand, ListWavesCommand, StartTestCommand } from '@aws-sdk/client-mgn';
+import { DescribeSourceServersCommand, GetLaunchConfigurationCommand, ListApplicationsCommand, ListWavesCommand, MgnClient, StartTestCommand } from '@aws-sdk/client-mgn';
 import { type MotoServer, startMoto } from '../support/moto';
 import { PreflightError } from '../../src/runbook/preflight';
 import { runWave } from '../../src/runbook/run-wave';
@@ -33,6 +33,12 @@ async function defaultPlacements(s: Simulation, ids: string[]): Promise<Set<stri
     out.add(`${d.NetworkInterfaces?.[0]?.SubnetId} ${d.InstanceType} ${d.IamInstanceProfile?.Name}`);
   }
   return out;
+}
+
+/** Source server ID per server name (srv001...), from the hints the fake seeded. */
+async function idsByName(s: Simulation): Promise<Map<string | undefined, string>> {
+  const r = await s.clients.mgn.send(new DescribeSourceServersCommand({ filters: {} }));
+  return new Map((r.items ?? []).map((x) => [x.sourceProperties?.identificationHints?.hostname?.toLowerCase() ?? x.sourceProperties?.identificationHints?.fqdn?.split('.')[0], x.sourceServerID!]));
 }
 
 async function states(s: Simulation): Promise<Map<string, string>> {
@@ -119,6 +125,38 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     expect(s.fake.launches(byName.get('srv007')!.sourceServerID!)).toBe(0);
   });
 
+  it('fails only the servers MGN refuses in a batch: one stalled and one taken by another job after preflight', async () => {
+    const s = await sim(12);
+    const ids = await idsByName(s);
+    const other = new MgnClient({ endpoint: s.fake.url, region: s.config.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    // Between preflight (which passed) and the wave's StartTest: srv007's replication stalls and
+    // someone else's StartTest takes srv011. A middleware does both just before the first StartTest.
+    let foreignJob: string | undefined;
+    s.clients.mgn.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'StartTestCommand' && !foreignJob) {
+          s.fake.faults = { stallReplicationFor: ['srv007'] };
+          foreignJob = (await other.send(new StartTestCommand({ sourceServerIDs: [ids.get('srv011')!] }))).job!.jobID!;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'changeBeforeBatch' },
+    );
+    const log = memoryLogger();
+    const report = await runWave(runtimeOf(s, log), { wave: 'big', mode: 'test' });
+    other.destroy();
+    const byName = new Map(report.servers.map((x) => [x.server, x]));
+    expect(byName.get('srv007')).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^StartTest refused this server: s-\w+ \(srv007\): data replication is STALLED, not CONTINUOUS \(REPLICATION_NOT_HEALTHY\)$/) });
+    // The server another job launched is followed in that job, never sent a second time.
+    expect(byName.get('srv011')).toMatchObject({ outcome: 'succeeded', jobID: foreignJob });
+    expect(s.fake.launches(ids.get('srv011')!)).toBe(1);
+    expect(report.servers.filter((x) => x.outcome === 'succeeded').map((x) => x.server)).toHaveLength(11);
+    // One refused call naming both, one call with the other ten (plus the foreign one).
+    expect(s.fake.calls('StartTest')).toBe(3);
+    expect(log.lines.filter((l) => /started mgnjob-\S+ with/.test(l)).map((l) => /with (\d+)/.exec(l)![1])).toEqual(['10']);
+    expect(s.fake.launches(ids.get('srv007')!)).toBe(0);
+  });
+
   it('never launches (or creates a wave) twice when a call went through but its answer was lost', async () => {
     const s = await sim(12);
     // The one error no emulator produces: MGN accepted the call, the response never arrived. A
@@ -147,7 +185,7 @@ describe('a 30-server wave against the MGN fake and moto', () => {
 
   it('counts other people\'s active jobs against the quotas and queues until they complete', async () => {
     const s = await sim(12);
-    const ids = new Map(((await s.clients.mgn.send(new DescribeSourceServersCommand({ filters: {} }))).items ?? []).map((x) => [x.sourceProperties?.identificationHints?.hostname?.toLowerCase() ?? x.sourceProperties?.identificationHints?.fqdn?.split('.')[0], x.sourceServerID!]));
+    const ids = await idsByName(s);
     // Someone else's test launch of 9 servers is running when the wave starts.
     const foreign = ['srv001', 'srv002', 'srv003', 'srv004', 'srv005', 'srv006', 'srv007', 'srv008', 'srv009'].map((n) => ids.get(n)!);
     expect(foreign.every(Boolean)).toBe(true);
