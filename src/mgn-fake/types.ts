@@ -13,6 +13,15 @@ export interface FaultOptions {
   stallReplicationFor?: string[];
   /** Source server IDs or hostnames whose post-launch actions end FAILED with a failureReason. @default none */
   failPostLaunchFor?: string[];
+  /**
+   * Source server IDs or hostnames whose SSM agent MGN discovers late: their job lists no
+   * post-launch action (an empty list, no ssmAgentDiscoveryDatetime) until `postLaunchListDelayMinutes`
+   * after the job completed, then only the first action for an eighth of the job duration (a partial
+   * list), then all of them. @default none
+   */
+  delayPostLaunchListFor?: string[];
+  /** Minutes after job completion at which a late SSM agent is discovered. @default 30 */
+  postLaunchListDelayMinutes?: number;
   /** Seed of the fault sampler, so a run with faults replays identically. @default 1 */
   seed?: number;
 }

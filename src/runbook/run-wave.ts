@@ -454,22 +454,25 @@ export class WaveRun {
     }
   }
 
-  /** Post-launch SSM actions as MGN reports them in the job, SUCCESS for every one expected. */
+  /**
+   * Post-launch SSM actions as MGN reports them in the job, SUCCESS for every one expected. MGN
+   * lists them only after it discovered the SSM agent (ssmAgentDiscoveryDatetime), so an empty or
+   * partial list is waited on, bounded by runbook.postLaunchTimeoutMinutes.
+   */
   private async checkPostLaunch(jobs: Map<string, Job>): Promise<void> {
     const expected = this.options.mode === 'test' || this.options.mode === 'cutover' || this.options.mode === 'finalize' ? postLaunchDocuments(this.rt.config, this.options.mode === 'test' ? 'test' : 'cutover') : [];
     for (const t of this.tracks.filter((x) => x.stage === 'post-launch')) {
-      const p = jobs.get(t.jobID!)?.participatingServers?.find((x) => x.sourceServerID === t.resolved.sourceServerID);
-      const list = p?.postLaunchActionsStatus?.postLaunchActionsLaunchStatusList ?? [];
+      const status = jobs.get(t.jobID!)?.participatingServers?.find((x) => x.sourceServerID === t.resolved.sourceServerID)?.postLaunchActionsStatus;
+      const list = status?.postLaunchActionsLaunchStatusList ?? [];
       t.report.postLaunchActions = list.map((a) => ({ document: a.ssmDocument?.ssmDocumentName ?? a.ssmDocument?.actionName ?? '?', status: a.executionStatus ?? 'UNKNOWN', executionID: a.executionID, failureReason: a.failureReason }));
       const missing = expected.filter((d) => !t.report.postLaunchActions.some((a) => a.document === d));
       const failed = t.report.postLaunchActions.filter((a) => a.status === 'FAILED');
       if (failed.length) this.fail(t, `post-launch action${failed.length === 1 ? '' : 's'} failed: ${failed.map((a) => `${a.document}${a.failureReason ? ` (${a.failureReason})` : ''}`).join('; ')}`);
-      else if (missing.length) this.fail(t, `post-launch action${missing.length === 1 ? '' : 's'} ${missing.join(', ')} expected by bootstrap.postLaunch but not configured on the server's MGN launch settings`);
-      else if (t.report.postLaunchActions.every((a) => a.status === 'SUCCESS')) {
+      else if (!missing.length && t.report.postLaunchActions.every((a) => a.status === 'SUCCESS')) {
         if (list.length) this.end(t, 'ok', `${list.length} action${list.length === 1 ? '' : 's'} SUCCESS`);
         else this.end(t, 'skipped', 'no post-launch actions');
         this.setStage(t, 'tcp-checks');
-      } else this.timeout(t, this.rt.config.runbook.postLaunchTimeoutMinutes, `post-launch actions (${t.report.postLaunchActions.map((a) => `${a.document}: ${a.status}`).join(', ')})`);
+      } else this.timeout(t, this.rt.config.runbook.postLaunchTimeoutMinutes, postLaunchWait(t.instanceID, status?.ssmAgentDiscoveryDatetime, t.report.postLaunchActions, missing));
     }
   }
 
@@ -657,6 +660,14 @@ export class WaveRun {
     report.endedAt = this.iso();
     return report;
   }
+}
+
+/** What a post-launch wait is waiting for, in words (the timeout reason). */
+export function postLaunchWait(instanceID: string | undefined, discovered: string | undefined, listed: ReadonlyArray<{ document: string; status: string }>, missing: readonly string[]): string {
+  const states = listed.map((a) => `${a.document}: ${a.status}`).join(', ');
+  if (!missing.length) return `post-launch actions (${states})`;
+  if (!discovered) return `post-launch actions: MGN has not discovered the SSM agent on ${instanceID ?? 'the instance'} (no ssmAgentDiscoveryDatetime), so it lists none of ${missing.join(', ')} yet`;
+  return `post-launch actions: MGN discovered the SSM agent at ${discovered} but lists ${states || 'no action'}, not ${missing.join(', ')} (expected by bootstrap.postLaunch)`;
 }
 
 /** The newest launch job of the right kind that includes the server (when lastTest/lastCutover lack it). */

@@ -9,6 +9,7 @@ import { replicationProblems } from '../../src/runbook/preflight';
 import { mergeReports, renderGantt, renderMarkdown, type WaveReport } from '../../src/runbook/report';
 import { ResolutionError, resolveServers } from '../../src/runbook/resolve';
 import { backoffDelay, withRetry } from '../../src/runbook/retry';
+import { postLaunchWait } from '../../src/runbook/run-wave';
 import { selectServers, WaveInputError } from '../../src/runbook/select';
 
 const config = loadFactoryFile(join(__dirname, '..', '..', 'examples', 'factory.yaml')).config;
@@ -155,6 +156,16 @@ describe('per-server refusals of a batch (ConflictException errors[])', () => {
     expect([...conflictingServers(conflict({ resourceId: 's-2', code: 'INVALID_LIFECYCLE_STATE' }), ['s-1', 's-2'])]).toEqual([['s-2', '2 of 3 source servers cannot take part (INVALID_LIFECYCLE_STATE)']]);
     expect(conflictingServers(conflict({}), ['s-1']).size).toBe(0);
     expect(conflictingServers(new ThrottlingException({ $metadata: {}, message: 'slow down' }), ['s-1']).size).toBe(0);
+  });
+});
+
+describe('post-launch waits say what MGN has not listed yet', () => {
+  it('before the SSM agent is discovered, after it with a partial list, and while actions run', () => {
+    expect(postLaunchWait('i-1', undefined, [], ['acme-a', 'acme-b'])).toBe('post-launch actions: MGN has not discovered the SSM agent on i-1 (no ssmAgentDiscoveryDatetime), so it lists none of acme-a, acme-b yet');
+    expect(postLaunchWait('i-1', '2026-01-01T00:50:00.000Z', [{ document: 'acme-a', status: 'IN_PROGRESS' }], ['acme-b'])).toBe(
+      'post-launch actions: MGN discovered the SSM agent at 2026-01-01T00:50:00.000Z but lists acme-a: IN_PROGRESS, not acme-b (expected by bootstrap.postLaunch)',
+    );
+    expect(postLaunchWait('i-1', '2026-01-01T00:50:00.000Z', [{ document: 'acme-a', status: 'IN_PROGRESS' }], [])).toBe('post-launch actions (acme-a: IN_PROGRESS)');
   });
 });
 

@@ -157,6 +157,37 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     expect(s.fake.launches(ids.get('srv007')!)).toBe(0);
   });
 
+  it('waits for post-launch actions MGN has not listed yet (SSM agent found late), bounded by postLaunchTimeoutMinutes', async () => {
+    // srv002 and srv005: MGN discovers the SSM agent 30 min after the job completed; until then the
+    // job lists no action, then only the first for a while.
+    const s = await sim(6, { faults: { delayPostLaunchListFor: ['srv002', 'srv005'], postLaunchListDelayMinutes: 30 } });
+    const minutes = (r: { phases: Array<{ phase: string; start: string; end?: string }> }) => {
+      const p = r.phases.find((x) => x.phase === 'post-launch')!;
+      return (Date.parse(p.end!) - Date.parse(p.start)) / 60_000;
+    };
+    const waited = await runWave(runtimeOf(s), { wave: 'big', mode: 'test', servers: ['srv001', 'srv002', 'srv003'] });
+    expect(waited.servers.map((x) => [x.server, x.outcome])).toEqual([
+      ['srv001', 'succeeded'],
+      ['srv002', 'succeeded'],
+      ['srv003', 'succeeded'],
+    ]);
+    expect(waited.servers[1].postLaunchActions.map((a) => [a.document, a.status])).toEqual([
+      ['e2e-cloudwatch-agent', 'SUCCESS'],
+      ['e2e-validate-server', 'SUCCESS'],
+    ]);
+    expect(minutes(waited.servers[0])).toBeLessThanOrEqual(6);
+    expect(minutes(waited.servers[1])).toBeGreaterThanOrEqual(34);
+
+    const config = { ...s.config, runbook: { ...s.config.runbook, postLaunchTimeoutMinutes: 10 } };
+    const bounded = await runWave(runtimeOf(s, memoryLogger(), config), { wave: 'big', mode: 'test', servers: ['srv004', 'srv005', 'srv006'] });
+    const late = bounded.servers.find((x) => x.server === 'srv005')!;
+    expect(late).toMatchObject({
+      outcome: 'failed',
+      reason: `timed out after 10 min waiting for post-launch actions: MGN has not discovered the SSM agent on ${late.ec2InstanceID} (no ssmAgentDiscoveryDatetime), so it lists none of e2e-cloudwatch-agent, e2e-validate-server yet`,
+    });
+    expect(bounded.servers.filter((x) => x.outcome === 'succeeded').map((x) => x.server)).toEqual(['srv004', 'srv006']);
+  });
+
   it('never launches (or creates a wave) twice when a call went through but its answer was lost', async () => {
     const s = await sim(12);
     // The one error no emulator produces: MGN accepted the call, the response never arrived. A
