@@ -4,9 +4,10 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeDocumentCommand } from '@aws-sdk/client-ssm';
 import { ipInCidr } from './net';
 import { parseIsoDuration } from './duration';
-import { launchTemplateId } from './launch-template';
+import { launchConfiguration } from './launch-template';
 import { type Mode, type NextStep } from './lifecycle';
 import { kmsKeyFor, placementFor, postLaunchDocuments } from './placement';
+import { postLaunchConfigProblem } from './post-launch-config';
 import type { ResolvedServer } from './resolve';
 import { errorCode } from './retry';
 import { call, type Runtime } from './runtime';
@@ -89,7 +90,8 @@ export function replicationProblems(s: ResolvedServer['sourceServer'], maxLag: s
 /**
  * Read-only checks before any mutating call: lifecycle allows the mode; for launches, replication,
  * the launch template, the placement's subnet/security groups/instance type/profile (existing and
- * fitting together), the KMS key and the SSM post-launch documents.
+ * fitting together), the KMS key, the SSM post-launch documents, and that the server's MGN launch
+ * settings run every one of them on this mode's launch.
  */
 export async function preflight(
   rt: Runtime,
@@ -111,7 +113,8 @@ export async function preflight(
       if (step.kind === 'launch') {
         reasons.push(...replicationProblems(s, rt.config.runbook.maxReplicationLag));
         const p = placementFor(rt.config, resolved.server, mode, wave);
-        const ltId = await launchTemplateId(rt, resolved.sourceServerID);
+        const lc = await launchConfiguration(rt, resolved.sourceServerID);
+        const ltId = lc.ec2LaunchTemplateID || undefined;
         templates.set(resolved.sourceServerID, ltId);
         const { keyId } = kmsKeyFor(rt.config, resolved.server);
         const checks = await Promise.all([
@@ -120,6 +123,7 @@ export async function preflight(
           memo.get(`kms:${keyId}`, () => kmsKeyProblem(rt, keyId)),
           ...docs.map((name) => memo.get(`ssm:${name}`, () => exists(() => call(rt, 'ssm:DescribeDocument', () => ssm.send(new DescribeDocumentCommand({ Name: name }))), `SSM document ${name}`))),
           p.instanceProfile ? memo.get(`iam:${p.instanceProfile}`, () => instanceProfileProblem(rt, p.instanceProfile!)) : undefined,
+          postLaunchConfigProblem(rt, resolved.sourceServerID, lc, mode === 'test' ? 'test' : 'cutover', docs),
         ]);
         reasons.push(...checks.flat().filter((r): r is string => !!r));
       }

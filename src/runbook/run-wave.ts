@@ -20,7 +20,7 @@ import { applyPlacement, launchTemplateId } from './launch-template';
 import { LAUNCH_MODES, type Mode, type NextStep, nextStep } from './lifecycle';
 import { connectProbe } from './net';
 import { listAll } from './paginate';
-import { placementFor, postLaunchDocuments } from './placement';
+import { documentName, placementFor, postLaunchDocuments } from './placement';
 import { PreflightError, type PreflightFailure, preflight } from './preflight';
 import type { Phase, ServerReport, WaveReport } from './report';
 import { type ResolvedServer, listSourceServers, resolveServers } from './resolve';
@@ -464,7 +464,7 @@ export class WaveRun {
     for (const t of this.tracks.filter((x) => x.stage === 'post-launch')) {
       const status = jobs.get(t.jobID!)?.participatingServers?.find((x) => x.sourceServerID === t.resolved.sourceServerID)?.postLaunchActionsStatus;
       const list = status?.postLaunchActionsLaunchStatusList ?? [];
-      t.report.postLaunchActions = list.map((a) => ({ document: a.ssmDocument?.ssmDocumentName ?? a.ssmDocument?.actionName ?? '?', status: a.executionStatus ?? 'UNKNOWN', executionID: a.executionID, failureReason: a.failureReason }));
+      t.report.postLaunchActions = list.map((a) => ({ document: documentName(a.ssmDocument?.ssmDocumentName ?? '') || (a.ssmDocument?.actionName ?? '?'), status: a.executionStatus ?? 'UNKNOWN', executionID: a.executionID, failureReason: a.failureReason }));
       const missing = expected.filter((d) => !t.report.postLaunchActions.some((a) => a.document === d));
       const failed = t.report.postLaunchActions.filter((a) => a.status === 'FAILED');
       if (failed.length) this.fail(t, `post-launch action${failed.length === 1 ? '' : 's'} failed: ${failed.map((a) => `${a.document}${a.failureReason ? ` (${a.failureReason})` : ''}`).join('; ')}`);

@@ -1,5 +1,15 @@
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
-import { DescribeSourceServersCommand, GetLaunchConfigurationCommand, ListApplicationsCommand, ListWavesCommand, MgnClient, StartTestCommand } from '@aws-sdk/client-mgn';
+import {
+  DescribeSourceServersCommand,
+  GetLaunchConfigurationCommand,
+  ListApplicationsCommand,
+  ListWavesCommand,
+  MgnClient,
+  PutSourceServerActionCommand,
+  StartTestCommand,
+  UpdateLaunchConfigurationCommand,
+  type UpdateLaunchConfigurationCommandInput,
+} from '@aws-sdk/client-mgn';
 import { type MotoServer, startMoto } from '../support/moto';
 import { PreflightError } from '../../src/runbook/preflight';
 import { runWave } from '../../src/runbook/run-wave';
@@ -242,6 +252,36 @@ describe('a 30-server wave against the MGN fake and moto', () => {
       Array(3).fill(['failed', expect.stringMatching(/^timed out after 10 min waiting for launch job mgnjob-\S+ \(status STARTED, launchStatus IN_PROGRESS\)$/)]),
     );
     expect(log.lines.some((l) => /\[big\/test\] t\+PT5M: launching 3/.test(l))).toBe(true);
+  });
+
+  it('refuses, before any mutating call, a server whose MGN launch settings would not run the post-launch actions of factory.yaml', async () => {
+    const s = await sim(6);
+    const ids = await idsByName(s);
+    const doc = (d: string) => ({ actionName: d, ssmDocumentName: `e2e-${d}` });
+    const configure = (name: string, postLaunchActions: UpdateLaunchConfigurationCommandInput['postLaunchActions']) =>
+      s.clients.mgn.send(new UpdateLaunchConfigurationCommand({ sourceServerID: ids.get(name)!, postLaunchActions }));
+    // srv002 lacks one document; srv003's documents only run on cutover; srv004 lacks one in its
+    // launch configuration but has it as a source server action (by ARN), which MGN runs too.
+    await configure('srv002', { deployment: 'TEST_AND_CUTOVER', ssmDocuments: [doc('cloudwatch-agent')] });
+    await configure('srv003', { deployment: 'CUTOVER_ONLY', ssmDocuments: [doc('cloudwatch-agent'), doc('validate-server')] });
+    await configure('srv004', { deployment: 'TEST_AND_CUTOVER', ssmDocuments: [doc('cloudwatch-agent')] });
+    await s.clients.mgn.send(
+      new PutSourceServerActionCommand({ sourceServerID: ids.get('srv004')!, actionID: 'validate', actionName: 'validate', documentIdentifier: 'arn:aws:ssm:eu-west-1:111111111111:document/e2e-validate-server', order: 1001 }),
+    );
+    const run = runWave(runtimeOf(s), { wave: 'big', mode: 'test' });
+    await expect(run).rejects.toThrow(PreflightError);
+    const failures = await run.catch((e: PreflightError) => e.failures);
+    expect(failures).toEqual([
+      {
+        server: 'srv002',
+        sourceServerID: ids.get('srv002'),
+        reasons: [
+          "post-launch action e2e-validate-server (bootstrap.postLaunch) is not configured for a test launch in the server's MGN launch settings: a test launch runs e2e-cloudwatch-agent (launch configuration ssmDocuments with deployment TEST_AND_CUTOVER, then active source server actions); apply the mgn stack's launch configuration template or add them to the server",
+        ],
+      },
+      { server: 'srv003', sourceServerID: ids.get('srv003'), reasons: [expect.stringMatching(/^post-launch actions e2e-cloudwatch-agent, e2e-validate-server \(bootstrap.postLaunch\) are not configured for a test launch .*: a test launch runs no action \(launch configuration ssmDocuments with deployment CUTOVER_ONLY/)] },
+    ]);
+    expect(mutatingCalls(s)).toBe(0);
   });
 
   it('refuses bad inputs before any mutating call: unknown wave, a server not in the wave, a mode the state does not allow', async () => {
