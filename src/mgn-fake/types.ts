@@ -72,6 +72,11 @@ export interface MgnFake {
   faults: FaultOptions;
   /** Requests answered per operation (all operations when omitted), faults included. */
   calls(operation?: string): number;
+  /**
+   * Requests answered with an error of `type` (e.g. 'ServiceQuotaExceededException'; every error
+   * when omitted), for `operation` only when given. Injected faults count too.
+   */
+  errors(type?: string, operation?: string): number;
   /** Number of LAUNCH jobs that included the server (optionally only those started by StartTest or StartCutover). */
   launches(sourceServerID: string, initiatedBy?: 'START_TEST' | 'START_CUTOVER'): number;
   /** Max number of servers across active jobs, max concurrent jobs and max servers in one job ever observed (quota audit). */
