@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { renderMarkdown } from '../runbook/report';
 import { WaveRun } from '../runbook/run-wave';
 import { parseServerList } from '../runbook/select';
-import { actionRuntime, booleanInput, InputError, runAction, waveInputs, writeReportPart } from './wave-common';
+import { actionRuntime, booleanInput, InputError, runAction, runLeavingReport, waveInputs, writeReportPart } from './wave-common';
 
 /** GitHub refuses a matrix of more than 256 jobs. */
 export const MATRIX_LIMIT = 256;
@@ -20,14 +20,7 @@ runAction(async () => {
   if (!/^\d+$/.test(maxParallel) || Number(maxParallel) < 1) throw new InputError(`input "max-parallel" must be a whole number ≥ 1, got "${maxParallel}"`);
   const rt = actionRuntime(config);
   const run = new WaveRun(rt, { wave, mode, servers: parseServerList(core.getInput('servers')), dryRun, continueWithoutFailing: booleanInput('continue-without-failing'), until: 'launched' });
-  const report = await run.run().catch(async (e: Error) => {
-    // A stopped run still leaves its part: wave-report shows who was refused and why.
-    if (run.stoppedReport) {
-      writeReportPart(run.stoppedReport, 'plan');
-      await core.summary.addRaw(renderMarkdown(run.stoppedReport)).write();
-    }
-    throw e;
-  });
+  const report = await runLeavingReport(run, 'plan');
   const plan = run.wavePlan!;
   // Every server that is not excluded gets a matrix job: it verifies, or reports "unchanged".
   const entries = report.servers.filter((s) => s.outcome !== 'excluded' && s.outcome !== 'failed').map((s) => ({ server: s.server, application: s.application }));

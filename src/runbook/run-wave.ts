@@ -23,7 +23,7 @@ import { listAll } from './paginate';
 import { documentName, placementFor, postLaunchDocuments } from './placement';
 import { PreflightError, type PreflightFailure, preflight } from './preflight';
 import type { Phase, ServerReport, WaveReport } from './report';
-import { type ResolvedServer, listSourceServers, resolveServers } from './resolve';
+import { type ResolvedServer, ResolutionError, listSourceServers, resolveServers } from './resolve';
 import { errorCode } from './retry';
 import { account, call, type Runtime } from './runtime';
 import { selectServers } from './select';
@@ -130,7 +130,13 @@ export class WaveRun {
     log.info(`${prefix} ${servers.length} server${servers.length === 1 ? '' : 's'}${options.dryRun ? ', dry run (read-only)' : ''}${options.simulated ? ', SIMULATION against the MGN fake' : ''}`);
 
     const sourceServers = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: log });
-    const resolved = resolveServers(servers, sourceServers);
+    let resolved: ResolvedServer[];
+    try {
+      resolved = resolveServers(servers, sourceServers);
+    } catch (e) {
+      if (e instanceof ResolutionError) this.stoppedReport = this.resolutionReport(wave.name, servers, e);
+      throw e;
+    }
     const items = resolved.map((r) => ({ resolved: r, step: nextStep(mode, r.sourceServer) }));
     const failures = await preflight(rt, wave.name, mode, items, this.templates);
     for (const f of failures) log.warn(`${prefix} preflight: ${f.server}: ${f.reasons.join('; ')}`);
@@ -145,7 +151,7 @@ export class WaveRun {
       lowerBoundMinutes: makespanLowerBoundMinutes(launching, 0, this.quotas),
     };
 
-    const report: WaveReport = { estate: rt.config.name, wave: wave.name, mode, simulated: !!options.simulated, dryRun: !!options.dryRun, startedAt: this.iso(), servers: [] };
+    const report = this.emptyReport(wave.name);
     for (const { resolved: r, step } of items) {
       const sr: ServerReport = { server: r.server.name, application: r.application, sourceServerID: r.sourceServerID, postLaunchActions: [], phases: [], outcome: 'planned' };
       report.servers.push(sr);
@@ -171,6 +177,27 @@ export class WaveRun {
     }
     await this.prepare(items);
     await this.loop(prefix);
+    return this.finish(report);
+  }
+
+  private emptyReport(wave: string): WaveReport {
+    const { options } = this;
+    return { estate: this.rt.config.name, wave, mode: options.mode, simulated: !!options.simulated, dryRun: !!options.dryRun, startedAt: this.iso(), servers: [] };
+  }
+
+  /** The report of a run stopped by resolution: who could not be matched and why; nothing was changed. */
+  private resolutionReport(wave: string, servers: ReadonlyArray<{ server: { name: string }; application: string }>, e: ResolutionError): WaveReport {
+    const report = this.emptyReport(wave);
+    for (const { server, application } of servers) {
+      const problems = e.problems.filter((p) => p.server === server.name).map((p) => p.reason);
+      report.servers.push({
+        server: server.name,
+        application,
+        postLaunchActions: [],
+        phases: [],
+        ...(problems.length ? { outcome: 'excluded', reason: `resolution: ${problems.join('; ')}` } : { outcome: 'unchanged', reason: 'not started: other servers of the run could not be matched to MGN source servers' }),
+      });
+    }
     return this.finish(report);
   }
 

@@ -101,6 +101,22 @@ it('refuses bad inputs before any AWS change', async () => {
   expect(refusedReport.code).toBe(1);
   expect(refusedReport.summary).toMatch(/\| srv001 \| app000 \| s-\w+ \| ⛔ excluded \| — \| — \| — \| — \| preflight: is READY_FOR_TEST/);
   expect(refusedReport.outputs.failed).toBe('6');
+  // A server job refused by preflight (finalize before any cutover) or by resolution (a
+  // sourceServerId MGN does not know) leaves its part too, so the report says why.
+  const refusedServer = await runAction('server-cutover', { config: configFile, wave: 'big', mode: 'finalize', server: 'srv002', 'report-dir': 'refused-server' });
+  expect(refusedServer.code).toBe(1);
+  expect(refusedServer.outputs).toMatchObject({ outcome: 'excluded', 'report-file': 'refused-server/server-srv002.json' });
+  const wrongId = join(dir, 'wrong-id.json');
+  const estate = JSON.parse(readFileSync(configFile, 'utf8'));
+  estate.waves[0].applications[0].servers[2].sourceServerId = 's-00000000000000000';
+  writeFileSync(wrongId, JSON.stringify(estate));
+  const unresolved = await runAction('server-cutover', { config: wrongId, wave: 'big', mode: 'finalize', server: 'srv003', 'report-dir': 'refused-server' });
+  expect(unresolved.stdout).toContain('::error::cannot match 1 server to MGN source servers:%0A  srv003: sourceServerId s-00000000000000000 does not exist in MGN');
+  const serverReport = await runAction('wave-report', { 'reports-dir': 'refused-server', 'report-file': 'refused-server.json' });
+  expect(serverReport.outputs.failed).toBe('2');
+  expect(serverReport.summary).toMatch(/\| srv002 \| app000 \| s-\w+ \| ⛔ excluded \| .* \| preflight: is READY_FOR_TEST \(Ready for testing\): finalize needs a cutover launch/);
+  expect(serverReport.summary).toMatch(/\| srv003 \| app000 \| — \| ⛔ excluded \| .* \| resolution: sourceServerId s-00000000000000000 does not exist in MGN \|/);
+  expect(serverReport.summary).not.toContain('no result from its server job');
   const missingServer = await runAction('server-cutover', { config: configFile, wave: 'big', mode: 'test' });
   expect(missingServer.stdout).toContain('::error::Input required and not supplied: server');
   expect(mutatingCalls(sim)).toBe(0);
