@@ -44,8 +44,9 @@ export interface WaveRunOptions {
    */
   readonly until?: 'launched' | 'done';
   /**
-   * Start launches. The per-server jobs of the workflow pass false: only the plan job launches, so
-   * a server job that starts late never launches a server a second time after a failed launch.
+   * Start launch and terminate jobs. The per-server jobs of the workflow pass false: only the plan
+   * job starts jobs, so a server job that starts late never launches a server a second time after a
+   * failed launch, nor races the plan's TerminateTargetInstances.
    * @default true
    */
   readonly launch?: boolean;
@@ -312,7 +313,10 @@ export class WaveRun {
 
   /** Starts as many launch (or terminate) jobs as the quotas allow now; the rest stay queued. */
   private async startJobs(jobs: Map<string, Job>, stage: 'queued' | 'terminate-queued'): Promise<void> {
-    if (stage === 'terminate-queued') await this.adoptTerminations(jobs);
+    if (stage === 'terminate-queued') {
+      await this.adoptTerminations(jobs);
+      if (this.options.launch === false) return;
+    }
     const queue = this.tracks.filter((t) => t.stage === stage);
     if (!queue.length) return;
     // Jobs this round has started are not in `jobs` yet: count them as active.
@@ -341,9 +345,11 @@ export class WaveRun {
         this.begin(t, 'terminate');
         t.jobID = running.jobID;
         this.setStage(t, 'terminating');
-      } else if (t.instanceID && (await this.instanceState(t.instanceID)) === 'terminated') {
+      } else if (t.instanceID && ['terminated', 'shutting-down'].includes(await this.instanceState(t.instanceID))) {
         this.skip(t, 'terminate', `${t.instanceID} already terminated`);
         this.succeed(t, 'reverted to READY_FOR_TEST; test instance terminated');
+      } else if (this.options.launch === false && this.now() - t.stageSince > this.pollMs * 4) {
+        this.fail(t, `test instance ${t.instanceID ?? '(unknown)'} is not terminated and no TERMINATE job of the server is running; this job only follows, the plan job starts terminations (see its log), re-dispatch the wave to retry`);
       }
     }
   }
