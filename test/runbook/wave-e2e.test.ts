@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { type DescribeInstanceStatusCommandOutput, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeSourceServersCommand,
   GetLaunchConfigurationCommand,
@@ -27,8 +27,8 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function sim(servers: number, props: Parameters<typeof simulate>[2] = {}) {
-  const s = await simulate(generatedEstate(servers), moto.url, { waves: ['big'], ...props });
+async function sim(servers: number, props: Parameters<typeof simulate>[2] = {}, estate: Parameters<typeof generatedEstate>[1] = {}) {
+  const s = await simulate(generatedEstate(servers, estate), moto.url, { waves: ['big'], ...props });
   sims.push(s);
   return s;
 }
@@ -282,6 +282,50 @@ describe('a 30-server wave against the MGN fake and moto', () => {
       { server: 'srv003', sourceServerID: ids.get('srv003'), reasons: [expect.stringMatching(/^post-launch actions e2e-cloudwatch-agent, e2e-validate-server \(bootstrap.postLaunch\) are not configured for a test launch .*: a test launch runs no action \(launch configuration ssmDocuments with deployment CUTOVER_ONLY/)] },
     ]);
     expect(mutatingCalls(s)).toBe(0);
+  });
+
+  it('ends impaired EC2 status checks and a closed TCP port in timeout reasons', async () => {
+    const s = await sim(3, {}, { tcpPort: 443 });
+    const ids = await idsByName(s);
+    const instanceOf = async (name: string) => (await s.clients.mgn.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [ids.get(name)!] } }))).items?.[0]?.launchedInstance?.ec2InstanceID;
+    // moto always answers status "ok": this wrapper around the EC2 client marks srv001's instance
+    // check impaired in each DescribeInstanceStatus answer (the only thing changed).
+    s.clients.ec2.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName !== 'DescribeInstanceStatusCommand') return out;
+        const impaired = await instanceOf('srv001');
+        for (const st of (out.output as DescribeInstanceStatusCommandOutput).InstanceStatuses ?? []) if (st.InstanceId === impaired) st.InstanceStatus = { ...st.InstanceStatus, Status: 'impaired' };
+        return out;
+      },
+      { step: 'initialize', name: 'impairSrv001' },
+    );
+    const config = { ...s.config, runbook: { ...s.config.runbook, statusCheckTimeoutMinutes: 5, tcpCheckTimeoutMinutes: 3 } };
+    // srv002's port 443 never answers.
+    const closed = new Set<string>();
+    const rt = {
+      ...runtimeOf(s, memoryLogger(), config),
+      tcpProbe: async (host: string, port: number) => {
+        if (!closed.size) {
+          const r = await s.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [(await instanceOf('srv002'))!] }));
+          closed.add(r.Reservations![0].Instances![0].PrivateIpAddress!);
+        }
+        return !(closed.has(host) && port === 443);
+      },
+    };
+    const report = await runWave(rt, { wave: 'big', mode: 'test' });
+    const [one, two, three] = report.servers;
+    expect(one).toMatchObject({ outcome: 'failed', reason: `timed out after 5 min waiting for status checks of ${one.ec2InstanceID} (running, system ok, instance impaired)` });
+    expect(two).toMatchObject({ outcome: 'failed', reason: `timed out after 3 min waiting for TCP 443 on ${[...closed][0]}` });
+    expect(two.phases.map((p) => [p.phase, p.outcome])).toEqual([
+      ['launch-template', 'ok'],
+      ['launch', 'ok'],
+      ['status-checks', 'ok'],
+      ['post-launch', 'ok'],
+      ['tcp-checks', 'failed'],
+    ]);
+    expect(three).toMatchObject({ outcome: 'succeeded' });
+    expect(three.phases.find((p) => p.phase === 'tcp-checks')).toMatchObject({ outcome: 'ok', detail: expect.stringMatching(/: 443 open$/) });
   });
 
   it('refuses bad inputs before any mutating call: unknown wave, a server not in the wave, a mode the state does not allow', async () => {
