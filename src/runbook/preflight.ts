@@ -2,6 +2,7 @@ import { DescribeInstanceTypeOfferingsCommand, DescribeLaunchTemplatesCommand, D
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeDocumentCommand } from '@aws-sdk/client-ssm';
+import { forEachLimited } from './concurrency';
 import { ipInCidr } from './net';
 import { parseIsoDuration } from './duration';
 import { launchConfiguration } from './launch-template';
@@ -30,6 +31,9 @@ export class PreflightError extends Error {
     this.name = 'PreflightError';
   }
 }
+
+/** Servers preflighted at once. */
+export const PREFLIGHT_CONCURRENCY = 8;
 
 const NOT_FOUND = /NotFound|NoSuchEntity|InvalidDocument|InvalidGroup\.Malformed|InvalidSubnetID|InvalidLaunchTemplateId/;
 
@@ -104,8 +108,12 @@ export async function preflight(
   const memo = new Memo();
   const { ssm } = rt.clients;
   const docs = postLaunchDocuments(rt.config, mode);
-  const results = await Promise.all(
-    items.map(async ({ resolved, step }) => {
+  const results: PreflightFailure[] = [];
+  // A bounded number of servers at a time: MGN and EC2 throttle bursts (a wave may hold 1,000 servers).
+  await forEachLimited(
+    items,
+    PREFLIGHT_CONCURRENCY,
+    async ({ resolved, step }) => {
       const reasons: string[] = [];
       const s = resolved.sourceServer;
       if (step.kind === 'refuse') reasons.push(step.reason);
@@ -127,10 +135,12 @@ export async function preflight(
         ]);
         reasons.push(...checks.flat().filter((r): r is string => !!r));
       }
-      return { server: resolved.server.name, sourceServerID: resolved.sourceServerID, reasons };
-    }),
+      if (reasons.length) results.push({ server: resolved.server.name, sourceServerID: resolved.sourceServerID, reasons });
+    },
   );
-  return results.filter((r) => r.reasons.length);
+  // In wave order, whatever order the reads finished in.
+  const order = new Map(items.map((i, n) => [i.resolved.server.name, n]));
+  return results.sort((a, b) => order.get(a.server)! - order.get(b.server)!);
 }
 
 /** Subnet, security groups, instance type and fixed IP exist and fit together. */

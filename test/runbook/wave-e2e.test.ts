@@ -11,7 +11,7 @@ import {
   type UpdateLaunchConfigurationCommandInput,
 } from '@aws-sdk/client-mgn';
 import { type MotoServer, startMoto } from '../support/moto';
-import { PreflightError } from '../../src/runbook/preflight';
+import { PREFLIGHT_CONCURRENCY, PreflightError } from '../../src/runbook/preflight';
 import { runWave } from '../../src/runbook/run-wave';
 import type { Simulation } from '../../src/runbook/simulate';
 import { generatedEstate } from './estate';
@@ -337,8 +337,24 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     await expect(wrong).rejects.toThrow(/srv001 \(s-\w+\): is READY_FOR_TEST \(Ready for testing\): finalize needs a cutover launch \(CUTTING_OVER\)/);
     await expect(runWave(rt, { wave: 'big', mode: 'cutover' })).rejects.toThrow(/preflight refused 12 servers; nothing was changed/);
     expect(mutatingCalls(s)).toBe(0);
-    // A dry run reads everything and says what it would do.
+    // A dry run reads everything and says what it would do, a bounded number of servers at a time.
+    let inFlight = 0;
+    let peak = 0;
+    s.clients.mgn.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'GetLaunchConfigurationCommand') return next(args);
+        peak = Math.max(peak, ++inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'countInFlight' },
+    );
     const dry = await runWave(rt, { wave: 'big', mode: 'test', dryRun: true });
+    expect(s.fake.calls('GetLaunchConfiguration')).toBe(12);
+    expect(peak).toBe(PREFLIGHT_CONCURRENCY);
     expect(dry.servers[0]).toMatchObject({ outcome: 'planned', reason: expect.stringMatching(/^would write the test placement to the launch template and StartTest/) });
     expect(mutatingCalls(s)).toBe(0);
   });
