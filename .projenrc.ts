@@ -476,11 +476,16 @@ drift.addJobs({
 // --- issue 4: cutover.yml
 // A wave run dispatched from GitHub: plan (resolve, preflight, sync MGN, start the quota-batched
 // launches) → one job per server (matrix, split in chunks of 256, GitHub's matrix limit) → report.
-// Approval: cutover, finalize and revert first pass the `approve` job in the protected `cutover`
-// environment (required reviewers), once per run; the work jobs run in `cutover-run` (main branch
-// only, no reviewers), the environment the cutover role trusts, so no matrix job waits for a click.
+// Approval: cutover, finalize and revert first pass the `approve` job in the protected
+// `cutover-approval` environment (required reviewers), once per run; it has no AWS access. The work
+// jobs run in `cutover` (main branch only, no reviewers): the environment the cutover role trusts
+// (github.cutoverEnvironment, default "cutover"), so no matrix job waits for a click.
 /** Matrix chunks of 256 servers the workflow fans out to (the wave-plan action checks the size). */
 const WAVE_MATRIX_CHUNKS = 4;
+/** Environment with required reviewers: the approval of cutover, finalize and revert. */
+const CUTOVER_APPROVAL_ENVIRONMENT = 'cutover-approval';
+/** Environment of the jobs that assume the cutover role; its trust policy names it (github.cutoverEnvironment). */
+const CUTOVER_WORK_ENVIRONMENT = 'cutover';
 const PROTECTED_WAVE_MODES = ['cutover', 'finalize', 'revert'];
 const cutover = new github.GithubWorkflow(gh, 'cutover', {
   limitConcurrency: true,
@@ -510,11 +515,11 @@ const waveJobs: Record<string, github.workflows.Job> = {
     name: 'Approve ${{ inputs.mode }} of ${{ inputs.wave }}',
     if: `\${{ contains(fromJSON('${JSON.stringify(PROTECTED_WAVE_MODES)}'), inputs.mode) && !inputs.dry_run }}`,
     runsOn: ['ubuntu-latest'],
-    // Required reviewers are set on this environment in GitHub (github.cutoverEnvironment).
-    environment: 'cutover',
+    // Required reviewers are set on this environment in GitHub (Settings → Environments).
+    environment: CUTOVER_APPROVAL_ENVIRONMENT,
     permissions: {},
     timeoutMinutes: 5,
-    steps: [{ name: 'Record the approval', run: 'echo "Approved: ${{ inputs.mode }} of wave ${{ inputs.wave }} (${{ inputs.servers || \'all servers\' }}) by the cutover environment reviewers"' }],
+    steps: [{ name: 'Record the approval', run: `echo "Approved: \${{ inputs.mode }} of wave \${{ inputs.wave }} (\${{ inputs.servers || 'all servers' }}) by the reviewers of the ${CUTOVER_APPROVAL_ENVIRONMENT} environment"` }],
   },
   plan: {
     name: 'Plan ${{ inputs.mode }} of ${{ inputs.wave }}',
@@ -522,7 +527,7 @@ const waveJobs: Record<string, github.workflows.Job> = {
     // Runs after an approval, or when no approval was needed (approve skipped), never after a rejection.
     if: "${{ !cancelled() && (needs.approve.result == 'success' || needs.approve.result == 'skipped') }}",
     runsOn: ['ubuntu-latest'],
-    environment: 'cutover-run',
+    environment: CUTOVER_WORK_ENVIRONMENT,
     permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
     timeoutMinutes: 180,
     outputs: {
@@ -560,7 +565,7 @@ serverJobs.forEach((id, i) => {
     needs: ['plan'],
     if: `\${{ !inputs.dry_run && fromJSON(needs.plan.outputs.matrix-count) >= ${i + 1} }}`,
     runsOn: ['ubuntu-latest'],
-    environment: 'cutover-run',
+    environment: CUTOVER_WORK_ENVIRONMENT,
     permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
     timeoutMinutes: 240,
     strategy: {

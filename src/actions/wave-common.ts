@@ -10,7 +10,8 @@ import type { FactoryConfig } from '../config/schema';
 import { createRunbookClients } from '../runbook/clients';
 import { systemClock } from '../runbook/context';
 import { isMode, type Mode, MODES } from '../runbook/lifecycle';
-import type { WaveReport } from '../runbook/report';
+import { renderMarkdown, type WaveReport } from '../runbook/report';
+import type { WaveRun } from '../runbook/run-wave';
 import type { Runtime } from '../runbook/runtime';
 
 /** A bad input; the action fails with this message before any AWS call. */
@@ -64,6 +65,22 @@ export function writeReportPart(report: WaveReport, name: string): string {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   return file;
+}
+
+/**
+ * Runs the wave. A run stopped before any change (resolution or preflight refused servers) still
+ * leaves its report part and job summary, so wave-report shows who was refused and why.
+ */
+export async function runLeavingReport(run: WaveRun, part: string): Promise<WaveReport> {
+  try {
+    return await run.run();
+  } catch (e) {
+    if (run.stoppedReport) {
+      core.setOutput('report-file', writeReportPart(run.stoppedReport, part));
+      await core.summary.addRaw(renderMarkdown(run.stoppedReport)).write();
+    }
+    throw e;
+  }
 }
 
 /** Runs an action body: any error fails the step with its message (no stack for expected refusals). */

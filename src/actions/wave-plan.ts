@@ -6,33 +6,36 @@
 import * as core from '@actions/core';
 import { renderMarkdown } from '../runbook/report';
 import { WaveRun } from '../runbook/run-wave';
-import { parseServerList } from '../runbook/select';
-import { actionRuntime, booleanInput, InputError, runAction, waveInputs, writeReportPart } from './wave-common';
+import { parseServerList, selectServers } from '../runbook/select';
+import { actionRuntime, booleanInput, InputError, runAction, runLeavingReport, waveInputs, writeReportPart } from './wave-common';
 
 /** GitHub refuses a matrix of more than 256 jobs. */
 export const MATRIX_LIMIT = 256;
 
+/** A whole number ≥ 1, or a clear error naming the input (before any AWS call). */
+function wholeNumberInput(name: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InputError(`input "${name}" must be a whole number ≥ 1, got "${value}"`);
+  return Number(value);
+}
+
 runAction(async () => {
   const { config, wave, mode } = waveInputs();
   const dryRun = booleanInput('dry-run');
-  const chunks = Number(core.getInput('matrix-chunks') || '4');
-  const maxParallel = core.getInput('max-parallel').trim() || String(config.runbook.maxParallel);
-  if (!/^\d+$/.test(maxParallel) || Number(maxParallel) < 1) throw new InputError(`input "max-parallel" must be a whole number ≥ 1, got "${maxParallel}"`);
+  const chunks = wholeNumberInput('matrix-chunks', core.getInput('matrix-chunks').trim() || '4');
+  const maxParallel = String(wholeNumberInput('max-parallel', core.getInput('max-parallel').trim() || String(config.runbook.maxParallel)));
+  const servers = parseServerList(core.getInput('servers'));
+  // Checked before any AWS call: launches must not start for servers no matrix job would follow.
+  const selected = selectServers(config, wave, servers).servers.length;
+  if (Math.ceil(selected / MATRIX_LIMIT) > chunks) {
+    throw new InputError(`wave ${wave} has ${selected} servers: more than the ${chunks} × ${MATRIX_LIMIT} server jobs the cutover workflow fans out to; raise WAVE_MATRIX_CHUNKS in .projenrc.ts or split the wave`);
+  }
   const rt = actionRuntime(config);
-  const run = new WaveRun(rt, { wave, mode, servers: parseServerList(core.getInput('servers')), dryRun, continueWithoutFailing: booleanInput('continue-without-failing'), until: 'launched' });
-  const report = await run.run().catch(async (e: Error) => {
-    // A stopped run still leaves its part: wave-report shows who was refused and why.
-    if (run.stoppedReport) {
-      writeReportPart(run.stoppedReport, 'plan');
-      await core.summary.addRaw(renderMarkdown(run.stoppedReport)).write();
-    }
-    throw e;
-  });
+  const run = new WaveRun(rt, { wave, mode, servers, dryRun, continueWithoutFailing: booleanInput('continue-without-failing'), until: 'launched' });
+  const report = await runLeavingReport(run, 'plan');
   const plan = run.wavePlan!;
   // Every server that is not excluded gets a matrix job: it verifies, or reports "unchanged".
   const entries = report.servers.filter((s) => s.outcome !== 'excluded' && s.outcome !== 'failed').map((s) => ({ server: s.server, application: s.application }));
   const needed = Math.ceil(entries.length / MATRIX_LIMIT);
-  if (needed > chunks) throw new InputError(`wave ${wave} has ${entries.length} servers: more than the ${chunks} × ${MATRIX_LIMIT} server jobs the cutover workflow fans out to; raise WAVE_MATRIX_CHUNKS in .projenrc.ts or split the wave`);
   // Each chunk is a JSON list of server names (the workflow's `matrix.server`); unused chunks are [].
   for (let i = 0; i < chunks; i++) core.setOutput(`matrix-${i + 1}`, JSON.stringify(entries.slice(i * MATRIX_LIMIT, (i + 1) * MATRIX_LIMIT).map((e) => e.server)));
   core.setOutput('matrix-count', String(needed));

@@ -20,8 +20,10 @@ const LAUNCH_PHASES: Phase[] = [
   { at: 0.3, run: async (e, r, t) => e.snapshotsTaken(r, t) },
   { at: 0.6, run: (e, r, t) => e.launch(r, t) },
   { at: 1.0, run: async (e, r, t) => e.complete(r, t) },
-  { at: 1.25, run: async (e, r, t) => e.postLaunchActionsDone(r, t) },
 ];
+
+/** Post-launch actions run from SSM agent discovery (at job completion, or later) for a quarter job. */
+const POST_LAUNCH_FRACTION = 0.25;
 
 const TERMINATE_PHASES: Phase[] = [
   { at: 0.05, run: async (e, r, t) => e.startJob(r, t) },
@@ -90,6 +92,7 @@ export class JobEngine {
       log: [],
       nextPhase: 0,
       priorState: new Map(servers.map((server) => [server.id, server.state])),
+      postLaunch: new Map(),
     };
     s.jobs.set(jobID, record);
     if (Object.keys(tags).length > 0) s.tags.set(record.job.arn!, { ...tags });
@@ -130,6 +133,7 @@ export class JobEngine {
         await phase.run(this, record, atMs);
         record.nextPhase++;
       }
+      this.postLaunchProgress(record, now);
     }
   }
 
@@ -184,7 +188,18 @@ export class JobEngine {
       ps.launchStatus = 'LAUNCHED';
       ps.launchedEc2InstanceID = instanceID;
       server.launchedInstance = { ec2InstanceID: instanceID, jobID: record.job.jobID, firstBoot: 'WAITING' };
-      ps.postLaunchActionsStatus = { postLaunchActionsLaunchStatusList: this.postLaunchActions(server, mode, record.job.jobID) };
+      // MGN lists the actions only once it discovers the SSM agent on the new instance.
+      ps.postLaunchActionsStatus = { postLaunchActionsLaunchStatusList: [] };
+      const completedMs = record.createdMs + this.durationMs;
+      const discoveredMs = completedMs + (s.named(faults.delayPostLaunchListFor, server) ? (faults.postLaunchListDelayMinutes ?? 30) * 60_000 : 0);
+      const late = discoveredMs > completedMs;
+      record.postLaunch.set(server.id, {
+        actions: this.postLaunchActions(server, mode, record.job.jobID),
+        discoveredMs,
+        completeListMs: late ? discoveredMs + Math.round(this.durationMs / 8) : discoveredMs,
+        doneMs: discoveredMs + Math.round(this.durationMs * POST_LAUNCH_FRACTION),
+        done: false,
+      });
     });
   }
 
@@ -201,21 +216,27 @@ export class JobEngine {
       } else if (ps.launchStatus === 'LAUNCHED') {
         const launched = server.launchedInstance;
         if (launched?.jobID === record.job.jobID) launched.firstBoot = 'SUCCEEDED';
-        if ((ps.postLaunchActionsStatus?.postLaunchActionsLaunchStatusList ?? []).length > 0) ps.postLaunchActionsStatus!.ssmAgentDiscoveryDatetime = s.iso(atMs);
       }
     }
     this.addLog(record, atMs, 'JOB_END');
   }
 
-  postLaunchActionsDone(record: JobRecord, atMs: number): void {
+  /** Lists each launched server's actions once its agent is discovered, and ends them on time. */
+  postLaunchProgress(record: JobRecord, now: number): void {
     const s = this.state;
     for (const ps of record.job.participatingServers) {
-      const list = ps.postLaunchActionsStatus?.postLaunchActionsLaunchStatusList ?? [];
+      const timeline = record.postLaunch.get(ps.sourceServerID);
+      if (!timeline || timeline.done || now < timeline.discoveredMs || !ps.postLaunchActionsStatus) continue;
+      const status = ps.postLaunchActionsStatus;
+      status.ssmAgentDiscoveryDatetime = s.iso(timeline.discoveredMs);
+      status.postLaunchActionsLaunchStatusList = now < timeline.completeListMs ? timeline.actions.slice(0, 1) : timeline.actions;
+      if (now < timeline.doneMs) continue;
+      timeline.done = true;
       const failing = s.named(s.faults().failPostLaunchFor, s.server(ps.sourceServerID));
-      list.forEach((action, index) => {
+      timeline.actions.forEach((action, index) => {
         if (failing && index === 0) {
           action.executionStatus = 'FAILED';
-          action.failureReason = `Step 'runScript' of ${action.ssmDocument?.ssmDocumentName} failed at ${s.iso(atMs)}: exit code 1 (injected by the MGN fake)`;
+          action.failureReason = `Step 'runScript' of ${action.ssmDocument?.ssmDocumentName} failed at ${s.iso(timeline.doneMs)}: exit code 1 (injected by the MGN fake)`;
         } else {
           action.executionStatus = 'SUCCESS';
         }

@@ -58,6 +58,8 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
   const engine = new JobEngine(state, ec2, durationMinutes * 60_000, launchCounts);
   const ctx: OperationContext = { state, engine };
   const calls = new Map<string, number>();
+  /** Error answers by "<operation> <error type>". */
+  const errors = new Map<string, number>();
   let requests = 0;
   // MGN's state changes one request at a time, so concurrent callers see a consistent service.
   let queue: Promise<unknown> = Promise.resolve();
@@ -98,6 +100,7 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
       status = error.status;
       payload = JSON.stringify(error.body);
       Object.assign(headers, error.headers, { 'x-amzn-errortype': error.type });
+      errors.set(`${name} ${error.type}`, (errors.get(`${name} ${error.type}`) ?? 0) + 1);
     }
     if (payload !== undefined) headers['content-type'] = 'application/json';
     res.writeHead(status, headers);
@@ -123,6 +126,7 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
       faults = next;
     },
     calls: (operation) => (operation === undefined ? [...calls.values()].reduce((a, b) => a + b, 0) : (calls.get(operation) ?? 0)),
+    errors: (type, operation) => [...errors].filter(([key]) => (!operation || key.startsWith(`${operation} `)) && (!type || key.endsWith(` ${type}`))).reduce((n, [, v]) => n + v, 0),
     launches: (id, initiatedBy) => (initiatedBy ? [initiatedBy] : ['START_TEST', 'START_CUTOVER']).reduce((n, mode) => n + (launchCounts.get(`${id}/${mode}`) ?? 0), 0),
     get peaks() {
       return { ...state.peaks };

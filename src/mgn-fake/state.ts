@@ -3,6 +3,7 @@ import type {
   DataReplicationState,
   Job,
   JobLog,
+  JobPostLaunchActionsLaunchStatus,
   LaunchConfiguration,
   LaunchedInstance,
   LifeCycleLastCutover,
@@ -58,6 +59,20 @@ export interface JobRecord {
   nextPhase: number;
   /** Lifecycle states before the launch, restored for servers whose launch FAILED. */
   readonly priorState: Map<string, LifeCycleState>;
+  /** Post-launch actions of each LAUNCHED server, listed in the job once MGN discovers the SSM agent. */
+  readonly postLaunch: Map<string, PostLaunchTimeline>;
+}
+
+/** When MGN lists and finishes a launched server's post-launch actions (virtual ms). */
+export interface PostLaunchTimeline {
+  readonly actions: JobPostLaunchActionsLaunchStatus[];
+  /** The SSM agent is discovered: ssmAgentDiscoveryDatetime is set and the actions are listed. */
+  readonly discoveredMs: number;
+  /** A late agent lists only the first action at discovery and the rest from this time on. */
+  readonly completeListMs: number;
+  /** The actions end SUCCESS (or FAILED, injected). */
+  readonly doneMs: number;
+  done: boolean;
 }
 
 export interface WaveRecord extends Wave {

@@ -13,6 +13,15 @@ export interface FaultOptions {
   stallReplicationFor?: string[];
   /** Source server IDs or hostnames whose post-launch actions end FAILED with a failureReason. @default none */
   failPostLaunchFor?: string[];
+  /**
+   * Source server IDs or hostnames whose SSM agent MGN discovers late: their job lists no
+   * post-launch action (an empty list, no ssmAgentDiscoveryDatetime) until `postLaunchListDelayMinutes`
+   * after the job completed, then only the first action for an eighth of the job duration (a partial
+   * list), then all of them. @default none
+   */
+  delayPostLaunchListFor?: string[];
+  /** Minutes after job completion at which a late SSM agent is discovered. @default 30 */
+  postLaunchListDelayMinutes?: number;
   /** Seed of the fault sampler, so a run with faults replays identically. @default 1 */
   seed?: number;
 }
@@ -63,6 +72,11 @@ export interface MgnFake {
   faults: FaultOptions;
   /** Requests answered per operation (all operations when omitted), faults included. */
   calls(operation?: string): number;
+  /**
+   * Requests answered with an error of `type` (e.g. 'ServiceQuotaExceededException'; every error
+   * when omitted), for `operation` only when given. Injected faults count too.
+   */
+  errors(type?: string, operation?: string): number;
   /** Number of LAUNCH jobs that included the server (optionally only those started by StartTest or StartCutover). */
   launches(sourceServerID: string, initiatedBy?: 'START_TEST' | 'START_CUTOVER'): number;
   /** Max number of servers across active jobs, max concurrent jobs and max servers in one job ever observed (quota audit). */

@@ -4,14 +4,18 @@ import {
   ModifyLaunchTemplateCommand,
   type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
-import { GetLaunchConfigurationCommand } from '@aws-sdk/client-mgn';
+import { GetLaunchConfigurationCommand, type LaunchConfiguration } from '@aws-sdk/client-mgn';
 import type { ResolvedPlacement } from './placement';
 import { account, call, type Runtime } from './runtime';
 
+/** A source server's MGN launch settings (launch template, post-launch actions, ...). */
+export function launchConfiguration(rt: Runtime, sourceServerID: string): Promise<LaunchConfiguration> {
+  return call(rt, 'mgn:GetLaunchConfiguration', () => rt.clients.mgn.send(new GetLaunchConfigurationCommand({ sourceServerID, ...account(rt) })));
+}
+
 /** The EC2 launch template MGN launches a source server from. */
 export async function launchTemplateId(rt: Runtime, sourceServerID: string): Promise<string | undefined> {
-  const lc = await call(rt, 'mgn:GetLaunchConfiguration', () => rt.clients.mgn.send(new GetLaunchConfigurationCommand({ sourceServerID, ...account(rt) })));
-  return lc.ec2LaunchTemplateID || undefined;
+  return (await launchConfiguration(rt, sourceServerID)).ec2LaunchTemplateID || undefined;
 }
 
 async function defaultVersion(rt: Runtime, id: string): Promise<{ number: number; data: ResponseLaunchTemplateData }> {

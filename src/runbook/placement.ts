@@ -46,6 +46,11 @@ export function ssmDocumentName(config: FactoryConfig, document: string): string
   return `${config.runbook.ssmDocumentPrefix ?? `${config.name}-`}${document}`;
 }
 
+/** An SSM document's name, whether MGN holds it by name or by ARN (arn:aws:ssm:<region>:<account>:document/<name>). */
+export function documentName(nameOrArn: string): string {
+  return nameOrArn.replace(/^arn:[^:]+:ssm:[^:]*:[^:]*:document\//, '');
+}
+
 /** The SSM post-launch documents that run for a launch of `mode`. */
 export function postLaunchDocuments(config: FactoryConfig, mode: Mode): string[] {
   const launch = mode === 'test' ? 'TEST_ONLY' : 'CUTOVER_ONLY';

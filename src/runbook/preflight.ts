@@ -2,11 +2,13 @@ import { DescribeInstanceTypeOfferingsCommand, DescribeLaunchTemplatesCommand, D
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeDocumentCommand } from '@aws-sdk/client-ssm';
+import { forEachLimited } from './concurrency';
 import { ipInCidr } from './net';
 import { parseIsoDuration } from './duration';
-import { launchTemplateId } from './launch-template';
+import { launchConfiguration } from './launch-template';
 import { type Mode, type NextStep } from './lifecycle';
 import { kmsKeyFor, placementFor, postLaunchDocuments } from './placement';
+import { postLaunchConfigProblem } from './post-launch-config';
 import type { ResolvedServer } from './resolve';
 import { errorCode } from './retry';
 import { call, type Runtime } from './runtime';
@@ -29,6 +31,9 @@ export class PreflightError extends Error {
     this.name = 'PreflightError';
   }
 }
+
+/** Servers preflighted at once. */
+export const PREFLIGHT_CONCURRENCY = 8;
 
 const NOT_FOUND = /NotFound|NoSuchEntity|InvalidDocument|InvalidGroup\.Malformed|InvalidSubnetID|InvalidLaunchTemplateId/;
 
@@ -89,7 +94,8 @@ export function replicationProblems(s: ResolvedServer['sourceServer'], maxLag: s
 /**
  * Read-only checks before any mutating call: lifecycle allows the mode; for launches, replication,
  * the launch template, the placement's subnet/security groups/instance type/profile (existing and
- * fitting together), the KMS key and the SSM post-launch documents.
+ * fitting together), the KMS key, the SSM post-launch documents, and that the server's MGN launch
+ * settings run every one of them on this mode's launch.
  */
 export async function preflight(
   rt: Runtime,
@@ -102,8 +108,12 @@ export async function preflight(
   const memo = new Memo();
   const { ssm } = rt.clients;
   const docs = postLaunchDocuments(rt.config, mode);
-  const results = await Promise.all(
-    items.map(async ({ resolved, step }) => {
+  const results: PreflightFailure[] = [];
+  // A bounded number of servers at a time: MGN and EC2 throttle bursts (a wave may hold 1,000 servers).
+  await forEachLimited(
+    items,
+    PREFLIGHT_CONCURRENCY,
+    async ({ resolved, step }) => {
       const reasons: string[] = [];
       const s = resolved.sourceServer;
       if (step.kind === 'refuse') reasons.push(step.reason);
@@ -111,7 +121,8 @@ export async function preflight(
       if (step.kind === 'launch') {
         reasons.push(...replicationProblems(s, rt.config.runbook.maxReplicationLag));
         const p = placementFor(rt.config, resolved.server, mode, wave);
-        const ltId = await launchTemplateId(rt, resolved.sourceServerID);
+        const lc = await launchConfiguration(rt, resolved.sourceServerID);
+        const ltId = lc.ec2LaunchTemplateID || undefined;
         templates.set(resolved.sourceServerID, ltId);
         const { keyId } = kmsKeyFor(rt.config, resolved.server);
         const checks = await Promise.all([
@@ -120,13 +131,16 @@ export async function preflight(
           memo.get(`kms:${keyId}`, () => kmsKeyProblem(rt, keyId)),
           ...docs.map((name) => memo.get(`ssm:${name}`, () => exists(() => call(rt, 'ssm:DescribeDocument', () => ssm.send(new DescribeDocumentCommand({ Name: name }))), `SSM document ${name}`))),
           p.instanceProfile ? memo.get(`iam:${p.instanceProfile}`, () => instanceProfileProblem(rt, p.instanceProfile!)) : undefined,
+          postLaunchConfigProblem(rt, resolved.sourceServerID, lc, mode === 'test' ? 'test' : 'cutover', docs),
         ]);
         reasons.push(...checks.flat().filter((r): r is string => !!r));
       }
-      return { server: resolved.server.name, sourceServerID: resolved.sourceServerID, reasons };
-    }),
+      if (reasons.length) results.push({ server: resolved.server.name, sourceServerID: resolved.sourceServerID, reasons });
+    },
   );
-  return results.filter((r) => r.reasons.length);
+  // In wave order, whatever order the reads finished in.
+  const order = new Map(items.map((i, n) => [i.resolved.server.name, n]));
+  return results.sort((a, b) => order.get(a.server)! - order.get(b.server)!);
 }
 
 /** Subnet, security groups, instance type and fixed IP exist and fit together. */

@@ -13,16 +13,17 @@ import {
   TerminateTargetInstancesCommand,
 } from '@aws-sdk/client-mgn';
 import { forEachLimited } from './concurrency';
+import { conflictingServers } from './conflicts';
 import { DEFAULT_QUOTAS, type JobQuotas, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from './batching';
 import { formatDuration } from './duration';
 import { applyPlacement, launchTemplateId } from './launch-template';
 import { LAUNCH_MODES, type Mode, type NextStep, nextStep } from './lifecycle';
 import { connectProbe } from './net';
 import { listAll } from './paginate';
-import { placementFor, postLaunchDocuments } from './placement';
+import { documentName, placementFor, postLaunchDocuments } from './placement';
 import { PreflightError, type PreflightFailure, preflight } from './preflight';
 import type { Phase, ServerReport, WaveReport } from './report';
-import { type ResolvedServer, listSourceServers, resolveServers } from './resolve';
+import { type ResolvedServer, ResolutionError, listSourceServers, resolveServers } from './resolve';
 import { errorCode } from './retry';
 import { account, call, type Runtime } from './runtime';
 import { selectServers } from './select';
@@ -43,8 +44,9 @@ export interface WaveRunOptions {
    */
   readonly until?: 'launched' | 'done';
   /**
-   * Start launches. The per-server jobs of the workflow pass false: only the plan job launches, so
-   * a server job that starts late never launches a server a second time after a failed launch.
+   * Start launch and terminate jobs. The per-server jobs of the workflow pass false: only the plan
+   * job starts jobs, so a server job that starts late never launches a server a second time after a
+   * failed launch, nor races the plan's TerminateTargetInstances.
    * @default true
    */
   readonly launch?: boolean;
@@ -129,7 +131,13 @@ export class WaveRun {
     log.info(`${prefix} ${servers.length} server${servers.length === 1 ? '' : 's'}${options.dryRun ? ', dry run (read-only)' : ''}${options.simulated ? ', SIMULATION against the MGN fake' : ''}`);
 
     const sourceServers = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: log });
-    const resolved = resolveServers(servers, sourceServers);
+    let resolved: ResolvedServer[];
+    try {
+      resolved = resolveServers(servers, sourceServers);
+    } catch (e) {
+      if (e instanceof ResolutionError) this.stoppedReport = this.resolutionReport(wave.name, servers, e);
+      throw e;
+    }
     const items = resolved.map((r) => ({ resolved: r, step: nextStep(mode, r.sourceServer) }));
     const failures = await preflight(rt, wave.name, mode, items, this.templates);
     for (const f of failures) log.warn(`${prefix} preflight: ${f.server}: ${f.reasons.join('; ')}`);
@@ -144,7 +152,7 @@ export class WaveRun {
       lowerBoundMinutes: makespanLowerBoundMinutes(launching, 0, this.quotas),
     };
 
-    const report: WaveReport = { estate: rt.config.name, wave: wave.name, mode, simulated: !!options.simulated, dryRun: !!options.dryRun, startedAt: this.iso(), servers: [] };
+    const report = this.emptyReport(wave.name);
     for (const { resolved: r, step } of items) {
       const sr: ServerReport = { server: r.server.name, application: r.application, sourceServerID: r.sourceServerID, postLaunchActions: [], phases: [], outcome: 'planned' };
       report.servers.push(sr);
@@ -170,6 +178,27 @@ export class WaveRun {
     }
     await this.prepare(items);
     await this.loop(prefix);
+    return this.finish(report);
+  }
+
+  private emptyReport(wave: string): WaveReport {
+    const { options } = this;
+    return { estate: this.rt.config.name, wave, mode: options.mode, simulated: !!options.simulated, dryRun: !!options.dryRun, startedAt: this.iso(), servers: [] };
+  }
+
+  /** The report of a run stopped by resolution: who could not be matched and why; nothing was changed. */
+  private resolutionReport(wave: string, servers: ReadonlyArray<{ server: { name: string }; application: string }>, e: ResolutionError): WaveReport {
+    const report = this.emptyReport(wave);
+    for (const { server, application } of servers) {
+      const problems = e.problems.filter((p) => p.server === server.name).map((p) => p.reason);
+      report.servers.push({
+        server: server.name,
+        application,
+        postLaunchActions: [],
+        phases: [],
+        ...(problems.length ? { outcome: 'excluded', reason: `resolution: ${problems.join('; ')}` } : { outcome: 'unchanged', reason: 'not started: other servers of the run could not be matched to MGN source servers' }),
+      });
+    }
     return this.finish(report);
   }
 
@@ -284,7 +313,10 @@ export class WaveRun {
 
   /** Starts as many launch (or terminate) jobs as the quotas allow now; the rest stay queued. */
   private async startJobs(jobs: Map<string, Job>, stage: 'queued' | 'terminate-queued'): Promise<void> {
-    if (stage === 'terminate-queued') await this.adoptTerminations(jobs);
+    if (stage === 'terminate-queued') {
+      await this.adoptTerminations(jobs);
+      if (this.options.launch === false) return;
+    }
     const queue = this.tracks.filter((t) => t.stage === stage);
     if (!queue.length) return;
     // Jobs this round has started are not in `jobs` yet: count them as active.
@@ -313,9 +345,11 @@ export class WaveRun {
         this.begin(t, 'terminate');
         t.jobID = running.jobID;
         this.setStage(t, 'terminating');
-      } else if (t.instanceID && (await this.instanceState(t.instanceID)) === 'terminated') {
+      } else if (t.instanceID && ['terminated', 'shutting-down'].includes(await this.instanceState(t.instanceID))) {
         this.skip(t, 'terminate', `${t.instanceID} already terminated`);
         this.succeed(t, 'reverted to READY_FOR_TEST; test instance terminated');
+      } else if (this.options.launch === false && this.now() - t.stageSince > this.pollMs * 4) {
+        this.fail(t, `test instance ${t.instanceID ?? '(unknown)'} is not terminated and no TERMINATE job of the server is running; this job only follows, the plan job starts terminations (see its log), re-dispatch the wave to retry`);
       }
     }
   }
@@ -341,44 +375,65 @@ export class WaveRun {
       pending = pending.filter((id) => !fresh.some((s) => s.sourceServerID === id && s.lifeCycle?.state === LAUNCHED_STATE[mode]));
       return pending.length > 0;
     };
-    try {
-      const { job } = await call(rt, `mgn:${mode === 'test' ? 'StartTest' : 'StartCutover'}`, send, adoptLaunched);
-      for (const t of tracks()) {
-        t.jobID = job?.jobID;
-        this.setStage(t, 'launching');
+    const op = mode === 'test' ? 'StartTest' : 'StartCutover';
+    // Each refusal that names servers fails those and sends the rest again at once, so the loop
+    // ends: a server that stalled or joined another job since preflight fails alone, not its batch.
+    for (;;) {
+      try {
+        const { job } = await call(rt, `mgn:${op}`, send, adoptLaunched);
+        for (const t of tracks()) {
+          t.jobID = job?.jobID;
+          this.setStage(t, 'launching');
+        }
+        rt.logger.info(`[${options.wave}/${mode}] started ${job?.jobID} with ${pending.length} server${pending.length === 1 ? '' : 's'}`);
+        return job;
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        if (!pending.length) return undefined;
+        if (errorCode(e) === 'ServiceQuotaExceededException') {
+          // Someone else's jobs took the capacity since we read it: stay queued for the next round.
+          rt.logger.warn(`[${options.wave}/${mode}] ${(e as Error).message}; ${pending.length} servers stay queued`);
+          for (const t of tracks()) t.report.phases.pop();
+          return undefined;
+        }
+        // A server launched by a call whose answer was lost, or by someone else, is followed, not failed.
+        if (!(await adoptLaunched())) return undefined;
+        const refused = conflictingServers(e, pending);
+        if (!refused.size) {
+          for (const t of tracks()) this.fail(t, `${op} refused: ${(e as Error).message}`);
+          return undefined;
+        }
+        for (const t of tracks().filter((x) => refused.has(x.resolved.sourceServerID))) this.fail(t, `${op} refused this server: ${refused.get(t.resolved.sourceServerID)}`);
+        pending = pending.filter((id) => !refused.has(id));
+        rt.logger.warn(`[${options.wave}/${mode}] ${op} refused ${refused.size} server${refused.size === 1 ? '' : 's'}; sending the other ${pending.length} again`);
+        if (!pending.length) return undefined;
       }
-      rt.logger.info(`[${options.wave}/${mode}] started ${job?.jobID} with ${pending.length} server${pending.length === 1 ? '' : 's'}`);
-      return job;
-    } catch (e) {
-      if (isAbort(e)) throw e;
-      if (!pending.length) return undefined;
-      if (errorCode(e) === 'ServiceQuotaExceededException') {
-        // Someone else's jobs took the capacity since we read it: stay queued for the next round.
-        rt.logger.warn(`[${options.wave}/${mode}] ${(e as Error).message}; ${pending.length} servers stay queued`);
-        for (const t of tracks()) t.report.phases.pop();
-        return undefined;
-      }
-      await adoptLaunched();
-      for (const t of tracks()) this.fail(t, `${mode === 'test' ? 'StartTest' : 'StartCutover'} refused: ${(e as Error).message}`);
-      return undefined;
     }
   }
 
   private async startTerminate(ids: string[]): Promise<Job | undefined> {
     const { rt } = this;
-    const tracks = this.tracks.filter((t) => ids.includes(t.resolved.sourceServerID));
-    for (const t of tracks) this.begin(t, 'terminate');
-    try {
-      const { job } = await call(rt, 'mgn:TerminateTargetInstances', () => rt.clients.mgn.send(new TerminateTargetInstancesCommand({ sourceServerIDs: ids, tags: { 'rehost-factory:wave': this.options.wave }, ...account(rt) })));
-      for (const t of tracks) {
-        t.jobID = job?.jobID;
-        this.setStage(t, 'terminating');
+    let pending = [...ids];
+    const tracks = () => this.tracks.filter((t) => pending.includes(t.resolved.sourceServerID));
+    for (const t of tracks()) this.begin(t, 'terminate');
+    // As for launches: servers MGN names in a refusal fail alone, the others are sent again.
+    for (;;) {
+      try {
+        const { job } = await call(rt, 'mgn:TerminateTargetInstances', () => rt.clients.mgn.send(new TerminateTargetInstancesCommand({ sourceServerIDs: pending, tags: { 'rehost-factory:wave': this.options.wave }, ...account(rt) })));
+        for (const t of tracks()) {
+          t.jobID = job?.jobID;
+          this.setStage(t, 'terminating');
+        }
+        return job;
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        const refused = conflictingServers(e, pending);
+        for (const t of tracks().filter((x) => !refused.size || refused.has(x.resolved.sourceServerID))) {
+          this.fail(t, `TerminateTargetInstances refused${refused.size ? ` this server: ${refused.get(t.resolved.sourceServerID)}` : `: ${(e as Error).message}`}`);
+        }
+        pending = refused.size ? pending.filter((id) => !refused.has(id)) : [];
+        if (!pending.length) return undefined;
       }
-      return job;
-    } catch (e) {
-      if (isAbort(e)) throw e;
-      for (const t of tracks) this.fail(t, `TerminateTargetInstances refused: ${(e as Error).message}`);
-      return undefined;
     }
   }
 
@@ -432,22 +487,25 @@ export class WaveRun {
     }
   }
 
-  /** Post-launch SSM actions as MGN reports them in the job, SUCCESS for every one expected. */
+  /**
+   * Post-launch SSM actions as MGN reports them in the job, SUCCESS for every one expected. MGN
+   * lists them only after it discovered the SSM agent (ssmAgentDiscoveryDatetime), so an empty or
+   * partial list is waited on, bounded by runbook.postLaunchTimeoutMinutes.
+   */
   private async checkPostLaunch(jobs: Map<string, Job>): Promise<void> {
     const expected = this.options.mode === 'test' || this.options.mode === 'cutover' || this.options.mode === 'finalize' ? postLaunchDocuments(this.rt.config, this.options.mode === 'test' ? 'test' : 'cutover') : [];
     for (const t of this.tracks.filter((x) => x.stage === 'post-launch')) {
-      const p = jobs.get(t.jobID!)?.participatingServers?.find((x) => x.sourceServerID === t.resolved.sourceServerID);
-      const list = p?.postLaunchActionsStatus?.postLaunchActionsLaunchStatusList ?? [];
-      t.report.postLaunchActions = list.map((a) => ({ document: a.ssmDocument?.ssmDocumentName ?? a.ssmDocument?.actionName ?? '?', status: a.executionStatus ?? 'UNKNOWN', executionID: a.executionID, failureReason: a.failureReason }));
+      const status = jobs.get(t.jobID!)?.participatingServers?.find((x) => x.sourceServerID === t.resolved.sourceServerID)?.postLaunchActionsStatus;
+      const list = status?.postLaunchActionsLaunchStatusList ?? [];
+      t.report.postLaunchActions = list.map((a) => ({ document: documentName(a.ssmDocument?.ssmDocumentName ?? '') || (a.ssmDocument?.actionName ?? '?'), status: a.executionStatus ?? 'UNKNOWN', executionID: a.executionID, failureReason: a.failureReason }));
       const missing = expected.filter((d) => !t.report.postLaunchActions.some((a) => a.document === d));
       const failed = t.report.postLaunchActions.filter((a) => a.status === 'FAILED');
       if (failed.length) this.fail(t, `post-launch action${failed.length === 1 ? '' : 's'} failed: ${failed.map((a) => `${a.document}${a.failureReason ? ` (${a.failureReason})` : ''}`).join('; ')}`);
-      else if (missing.length) this.fail(t, `post-launch action${missing.length === 1 ? '' : 's'} ${missing.join(', ')} expected by bootstrap.postLaunch but not configured on the server's MGN launch settings`);
-      else if (t.report.postLaunchActions.every((a) => a.status === 'SUCCESS')) {
+      else if (!missing.length && t.report.postLaunchActions.every((a) => a.status === 'SUCCESS')) {
         if (list.length) this.end(t, 'ok', `${list.length} action${list.length === 1 ? '' : 's'} SUCCESS`);
         else this.end(t, 'skipped', 'no post-launch actions');
         this.setStage(t, 'tcp-checks');
-      } else this.timeout(t, this.rt.config.runbook.postLaunchTimeoutMinutes, `post-launch actions (${t.report.postLaunchActions.map((a) => `${a.document}: ${a.status}`).join(', ')})`);
+      } else this.timeout(t, this.rt.config.runbook.postLaunchTimeoutMinutes, postLaunchWait(t.instanceID, status?.ssmAgentDiscoveryDatetime, t.report.postLaunchActions, missing));
     }
   }
 
@@ -635,6 +693,14 @@ export class WaveRun {
     report.endedAt = this.iso();
     return report;
   }
+}
+
+/** What a post-launch wait is waiting for, in words (the timeout reason). */
+export function postLaunchWait(instanceID: string | undefined, discovered: string | undefined, listed: ReadonlyArray<{ document: string; status: string }>, missing: readonly string[]): string {
+  const states = listed.map((a) => `${a.document}: ${a.status}`).join(', ');
+  if (!missing.length) return `post-launch actions (${states})`;
+  if (!discovered) return `post-launch actions: MGN has not discovered the SSM agent on ${instanceID ?? 'the instance'} (no ssmAgentDiscoveryDatetime), so it lists none of ${missing.join(', ')} yet`;
+  return `post-launch actions: MGN discovered the SSM agent at ${discovered} but lists ${states || 'no action'}, not ${missing.join(', ')} (expected by bootstrap.postLaunch)`;
 }
 
 /** The newest launch job of the right kind that includes the server (when lastTest/lastCutover lack it). */

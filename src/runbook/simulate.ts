@@ -8,7 +8,7 @@ import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { UpdateLaunchConfigurationCommand } from '@aws-sdk/client-mgn';
 import { CreateDocumentCommand } from '@aws-sdk/client-ssm';
 import type { FactoryConfig, Server } from '../config/schema';
-import { type FaultOptions, type MgnFake, type SeedServer, VirtualClock, startMgnFake } from '../mgn-fake';
+import { type FaultOptions, type MgnFake, type MgnFakeOptions, type SeedServer, VirtualClock, startMgnFake } from '../mgn-fake';
 import { createRunbookClients } from './clients';
 import type { RunbookClients } from './context';
 import { kmsKeyFor, ssmDocumentName } from './placement';
@@ -30,6 +30,8 @@ export interface SimulationProps {
   readonly waves?: readonly string[];
   /** Per-server changes to the seeded source server (state, replication, lag...). */
   readonly seed?: (server: Server) => Partial<SeedServer>;
+  /** MGN quotas the fake enforces (lowered to reach them with few servers). @default MGN's published values */
+  readonly quotas?: MgnFakeOptions['quotas'];
 }
 
 /** A running rehearsal: the MGN fake, moto, and a copy of the estate pointing at both. */
@@ -64,6 +66,7 @@ export async function startSimulation(props: SimulationProps): Promise<Simulatio
       accountId: props.config.accounts.staging,
       clock,
       jobDurationMinutes: props.jobDurationMinutes,
+      quotas: props.quotas,
     });
     const overrides = { credentials: CREDENTIALS };
     const env = { AWS_ENDPOINT_URL: motoUrl, AWS_ENDPOINT_URL_MGN: fake.url };

@@ -54,6 +54,7 @@ describe('MGN fake fault injection', () => {
       const mgn = mgnClient(fake);
       await expect(mgn.send(new StartTestCommand({ sourceServerIDs: [sourceServerID] }))).rejects.toBeInstanceOf(ThrottlingException);
       expect(fake.calls('StartTest')).toBe(1);
+      expect([fake.errors('ThrottlingException', 'StartTest'), fake.errors('ThrottlingException', 'DescribeJobs'), fake.errors('ConflictException'), fake.errors()]).toEqual([1, 0, 0, 1]);
       expect(fake.launches(sourceServerID)).toBe(0);
       fake.faults.throttleRate = 0;
       expect((await mgn.send(new DescribeJobsCommand({}))).items).toEqual([]);

@@ -116,6 +116,40 @@ describe('MGN fake lifecycle and jobs', () => {
       { failLaunchFor: ['bad1'], failPostLaunchFor: ['pla1'] },
     ));
 
+  test('post-launch actions are listed once MGN discovers the SSM agent: empty, then partial, then all (delayPostLaunchListFor)', () =>
+    withFake(
+      [{ hostname: 'late1' }, { hostname: 'prompt1' }],
+      async (fake, mgn, ids) => {
+        const documents = [
+          { actionName: 'a', ssmDocumentName: 'Doc-a' },
+          { actionName: 'b', ssmDocumentName: 'Doc-b' },
+        ];
+        for (const id of ids) await mgn.send(new UpdateLaunchConfigurationCommand({ sourceServerID: id, postLaunchActions: { deployment: 'TEST_AND_CUTOVER', ssmDocuments: documents } }));
+        const { job: started } = await mgn.send(new StartTestCommand({ sourceServerIDs: ids }));
+        const at = async (minutes: number) => {
+          fake.clock.advance(Date.UTC(2026, 0, 1) + minutes * MINUTE - fake.clock.nowMs());
+          return (await job(mgn, started!.jobID!)).participatingServers!.map((p) => ({
+            discovered: p.postLaunchActionsStatus?.ssmAgentDiscoveryDatetime,
+            actions: (p.postLaunchActionsStatus?.postLaunchActionsLaunchStatusList ?? []).map((a) => `${a.ssmDocument?.ssmDocumentName}:${a.executionStatus}`),
+          }));
+        };
+        // Launched at 12 min: nothing is listed before the agent is discovered.
+        expect(await at(13)).toEqual([
+          { discovered: undefined, actions: [] },
+          { discovered: undefined, actions: [] },
+        ]);
+        expect(await at(20)).toEqual([
+          { discovered: undefined, actions: [] },
+          { discovered: '2026-01-01T00:20:00.000Z', actions: ['Doc-a:IN_PROGRESS', 'Doc-b:IN_PROGRESS'] },
+        ]);
+        expect((await at(49))[0]).toEqual({ discovered: undefined, actions: [] });
+        expect((await at(50))[0]).toEqual({ discovered: '2026-01-01T00:50:00.000Z', actions: ['Doc-a:IN_PROGRESS'] });
+        expect((await at(52.5))[0].actions).toEqual(['Doc-a:IN_PROGRESS', 'Doc-b:IN_PROGRESS']);
+        expect((await at(55))[0].actions).toEqual(['Doc-a:SUCCESS', 'Doc-b:SUCCESS']);
+      },
+      { delayPostLaunchListFor: ['late1'], postLaunchListDelayMinutes: 30 },
+    ));
+
   test('post-launch failure is injected by hostname and blocks cutover when the action must succeed', () =>
     withFake(
       [{ hostname: 'pla2' }],

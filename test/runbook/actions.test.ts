@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFactoryFile } from '../../src/config/load';
 import type { WaveReport } from '../../src/runbook/report';
+import { DescribeSourceServersCommand } from '@aws-sdk/client-mgn';
+import { VirtualClock } from '../../src/mgn-fake';
 import type { Simulation } from '../../src/runbook/simulate';
 import { type MotoServer, startMoto } from '../support/moto';
 import { ROOT } from '../support/tools';
@@ -16,7 +18,9 @@ let dir: string;
 let configFile: string;
 beforeAll(async () => {
   moto = await startMoto({ accountId: '111111111111' });
-  sim = await simulate(generatedEstate(6), moto.url, { waves: ['big'] });
+  // The actions run on the wall clock: MGN's virtual time starts now, so "jobs of the last day"
+  // (DescribeJobs fromDate) means the same to both.
+  sim = await simulate(generatedEstate(6), moto.url, { waves: ['big'], clock: new VirtualClock(Date.now()) });
   dir = mkdtempSync(join(tmpdir(), 'rehost-actions-'));
   // The simulated estate (IDs of moto's subnets and groups), as the repository's factory.yaml.
   configFile = join(dir, 'factory.yaml');
@@ -51,7 +55,7 @@ function parseOutputs(text: string): Record<string, string> {
 
 let runs = 0;
 /** Runs actions/<name>/dist/index.js as the runner would: INPUT_* variables, output and summary files. */
-function runAction(name: string, inputs: Record<string, string>): Promise<ActionRun> {
+function runAction(name: string, inputs: Record<string, string>, target: Simulation = sim): Promise<ActionRun> {
   const id = `${name}-${++runs}`;
   const outputFile = join(dir, `${id}.out`);
   const summaryFile = join(dir, `${id}.md`);
@@ -65,8 +69,8 @@ function runAction(name: string, inputs: Record<string, string>): Promise<Action
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     // The standard endpoint variables: moto for EC2/IAM/KMS/SSM, the fake for MGN.
-    AWS_ENDPOINT_URL: sim.motoUrl,
-    AWS_ENDPOINT_URL_MGN: sim.fake.url,
+    AWS_ENDPOINT_URL: target.motoUrl,
+    AWS_ENDPOINT_URL_MGN: target.fake.url,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   return new Promise<ActionRun>((resolve, reject) => {
@@ -80,10 +84,26 @@ function runAction(name: string, inputs: Record<string, string>): Promise<Action
   });
 }
 
-/** Moves MGN's virtual time on while server jobs poll in real time. */
-function advanceWhile<T>(work: Promise<T>): Promise<T> {
-  const timer = setInterval(() => void sim.clock.advance(60_000), 50);
+/** Moves MGN's virtual time on while server jobs poll in real time (once `ready()`, when given). */
+function advanceWhile<T>(work: Promise<T>, ready: () => boolean = () => true): Promise<T> {
+  const timer = setInterval(() => ready() && sim.clock.advance(60_000), 50);
   return work.finally(() => clearInterval(timer));
+}
+
+/** The plan job, then one server job per matrix entry, then the report: as cutover.yml runs them. */
+async function dispatch(mode: string, servers: string[], dirName: string, ready?: () => boolean): Promise<{ plan: ActionRun; jobs: ActionRun[]; report: ActionRun }> {
+  const plan = await runAction('wave-plan', { config: configFile, wave: 'big', mode, servers: servers.join(','), 'report-dir': dirName });
+  expect({ code: plan.code, log: plan.code ? plan.stdout : '' }).toEqual({ code: 0, log: '' });
+  expect(JSON.parse(plan.outputs['matrix-1'])).toEqual(servers);
+  const jobs = await advanceWhile(Promise.all(servers.map((server) => runAction('server-cutover', { config: configFile, wave: 'big', mode, server, 'report-dir': dirName, 'poll-interval-seconds': '1' }))), ready);
+  const report = await runAction('wave-report', { 'reports-dir': dirName, 'report-file': `${dirName}.json` });
+  return { plan, jobs, report };
+}
+
+async function lifecycleStates(names: string[]): Promise<string[]> {
+  const r = await sim.clients.mgn.send(new DescribeSourceServersCommand({ filters: {} }));
+  const byName = new Map((r.items ?? []).map((x) => [x.sourceProperties?.identificationHints?.hostname?.toLowerCase() ?? x.sourceProperties?.identificationHints?.fqdn?.split('.')[0], x.lifeCycle?.state]));
+  return names.map((n) => byName.get(n) ?? 'unknown');
 }
 
 it('refuses bad inputs before any AWS change', async () => {
@@ -101,6 +121,22 @@ it('refuses bad inputs before any AWS change', async () => {
   expect(refusedReport.code).toBe(1);
   expect(refusedReport.summary).toMatch(/\| srv001 \| app000 \| s-\w+ \| ⛔ excluded \| — \| — \| — \| — \| preflight: is READY_FOR_TEST/);
   expect(refusedReport.outputs.failed).toBe('6');
+  // A server job refused by preflight (finalize before any cutover) or by resolution (a
+  // sourceServerId MGN does not know) leaves its part too, so the report says why.
+  const refusedServer = await runAction('server-cutover', { config: configFile, wave: 'big', mode: 'finalize', server: 'srv002', 'report-dir': 'refused-server' });
+  expect(refusedServer.code).toBe(1);
+  expect(refusedServer.outputs).toMatchObject({ outcome: 'excluded', 'report-file': 'refused-server/server-srv002.json' });
+  const wrongId = join(dir, 'wrong-id.json');
+  const estate = JSON.parse(readFileSync(configFile, 'utf8'));
+  estate.waves[0].applications[0].servers[2].sourceServerId = 's-00000000000000000';
+  writeFileSync(wrongId, JSON.stringify(estate));
+  const unresolved = await runAction('server-cutover', { config: wrongId, wave: 'big', mode: 'finalize', server: 'srv003', 'report-dir': 'refused-server' });
+  expect(unresolved.stdout).toContain('::error::cannot match 1 server to MGN source servers:%0A  srv003: sourceServerId s-00000000000000000 does not exist in MGN');
+  const serverReport = await runAction('wave-report', { 'reports-dir': 'refused-server', 'report-file': 'refused-server.json' });
+  expect(serverReport.outputs.failed).toBe('2');
+  expect(serverReport.summary).toMatch(/\| srv002 \| app000 \| s-\w+ \| ⛔ excluded \| .* \| preflight: is READY_FOR_TEST \(Ready for testing\): finalize needs a cutover launch/);
+  expect(serverReport.summary).toMatch(/\| srv003 \| app000 \| — \| ⛔ excluded \| .* \| resolution: sourceServerId s-00000000000000000 does not exist in MGN \|/);
+  expect(serverReport.summary).not.toContain('no result from its server job');
   const missingServer = await runAction('server-cutover', { config: configFile, wave: 'big', mode: 'test' });
   expect(missingServer.stdout).toContain('::error::Input required and not supplied: server');
   expect(mutatingCalls(sim)).toBe(0);
@@ -143,4 +179,67 @@ it('plans, fans out one job per server and reports, as the cutover workflow runs
   ]);
   const empty = await runAction('wave-report', { 'reports-dir': join(dir, 'nowhere') });
   expect(empty.stdout).toContain('::error::input "reports-dir"');
+});
+
+it('cutover, finalize and revert through the actions: the plan starts, server jobs verify and finish', async () => {
+  sim.fake.faults = {};
+  // After the test above: srv001, srv002, srv004, srv005 are READY_FOR_CUTOVER.
+  const cutover = await dispatch('cutover', ['srv001', 'srv002'], 'cut');
+  expect(cutover.jobs.map((j) => j.outputs.outcome)).toEqual(['succeeded', 'succeeded']);
+  expect(cutover.report.outputs).toMatchObject({ succeeded: '2', failed: '0' });
+  expect(await lifecycleStates(['srv001', 'srv002'])).toEqual(['CUTTING_OVER', 'CUTTING_OVER']);
+
+  const finalize = await dispatch('finalize', ['srv001', 'srv002'], 'fin');
+  expect(finalize.plan.stdout).not.toMatch(/FinalizeCutover/);
+  expect(finalize.jobs.map((j) => [j.outputs.outcome, j.outputs['instance-id'] === cutover.jobs[finalize.jobs.indexOf(j)].outputs['instance-id']])).toEqual([
+    ['succeeded', true],
+    ['succeeded', true],
+  ]);
+  expect(finalize.report.code).toBe(0);
+  expect(await lifecycleStates(['srv001', 'srv002'])).toEqual(['CUTOVER', 'CUTOVER']);
+  // One server per FinalizeCutover call, from the server jobs.
+  expect(sim.fake.calls('FinalizeCutover')).toBe(2);
+
+  // Revert: the plan returns the servers to READY_FOR_TEST and starts the TERMINATE job; each server
+  // job follows that job (time moves only once both jobs read their server, so they see it running).
+  const reads = sim.fake.calls('DescribeSourceServers');
+  const revert = await dispatch('revert', ['srv004', 'srv005'], 'rev', () => sim.fake.calls('DescribeSourceServers') >= reads + 3);
+  const planPart = JSON.parse(readFileSync(join(dir, 'rev', 'plan.json'), 'utf8')) as WaveReport;
+  expect(planPart.servers.map((x) => x.reason)).toEqual(Array(2).fill(expect.stringMatching(/^terminating in job mgnjob-\S+; the server job verifies it$/)));
+  expect(revert.jobs.map((j) => [j.code, j.outputs.outcome])).toEqual([
+    [0, 'succeeded'],
+    [0, 'succeeded'],
+  ]);
+  expect(sim.fake.calls('TerminateTargetInstances')).toBe(1);
+  expect(await lifecycleStates(['srv004', 'srv005'])).toEqual(['READY_FOR_TEST', 'READY_FOR_TEST']);
+  const merged = JSON.parse(readFileSync(join(dir, 'rev.json'), 'utf8')) as WaveReport;
+  expect(merged.servers.map((x) => [x.server, x.outcome, x.reason])).toEqual([
+    ['srv004', 'succeeded', 'reverted to READY_FOR_TEST; test instance terminated'],
+    ['srv005', 'succeeded', 'reverted to READY_FOR_TEST; test instance terminated'],
+  ]);
+});
+
+it('splits a 300-server wave over matrix outputs of 256 and validates matrix-chunks before any AWS call', async () => {
+  // 300 servers already tested (READY_FOR_CUTOVER): a test run has nothing to launch, so the
+  // matrix is all this costs; every server still gets its matrix job.
+  const big = await simulate(generatedEstate(300), moto.url, { waves: ['big'], seed: () => ({ lifeCycleState: 'READY_FOR_CUTOVER' }) });
+  try {
+    const bigFile = join(dir, 'big.json');
+    writeFileSync(bigFile, JSON.stringify(big.config));
+    const before = big.fake.calls();
+    const notANumber = await runAction('wave-plan', { config: bigFile, wave: 'big', mode: 'test', 'matrix-chunks': 'four' }, big);
+    expect(notANumber.stdout).toContain('::error::input "matrix-chunks" must be a whole number ≥ 1, got "four"');
+    const tooFew = await runAction('wave-plan', { config: bigFile, wave: 'big', mode: 'test', 'matrix-chunks': '1' }, big);
+    expect(tooFew.stdout).toContain('::error::wave big has 300 servers: more than the 1 × 256 server jobs the cutover workflow fans out to');
+    expect(big.fake.calls()).toBe(before);
+
+    const plan = await runAction('wave-plan', { config: bigFile, wave: 'big', mode: 'test', 'report-dir': 'big-plan' }, big);
+    expect({ code: plan.code, log: plan.code ? plan.stdout : '' }).toEqual({ code: 0, log: '' });
+    const names = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `srv${String(from + i).padStart(3, '0')}`);
+    expect(JSON.parse(plan.outputs['matrix-1'])).toEqual(names(1, 256));
+    expect(JSON.parse(plan.outputs['matrix-2'])).toEqual(names(257, 300));
+    expect(plan.outputs).toMatchObject({ 'matrix-3': '[]', 'matrix-4': '[]', 'matrix-count': '2', 'server-count': '300' });
+  } finally {
+    await big.stop();
+  }
 });

@@ -6,28 +6,63 @@ import { generatedEstate } from './estate';
 import { memoryLogger, runtimeOf, simulate } from './sim';
 
 let moto: MotoServer;
-let sim: Simulation;
+const sims: Simulation[] = [];
 beforeAll(async () => {
   moto = await startMoto({ accountId: '111111111111' });
-  sim = await simulate(generatedEstate(500, { postLaunch: false }), moto.url, { waves: ['big'] });
 }, 120_000);
 afterAll(async () => {
-  await sim?.stop();
+  await Promise.all(sims.map((s) => s.stop()));
   await moto?.stop();
 });
 
-it('launches a 500-server wave without ever breaking an MGN quota, queueing what does not fit', async () => {
+/** Launch jobs the runbook started, by size, from its progress log. */
+const startedSizes = (lines: string[]) => lines.filter((l) => /started mgnjob-\S+ with \d+ servers?/.test(l)).map((l) => Number(/with (\d+)/.exec(l)![1]));
+
+/**
+ * The fake refuses any call beyond a quota, so its peaks alone could never show a breach: the
+ * tests also count its refusals. A runbook that tried an over-quota call would be answered
+ * ServiceQuotaExceededException (or ConflictException for a server already in a job), and counted.
+ */
+function expectNoRefusals(sim: Simulation): void {
+  expect({ quota: sim.fake.errors('ServiceQuotaExceededException'), conflict: sim.fake.errors('ConflictException'), validation: sim.fake.errors('ValidationException') }).toEqual({ quota: 0, conflict: 0, validation: 0 });
+}
+
+it('launches a 500-server wave in the fewest jobs MGN allows, never attempting an over-quota call', async () => {
+  const sim = await simulate(generatedEstate(500, { postLaunch: false }), moto.url, { waves: ['big'] });
+  sims.push(sim);
   const log = memoryLogger();
   const start = sim.clock.now().getTime();
   const report = await runWave(runtimeOf(sim, log), { wave: 'big', mode: 'test' });
   expect(report.servers.filter((s) => s.outcome !== 'succeeded')).toEqual([]);
-  // The fake audits every job it accepted; it also refuses (ServiceQuotaExceeded) anything beyond.
+  expectNoRefusals(sim);
   expect(sim.fake.peaks).toEqual({ serversInActiveJobs: 200, activeJobs: 1, serversPerJob: 200 });
-  expect(log.lines.filter((l) => /started mgnjob-\S+ with \d+ servers/.test(l)).map((l) => Number(/with (\d+)/.exec(l)![1]))).toEqual([200, 200, 100]);
+  // 200 servers across active jobs: ceil(500 / 200) = 3 StartTest calls is the optimum.
+  expect(sim.fake.calls('StartTest')).toBe(3);
+  expect(startedSizes(log.lines)).toEqual([200, 200, 100]);
   expect(log.lines.some((l) => /queued 300/.test(l))).toBe(true);
   for (const s of report.servers) expect(sim.fake.launches(s.sourceServerID!, 'START_TEST')).toBe(1);
   // Three rounds of 20-minute jobs: within one poll round and the verification of the last batch.
   const makespan = (sim.clock.now().getTime() - start) / 60_000;
   expect(makespan).toBeGreaterThanOrEqual(makespanLowerBoundMinutes(500, 20));
   expect(makespan).toBeLessThanOrEqual(makespanLowerBoundMinutes(500, 20) + 10);
-});
+}, 300_000);
+
+it('with small quotas (2 concurrent jobs, 5 servers per job) reaches the concurrent-jobs limit and never breaks it', async () => {
+  const quotas = { serversPerJob: 5, serversInActiveJobs: 200, concurrentJobs: 2 };
+  const sim = await simulate(generatedEstate(30, { postLaunch: false }), moto.url, { waves: ['big'], quotas });
+  sims.push(sim);
+  const log = memoryLogger();
+  const config = { ...sim.config, runbook: { ...sim.config.runbook, quotas } };
+  const start = sim.clock.now().getTime();
+  const report = await runWave(runtimeOf(sim, log, config), { wave: 'big', mode: 'test' });
+  expect(report.servers.filter((s) => s.outcome !== 'succeeded')).toEqual([]);
+  expectNoRefusals(sim);
+  expect(sim.fake.peaks).toEqual({ serversInActiveJobs: 10, activeJobs: 2, serversPerJob: 5 });
+  expect(sim.fake.calls('StartTest')).toBe(6);
+  expect(startedSizes(log.lines)).toEqual([5, 5, 5, 5, 5, 5]);
+  for (const s of report.servers) expect(sim.fake.launches(s.sourceServerID!, 'START_TEST')).toBe(1);
+  // 10 servers in flight at a time: three rounds of 20-minute jobs.
+  const makespan = (sim.clock.now().getTime() - start) / 60_000;
+  expect(makespan).toBeGreaterThanOrEqual(makespanLowerBoundMinutes(30, 20, quotas));
+  expect(makespan).toBeLessThanOrEqual(makespanLowerBoundMinutes(30, 20, quotas) + 10);
+}, 120_000);

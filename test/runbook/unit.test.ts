@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import type { Job, SourceServer } from '@aws-sdk/client-mgn';
+import { ConflictException, type Job, type SourceServer, ThrottlingException } from '@aws-sdk/client-mgn';
 import { loadFactoryFile } from '../../src/config/load';
+import { conflictingServers } from '../../src/runbook/conflicts';
 import { DEFAULT_QUOTAS, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from '../../src/runbook/batching';
 import { formatDuration, parseIsoDuration } from '../../src/runbook/duration';
 import { MODES, type Mode, nextStep } from '../../src/runbook/lifecycle';
@@ -8,6 +9,7 @@ import { replicationProblems } from '../../src/runbook/preflight';
 import { mergeReports, renderGantt, renderMarkdown, type WaveReport } from '../../src/runbook/report';
 import { ResolutionError, resolveServers } from '../../src/runbook/resolve';
 import { backoffDelay, withRetry } from '../../src/runbook/retry';
+import { postLaunchWait } from '../../src/runbook/run-wave';
 import { selectServers, WaveInputError } from '../../src/runbook/select';
 
 const config = loadFactoryFile(join(__dirname, '..', '..', 'examples', 'factory.yaml')).config;
@@ -130,6 +132,40 @@ describe('batching against the MGN quotas', () => {
     expect(chunk(ids(120), 50).map((c) => c.length)).toEqual([50, 50, 20]);
     expect(makespanLowerBoundMinutes(500, 20)).toBe(60);
     expect(makespanLowerBoundMinutes(200, 20)).toBe(20);
+  });
+});
+
+describe('per-server refusals of a batch (ConflictException errors[])', () => {
+  const conflict = (extra: Partial<ConflictException>) => new ConflictException({ $metadata: {}, message: '2 of 3 source servers cannot take part', ...extra });
+
+  it('names each refused server of the batch with its message and code, ignoring others', () => {
+    const e = conflict({
+      errors: [
+        { resourceId: 's-1', code: 'REPLICATION_NOT_HEALTHY', message: 'replication is STALLED' },
+        { resourceId: 's-3', code: 'SOURCE_SERVER_IN_ACTIVE_JOB', message: 'in job mgnjob-9' },
+        { resourceId: 's-other', code: 'X', message: 'not ours' },
+      ],
+    });
+    expect([...conflictingServers(e, ['s-1', 's-2', 's-3'])]).toEqual([
+      ['s-1', 'replication is STALLED (REPLICATION_NOT_HEALTHY)'],
+      ['s-3', 'in job mgnjob-9 (SOURCE_SERVER_IN_ACTIVE_JOB)'],
+    ]);
+  });
+
+  it('reads a single resourceId, and names nothing for other errors or a conflict without servers', () => {
+    expect([...conflictingServers(conflict({ resourceId: 's-2', code: 'INVALID_LIFECYCLE_STATE' }), ['s-1', 's-2'])]).toEqual([['s-2', '2 of 3 source servers cannot take part (INVALID_LIFECYCLE_STATE)']]);
+    expect(conflictingServers(conflict({}), ['s-1']).size).toBe(0);
+    expect(conflictingServers(new ThrottlingException({ $metadata: {}, message: 'slow down' }), ['s-1']).size).toBe(0);
+  });
+});
+
+describe('post-launch waits say what MGN has not listed yet', () => {
+  it('before the SSM agent is discovered, after it with a partial list, and while actions run', () => {
+    expect(postLaunchWait('i-1', undefined, [], ['acme-a', 'acme-b'])).toBe('post-launch actions: MGN has not discovered the SSM agent on i-1 (no ssmAgentDiscoveryDatetime), so it lists none of acme-a, acme-b yet');
+    expect(postLaunchWait('i-1', '2026-01-01T00:50:00.000Z', [{ document: 'acme-a', status: 'IN_PROGRESS' }], ['acme-b'])).toBe(
+      'post-launch actions: MGN discovered the SSM agent at 2026-01-01T00:50:00.000Z but lists acme-a: IN_PROGRESS, not acme-b (expected by bootstrap.postLaunch)',
+    );
+    expect(postLaunchWait('i-1', '2026-01-01T00:50:00.000Z', [{ document: 'acme-a', status: 'IN_PROGRESS' }], [])).toBe('post-launch actions (acme-a: IN_PROGRESS)');
   });
 });
 

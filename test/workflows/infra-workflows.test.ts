@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { githubSection } from '../../src/config/sections/github';
+import { PROTECTED_MODES } from '../../src/runbook/lifecycle';
 import { ROOT } from '../support/tools';
 
 /**
@@ -8,14 +10,22 @@ import { ROOT } from '../support/tools';
  * writes (actionlint checks that they are valid; these check that they are safe).
  */
 type Step = { name?: string; id?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
-type Job = { permissions?: Record<string, string>; environment?: unknown; needs?: string | string[]; steps: Step[]; if?: string };
+type Job = {
+  permissions?: Record<string, string>;
+  environment?: unknown;
+  needs?: string | string[];
+  steps: Step[];
+  if?: string;
+  outputs?: Record<string, string>;
+  strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: unknown; matrix?: Record<string, unknown> };
+};
 type Workflow = { on: Record<string, any>; permissions?: unknown; concurrency?: { group: string; 'cancel-in-progress': boolean }; jobs: Record<string, Job> };
 
 const load = (name: string): Workflow => parse(readFileSync(join(ROOT, '.github', 'workflows', name), 'utf8')) as Workflow;
 const indexOf = (job: Job, pred: (s: Step) => boolean) => job.steps.findIndex(pred);
 
 describe('infrastructure workflows', () => {
-  const workflows = { 'infra-plan.yml': load('infra-plan.yml'), 'infra-apply.yml': load('infra-apply.yml'), 'drift.yml': load('drift.yml'), 'build.yml': load('build.yml') };
+  const workflows = { 'infra-plan.yml': load('infra-plan.yml'), 'infra-apply.yml': load('infra-apply.yml'), 'drift.yml': load('drift.yml'), 'build.yml': load('build.yml'), 'cutover.yml': load('cutover.yml') };
 
   it('every job declares least-privilege permissions: AWS credentials and write tokens never meet', () => {
     for (const [file, wf] of Object.entries(workflows)) {
@@ -79,5 +89,70 @@ describe('infrastructure workflows', () => {
     expect(steps.map((s) => s.run).filter(Boolean)).toEqual(expect.arrayContaining(['npm ci', 'npm test', "python -m pip install 'moto[server]==5.2.1' 'cfn-lint==1.51.0'"]));
     expect(steps.find((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))?.with).toMatchObject({ terraform_version: '1.11.4' });
     expect(steps[steps.length - 1].run).toMatch(/npx projen\nif ! git diff --exit-code/);
+  });
+});
+
+describe('cutover workflow', () => {
+  const wf = load('cutover.yml');
+  const { approve, plan, report } = wf.jobs;
+  const serverJobs = Object.keys(wf.jobs).filter((id) => /^servers-\d+$/.test(id));
+  const assumesRole = (job: Job) => job.steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+  // The cutover role's trust policy names github.cutoverEnvironment (github-oidc-roles.ts).
+  const trusted = githubSection.parse({ repository: 'acme/migration' }).cutoverEnvironment;
+
+  it('is dispatched with wave, mode, servers, dry run, continue-without-failing and max-parallel; one run per wave at a time', () => {
+    const inputs = wf.on.workflow_dispatch.inputs;
+    expect(Object.keys(inputs)).toEqual(['wave', 'mode', 'servers', 'dry_run', 'continue_without_failing', 'max_parallel']);
+    expect(inputs.mode.options).toEqual(['test', 'cutover', 'finalize', 'revert', 'archive']);
+    expect(wf.concurrency).toEqual({ group: 'cutover-${{ inputs.wave }}', 'cancel-in-progress': false });
+  });
+
+  it('cutover, finalize and revert wait for the approve job in a reviewed environment that has no AWS access', () => {
+    const modes = JSON.parse(/fromJSON\('(\[[^\]]*\])'\)/.exec(approve.if!)![1]) as string[];
+    expect(modes).toEqual([...PROTECTED_MODES]);
+    expect(approve.if).toContain('!inputs.dry_run');
+    expect(approve.environment).toBe('cutover-approval');
+    expect(approve.permissions).toEqual({});
+    expect(assumesRole(approve)).toBe(false);
+    // The plan runs after an approval or when none was needed, never after a rejection.
+    expect(plan.needs).toEqual('approve');
+    expect(plan.if).toBe("${{ !cancelled() && (needs.approve.result == 'success' || needs.approve.result == 'skipped') }}");
+    for (const id of serverJobs) expect({ id, needs: wf.jobs[id].needs }).toEqual({ id, needs: 'plan' });
+  });
+
+  it('every job that assumes the cutover role runs in the environment the role trusts', () => {
+    const withRole = Object.entries(wf.jobs).filter(([, job]) => assumesRole(job));
+    expect(withRole.map(([id]) => id)).toEqual(['plan', ...serverJobs]);
+    for (const [id, job] of withRole) {
+      expect({ id, environment: job.environment }).toEqual({ id, environment: trusted });
+      expect(job.steps.find((s) => s.uses?.startsWith('aws-actions/'))?.with?.['role-to-assume']).toBe('${{ secrets.REHOST_CUTOVER_ROLE_ARN }}');
+    }
+    expect(approve.environment).not.toBe(trusted);
+  });
+
+  it('fans out one job per server in chunks of the plan\'s matrix outputs, fail-fast off, max-parallel from the plan', () => {
+    const chunks = Number(plan.steps.find((s) => s.uses === './actions/wave-plan')!.with!['matrix-chunks']);
+    expect(serverJobs).toEqual(Array.from({ length: chunks }, (_, i) => `servers-${i + 1}`));
+    const actionOutputs = Object.keys((parse(readFileSync(join(ROOT, 'actions', 'wave-plan', 'action.yml'), 'utf8')) as { outputs: Record<string, unknown> }).outputs).filter((o) => /^matrix-\d+$/.test(o));
+    expect(actionOutputs).toEqual(serverJobs.map((_, i) => `matrix-${i + 1}`));
+    serverJobs.forEach((id, i) => {
+      const job = wf.jobs[id];
+      expect(plan.outputs?.[`matrix-${i + 1}`]).toBe(`\${{ steps.plan.outputs.matrix-${i + 1} }}`);
+      expect(job.strategy).toEqual({ 'fail-fast': false, 'max-parallel': '${{ fromJSON(needs.plan.outputs.max-parallel) }}', matrix: { server: `\${{ fromJSON(needs.plan.outputs.matrix-${i + 1}) }}` } });
+      expect(job.if).toBe(`\${{ !inputs.dry_run && fromJSON(needs.plan.outputs.matrix-count) >= ${i + 1} }}`);
+      expect(job.steps.find((s) => s.uses === './actions/server-cutover')?.with).toEqual({ wave: '${{ inputs.wave }}', mode: '${{ inputs.mode }}', server: '${{ matrix.server }}' });
+      expect(job.steps.at(-1)).toMatchObject({ if: 'always()', with: { name: 'wave-report-server-${{ matrix.server }}' } });
+    });
+  });
+
+  it('the report runs always, after every job, without AWS access, and keeps the audit trail', () => {
+    expect(report.if).toBe('always()');
+    expect(report.needs).toEqual(['plan', ...serverJobs]);
+    expect(report.permissions).toEqual({ contents: 'read' });
+    expect(assumesRole(report)).toBe(false);
+    expect(report.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with).toMatchObject({ pattern: 'wave-report-*', 'merge-multiple': true });
+    expect(report.steps.find((s) => s.uses === './actions/wave-report')).toBeDefined();
+    expect(report.steps.at(-1)).toMatchObject({ if: 'always()', with: { name: 'wave-report-${{ inputs.wave }}-${{ inputs.mode }}-${{ github.run_id }}', 'retention-days': 90 } });
+    expect(plan.steps.at(-1)).toMatchObject({ if: 'always()', with: { name: 'wave-report-plan' } });
   });
 });

@@ -21954,7 +21954,7 @@ var require_core = __commonJS({
     exports2.getInput = getInput3;
     exports2.getMultilineInput = getMultilineInput;
     exports2.getBooleanInput = getBooleanInput;
-    exports2.setOutput = setOutput2;
+    exports2.setOutput = setOutput3;
     exports2.setCommandEcho = setCommandEcho;
     exports2.setFailed = setFailed3;
     exports2.isDebug = isDebug;
@@ -22029,7 +22029,7 @@ var require_core = __commonJS({
       throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name2}
 Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
     }
-    function setOutput2(name2, value) {
+    function setOutput3(name2, value) {
       const filePath = process.env["GITHUB_OUTPUT"] || "";
       if (filePath) {
         return (0, file_command_1.issueFileCommand)("OUTPUT", (0, file_command_1.prepareKeyValueMessage)(name2, value));
