@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AutoScalingClient, AutoScalingGroup, DescribeAutoScalingGroupsCommand, MixedInstancesPolicy } from '@aws-sdk/client-auto-scaling';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, Instance, ResponseLaunchTemplateData, RunInstancesRequest } from '@aws-sdk/client-ec2';
 import { PipelineError, settingsFromEnv, tagValue } from './errors';
@@ -15,8 +16,31 @@ export interface BackupJobEvent {
   readonly detail?: { readonly backupJobId?: string; readonly resourceArn?: string; readonly resourceType?: string; readonly state?: string };
 }
 
+/**
+ * What the workflow asks: `locate` the backed-up instance's group (before anything is claimed), or
+ * `resolve` what the swap needs once the backup job is claimed, with the claim's attempt number
+ * (the ClientTokens include it: a re-run after a failure must not get back the failed run's instance).
+ */
+export type BackupTargetRequest =
+  | { readonly step: 'locate'; readonly event: BackupJobEvent }
+  | { readonly step: 'resolve'; readonly event: BackupJobEvent; readonly attempt: number };
+
+export interface NotInGroup {
+  readonly inAsg: false;
+  readonly backupJobId: string;
+  readonly instanceId: string;
+  readonly reason: string;
+}
+
+export interface LocatedGroup {
+  readonly inAsg: true;
+  readonly backupJobId: string;
+  readonly instanceId: string;
+  readonly asgName: string;
+}
+
 export type BackupTarget =
-  | { readonly inAsg: false; readonly backupJobId: string; readonly instanceId: string; readonly reason: string }
+  | NotInGroup
   | {
       readonly inAsg: true;
       readonly backupJobId: string;
@@ -36,18 +60,14 @@ export type BackupTarget =
       readonly windows: boolean;
       /** Name of the image to create; fixed per backup job, so a retried CreateImage finds its image. */
       readonly imageName: string;
-      /** ClientToken for RunInstances and CreateLaunchTemplateVersion (≤ 64 characters). */
+      /** ClientToken for RunInstances and CreateLaunchTemplateVersion (≤ 64 characters), new for each attempt. */
       readonly clientToken: string;
       /** The RunInstances request of the temporary instance: placement from the launch template, no public IP. */
       readonly runInstances: RunInstancesRequest;
     };
 
-/**
- * Resolves a completed EC2 backup to what the swap needs: its AMI, the instance's Auto Scaling group
- * and the group's launch template (its default version, by number). An instance outside any group
- * (or a group deleted since) is "nothing to do", not an error.
- */
-export async function resolveBackupTarget(clients: { ec2: EC2Client; autoscaling: AutoScalingClient }, event: BackupJobEvent, s: ResolveBackupTargetSettings): Promise<BackupTarget> {
+/** The recovery point, the instance and its group, read from the event and EC2; never an error for an instance outside a group. */
+async function locate(clients: { ec2: EC2Client; autoscaling: AutoScalingClient }, event: BackupJobEvent): Promise<NotInGroup | (LocatedGroup & { imageId: string; instance: Instance; group: AutoScalingGroup })> {
   const backupJobId = event.detail?.backupJobId;
   if (!backupJobId) throw new PipelineError('InvalidEvent', 'the event has no detail.backupJobId: not a "Backup Job State Change" event');
   const imageId = (event.resources ?? []).map((r) => /:image\/(ami-[0-9a-f]+)$/.exec(r)?.[1]).find(Boolean);
@@ -55,13 +75,28 @@ export async function resolveBackupTarget(clients: { ec2: EC2Client; autoscaling
   const instanceId = /:instance\/(i-[0-9a-f]+)$/.exec(event.detail?.resourceArn ?? '')?.[1];
   if (!instanceId) throw new PipelineError('NotAnInstanceBackup', `backup job ${backupJobId}: resourceArn ${event.detail?.resourceArn} is not an EC2 instance`);
 
+  const outside = (reason: string): NotInGroup => ({ inAsg: false, backupJobId, instanceId, reason });
   const instance = await describeInstance(clients.ec2, instanceId);
-  if (!instance) return { inAsg: false, backupJobId, instanceId, reason: `instance ${instanceId} no longer exists` };
+  if (!instance) return outside(`instance ${instanceId} no longer exists`);
   const asgName = tagValue(instance.Tags, ASG_TAG);
-  if (!asgName) return { inAsg: false, backupJobId, instanceId, reason: `instance ${instanceId} is not in an Auto Scaling group (no ${ASG_TAG} tag)` };
+  if (!asgName) return outside(`instance ${instanceId} is not in an Auto Scaling group (no ${ASG_TAG} tag)`);
   const { AutoScalingGroups = [] } = await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));
   const group = AutoScalingGroups[0];
-  if (!group) return { inAsg: false, backupJobId, instanceId, reason: `Auto Scaling group ${asgName} no longer exists` };
+  if (!group) return outside(`Auto Scaling group ${asgName} no longer exists`);
+  return { inAsg: true, backupJobId, instanceId, asgName, imageId, instance, group };
+}
+
+/**
+ * `locate`: the group of a completed EC2 backup's instance. `resolve`: also its AMI and the group's
+ * launch template (its default version, by number) and the temporary instance's request. An instance
+ * outside any group (or a group deleted since) is "nothing to do", not an error.
+ */
+export async function resolveBackupTarget(clients: { ec2: EC2Client; autoscaling: AutoScalingClient }, request: BackupTargetRequest, s: ResolveBackupTargetSettings): Promise<BackupTarget | LocatedGroup> {
+  const found = await locate(clients, request.event);
+  if (!found.inAsg) return found;
+  const { backupJobId, instanceId, asgName, imageId, instance, group } = found;
+  if (request.step === 'locate') return { inAsg: true, backupJobId, instanceId, asgName };
+  if (!Number.isInteger(request.attempt) || request.attempt < 1) throw new PipelineError('InvalidRequest', `attempt must be an integer >= 1, got ${JSON.stringify(request.attempt)}`);
 
   const spec = group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
   if (!spec?.LaunchTemplateId && !spec?.LaunchTemplateName) {
@@ -78,7 +113,7 @@ export async function resolveBackupTarget(clients: { ec2: EC2Client; autoscaling
   if (!Images[0]) throw new PipelineError('RecoveryPointImageNotFound', `backup job ${backupJobId}: image ${imageId} is not visible to this account`);
   const windows = (Images[0].Platform ?? '').toLowerCase() === 'windows' || /windows/i.test(Images[0].PlatformDetails ?? '');
 
-  const clientToken = `swap-${backupJobId}`.slice(0, 64);
+  const clientToken = swapClientToken(backupJobId, request.attempt);
   return {
     inAsg: true,
     backupJobId,
@@ -103,6 +138,12 @@ export async function resolveBackupTarget(clients: { ec2: EC2Client; autoscaling
     clientToken,
     runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, 'rehost-factory:backup-job': backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) }),
   };
+}
+
+/** `swap-<job>-<attempt>`; a job ID too long for 64 characters is hashed. */
+export function swapClientToken(backupJobId: string, attempt: number): string {
+  const token = `swap-${backupJobId}-${attempt}`;
+  return token.length <= 64 ? token : `swap-${createHash('sha256').update(backupJobId).digest('hex').slice(0, 40)}-${attempt}`;
 }
 
 async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
@@ -145,5 +186,5 @@ export function imageName(asgName: string, backupJobId: string): string {
 
 let ec2: EC2Client | undefined;
 let autoscaling: AutoScalingClient | undefined;
-export const handler = (event: BackupJobEvent) =>
-  resolveBackupTarget({ ec2: (ec2 ??= new EC2Client({})), autoscaling: (autoscaling ??= new AutoScalingClient({})) }, event, settingsFromEnv<ResolveBackupTargetSettings>('RESOLVE_SETTINGS'));
+export const handler = (request: BackupTargetRequest) =>
+  resolveBackupTarget({ ec2: (ec2 ??= new EC2Client({})), autoscaling: (autoscaling ??= new AutoScalingClient({})) }, request, settingsFromEnv<ResolveBackupTargetSettings>('RESOLVE_SETTINGS'));

@@ -1,6 +1,6 @@
 import type { AmiSwapSettings } from '../config/sections/automation';
 import { ChoiceRule, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
-import { CLEANUP_ERROR_PATH, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { CLAIM_PATH, CLEANUP_ERROR_PATH, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
 import { pollLoop } from './polling';
 import { PIPELINE_TAG, PipelineDefinition } from './re-encryption';
 
@@ -136,15 +136,25 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
   const refresh = s.instanceRefresh;
   const afterGroupUpdate = refresh.enabled ? 'StartInstanceRefresh' : 'TerminateTemporaryInstance';
   const imageDuplicate = ['Ec2.InvalidAMIName.Duplicate', 'Ec2.InvalidAMIName.DuplicateException'];
+  const backupEvent = { 'resources.$': '$.resources', 'detail.$': '$.detail' };
 
   const states: States = {
-    Start: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.detail.backupJobId', asg: 'unresolved' }, ResultPath: '$.run', Next: 'ResolveBackup' },
-    ResolveBackup: lambdaTask(p.resolveFunctionArn, { resultPath: '$.target', next: 'InAutoScalingGroup?', onError: 'NotifyFailure' }),
-    'InAutoScalingGroup?': { Type: 'Choice', Choices: [{ Variable: '$.target.inAsg', BooleanEquals: false, Next: 'NothingToDo' }], Default: 'RecordRun' },
+    Start: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.detail.backupJobId', asg: 'unresolved' }, ResultPath: '$.run', Next: 'LocateGroup' },
+    LocateGroup: lambdaTask(p.resolveFunctionArn, { parameters: { step: 'locate', event: backupEvent }, resultPath: '$.located', next: 'InAutoScalingGroup?', onError: 'NotifyFailure' }),
+    'InAutoScalingGroup?': { Type: 'Choice', Choices: [{ Variable: '$.located.inAsg', BooleanEquals: false, Next: 'NothingToDo' }], Default: 'RecordRun' },
     NothingToDo: { Type: 'Succeed', Comment: 'The instance is not in an Auto Scaling group: nothing to swap' },
-    RecordRun: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.target.backupJobId', 'asg.$': '$.target.asgName' }, ResultPath: '$.run', Next: 'ClaimBackupJob' },
-    ClaimBackupJob: claimTask({ ...claim, next: 'ClampMaxSize', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
+    RecordRun: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.located.backupJobId', 'asg.$': '$.located.asgName' }, ResultPath: '$.run', Next: 'ClaimBackupJob' },
+    ClaimBackupJob: claimTask({ ...claim, next: 'ResolveBackup', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
     AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this backup job (repeated event)' },
+    ResolveBackup: lambdaTask(p.resolveFunctionArn, {
+      comment: 'Under the claim: the ClientTokens include its attempt number',
+      parameters: { step: 'resolve', event: backupEvent, 'attempt.$': `States.StringToJson(${CLAIM_PATH}.attempt)` },
+      resultPath: '$.target',
+      next: 'StillInGroup?',
+      onError: ROLLBACK,
+    }),
+    'StillInGroup?': { Type: 'Choice', Choices: [{ Variable: '$.target.inAsg', BooleanEquals: false, Next: 'GroupGone' }], Default: 'ClampMaxSize' },
+    GroupGone: raise('GroupGone', "States.Format('Auto Scaling group {} went away while the swap started: {}', $.run.asg, $.target.reason)", ROLLBACK),
     ClampMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', {
       comment: 'No scale-out on the old image while the swap runs; restored on every path',
       parameters: { ...group, 'MaxSize.$': '$.target.clampedMaxSize' },
@@ -275,7 +285,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
       next: 'MarkDone',
       onError: ROLLBACK,
     }),
-    MarkDone: completeClaimTask({ ...claim, resultPath: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
+    MarkDone: completeClaimTask({ ...claim, result: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
     ...(p.notifyOnSuccess === false
       ? {}
       : {

@@ -3,52 +3,83 @@ import { Json, MapState, optimizedTask, sdkTask, States, TaskState } from './asl
 /** Where a failure handler keeps errors it swallowed, so they never mask the original `$.error`. */
 export const CLEANUP_ERROR_PATH = '$.cleanupError';
 
+/** Status of a claim item. A released claim keeps its attempt count, so the next run's tokens differ. */
+export const CLAIM_STATUS = { inProgress: 'IN_PROGRESS', done: 'DONE', released: 'RELEASED' } as const;
+
 /** The claims table key of a run: `<pipeline>#<id>`. */
 function claimKey(pipeline: string, idPath: string): { [key: string]: Json } {
   return { pk: { 'S.$': `States.Format('${pipeline}#{}', ${idPath})` } };
 }
 
+/** Where a claim task puts `{ attempt }` (a string: DynamoDB numbers come back as strings). */
+export const CLAIM_PATH = '$.claim';
+
 /**
- * Conditional put of a claim item: the first run for an id wins, a repeated event for the same id
- * ends at `duplicate` without doing anything (DynamoDB's conditional write is the lock).
+ * Conditional write of a claim item: the first run for an id wins, a repeated event for the same id
+ * ends at `duplicate` without doing anything (DynamoDB's conditional write is the lock). A claim
+ * released after a failure may be taken again; each take counts an attempt, which the ClientTokens
+ * include: a re-run must not get back what the failed run made (a deregistered copy, a terminated
+ * instance).
  */
 export function claimTask(o: { table: string; pipeline: string; idPath: string; next: string; duplicate: string; onError: string }): TaskState {
-  return optimizedTask('dynamodb', 'putItem', {
+  return optimizedTask('dynamodb', 'updateItem', {
     parameters: {
       TableName: o.table,
-      Item: {
-        ...claimKey(o.pipeline, o.idPath),
-        status: { S: 'IN_PROGRESS' },
-        execution: { 'S.$': '$$.Execution.Id' },
-        startedAt: { 'S.$': '$$.Execution.StartTime' },
+      Key: claimKey(o.pipeline, o.idPath),
+      UpdateExpression: 'SET #status = :inProgress, #execution = :execution, startedAt = :startedAt ADD attempt :one',
+      ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+      ExpressionAttributeNames: { '#status': 'status', '#execution': 'execution' },
+      ExpressionAttributeValues: {
+        ':inProgress': { S: CLAIM_STATUS.inProgress },
+        ':released': { S: CLAIM_STATUS.released },
+        ':execution': { 'S.$': '$$.Execution.Id' },
+        ':startedAt': { 'S.$': '$$.Execution.StartTime' },
+        ':one': { N: '1' },
       },
-      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValues: 'UPDATED_NEW',
     },
+    resultSelector: { 'attempt.$': '$.Attributes.attempt.N' },
+    resultPath: CLAIM_PATH,
     next: o.next,
     catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: '$.duplicate', Next: o.duplicate }],
     onError: o.onError,
   });
 }
 
-/** Marks a claim done (kept: a later event for the same id stays a no-op). */
-export function completeClaimTask(o: { table: string; pipeline: string; idPath: string; resultPath: string; next: string; onError: string }): TaskState {
+/** A ClientToken for this attempt: `<base>-<attempt>` (the base at most 51 characters, the token at most 64). */
+export function attemptToken(basePath: string): string {
+  return `States.Format('{}-{}', ${basePath}, ${CLAIM_PATH}.attempt)`;
+}
+
+/** Marks a claim done (kept: a later event for the same id stays a no-op). `result` is a JSONPath or a literal. */
+export function completeClaimTask(o: { table: string; pipeline: string; idPath: string; result: string; next: string; onError: string }): TaskState {
   return optimizedTask('dynamodb', 'updateItem', {
     parameters: {
       TableName: o.table,
       Key: claimKey(o.pipeline, o.idPath),
       UpdateExpression: 'SET #status = :done, #result = :result',
       ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-      ExpressionAttributeValues: { ':done': { S: 'DONE' }, ':result': { 'S.$': o.resultPath } },
+      ExpressionAttributeValues: { ':done': { S: CLAIM_STATUS.done }, ':result': o.result.startsWith('$') ? { 'S.$': o.result } : { S: o.result } },
     },
     next: o.next,
     onError: o.onError,
   });
 }
 
-/** Deletes a claim after a failure, so that the event can be sent again once the cause is fixed. */
+/**
+ * Releases this run's claim after a failure, so that the event can be sent again once the cause is
+ * fixed; only a claim this execution holds (never a later run's).
+ */
 export function releaseClaimTask(o: { table: string; pipeline: string; idPath: string; next: string }): TaskState {
-  return optimizedTask('dynamodb', 'deleteItem', {
-    parameters: { TableName: o.table, Key: claimKey(o.pipeline, o.idPath) },
+  return optimizedTask('dynamodb', 'updateItem', {
+    parameters: {
+      TableName: o.table,
+      Key: claimKey(o.pipeline, o.idPath),
+      UpdateExpression: 'SET #status = :released',
+      ConditionExpression: '#execution = :execution',
+      ExpressionAttributeNames: { '#status': 'status', '#execution': 'execution' },
+      ExpressionAttributeValues: { ':released': { S: CLAIM_STATUS.released }, ':execution': { 'S.$': '$$.Execution.Id' } },
+    },
     next: o.next,
     catch: [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: o.next }],
   });

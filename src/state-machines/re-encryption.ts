@@ -1,6 +1,6 @@
 import type { AmiReEncryptionSettings } from '../config/sections/automation';
 import { lambdaTask, MapState, raise, sdkTask, StateMachineDefinition, States } from './asl';
-import { claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { attemptToken, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
 import { PollLoop, pollLoop } from './polling';
 
 export const RE_ENCRYPTION_PIPELINE = 'ami-re-encryption';
@@ -114,7 +114,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
     ClaimImage: claimTask({ ...claim, next: 'CopyImage', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
     AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this image (repeated event)' },
     CopyImage: sdkTask('ec2', 'copyImage', {
-      comment: 'Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy',
+      comment: 'Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy, and a re-run (next claim attempt) a new one',
       parameters: {
         'SourceImageId.$': '$.source.imageId',
         SourceRegion: p.region,
@@ -122,7 +122,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
         'Description.$': "States.Format('{} re-encrypted for {} by rehost-factory', $.source.imageId, $.source.target.name)",
         Encrypted: true,
         'KmsKeyId.$': '$.source.target.keyArn',
-        'ClientToken.$': '$.source.clientToken',
+        'ClientToken.$': attemptToken('$.source.clientToken'),
       },
       resultSelector: { 'imageId.$': '$.ImageId' },
       resultPath: '$.copy',
@@ -179,7 +179,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       onError: fail,
     }),
     ...(p.settings.deregisterSource ? removeSource.states : {}),
-    MarkDone: completeClaimTask({ ...claim, resultPath: '$.copy.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
+    MarkDone: completeClaimTask({ ...claim, result: '$.copy.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
     ...(p.notifyOnSuccess === false
       ? {}
       : {

@@ -137,7 +137,7 @@ test('happy path (Linux): temp instance, image, new default version from the def
   expect(call('ClampMaxSize').input).toEqual({ AutoScalingGroupName: e.group, MaxSize: 2 });
   const launch = call('LaunchTemporaryInstance').input;
   expect(launch).toMatchObject({ ImageId: e.backupImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false }] });
-  expect(launch.ClientToken).toMatch(/^swap-/);
+  expect(launch.ClientToken).toMatch(/^swap-[0-9a-f-]{36}-1$/);
   expect(call('LaunchTemporaryInstance').input.NetworkInterfaces[0].SubnetId).toMatch(/^subnet-/);
   expect(call('InstancePollCheck').input).toMatchObject({ IncludeAllInstances: true });
   expect(r.path).not.toContain('RunSysprep');
@@ -159,7 +159,7 @@ test('happy path (Linux): temp instance, image, new default version from the def
   expect(removed.map((x) => x.imageId)).toEqual([older[0]]);
   const { Snapshots = [] } = await ec2().send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
   for (const id of removed[0].snapshotIds) expect(Snapshots.map((s) => s.SnapshotId)).not.toContain(id);
-  const backupJobId = r.calls[0].input.detail.backupJobId;
+  const backupJobId = r.calls[0].input.event.detail.backupJobId;
   expect((await claims(moto.url, res.table))[`ami-swap#${backupJobId}`]).toBe('DONE');
   expect(call('NotifySuccess').input.Message).toContain(e.group);
 });
@@ -193,8 +193,8 @@ test('an instance outside any Auto Scaling group ends as nothing to do', async (
   const { ImageId } = await ec2().send(new CreateImageCommand({ InstanceId: instanceId, Name: `AwsBackup_${instanceId}` }));
   const r = await run(backupEvent({ instanceId, backupImageId: ImageId! }), settings());
   expectStatus(r, 'SUCCEEDED');
-  expect(r.path).toEqual(['Start', 'ResolveBackup', 'InAutoScalingGroup?', 'NothingToDo']);
-  expect(r.calls.find((c) => c.state === 'ResolveBackup')!.output.reason).toContain('not in an Auto Scaling group');
+  expect(r.path).toEqual(['Start', 'LocateGroup', 'InAutoScalingGroup?', 'NothingToDo']);
+  expect(r.calls.find((c) => c.state === 'LocateGroup')!.output.reason).toContain('not in an Auto Scaling group');
 });
 
 test('a failed image is deregistered with its snapshots and MaxSize restored; the launch template is untouched', async () => {
@@ -209,6 +209,30 @@ test('a failed image is deregistered with its snapshots and MaxSize restored; th
   expect(await pipelineImages(e.group)).toEqual([]);
   expect((await groupState(e.group)).MaxSize).toBe(4);
   expect((await defaultVersion(e.templateId)).VersionNumber).toBe(1);
+});
+
+const failedImage = {
+  ImagePollCheck: async (_i: unknown, real: () => Promise<{ Images: object[] }>) => ({
+    Images: (await real()).Images.map((i) => ({ ...i, State: 'failed', StateReason: { Code: 'Client.InternalError', Message: 'snapshot creation failed' } })),
+  }),
+};
+
+test('a re-run after a failure launches a new temporary instance (ClientToken with the claim attempt) and succeeds', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const failed = await run(event, settings(), { inject: failedImage as never });
+  expectStatus(failed, 'FAILED');
+  const key = `ami-swap#${event.detail.backupJobId}`;
+  expect((await claims(moto.url, res.table))[key]).toBe('RELEASED');
+  // the test harness answers a repeated ClientToken as EC2 does (with the first, now terminated, instance)
+  const again = await run(event, settings());
+  expectStatus(again, 'SUCCEEDED');
+  const [first, second] = [failed, again].map((r) => r.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!);
+  expect(first.input.ClientToken).toBe(`swap-${event.detail.backupJobId}-1`);
+  expect(second.input.ClientToken).toBe(`swap-${event.detail.backupJobId}-2`);
+  expect(second.output.Instances[0].InstanceId).not.toBe(first.output.Instances[0].InstanceId);
+  expect(again.calls.find((c) => c.state === 'CreateLaunchTemplateVersion')!.input.ClientToken).toBe(second.input.ClientToken);
+  expect((await claims(moto.url, res.table))[key]).toBe('DONE');
 });
 
 test('a group with a MixedInstancesPolicy gets the new version through the policy', async () => {

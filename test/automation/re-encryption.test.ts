@@ -78,7 +78,7 @@ test('happy path: encrypted copy with the target key, tagged, shared with its sn
   // moto accepts and ignores Encrypted/KmsKeyId: the request is what proves the re-encryption.
   const copyCall = r.calls.find((c) => c.state === 'CopyImage')!;
   expect(copyCall.input).toMatchObject({ SourceImageId: source, SourceRegion: REGION, Encrypted: true, KmsKeyId: res.keyArn });
-  expect(copyCall.input.ClientToken).toMatch(/^re-encrypt-[0-9a-f]{48}$/);
+  expect(copyCall.input.ClientToken).toMatch(/^re-encrypt-[0-9a-f]{40}-1$/);
   const [copy] = await imagesFrom(source);
   expect(copy.ImageId).toBe(copyCall.output.ImageId);
   expect(Object.fromEntries(copy.Tags!.map((t) => [t.Key, t.Value]))).toMatchObject({ [PIPELINE_TAG]: 'ami-re-encryption', 'rehost-factory:source-server': SERVER, 'rehost-factory:wave': 'wave-1', 'rehost-factory:target-account': 'prod' });
@@ -114,7 +114,7 @@ test('image copy failed: the partial copy is deregistered with its snapshots, th
   const copySnapshots = r.calls.filter((c) => c.state === 'CleanUpCopyDeleteSnapshot');
   expect(copySnapshots.length).toBeGreaterThan(0);
   expect(copySnapshots.every((c) => !c.error)).toBe(true);
-  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBeUndefined();
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('RELEASED');
   const notice = r.calls.find((c) => c.state === 'NotifyFailure')!;
   expect(notice.input.Message).toEqual(expect.stringContaining(source));
   expect(notice.input.Message).toContain(SERVER);
@@ -122,6 +122,21 @@ test('image copy failed: the partial copy is deregistered with its snapshots, th
   expect(notice.input.Message).toContain('CopyFailed');
   // the source image is untouched after a failed copy
   expect((await res.ec2.send(new DescribeImagesCommand({ ImageIds: [source] }))).Images?.[0]?.State).toBe('available');
+});
+
+test('a re-run after a failed copy sends a new ClientToken (the claim counts attempts) and succeeds', async () => {
+  const source = await mgnImage(res.ec2);
+  const failed = await run(source, settings(), { inject: copyState('failed', { Code: 'Server.InternalError', Message: 'Copy failed' }) as never });
+  expectStatus(failed, 'FAILED');
+  // the test harness answers a repeated ClientToken as EC2 does: with the first (now deregistered) copy
+  const again = await run(source, settings());
+  expectStatus(again, 'SUCCEEDED');
+  const [first, second] = [failed, again].map((r) => r.calls.find((c) => c.state === 'CopyImage' && !c.error)!);
+  expect(first.input.ClientToken).toMatch(/-1$/);
+  expect(second.input.ClientToken).toBe(first.input.ClientToken.replace(/-1$/, '-2'));
+  expect(second.output.ImageId).not.toBe(first.output.ImageId);
+  expect((await imagesFrom(source)).map((i) => i.ImageId)).toEqual([second.output.ImageId]);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
 });
 
 test('copy timeout: polls exactly the backoff schedule, then cleans up; far below the history limit', async () => {

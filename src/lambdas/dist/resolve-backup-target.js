@@ -23,9 +23,11 @@ __export(resolve_backup_target_exports, {
   ASG_TAG: () => ASG_TAG,
   handler: () => handler,
   imageName: () => imageName,
-  resolveBackupTarget: () => resolveBackupTarget
+  resolveBackupTarget: () => resolveBackupTarget,
+  swapClientToken: () => swapClientToken
 });
 module.exports = __toCommonJS(resolve_backup_target_exports);
+var import_node_crypto = require("node:crypto");
 var import_client_auto_scaling = require("@aws-sdk/client-auto-scaling");
 var import_client_ec2 = require("@aws-sdk/client-ec2");
 
@@ -51,20 +53,29 @@ function tagValue(tags, key) {
 
 // src/lambdas/resolve-backup-target.ts
 var ASG_TAG = "aws:autoscaling:groupName";
-async function resolveBackupTarget(clients, event, s) {
+async function locate(clients, event) {
   const backupJobId = event.detail?.backupJobId;
   if (!backupJobId) throw new PipelineError("InvalidEvent", 'the event has no detail.backupJobId: not a "Backup Job State Change" event');
   const imageId = (event.resources ?? []).map((r) => /:image\/(ami-[0-9a-f]+)$/.exec(r)?.[1]).find(Boolean);
   if (!imageId) throw new PipelineError("NotAnImageRecoveryPoint", `backup job ${backupJobId}: no AMI ARN in resources ${JSON.stringify(event.resources ?? [])}`);
   const instanceId = /:instance\/(i-[0-9a-f]+)$/.exec(event.detail?.resourceArn ?? "")?.[1];
   if (!instanceId) throw new PipelineError("NotAnInstanceBackup", `backup job ${backupJobId}: resourceArn ${event.detail?.resourceArn} is not an EC2 instance`);
+  const outside = (reason) => ({ inAsg: false, backupJobId, instanceId, reason });
   const instance = await describeInstance(clients.ec2, instanceId);
-  if (!instance) return { inAsg: false, backupJobId, instanceId, reason: `instance ${instanceId} no longer exists` };
+  if (!instance) return outside(`instance ${instanceId} no longer exists`);
   const asgName = tagValue(instance.Tags, ASG_TAG);
-  if (!asgName) return { inAsg: false, backupJobId, instanceId, reason: `instance ${instanceId} is not in an Auto Scaling group (no ${ASG_TAG} tag)` };
+  if (!asgName) return outside(`instance ${instanceId} is not in an Auto Scaling group (no ${ASG_TAG} tag)`);
   const { AutoScalingGroups = [] } = await clients.autoscaling.send(new import_client_auto_scaling.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));
   const group = AutoScalingGroups[0];
-  if (!group) return { inAsg: false, backupJobId, instanceId, reason: `Auto Scaling group ${asgName} no longer exists` };
+  if (!group) return outside(`Auto Scaling group ${asgName} no longer exists`);
+  return { inAsg: true, backupJobId, instanceId, asgName, imageId, instance, group };
+}
+async function resolveBackupTarget(clients, request, s) {
+  const found = await locate(clients, request.event);
+  if (!found.inAsg) return found;
+  const { backupJobId, instanceId, asgName, imageId, instance, group } = found;
+  if (request.step === "locate") return { inAsg: true, backupJobId, instanceId, asgName };
+  if (!Number.isInteger(request.attempt) || request.attempt < 1) throw new PipelineError("InvalidRequest", `attempt must be an integer >= 1, got ${JSON.stringify(request.attempt)}`);
   const spec = group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
   if (!spec?.LaunchTemplateId && !spec?.LaunchTemplateName) {
     throw new PipelineError("UnsupportedLaunchConfiguration", `Auto Scaling group ${asgName} uses a launch configuration, not a launch template: migrate it to a launch template first`);
@@ -77,7 +88,7 @@ async function resolveBackupTarget(clients, event, s) {
   const { Images = [] } = await clients.ec2.send(new import_client_ec2.DescribeImagesCommand({ ImageIds: [imageId] }));
   if (!Images[0]) throw new PipelineError("RecoveryPointImageNotFound", `backup job ${backupJobId}: image ${imageId} is not visible to this account`);
   const windows = (Images[0].Platform ?? "").toLowerCase() === "windows" || /windows/i.test(Images[0].PlatformDetails ?? "");
-  const clientToken = `swap-${backupJobId}`.slice(0, 64);
+  const clientToken = swapClientToken(backupJobId, request.attempt);
   return {
     inAsg: true,
     backupJobId,
@@ -100,6 +111,10 @@ async function resolveBackupTarget(clients, event, s) {
     clientToken,
     runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, "rehost-factory:backup-job": backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) })
   };
+}
+function swapClientToken(backupJobId, attempt) {
+  const token = `swap-${backupJobId}-${attempt}`;
+  return token.length <= 64 ? token : `swap-${(0, import_node_crypto.createHash)("sha256").update(backupJobId).digest("hex").slice(0, 40)}-${attempt}`;
 }
 async function describeInstance(ec22, instanceId) {
   try {
@@ -133,11 +148,12 @@ function imageName(asgName, backupJobId) {
 }
 var ec2;
 var autoscaling;
-var handler = (event) => resolveBackupTarget({ ec2: ec2 ??= new import_client_ec2.EC2Client({}), autoscaling: autoscaling ??= new import_client_auto_scaling.AutoScalingClient({}) }, event, settingsFromEnv("RESOLVE_SETTINGS"));
+var handler = (request) => resolveBackupTarget({ ec2: ec2 ??= new import_client_ec2.EC2Client({}), autoscaling: autoscaling ??= new import_client_auto_scaling.AutoScalingClient({}) }, request, settingsFromEnv("RESOLVE_SETTINGS"));
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   ASG_TAG,
   handler,
   imageName,
-  resolveBackupTarget
+  resolveBackupTarget,
+  swapClientToken
 });
