@@ -8,6 +8,8 @@ export const ASG_TAG = 'aws:autoscaling:groupName';
 export interface ResolveBackupTargetSettings {
   /** Tags put on the temporary instance, e.g. the pipeline tag. */
   readonly tags: Record<string, string>;
+  /** How long the group's lock is taken for: the swap's execution timeout. */
+  readonly lockSeconds: number;
 }
 
 /** The part of a "Backup Job State Change" event the resolution reads. */
@@ -37,6 +39,8 @@ export interface LocatedGroup {
   readonly backupJobId: string;
   readonly instanceId: string;
   readonly asgName: string;
+  /** The group lock's clock in epoch seconds (the workflow has no date arithmetic): now, and when a lock taken now expires. */
+  readonly clock: { readonly now: number; readonly expiresAt: number };
 }
 
 export type BackupTarget =
@@ -67,7 +71,10 @@ export type BackupTarget =
     };
 
 /** The recovery point, the instance and its group, read from the event and EC2; never an error for an instance outside a group. */
-async function locate(clients: { ec2: EC2Client; autoscaling: AutoScalingClient }, event: BackupJobEvent): Promise<NotInGroup | (LocatedGroup & { imageId: string; instance: Instance; group: AutoScalingGroup })> {
+async function locate(
+  clients: { ec2: EC2Client; autoscaling: AutoScalingClient },
+  event: BackupJobEvent,
+): Promise<NotInGroup | (Omit<LocatedGroup, 'clock'> & { imageId: string; instance: Instance; group: AutoScalingGroup })> {
   const backupJobId = event.detail?.backupJobId;
   if (!backupJobId) throw new PipelineError('InvalidEvent', 'the event has no detail.backupJobId: not a "Backup Job State Change" event');
   const imageId = (event.resources ?? []).map((r) => /:image\/(ami-[0-9a-f]+)$/.exec(r)?.[1]).find(Boolean);
@@ -91,11 +98,19 @@ async function locate(clients: { ec2: EC2Client; autoscaling: AutoScalingClient 
  * launch template (its default version, by number) and the temporary instance's request. An instance
  * outside any group (or a group deleted since) is "nothing to do", not an error.
  */
-export async function resolveBackupTarget(clients: { ec2: EC2Client; autoscaling: AutoScalingClient }, request: BackupTargetRequest, s: ResolveBackupTargetSettings): Promise<BackupTarget | LocatedGroup> {
+export async function resolveBackupTarget(
+  clients: { ec2: EC2Client; autoscaling: AutoScalingClient },
+  request: BackupTargetRequest,
+  s: ResolveBackupTargetSettings,
+  nowMs: number = Date.now(),
+): Promise<BackupTarget | LocatedGroup> {
   const found = await locate(clients, request.event);
   if (!found.inAsg) return found;
   const { backupJobId, instanceId, asgName, imageId, instance, group } = found;
-  if (request.step === 'locate') return { inAsg: true, backupJobId, instanceId, asgName };
+  if (request.step === 'locate') {
+    const now = Math.floor(nowMs / 1000);
+    return { inAsg: true, backupJobId, instanceId, asgName, clock: { now, expiresAt: now + s.lockSeconds } };
+  }
   if (!Number.isInteger(request.attempt) || request.attempt < 1) throw new PipelineError('InvalidRequest', `attempt must be an integer >= 1, got ${JSON.stringify(request.attempt)}`);
 
   const spec = group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;

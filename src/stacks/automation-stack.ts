@@ -18,7 +18,7 @@ import {
 import { LAMBDA_BUNDLE_DIR } from '../lambdas/index';
 import { ResolveBackupTargetSettings } from '../lambdas/resolve-backup-target';
 import { ResolveSourceImageSettings } from '../lambdas/resolve-source-image';
-import { AMI_SWAP_PIPELINE, amiSwapDefinition } from '../state-machines/ami-swap';
+import { AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds } from '../state-machines/ami-swap';
 import { PIPELINE_TAG, reEncryptionDefinition } from '../state-machines/re-encryption';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 import type { EbsKeyRef } from './security-stack';
@@ -96,7 +96,7 @@ export class AutomationStack extends FactoryStack {
 
     if (a.amiSwap.enabled) {
       const s = a.amiSwap;
-      const resolveSettings: ResolveBackupTargetSettings = { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE } };
+      const resolveSettings: ResolveBackupTargetSettings = { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE }, lockSeconds: amiSwapTimeoutSeconds(s) };
       const resolve = new PipelineFunction(this, 'resolve-backup-target', {
         ...base,
         functionName: boundedName(c.name, 'resolve-backup-target', 64),

@@ -1,6 +1,7 @@
 import type { AmiSwapSettings } from '../config/sections/automation';
 import { ChoiceRule, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
 import { CLAIM_PATH, CLEANUP_ERROR_PATH, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { GROUP_LOCK_PATH, recordMaxSizeTask, releaseGroupLockTask, takeGroupLockTask } from './group-lock';
 import { pollLoop } from './polling';
 import { PIPELINE_TAG, PipelineDefinition } from './re-encryption';
 
@@ -25,6 +26,18 @@ const present = (path: string) => ({ Variable: path, IsPresent: true });
 const absent = (path: string) => ({ Not: { Variable: path, IsPresent: true } });
 /** Marks a step as done in the state (the roll-back reads these marks). */
 const stamp = { done: true };
+
+/** Time the steps other than the polls may take (every retry spent included), in the execution timeout. */
+const RUN_SLACK_SECONDS = 3 * 3600;
+
+/**
+ * The swap's execution timeout: the bounds of its polls plus slack. No execution outlives it, so the
+ * per-group lock taken for this long can safely be taken over after it (a lost clean-up never blocks
+ * a group for good).
+ */
+export function amiSwapTimeoutSeconds(s: AmiSwapSettings): number {
+  return (s.instancePolling.timeoutMinutes + s.sysprepPolling.timeoutMinutes + s.imagePolling.timeoutMinutes) * 60 + RUN_SLACK_SECONDS;
+}
 
 /** GetCommandInvocation answers InvocationDoesNotExist for a moment after SendCommand. */
 const invocationNotYetVisible: Retrier = {
@@ -57,6 +70,7 @@ function findImageByName(comment: string, next: string) {
 export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition {
   const s = p.settings;
   const claim = { table: p.claimsTable, pipeline: AMI_SWAP_PIPELINE, idPath: '$.run.backupJobId' };
+  const lock = { table: p.claimsTable, groupPath: '$.run.asg', clockPath: '$.located.clock' };
   const afterImageReady = 'TagImageSnapshots';
 
   const instancePoll = pollLoop({
@@ -130,7 +144,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     onTimeout: 'ImageTimedOut',
   });
 
-  const rollbackImage = deregisterImageStates({ prefix: 'RollbackImage', imageIdPath: '$.newImage.imageId', workPath: '$.rollbackImage', next: 'ReleaseClaim' });
+  const rollbackImage = deregisterImageStates({ prefix: 'RollbackImage', imageIdPath: '$.newImage.imageId', workPath: '$.rollbackImage', next: 'Locked?' });
   const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: '$.target.asgName', 'rehost-factory:backup-job': '$.run.backupJobId', 'rehost-factory:backup-image': '$.target.imageId' });
   const group = { 'AutoScalingGroupName.$': '$.target.asgName' };
   const refresh = s.instanceRefresh;
@@ -144,8 +158,14 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     'InAutoScalingGroup?': { Type: 'Choice', Choices: [{ Variable: '$.located.inAsg', BooleanEquals: false, Next: 'NothingToDo' }], Default: 'RecordRun' },
     NothingToDo: { Type: 'Succeed', Comment: 'The instance is not in an Auto Scaling group: nothing to swap' },
     RecordRun: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.located.backupJobId', 'asg.$': '$.located.asgName' }, ResultPath: '$.run', Next: 'ClaimBackupJob' },
-    ClaimBackupJob: claimTask({ ...claim, next: 'ResolveBackup', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
+    ClaimBackupJob: claimTask({ ...claim, next: 'LockGroup', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
     AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this backup job (repeated event)' },
+    LockGroup: takeGroupLockTask({ ...lock, next: 'ResolveBackup', held: 'MarkSuperseded', onError: ROLLBACK }),
+    MarkSuperseded: completeClaimTask({ ...claim, result: 'superseded: another backup job of the group was being swapped', next: 'Superseded', onError: ROLLBACK }),
+    Superseded: {
+      Type: 'Succeed',
+      Comment: 'A backup job of the same group (backed up together by one plan) is being swapped: its image serves the group; a second swap would only repeat it',
+    },
     ResolveBackup: lambdaTask(p.resolveFunctionArn, {
       comment: 'Under the claim: the ClientTokens include its attempt number',
       parameters: { step: 'resolve', event: backupEvent, 'attempt.$': `States.StringToJson(${CLAIM_PATH}.attempt)` },
@@ -153,8 +173,9 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
       next: 'StillInGroup?',
       onError: ROLLBACK,
     }),
-    'StillInGroup?': { Type: 'Choice', Choices: [{ Variable: '$.target.inAsg', BooleanEquals: false, Next: 'GroupGone' }], Default: 'ClampMaxSize' },
+    'StillInGroup?': { Type: 'Choice', Choices: [{ Variable: '$.target.inAsg', BooleanEquals: false, Next: 'GroupGone' }], Default: 'RecordMaxSize' },
     GroupGone: raise('GroupGone', "States.Format('Auto Scaling group {} went away while the swap started: {}', $.run.asg, $.target.reason)", ROLLBACK),
+    RecordMaxSize: recordMaxSizeTask({ ...lock, maxSizePath: '$.target.maxSize', next: 'ClampMaxSize', onError: ROLLBACK }),
     ClampMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', {
       comment: 'No scale-out on the old image while the swap runs; restored on every path',
       parameters: { ...group, 'MaxSize.$': '$.target.clampedMaxSize' },
@@ -236,8 +257,8 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     }),
     'MixedInstancesPolicy?': { Type: 'Choice', Choices: [{ Variable: '$.target.usesMixedInstancesPolicy', BooleanEquals: true, Next: 'UpdateGroupMixedInstancesPolicy' }], Default: 'UpdateGroupLaunchTemplate' },
     UpdateGroupLaunchTemplate: sdkTask('autoscaling', 'updateAutoScalingGroup', {
-      comment: 'Points the group at $Default and restores MaxSize in one call',
-      parameters: { ...group, 'MaxSize.$': '$.target.maxSize', LaunchTemplate: { 'LaunchTemplateId.$': '$.target.launchTemplateId', Version: '$Default' } },
+      comment: 'Points the group at $Default and restores MaxSize (the lock\'s) in one call',
+      parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize`, LaunchTemplate: { 'LaunchTemplateId.$': '$.target.launchTemplateId', Version: '$Default' } },
       resultSelector: stamp,
       resultPath: '$.restored',
       next: afterGroupUpdate,
@@ -245,7 +266,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     }),
     UpdateGroupMixedInstancesPolicy: sdkTask('autoscaling', 'updateAutoScalingGroup', {
       comment: 'The whole policy as it was, with its launch template at $Default: overrides and distribution stay',
-      parameters: { ...group, 'MaxSize.$': '$.target.maxSize', 'MixedInstancesPolicy.$': '$.target.mixedInstancesPolicy' },
+      parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize`, 'MixedInstancesPolicy.$': '$.target.mixedInstancesPolicy' },
       resultSelector: stamp,
       resultPath: '$.restored',
       next: afterGroupUpdate,
@@ -282,9 +303,10 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
         groupTagKey: GROUP_TAG,
       },
       resultPath: '$.retention',
-      next: 'MarkDone',
+      next: 'ReleaseGroupLock',
       onError: ROLLBACK,
     }),
+    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: 'MarkDone', failurePath: CLEANUP_ERROR_PATH }),
     MarkDone: completeClaimTask({ ...claim, result: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
     ...(p.notifyOnSuccess === false
       ? {}
@@ -301,11 +323,13 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
 
     // Roll back what was done, best effort, in the reverse order; the original error stays in $.error.
     [ROLLBACK]: { Type: 'Choice', Choices: [{ And: [present('$.clamped'), absent('$.restored')], Next: 'RestoreMaxSize' }], Default: 'RollbackInstance?' },
-    RestoreMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', { parameters: { ...group, 'MaxSize.$': '$.target.maxSize' }, next: 'RollbackInstance?', catch: swallow('RollbackInstance?') }),
+    RestoreMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', { parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize` }, next: 'RollbackInstance?', catch: swallow('RollbackInstance?') }),
     'RollbackInstance?': { Type: 'Choice', Choices: [{ And: [present('$.temp.instanceId'), absent('$.terminated')], Next: 'TerminateOnFailure' }], Default: 'RollbackImage?' },
     TerminateOnFailure: sdkTask('ec2', 'terminateInstances', { parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)' }, next: 'RollbackImage?', catch: swallow('RollbackImage?') }),
-    'RollbackImage?': { Type: 'Choice', Comment: 'An image no launch template uses yet', Choices: [{ And: [present('$.newImage.imageId'), absent('$.newVersion')], Next: rollbackImage.entry }], Default: 'ReleaseClaim' },
+    'RollbackImage?': { Type: 'Choice', Comment: 'An image no launch template uses yet', Choices: [{ And: [present('$.newImage.imageId'), absent('$.newVersion')], Next: rollbackImage.entry }], Default: 'Locked?' },
     ...rollbackImage.states,
+    'Locked?': { Type: 'Choice', Choices: [{ ...present('$.locked'), Next: 'ReleaseGroupLockOnFailure' }], Default: 'ReleaseClaim' },
+    ReleaseGroupLockOnFailure: releaseGroupLockTask({ ...lock, next: 'ReleaseClaim', failurePath: CLEANUP_ERROR_PATH }),
     ReleaseClaim: releaseClaimTask({ ...claim, next: 'NotifyFailure' }),
     NotifyFailure: notifyTask({
       topicArn: p.topicArn,
@@ -317,7 +341,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     Failed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
   };
   return {
-    definition: { Comment: 'rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back', StartAt: 'Start', States: states },
+    definition: { Comment: 'rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back', StartAt: 'Start', TimeoutSeconds: amiSwapTimeoutSeconds(s), States: states },
     loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop],
   };
 }

@@ -1,10 +1,8 @@
 import { Json, MapState, optimizedTask, sdkTask, States, TaskState } from './asl';
+import { CLAIM_STATUS } from './claim-items';
 
 /** Where a failure handler keeps errors it swallowed, so they never mask the original `$.error`. */
 export const CLEANUP_ERROR_PATH = '$.cleanupError';
-
-/** Status of a claim item. A released claim keeps its attempt count, so the next run's tokens differ. */
-export const CLAIM_STATUS = { inProgress: 'IN_PROGRESS', done: 'DONE', released: 'RELEASED' } as const;
 
 /** The claims table key of a run: `<pipeline>#<id>`. */
 function claimKey(pipeline: string, idPath: string): { [key: string]: Json } {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateImageCommand,
   CreateLaunchTemplateCommand,
@@ -14,7 +15,8 @@ import {
 import { AmiSwapSettings, amiSwapSection } from '../../src/config/sections/automation';
 import { applyRetention } from '../../src/lambdas/apply-retention';
 import { imageName, resolveBackupTarget } from '../../src/lambdas/resolve-backup-target';
-import { AMI_SWAP_PIPELINE, amiSwapDefinition, GROUP_TAG } from '../../src/state-machines/ami-swap';
+import { AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds, GROUP_TAG } from '../../src/state-machines/ami-swap';
+import { GROUP_LOCK_PREFIX } from '../../src/state-machines/claim-items';
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
@@ -93,7 +95,7 @@ function run(event: object, s: AmiSwapSettings, extra: Partial<LocalRunOptions> 
     motoUrl: moto.url,
     region: REGION,
     lambdas: {
-      [RESOLVE_ARN]: (e) => resolveBackupTarget({ ec2: ec2(), autoscaling: asg }, e, { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE } }),
+      [RESOLVE_ARN]: (e) => resolveBackupTarget({ ec2: ec2(), autoscaling: asg }, e, { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE }, lockSeconds: amiSwapTimeoutSeconds(s) }),
       [RETENTION_ARN]: (r) => applyRetention(ec2(), r),
     },
     ...extra,
@@ -186,6 +188,7 @@ test('Windows: Sysprep through SSM and its real outcome; a failed command rolls 
   expect((await defaultVersion(e.templateId)).VersionNumber).toBe(before.VersionNumber);
   expect(failed.calls.some((c) => c.state === 'CreateImage')).toBe(false);
   expect(failed.calls.find((c) => c.state === 'NotifyFailure')!.input.Message).toContain('SysprepFailed');
+  expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
 });
 
 test('an instance outside any Auto Scaling group ends as nothing to do', async () => {
@@ -233,6 +236,60 @@ test('a re-run after a failure launches a new temporary instance (ClientToken wi
   expect(second.output.Instances[0].InstanceId).not.toBe(first.output.Instances[0].InstanceId);
   expect(again.calls.find((c) => c.state === 'CreateLaunchTemplateVersion')!.input.ClientToken).toBe(second.input.ClientToken);
   expect((await claims(moto.url, res.table))[key]).toBe('DONE');
+});
+
+test('two backup jobs of one group at once (one plan backs up every instance): one swaps, the other ends Superseded', async () => {
+  const e = await groupWithBackup();
+  const [a, b] = [backupEvent(e), backupEvent(e)];
+  // b starts while a has clamped MaxSize and is launching its temporary instance
+  let later: ReturnType<typeof run> | undefined;
+  const first = await run(a, settings(), {
+    inject: {
+      LaunchTemporaryInstance: async (_i, real) => {
+        later ??= run(b, settings());
+        await later;
+        return real();
+      },
+    },
+  });
+  const second = await later!;
+  expectStatus(first, 'SUCCEEDED');
+  expectStatus(second, 'SUCCEEDED');
+  expect(second.path[second.path.length - 1]).toBe('Superseded');
+  expect(second.calls.map((c) => c.state)).not.toEqual(expect.arrayContaining(['ClampMaxSize']));
+  // the original MaxSize, one new launch template version, one image
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(3);
+  expect(await pipelineImages(e.group)).toHaveLength(1);
+  const items = await claims(moto.url, res.table);
+  expect([items[`ami-swap#${a.detail.backupJobId}`], items[`ami-swap#${b.detail.backupJobId}`]]).toEqual(['DONE', 'DONE']);
+  expect(items[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+});
+
+test('a lock held by a live run supersedes; one left by a run that died is taken over with its original MaxSize', async () => {
+  const e = await groupWithBackup();
+  const ddb = new DynamoDBClient(motoClientConfig(moto.url, REGION));
+  const lockOf = (expiresAt: number) =>
+    ddb.send(
+      new PutItemCommand({
+        TableName: res.table,
+        Item: { pk: { S: `${GROUP_LOCK_PREFIX}${e.group}` }, execution: { S: 'arn:aws:states:eu-west-1:111111111111:execution:swap:dead' }, expiresAt: { N: String(expiresAt) }, maxSize: { N: '4' } },
+      }),
+    );
+  // what the other run left: MaxSize clamped to the desired capacity, and its lock holding the original
+  await asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: e.group, MaxSize: 2 }));
+  const now = Math.floor(Date.now() / 1000);
+  await lockOf(now + 3600);
+  const held = await run(backupEvent(e), settings());
+  expectStatus(held, 'SUCCEEDED');
+  expect(held.path[held.path.length - 1]).toBe('Superseded');
+  await lockOf(now - 60);
+  const takeover = await run(backupEvent(e), settings());
+  expectStatus(takeover, 'SUCCEEDED');
+  expect(takeover.path[takeover.path.length - 1]).toBe('Done');
+  expect(takeover.calls.find((c) => c.state === 'UpdateGroupLaunchTemplate')!.input.MaxSize).toBe(4);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
 });
 
 test('a group with a MixedInstancesPolicy gets the new version through the policy', async () => {

@@ -70,11 +70,14 @@ async function locate(clients, event) {
   if (!group) return outside(`Auto Scaling group ${asgName} no longer exists`);
   return { inAsg: true, backupJobId, instanceId, asgName, imageId, instance, group };
 }
-async function resolveBackupTarget(clients, request, s) {
+async function resolveBackupTarget(clients, request, s, nowMs = Date.now()) {
   const found = await locate(clients, request.event);
   if (!found.inAsg) return found;
   const { backupJobId, instanceId, asgName, imageId, instance, group } = found;
-  if (request.step === "locate") return { inAsg: true, backupJobId, instanceId, asgName };
+  if (request.step === "locate") {
+    const now = Math.floor(nowMs / 1e3);
+    return { inAsg: true, backupJobId, instanceId, asgName, clock: { now, expiresAt: now + s.lockSeconds } };
+  }
   if (!Number.isInteger(request.attempt) || request.attempt < 1) throw new PipelineError("InvalidRequest", `attempt must be an integer >= 1, got ${JSON.stringify(request.attempt)}`);
   const spec = group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
   if (!spec?.LaunchTemplateId && !spec?.LaunchTemplateName) {

@@ -2,6 +2,7 @@ import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { GROUP_LOCK_PREFIX } from '../../../src/state-machines/claim-items';
 import { motoClientConfig } from '../../support/moto';
 
 export const REGION = 'eu-west-1';
@@ -18,10 +19,10 @@ export async function createPipelineResources(url: string): Promise<{ table: str
   return { table, topicArn: TopicArn!, keyArn: KeyMetadata!.Arn!, ec2: new EC2Client(cfg) };
 }
 
-/** Items of the claims table (pk → status). */
+/** Items of the claims table: pk → status for claims, `LOCKED` for group locks. */
 export async function claims(url: string, table: string): Promise<Record<string, string>> {
   const { Items = [] } = await new DynamoDBClient(motoClientConfig(url, REGION)).send(new ScanCommand({ TableName: table }));
-  return Object.fromEntries(Items.map((i) => [i.pk.S!, i.status.S!]));
+  return Object.fromEntries(Items.map((i) => [i.pk.S!, i.status?.S ?? (i.pk.S!.startsWith(GROUP_LOCK_PREFIX) ? 'LOCKED' : 'no status')]));
 }
 
 const publicImages = new Map<string, Promise<string>>();
