@@ -71,7 +71,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
   const s = p.settings;
   const claim = { table: p.claimsTable, pipeline: AMI_SWAP_PIPELINE, idPath: '$.run.backupJobId' };
   const lock = { table: p.claimsTable, groupPath: '$.run.asg', clockPath: '$.located.clock' };
-  const afterImageReady = 'TagImageSnapshots';
+  const afterImageReady = 'CreateLaunchTemplateVersion';
 
   const instancePoll = pollLoop({
     name: 'Instance',
@@ -214,7 +214,11 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
         'InstanceId.$': '$.temp.instanceId',
         'Name.$': '$.target.imageName',
         'Description.$': "States.Format('{} from backup job {} by rehost-factory', $.target.asgName, $.run.backupJobId)",
-        TagSpecifications: [{ ResourceType: 'image', Tags: imageTags }],
+        // Tagged on creation, snapshots too: retention and the role's conditions rely on the tags.
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: imageTags },
+          { ResourceType: 'snapshot', Tags: imageTags },
+        ],
       },
       resultSelector: { 'imageId.$': '$.ImageId' },
       resultPath: '$.newImage',
@@ -229,12 +233,6 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     ImageFailed: raise('ImageFailed', "States.Format('image {} failed: {}', $.newImage.imageId, $.imageStatus.images[0].StateReason.Message)", ROLLBACK),
     ImageEndedBadly: raise('ImageFailed', "States.Format('image {} ended in state {}', $.newImage.imageId, $.imageStatus.images[0].State)", ROLLBACK),
     ImageTimedOut: raise('ImageTimedOut', `States.Format('image {} was still pending after ${s.imagePolling.timeoutMinutes} minutes', $.newImage.imageId)`, ROLLBACK),
-    TagImageSnapshots: sdkTask('ec2', 'createTags', {
-      comment: 'Snapshots carry the pipeline tags too (retention and the role\'s conditions rely on them); also covers an image found from an earlier attempt',
-      parameters: { 'Resources.$': '$.imageStatus.images[0].BlockDeviceMappings[*].Ebs.SnapshotId', Tags: imageTags },
-      next: 'CreateLaunchTemplateVersion',
-      onError: ROLLBACK,
-    }),
     CreateLaunchTemplateVersion: sdkTask('ec2', 'createLaunchTemplateVersion', {
       comment: 'From the default version by number (never list order), only the image changes',
       parameters: {

@@ -114,7 +114,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
     ClaimImage: claimTask({ ...claim, next: 'CopyImage', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
     AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this image (repeated event)' },
     CopyImage: sdkTask('ec2', 'copyImage', {
-      comment: 'Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy, and a re-run (next claim attempt) a new one',
+      comment: 'Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy, and a re-run (next claim attempt) a new one. Tagged on creation: never an untagged copy the role could not clean up',
       parameters: {
         'SourceImageId.$': '$.source.imageId',
         SourceRegion: p.region,
@@ -123,24 +123,23 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
         Encrypted: true,
         'KmsKeyId.$': '$.source.target.keyArn',
         'ClientToken.$': attemptToken('$.source.clientToken'),
+        TagSpecifications: [
+          {
+            ResourceType: 'image',
+            Tags: tagList({
+              [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE,
+              'rehost-factory:source-image': '$.run.imageId',
+              'rehost-factory:source-server': '$.run.server',
+              'rehost-factory:wave': '$.run.wave',
+              'rehost-factory:target-account': '$.source.target.name',
+              Name: '$.source.copyName',
+            }),
+          },
+          { ResourceType: 'snapshot', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, 'rehost-factory:source-image': '$.run.imageId' }) },
+        ],
       },
       resultSelector: { 'imageId.$': '$.ImageId' },
       resultPath: '$.copy',
-      next: 'TagCopy',
-      onError: fail,
-    }),
-    TagCopy: sdkTask('ec2', 'createTags', {
-      parameters: {
-        'Resources.$': 'States.Array($.copy.imageId)',
-        Tags: tagList({
-          [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE,
-          'rehost-factory:source-image': '$.run.imageId',
-          'rehost-factory:source-server': '$.run.server',
-          'rehost-factory:wave': '$.run.wave',
-          'rehost-factory:target-account': '$.source.target.name',
-          Name: '$.source.copyName',
-        }),
-      },
       next: poll.entry,
       onError: fail,
     }),
@@ -158,14 +157,8 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       Type: 'Pass',
       Parameters: { 'ids.$': '$.copyStatus.images[0].BlockDeviceMappings[*].Ebs.SnapshotId' },
       ResultPath: '$.copySnapshots',
-      Next: 'TagCopySnapshots',
+      Next: 'Share?',
     },
-    TagCopySnapshots: sdkTask('ec2', 'createTags', {
-      comment: 'Tagged so that the role may share (and, on failure, delete) them',
-      parameters: { 'Resources.$': '$.copySnapshots.ids', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, 'rehost-factory:source-image': '$.run.imageId' }) },
-      next: 'Share?',
-      onError: fail,
-    }),
     'Share?': {
       Type: 'Choice',
       Comment: 'Nothing to share when the target is the staging account itself',

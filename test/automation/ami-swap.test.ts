@@ -22,6 +22,7 @@ import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { claims, createPipelineResources, launchInstance, publicImage, REGION } from './support/estate';
 import { sampleEvent } from './support/fixtures';
+import { tagOnCreateModel } from './support/tag-on-create';
 import { expectStatus, historyEventsOfRun, LocalRunOptions, runLocally } from './support/local-run';
 
 const STAGING = '111111111111';
@@ -99,7 +100,7 @@ function run(event: object, s: AmiSwapSettings, extra: Partial<LocalRunOptions> 
       [RETENTION_ARN]: (r) => applyRetention(ec2(), r),
     },
     ...extra,
-    inject: { ...refreshAnswer, ...extra.inject },
+    inject: { ...tagOnCreateModel(ec2()), ...refreshAnswer, ...extra.inject },
   });
 }
 
@@ -146,6 +147,9 @@ test('happy path (Linux): temp instance, image, new default version from the def
   // the new version comes from the default version (1), not from the latest (2)
   expect(call('CreateLaunchTemplateVersion').input).toMatchObject({ LaunchTemplateId: e.templateId, SourceVersion: '1' });
   const newImageId = call('CreateImage').output.ImageId;
+  expect(call('CreateImage').input.TagSpecifications.map((t: { ResourceType: string }) => t.ResourceType)).toEqual(['image', 'snapshot']);
+  const { Snapshots: [snapshot] = [] } = await ec2().send(new DescribeSnapshotsCommand({ Filters: [{ Name: `tag:${GROUP_TAG}`, Values: [e.group] }] }));
+  expect(snapshot?.Tags).toEqual(expect.arrayContaining([{ Key: PIPELINE_TAG, Value: AMI_SWAP_PIPELINE }]));
   const v = await defaultVersion(e.templateId);
   expect(v.VersionNumber).toBe(3);
   expect(v.LaunchTemplateData!.ImageId).toBe(newImageId);

@@ -8,6 +8,7 @@ import { MotoServer, startMoto } from '../support/moto';
 import { claims, createPipelineResources, launchInstance, REGION } from './support/estate';
 import { sampleEvent } from './support/fixtures';
 import { expectStatus, historyEventsOfRun, runLocally } from './support/local-run';
+import { tagOnCreateModel } from './support/tag-on-create';
 
 const STAGING = '111111111111';
 const RESOLVE_ARN = `arn:aws:lambda:${REGION}:${STAGING}:function:resolve-source-image`;
@@ -60,6 +61,7 @@ function run(imageId: string, s: AmiReEncryptionSettings, extra: Partial<Paramet
     region: REGION,
     lambdas: { [RESOLVE_ARN]: (e) => resolveSourceImage(res.ec2, e, lambdaSettings(s)) },
     ...extra,
+    inject: { ...tagOnCreateModel(res.ec2), ...extra.inject },
   });
 }
 
@@ -74,10 +76,15 @@ test('happy path: encrypted copy with the target key, tagged, shared with its sn
   const sourceSnapshots = src.BlockDeviceMappings!.map((b) => b.Ebs?.SnapshotId).filter(Boolean) as string[];
   const r = await run(source, settings({ deregisterSource: true }));
   expectStatus(r, 'SUCCEEDED');
-  expect(r.path).toEqual(expect.arrayContaining(['CopyImage', 'TagCopy', 'TagCopySnapshots', 'ShareSnapshots', 'ShareImage', 'RemoveSourceDeregister', 'MarkDone', 'NotifySuccess']));
-  // moto accepts and ignores Encrypted/KmsKeyId: the request is what proves the re-encryption.
+  expect(r.path).toEqual(expect.arrayContaining(['CopyImage', 'ShareSnapshots', 'ShareImage', 'RemoveSourceDeregister', 'MarkDone', 'NotifySuccess']));
+  // no CreateTags after the copy: an untagged copy is one the role could not clean up
+  expect(r.calls.filter((c) => /createTags/.test(c.resource))).toEqual([]);
+  // moto accepts and ignores Encrypted/KmsKeyId and TagSpecifications: the request is what proves them.
   const copyCall = r.calls.find((c) => c.state === 'CopyImage')!;
   expect(copyCall.input).toMatchObject({ SourceImageId: source, SourceRegion: REGION, Encrypted: true, KmsKeyId: res.keyArn });
+  const specs = Object.fromEntries((copyCall.input.TagSpecifications as Array<{ ResourceType: string; Tags: Array<{ Key: string; Value: string }> }>).map((t) => [t.ResourceType, Object.fromEntries(t.Tags.map((x) => [x.Key, x.Value]))]));
+  expect(specs.image).toMatchObject({ [PIPELINE_TAG]: 'ami-re-encryption', 'rehost-factory:source-image': source, 'rehost-factory:source-server': SERVER, 'rehost-factory:wave': 'wave-1' });
+  expect(specs.snapshot).toEqual({ [PIPELINE_TAG]: 'ami-re-encryption', 'rehost-factory:source-image': source });
   expect(copyCall.input.ClientToken).toMatch(/^re-encrypt-[0-9a-f]{40}-1$/);
   const [copy] = await imagesFrom(source);
   expect(copy.ImageId).toBe(copyCall.output.ImageId);

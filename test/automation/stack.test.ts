@@ -116,7 +116,10 @@ describe('the automation stack', () => {
     expect(viaEc2.Action).not.toContain('kms:Encrypt');
     const change = p.Statement.find((s) => s.Sid === 'ShareAndRemoveOwnCopies')!;
     expect(change.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/rehost-factory:pipeline': 'ami-re-encryption' } });
-    expect(p.Statement.find((s) => s.Sid === 'TagWithPipelineTag')!.Condition).toEqual({ StringEquals: { 'aws:RequestTag/rehost-factory:pipeline': 'ami-re-encryption' } });
+    // the copy is tagged in CopyImage itself, and no existing resource can be tagged into the pipeline's
+    expect(p.Statement.find((s) => s.Sid === 'CopyIntoTaggedCopies')!.Condition).toEqual({ StringEquals: { 'aws:RequestTag/rehost-factory:pipeline': 'ami-re-encryption' } });
+    const tagging = [...p.Statement, ...policyOf('ami-swap_role').Statement].filter((s) => [s.Action].flat().includes('ec2:CreateTags'));
+    expect(tagging.map((s) => s.Condition?.StringEquals?.['ec2:CreateAction'])).toEqual([['CopyImage'], ['RunInstances', 'CreateImage']]);
     // no statement grants * actions
     for (const s of [...p.Statement, ...policyOf('ami-swap_role').Statement]) expect([s.Action].flat().some((a) => a.endsWith(':*') || a === '*')).toBe(false);
     const swap = policyOf('ami-swap_role');

@@ -39,10 +39,10 @@ export interface LocalRunOptions {
   readonly lambdas: Record<string, (payload: Json) => Promise<Json>>;
   /**
    * Per-state replacement of the outcome, for what moto cannot model (CopyImage progress, SSM
-   * command outcomes, instance refresh). Gets the input and the real call; what it returns is the
-   * task's result.
+   * command outcomes, instance refresh). Gets the input and the real call (optionally with another
+   * request); what it returns is the task's result.
    */
-  readonly inject?: Record<string, (input: Json, real: () => Promise<Json>, attempt: number) => Promise<Json>>;
+  readonly inject?: Record<string, (input: Json, real: (payload?: Json) => Promise<Json>, attempt: number) => Promise<Json>>;
   /** Throw the service's throttling error on every Nth task call (counted over the whole run). */
   readonly throttleEvery?: number;
   /** Abort the execution (as StopExecution would) when this state's task is called. */
@@ -163,7 +163,7 @@ export async function runLocally(def: StateMachineDefinition, input: Json, o: Lo
         const attempt = (attempts.get(name) ?? 0) + 1;
         attempts.set(name, attempt);
         const inject = o.inject?.[name];
-        const out = inject ? await inject(payload, () => real(payload), attempt) : await real(payload);
+        const out = inject ? await inject(payload, (p: Json = payload) => real(p), attempt) : await real(payload);
         call.output = out;
         return out;
       } catch (e) {
