@@ -1,5 +1,5 @@
 import type { AmiSwapSettings } from '../config/sections/automation';
-import { ChoiceRule, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
+import { ChoiceRule, integrationErrorNames, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
 import { CLAIM_PATH, CLEANUP_ERROR_PATH, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
 import { GROUP_LOCK_PATH, recordMaxSizeTask, releaseGroupLockTask, takeGroupLockTask } from './group-lock';
 import { pollLoop } from './polling';
@@ -41,10 +41,22 @@ export function amiSwapTimeoutSeconds(s: AmiSwapSettings): number {
 
 /** GetCommandInvocation answers InvocationDoesNotExist for a moment after SendCommand. */
 const invocationNotYetVisible: Retrier = {
-  ErrorEquals: ['Ssm.InvocationDoesNotExist', 'Ssm.InvocationDoesNotExistException'],
+  ErrorEquals: integrationErrorNames('ssm', 'InvocationDoesNotExist'),
   IntervalSeconds: 5,
   MaxAttempts: 6,
   BackoffRate: 1.5,
+};
+
+/**
+ * SendCommand answers InvalidInstanceId until the new instance's SSM agent has registered, which can
+ * take minutes after the status checks pass. Bounded: about 9 minutes of backing-off retries.
+ */
+export const agentNotYetRegistered: Retrier = {
+  ErrorEquals: integrationErrorNames('ssm', 'InvalidInstanceId'),
+  IntervalSeconds: 15,
+  MaxAttempts: 8,
+  BackoffRate: 1.5,
+  MaxDelaySeconds: 120,
 };
 
 /** Our image of this backup job, by its fixed name, at `$.existing.images`. */
@@ -149,7 +161,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
   const group = { 'AutoScalingGroupName.$': '$.target.asgName' };
   const refresh = s.instanceRefresh;
   const afterGroupUpdate = refresh.enabled ? 'StartInstanceRefresh' : 'TerminateTemporaryInstance';
-  const imageDuplicate = ['Ec2.InvalidAMIName.Duplicate', 'Ec2.InvalidAMIName.DuplicateException'];
+  const imageDuplicate = integrationErrorNames('ec2', 'InvalidAMIName.Duplicate');
   const backupEvent = { 'resources.$': '$.resources', 'detail.$': '$.detail' };
 
   const states: States = {
@@ -197,9 +209,11 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     InstanceNotReady: raise('TemporaryInstanceNotReady', `States.Format('temporary instance {} did not pass its status checks within ${s.instancePolling.timeoutMinutes} minutes', $.temp.instanceId)`, ROLLBACK),
     'Windows?': { Type: 'Choice', Choices: [{ Variable: '$.target.windows', BooleanEquals: true, Next: 'RunSysprep' }], Default: 'FindImage' },
     RunSysprep: sdkTask('ssm', 'sendCommand', {
+      comment: 'Retried while the instance\'s SSM agent is not registered yet',
       parameters: { DocumentName: s.sysprepDocument, 'InstanceIds.$': 'States.Array($.temp.instanceId)', 'Comment.$': "States.Format('rehost-factory AMI swap, backup job {}', $.run.backupJobId)" },
       resultSelector: { 'commandId.$': '$.Command.CommandId' },
       resultPath: '$.sysprep',
+      retry: [agentNotYetRegistered],
       next: sysprepPoll.entry,
       onError: ROLLBACK,
     }),

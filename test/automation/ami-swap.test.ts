@@ -15,7 +15,7 @@ import {
 import { AmiSwapSettings, amiSwapSection } from '../../src/config/sections/automation';
 import { applyRetention } from '../../src/lambdas/apply-retention';
 import { imageName, resolveBackupTarget } from '../../src/lambdas/resolve-backup-target';
-import { AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds, GROUP_TAG } from '../../src/state-machines/ami-swap';
+import { agentNotYetRegistered, AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds, GROUP_TAG } from '../../src/state-machines/ami-swap';
 import { GROUP_LOCK_PREFIX } from '../../src/state-machines/claim-items';
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
@@ -193,6 +193,27 @@ test('Windows: Sysprep through SSM and its real outcome; a failed command rolls 
   expect(failed.calls.some((c) => c.state === 'CreateImage')).toBe(false);
   expect(failed.calls.find((c) => c.state === 'NotifyFailure')!.input.Message).toContain('SysprepFailed');
   expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+});
+
+test('Windows: Sysprep waits (bounded) for the SSM agent to register', async () => {
+  const e = await groupWithBackup({ windows: true });
+  // moto's SSM takes any instance at once: the error SendCommand gives before the agent registered is injected
+  const notRegistered = (times: number) => ({
+    RunSysprep: async (_i: unknown, real: () => Promise<unknown>, attempt: number) => {
+      if (attempt <= times) throw Object.assign(new Error('Instances [[i-0]] not in a valid state for account'), { name: 'Ssm.InvalidInstanceIdException' });
+      return real();
+    },
+  });
+  const noRefresh = settings({ instanceRefresh: { enabled: false, minHealthyPercentage: 90, skipMatching: true } });
+  const r = await run(backupEvent(e), noRefresh, { inject: notRegistered(2) as never });
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.calls.filter((c) => c.state === 'RunSysprep').map((c) => c.error ?? 'ok')).toEqual(['Ssm.InvalidInstanceIdException', 'Ssm.InvalidInstanceIdException', 'ok']);
+  // an agent that never registers: the retries end, and the run rolls back
+  const never = await run(backupEvent(e), noRefresh, { inject: notRegistered(1000) as never });
+  expectStatus(never, 'FAILED');
+  expect(never.error).toBe('Ssm.InvalidInstanceIdException');
+  expect(never.calls.filter((c) => c.state === 'RunSysprep')).toHaveLength(1 + agentNotYetRegistered.MaxAttempts!);
+  expect(never.path).toEqual(expect.arrayContaining(['RestoreMaxSize', 'TerminateOnFailure', 'ReleaseClaim']));
 });
 
 test('an instance outside any Auto Scaling group ends as nothing to do', async () => {
