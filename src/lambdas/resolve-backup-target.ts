@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AutoScalingClient, AutoScalingGroup, DescribeAutoScalingGroupsCommand, MixedInstancesPolicy } from '@aws-sdk/client-auto-scaling';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, Instance, ResponseLaunchTemplateData, RunInstancesRequest } from '@aws-sdk/client-ec2';
+import { BACKUP_JOB_TAG } from '../state-machines/identifiers';
 import { PipelineError, settingsFromEnv, tagValue } from './errors';
 
 export const ASG_TAG = 'aws:autoscaling:groupName';
@@ -151,7 +152,7 @@ export async function resolveBackupTarget(
     windows,
     imageName: imageName(asgName, backupJobId),
     clientToken,
-    runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, 'rehost-factory:backup-job': backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) }),
+    runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, [BACKUP_JOB_TAG]: backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) }),
   };
 }
 

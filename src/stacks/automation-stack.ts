@@ -10,12 +10,15 @@ import { PipelineStateMachine } from '../constructs/automation/pipeline-state-ma
 import {
   amiSwapStatements,
   PipelineResources,
+  recoverStatements,
   reEncryptionStatements,
   resolveBackupTargetStatements,
   resolveSourceImageStatements,
   retentionStatements,
 } from '../constructs/automation/policies';
+import { StoppedRunRecovery } from '../constructs/automation/stopped-run-recovery';
 import { LAMBDA_BUNDLE_DIR } from '../lambdas/index';
+import { RecoverSettings } from '../lambdas/recover-stopped-run';
 import { ResolveBackupTargetSettings } from '../lambdas/resolve-backup-target';
 import { ResolveSourceImageSettings } from '../lambdas/resolve-source-image';
 import { AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds } from '../state-machines/ami-swap';
@@ -38,6 +41,7 @@ export class AutomationStack extends FactoryStack {
   /** Set when the pipeline is enabled. */
   public readonly reEncryption?: PipelineStateMachine;
   public readonly amiSwap?: PipelineStateMachine;
+  public readonly recovery?: StoppedRunRecovery;
 
   constructor(scope: Construct, props: AutomationStackProps) {
     super(scope, 'automation', props);
@@ -129,6 +133,22 @@ export class AutomationStack extends FactoryStack {
       });
       new TerraformOutput(this, 'ami-swap-state-machine-arn', { value: this.amiSwap.stateMachine.arn });
     }
+
+    // A stopped or timed-out execution runs no Catch: this handler undoes what it left (MaxSize, locks, claims, instances, copies).
+    const recoverSettings: RecoverSettings = { tableName: claims.table.name, topicArn: topic.arn };
+    const recover = new PipelineFunction(this, 'recover-stopped-run', {
+      ...base,
+      functionName: boundedName(c.name, 'recover-stopped-run', 64),
+      handlerFile: 'recover-stopped-run',
+      statements: recoverStatements({ ...resources([]), amiSwap: a.amiSwap.enabled, reEncryption: a.amiReEncryption.enabled }),
+      environment: { RECOVER_SETTINGS: JSON.stringify(recoverSettings) },
+      timeoutSeconds: 120,
+    });
+    this.recovery = new StoppedRunRecovery(this, 'stopped-run-recovery', {
+      name: boundedName(c.name, 'automation-stopped-runs', 64),
+      handler: recover,
+      stateMachineArns: [this.reEncryption, this.amiSwap].filter((m): m is PipelineStateMachine => !!m).map((m) => m.stateMachine.arn),
+    });
   }
 
   /** What resolve-source-image needs: targets with their keys, and the servers' configured target accounts. */

@@ -3,11 +3,10 @@ import { ChoiceRule, integrationErrorNames, lambdaTask, raise, Retrier, sdkTask,
 import { CLAIM_PATH, CLEANUP_ERROR_PATH, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
 import { GROUP_LOCK_PATH, recordMaxSizeTask, releaseGroupLockTask, takeGroupLockTask } from './group-lock';
 import { pollLoop } from './polling';
-import { PIPELINE_TAG, PipelineDefinition } from './re-encryption';
+import { AMI_SWAP_PIPELINE, BACKUP_JOB_TAG, GROUP_TAG, PIPELINE_TAG } from './identifiers';
+import { PipelineDefinition } from './re-encryption';
 
-export const AMI_SWAP_PIPELINE = 'ami-swap';
-/** Tag on the images the swap makes, naming their Auto Scaling group (retention works per group). */
-export const GROUP_TAG = 'rehost-factory:asg';
+export { AMI_SWAP_PIPELINE, GROUP_TAG } from './identifiers';
 
 export interface AmiSwapDefinitionProps {
   readonly resolveFunctionArn: string;
@@ -157,7 +156,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
   });
 
   const rollbackImage = deregisterImageStates({ prefix: 'RollbackImage', imageIdPath: '$.newImage.imageId', workPath: '$.rollbackImage', next: 'Locked?' });
-  const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: '$.target.asgName', 'rehost-factory:backup-job': '$.run.backupJobId', 'rehost-factory:backup-image': '$.target.imageId' });
+  const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: '$.target.asgName', [BACKUP_JOB_TAG]: '$.run.backupJobId', 'rehost-factory:backup-image': '$.target.imageId' });
   const group = { 'AutoScalingGroupName.$': '$.target.asgName' };
   const refresh = s.instanceRefresh;
   const afterGroupUpdate = refresh.enabled ? 'StartInstanceRefresh' : 'TerminateTemporaryInstance';

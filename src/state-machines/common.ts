@@ -1,5 +1,5 @@
 import { Json, MapState, optimizedTask, sdkTask, States, TaskState } from './asl';
-import { CLAIM_STATUS } from './claim-items';
+import { CLAIM_STATUS } from './identifiers';
 
 /** Where a failure handler keeps errors it swallowed, so they never mask the original `$.error`. */
 export const CLEANUP_ERROR_PATH = '$.cleanupError';

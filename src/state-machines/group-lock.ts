@@ -1,5 +1,5 @@
 import { optimizedTask, TaskState } from './asl';
-import { GROUP_LOCK_PREFIX } from './claim-items';
+import { GROUP_LOCK_PREFIX } from './identifiers';
 
 /**
  * One AMI swap per Auto Scaling group at a time. A tag-selected backup plan backs up every instance

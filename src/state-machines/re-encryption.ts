@@ -1,12 +1,10 @@
 import type { AmiReEncryptionSettings } from '../config/sections/automation';
 import { lambdaTask, MapState, raise, sdkTask, StateMachineDefinition, States } from './asl';
 import { attemptToken, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { PIPELINE_TAG, RE_ENCRYPTION_PIPELINE, SOURCE_IMAGE_TAG } from './identifiers';
 import { PollLoop, pollLoop } from './polling';
 
-export const RE_ENCRYPTION_PIPELINE = 'ami-re-encryption';
-
-/** Tags the pipeline puts on the copy and its snapshots; the role may only change resources carrying the first. */
-export const PIPELINE_TAG = 'rehost-factory:pipeline';
+export { PIPELINE_TAG, RE_ENCRYPTION_PIPELINE } from './identifiers';
 
 export interface ReEncryptionDefinitionProps {
   /** Region the images live in (CopyImage copies within it, changing the key). */
@@ -128,14 +126,14 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
             ResourceType: 'image',
             Tags: tagList({
               [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE,
-              'rehost-factory:source-image': '$.run.imageId',
+              [SOURCE_IMAGE_TAG]: '$.run.imageId',
               'rehost-factory:source-server': '$.run.server',
               'rehost-factory:wave': '$.run.wave',
               'rehost-factory:target-account': '$.source.target.name',
               Name: '$.source.copyName',
             }),
           },
-          { ResourceType: 'snapshot', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, 'rehost-factory:source-image': '$.run.imageId' }) },
+          { ResourceType: 'snapshot', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, [SOURCE_IMAGE_TAG]: '$.run.imageId' }) },
         ],
       },
       resultSelector: { 'imageId.$': '$.ImageId' },

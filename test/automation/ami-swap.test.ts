@@ -13,10 +13,12 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { AmiSwapSettings, amiSwapSection } from '../../src/config/sections/automation';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { applyRetention } from '../../src/lambdas/apply-retention';
+import { recoverStoppedRun } from '../../src/lambdas/recover-stopped-run';
 import { imageName, resolveBackupTarget } from '../../src/lambdas/resolve-backup-target';
 import { agentNotYetRegistered, AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds, GROUP_TAG } from '../../src/state-machines/ami-swap';
-import { GROUP_LOCK_PREFIX } from '../../src/state-machines/claim-items';
+import { GROUP_LOCK_PREFIX } from '../../src/state-machines/identifiers';
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
@@ -41,6 +43,10 @@ beforeAll(async () => {
 afterAll(() => moto?.stop());
 
 const ec2 = (): EC2Client => res.ec2;
+const recoverClients = () => {
+  const cfg = motoClientConfig(moto.url, REGION);
+  return { dynamodb: new DynamoDBClient(cfg), autoscaling: asg, ec2: ec2(), sns: new SNSClient(cfg) };
+};
 const settings = (over: Partial<AmiSwapSettings> = {}): AmiSwapSettings => ({ ...amiSwapSection.parse({}), ...over });
 
 interface Estate {
@@ -315,6 +321,38 @@ test('a lock held by a live run supersedes; one left by a run that died is taken
   expect(takeover.calls.find((c) => c.state === 'UpdateGroupLaunchTemplate')!.input.MaxSize).toBe(4);
   expect((await groupState(e.group)).MaxSize).toBe(4);
   expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+});
+
+test('a stopped execution (no Catch runs) is cleaned up by the recovery handler, and the backup job can run again', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const stopped = await run(event, settings(), { abortAt: 'InstancePollCheck' });
+  expect(stopped.status).toBe('ABORTED');
+  const temp = stopped.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!.output.Instances[0].InstanceId;
+  const key = `ami-swap#${event.detail.backupJobId}`;
+  const lockKey = `${GROUP_LOCK_PREFIX}${e.group}`;
+  // what a stopped execution leaves behind
+  expect((await groupState(e.group)).MaxSize).toBe(2);
+  expect(await claims(moto.url, res.table)).toMatchObject({ [key]: 'IN_PROGRESS', [lockKey]: 'LOCKED' });
+  // the rule's event (AWS's documented sample, for this execution)
+  const { event: ended } = sampleEvent('sfn-execution-status-change-aborted');
+  Object.assign(ended.detail, { executionArn: stopped.executionArn, stateMachineArn: `arn:aws:states:${REGION}:${STAGING}:stateMachine:swap` });
+  const report = await recoverStoppedRun(recoverClients(), ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toEqual([
+    `MaxSize of Auto Scaling group ${e.group} restored to 4`,
+    `lock of Auto Scaling group ${e.group} released`,
+    `temporary instance ${temp} of backup job ${event.detail.backupJobId} terminated`,
+    `claim ${key} released (the event may be sent again)`,
+  ]);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  expect(await instanceState(temp)).toMatch(/shutting-down|terminated/);
+  const items = await claims(moto.url, res.table);
+  expect([items[key], items[lockKey]]).toEqual(['RELEASED', undefined]);
+  // a repeated status event finds nothing left; a succeeded or running execution is never touched
+  expect((await recoverStoppedRun(recoverClients(), ended, { tableName: res.table, topicArn: res.topicArn })).actions).toEqual([]);
+  const again = await run(event, settings());
+  expectStatus(again, 'SUCCEEDED');
+  expect(again.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!.input.ClientToken).toMatch(/-2$/);
 });
 
 test('a group with a MixedInstancesPolicy gets the new version through the policy', async () => {

@@ -4,7 +4,11 @@ import { resolveSourceImage, ResolveSourceImageSettings } from '../../src/lambda
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { backoffSchedule } from '../../src/state-machines/polling';
 import { PIPELINE_TAG, reEncryptionDefinition } from '../../src/state-machines/re-encryption';
-import { MotoServer, startMoto } from '../support/moto';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { recoverStoppedRun } from '../../src/lambdas/recover-stopped-run';
+import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { claims, createPipelineResources, launchInstance, REGION } from './support/estate';
 import { sampleEvent } from './support/fixtures';
 import { expectStatus, historyEventsOfRun, runLocally } from './support/local-run';
@@ -144,6 +148,24 @@ test('a re-run after a failed copy sends a new ClientToken (the claim counts att
   expect(second.output.ImageId).not.toBe(first.output.ImageId);
   expect((await imagesFrom(source)).map((i) => i.ImageId)).toEqual([second.output.ImageId]);
   expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
+});
+
+test('a stopped execution: the recovery handler removes the unfinished copy and releases the claim; a re-run copies again', async () => {
+  const source = await mgnImage(res.ec2);
+  const stopped = await run(source, settings(), { abortAt: 'CopyPollCheck' });
+  expect(stopped.status).toBe('ABORTED');
+  const [copy] = await imagesFrom(source);
+  expect(copy.ImageId).toBe(stopped.calls.find((c) => c.state === 'CopyImage')!.output.ImageId);
+  const { event: ended } = sampleEvent('sfn-execution-status-change-timed-out');
+  ended.detail.executionArn = stopped.executionArn;
+  const cfg = motoClientConfig(moto.url, REGION);
+  const clients = { dynamodb: new DynamoDBClient(cfg), autoscaling: new AutoScalingClient(cfg), ec2: res.ec2, sns: new SNSClient(cfg) };
+  const report = await recoverStoppedRun(clients, ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toEqual([expect.stringMatching(new RegExp(`^unfinished copy ${copy.ImageId} \\(available\\) of ${source} deregistered, 1 snapshot\\(s\\) deleted$`)), `claim ami-re-encryption#${source} released (the event may be sent again)`]);
+  expect(await imagesFrom(source)).toEqual([]);
+  const again = await run(source, settings());
+  expectStatus(again, 'SUCCEEDED');
+  expect((await imagesFrom(source)).map((i) => i.ImageId)).toEqual([again.calls.find((c) => c.state === 'CopyImage')!.output.ImageId]);
 });
 
 test('copy timeout: polls exactly the backoff schedule, then cleans up; far below the history limit', async () => {

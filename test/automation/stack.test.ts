@@ -83,13 +83,20 @@ describe('the automation stack', () => {
     const machines = Object.values(tf.resource.aws_sfn_state_machine);
     expect(machines.map((m) => m.type)).toEqual(['STANDARD', 'STANDARD']);
     expect(machines.map((m) => m.name).sort()).toEqual(['acme-dc1-ami-re-encryption', 'acme-dc1-ami-swap']);
-    const patterns = Object.values(tf.resource.aws_cloudwatch_event_rule).map((r) => JSON.parse(r.event_pattern as string).source[0]);
-    expect(patterns.sort()).toEqual(['aws.backup', 'aws.ec2']);
-    for (const t of Object.values(tf.resource.aws_cloudwatch_event_target)) expect(t.role_arn).toBeDefined();
+    const patterns = Object.values(tf.resource.aws_cloudwatch_event_rule).map((r) => JSON.parse(r.event_pattern as string));
+    expect(patterns.map((p) => p.source[0]).sort()).toEqual(['aws.backup', 'aws.ec2', 'aws.states']);
+    // the recovery rule: stopped, timed-out or failed executions of both state machines, to its function
+    const stopped = patterns.find((p) => p.source[0] === 'aws.states');
+    expect(stopped.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+    expect(stopped.detail.stateMachineArn).toEqual([expect.stringContaining('aws_sfn_state_machine.ami-re-encryption'), expect.stringContaining('aws_sfn_state_machine.ami-swap')]);
+    const targets = Object.values(tf.resource.aws_cloudwatch_event_target);
+    for (const t of targets.filter((x) => String(x.arn).includes('aws_sfn_state_machine'))) expect(t.role_arn).toBeDefined();
+    expect(targets.filter((x) => String(x.arn).includes('aws_lambda_function.recover-stopped-run'))).toHaveLength(1);
+    expect(Object.values(tf.resource.aws_lambda_permission)).toEqual([expect.objectContaining({ principal: 'events.amazonaws.com', source_arn: expect.stringContaining('aws_cloudwatch_event_rule.stopped-run-recovery') })]);
     const start = policyOf('ami-swap_start-role');
     expect(start.Statement).toEqual([expect.objectContaining({ Action: 'states:StartExecution', Resource: expect.stringContaining('aws_sfn_state_machine.ami-swap_state-machine') })]);
     const fns = Object.values(tf.resource.aws_lambda_function);
-    expect(fns.map((f) => f.handler).sort()).toEqual(['apply-retention.handler', 'resolve-backup-target.handler', 'resolve-source-image.handler']);
+    expect(fns.map((f) => f.handler).sort()).toEqual(['apply-retention.handler', 'recover-stopped-run.handler', 'resolve-backup-target.handler', 'resolve-source-image.handler']);
   });
 
   test('the synthesized definitions are the validated ones, wired to this stack\'s function, table and topic', () => {

@@ -1,4 +1,4 @@
-import { PIPELINE_TAG } from '../../state-machines/re-encryption';
+import { BY_EXECUTION_INDEX, PIPELINE_TAG } from '../../state-machines/identifiers';
 import { PolicyStatement } from '../policy-document';
 
 /** What every pipeline needs: its claims, its notifications, its functions. */
@@ -11,7 +11,7 @@ export interface PipelineResources {
   readonly functionArns: string[];
 }
 
-function ec2Arn(r: PipelineResources, type: string, owned = true): string {
+function ec2Arn(r: Pick<PipelineResources, 'partition' | 'region' | 'accountId'>, type: string, owned = true): string {
   // Images and snapshots of EC2 carry no account in their ARN.
   return `arn:${r.partition}:ec2:${r.region}:${owned && type !== 'image' ? r.accountId : ''}:${type}/*`;
 }
@@ -140,4 +140,31 @@ export function retentionStatements(r: { partition: string; region: string }): P
       Condition: taggedBy('ami-swap'),
     },
   ];
+}
+
+/**
+ * recover-stopped-run: the claims a stopped execution held (by the index), the MaxSize of the groups
+ * it locked, its temporary instances and its unfinished copies (both by the pipeline tag only).
+ */
+export function recoverStatements(r: Omit<PipelineResources, 'functionArns'> & { amiSwap: boolean; reEncryption: boolean }): PolicyStatement[] {
+  const p = r.partition;
+  const statements: PolicyStatement[] = [
+    { Sid: 'FindHeldItems', Effect: 'Allow', Action: 'dynamodb:Query', Resource: `${r.claimsTableArn}/index/${BY_EXECUTION_INDEX}` },
+    { Sid: 'ReleaseHeldItems', Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: r.claimsTableArn },
+    { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: r.topicArn },
+  ];
+  if (r.amiSwap) {
+    statements.push(
+      { Sid: 'RestoreMaxSize', Effect: 'Allow', Action: 'autoscaling:UpdateAutoScalingGroup', Resource: `arn:${p}:autoscaling:${r.region}:${r.accountId}:autoScalingGroup:*:autoScalingGroupName/*` },
+      { Sid: 'FindTemporaryInstances', Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' },
+      { Sid: 'TerminateTemporaryInstances', Effect: 'Allow', Action: 'ec2:TerminateInstances', Resource: ec2Arn(r, 'instance'), Condition: taggedBy('ami-swap') },
+    );
+  }
+  if (r.reEncryption) {
+    statements.push(
+      { Sid: 'FindCopies', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' },
+      { Sid: 'RemoveUnfinishedCopies', Effect: 'Allow', Action: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'], Resource: [`arn:${p}:ec2:${r.region}::image/*`, `arn:${p}:ec2:${r.region}::snapshot/*`], Condition: taggedBy('ami-re-encryption') },
+    );
+  }
+  return statements;
 }

@@ -31,6 +31,9 @@ var import_node_crypto = require("node:crypto");
 var import_client_auto_scaling = require("@aws-sdk/client-auto-scaling");
 var import_client_ec2 = require("@aws-sdk/client-ec2");
 
+// src/state-machines/identifiers.ts
+var BACKUP_JOB_TAG = "rehost-factory:backup-job";
+
 // src/lambdas/errors.ts
 var PipelineError = class extends Error {
   constructor(name, message) {
@@ -112,7 +115,7 @@ async function resolveBackupTarget(clients, request, s, nowMs = Date.now()) {
     windows,
     imageName: imageName(asgName, backupJobId),
     clientToken,
-    runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, "rehost-factory:backup-job": backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) })
+    runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, [BACKUP_JOB_TAG]: backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) })
   };
 }
 function swapClientToken(backupJobId, attempt) {

@@ -153,8 +153,9 @@ export async function runLocally(def: StateMachineDefinition, input: Json, o: Lo
       calls.push(call);
       count += 1;
       if (o.abortAt === name) {
+        // The call is not made; the execution stops after this state (no further state is entered).
         execution.abort();
-        return new Promise<Json>(() => undefined); // an aborted execution calls nothing more
+        throw new StatesError('States.Runtime', 'execution aborted by the test (StopExecution)');
       }
       try {
         if (o.throttleEvery && count % o.throttleEvery === 0) {
