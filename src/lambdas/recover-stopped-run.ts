@@ -152,7 +152,9 @@ async function terminateTemporaryInstances(ec2: EC2Client, backupJobId: string):
 
 /**
  * The re-encryption's copies of a source image whose run did not finish: deregistered with their
- * snapshots (a pending copy is cancelled), so that a re-run can copy again under the same name.
+ * snapshots (a pending copy is cancelled), so that a re-run can copy again under the same name. A
+ * copy that became available (even shared) counts as unfinished while its claim is not done: no
+ * notice announced it.
  */
 async function removeUnfinishedCopies(ec2: EC2Client, sourceImageId: string): Promise<string[]> {
   const { Images = [] } = await ec2.send(

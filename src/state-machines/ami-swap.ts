@@ -1,6 +1,6 @@
 import type { AmiSwapSettings } from '../config/sections/automation';
 import { ChoiceRule, integrationErrorNames, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
-import { CLAIM_PATH, CLEANUP_ERROR_PATH, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { CLAIM_PATH, claimTask, cleanupFailed, cleanupFailure, completeClaimTask, deregisterImageStates, failureNoticeStates, IGNORED_ERROR_PATH, notifyTask, releaseClaimTask, tagList } from './common';
 import { GROUP_LOCK_PATH, recordMaxSizeTask, releaseGroupLockTask, takeGroupLockTask } from './group-lock';
 import { pollLoop } from './polling';
 import { AMI_SWAP_PIPELINE, BACKUP_JOB_TAG, GROUP_TAG, PIPELINE_TAG } from './identifiers';
@@ -19,7 +19,8 @@ export interface AmiSwapDefinitionProps {
 }
 
 const ROLLBACK = 'Rollback';
-const swallow = (next: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: next }];
+/** A roll-back step's catcher: records what it left (`left`) and goes on. */
+const swallow = (left: string, next: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: cleanupFailure(left), Next: next }];
 /** A field is set once its step has happened: the roll-back undoes exactly what was done. */
 const present = (path: string) => ({ Variable: path, IsPresent: true });
 const absent = (path: string) => ({ Not: { Variable: path, IsPresent: true } });
@@ -155,7 +156,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     onTimeout: 'ImageTimedOut',
   });
 
-  const rollbackImage = deregisterImageStates({ prefix: 'RollbackImage', imageIdPath: '$.newImage.imageId', workPath: '$.rollbackImage', next: 'Locked?' });
+  const rollbackImage = deregisterImageStates({ prefix: 'RollbackImage', imageIdPath: '$.newImage.imageId', workPath: '$.rollbackImage', next: 'Locked?', left: 'UnusedImageLeft' });
   const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: '$.target.asgName', [BACKUP_JOB_TAG]: '$.run.backupJobId', 'rehost-factory:backup-image': '$.target.imageId' });
   const group = { 'AutoScalingGroupName.$': '$.target.asgName' };
   const refresh = s.instanceRefresh;
@@ -165,11 +166,11 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
 
   const states: States = {
     Start: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.detail.backupJobId', asg: 'unresolved' }, ResultPath: '$.run', Next: 'LocateGroup' },
-    LocateGroup: lambdaTask(p.resolveFunctionArn, { parameters: { step: 'locate', event: backupEvent }, resultPath: '$.located', next: 'InAutoScalingGroup?', onError: 'NotifyFailure' }),
+    LocateGroup: lambdaTask(p.resolveFunctionArn, { parameters: { step: 'locate', event: backupEvent }, resultPath: '$.located', next: 'InAutoScalingGroup?', onError: 'ReportFailure' }),
     'InAutoScalingGroup?': { Type: 'Choice', Choices: [{ Variable: '$.located.inAsg', BooleanEquals: false, Next: 'NothingToDo' }], Default: 'RecordRun' },
     NothingToDo: { Type: 'Succeed', Comment: 'The instance is not in an Auto Scaling group: nothing to swap' },
     RecordRun: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.located.backupJobId', 'asg.$': '$.located.asgName' }, ResultPath: '$.run', Next: 'ClaimBackupJob' },
-    ClaimBackupJob: claimTask({ ...claim, next: 'LockGroup', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
+    ClaimBackupJob: claimTask({ ...claim, next: 'LockGroup', duplicate: 'AlreadyHandled', onError: 'ReportFailure' }),
     AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this backup job (repeated event)' },
     LockGroup: takeGroupLockTask({ ...lock, next: 'ResolveBackup', held: 'MarkSuperseded', onError: ROLLBACK }),
     MarkSuperseded: completeClaimTask({ ...claim, result: 'superseded: another backup job of the group was being swapped', next: 'Superseded', onError: ROLLBACK }),
@@ -236,7 +237,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
       resultSelector: { 'imageId.$': '$.ImageId' },
       resultPath: '$.newImage',
       next: imagePoll.entry,
-      catch: [{ ErrorEquals: imageDuplicate, ResultPath: CLEANUP_ERROR_PATH, Next: 'FindImageAfterDuplicate' }],
+      catch: [{ ErrorEquals: imageDuplicate, ResultPath: IGNORED_ERROR_PATH, Next: 'FindImageAfterDuplicate' }],
       onError: ROLLBACK,
     }),
     FindImageAfterDuplicate: findImageByName('A retried CreateImage whose first attempt had succeeded', 'DuplicateFound?'),
@@ -317,8 +318,9 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
       next: 'ReleaseGroupLock',
       onError: ROLLBACK,
     }),
-    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: 'MarkDone', failurePath: CLEANUP_ERROR_PATH }),
-    MarkDone: completeClaimTask({ ...claim, result: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
+    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: 'MarkDone', failurePath: cleanupFailure('GroupLockNotReleased') }),
+    // A failure here finds nothing to roll back (every step is marked done), and releases the claim.
+    MarkDone: completeClaimTask({ ...claim, result: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: ROLLBACK }),
     ...(p.notifyOnSuccess === false
       ? {}
       : {
@@ -334,20 +336,31 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
 
     // Roll back what was done, best effort, in the reverse order; the original error stays in $.error.
     [ROLLBACK]: { Type: 'Choice', Choices: [{ And: [present('$.clamped'), absent('$.restored')], Next: 'RestoreMaxSize' }], Default: 'RollbackInstance?' },
-    RestoreMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', { parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize` }, next: 'RollbackInstance?', catch: swallow('RollbackInstance?') }),
+    RestoreMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', { parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize` }, next: 'RollbackInstance?', catch: swallow('MaxSizeNotRestored', 'RollbackInstance?') }),
     'RollbackInstance?': { Type: 'Choice', Choices: [{ And: [present('$.temp.instanceId'), absent('$.terminated')], Next: 'TerminateOnFailure' }], Default: 'RollbackImage?' },
-    TerminateOnFailure: sdkTask('ec2', 'terminateInstances', { parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)' }, next: 'RollbackImage?', catch: swallow('RollbackImage?') }),
+    TerminateOnFailure: sdkTask('ec2', 'terminateInstances', { parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)' }, next: 'RollbackImage?', catch: swallow('TemporaryInstanceLeft', 'RollbackImage?') }),
     'RollbackImage?': { Type: 'Choice', Comment: 'An image no launch template uses yet', Choices: [{ And: [present('$.newImage.imageId'), absent('$.newVersion')], Next: rollbackImage.entry }], Default: 'Locked?' },
     ...rollbackImage.states,
-    'Locked?': { Type: 'Choice', Choices: [{ ...present('$.locked'), Next: 'ReleaseGroupLockOnFailure' }], Default: 'ReleaseClaim' },
-    ReleaseGroupLockOnFailure: releaseGroupLockTask({ ...lock, next: 'ReleaseClaim', failurePath: CLEANUP_ERROR_PATH }),
-    ReleaseClaim: releaseClaimTask({ ...claim, next: 'NotifyFailure' }),
-    NotifyFailure: notifyTask({
+    'Locked?': {
+      Type: 'Choice',
+      Comment: 'A lock whose MaxSize was not restored stays: the recovery handler restores it from the lock',
+      Choices: [{ And: [present('$.locked'), absent('$.unlocked'), { Not: cleanupFailed('MaxSizeNotRestored') }], Next: 'ReleaseGroupLockOnFailure' }],
+      Default: 'ReleaseClaim?',
+    },
+    ReleaseGroupLockOnFailure: releaseGroupLockTask({ ...lock, next: 'ReleaseClaim?', failurePath: cleanupFailure('GroupLockNotReleased') }),
+    'ReleaseClaim?': {
+      Type: 'Choice',
+      Comment: 'The claim of a run that left its MaxSize or temporary instance stays taken, for the recovery handler (it terminates and restores, then releases)',
+      Choices: [{ Or: [cleanupFailed('MaxSizeNotRestored'), cleanupFailed('TemporaryInstanceLeft')], Next: 'ReportFailure' }],
+      Default: 'ReleaseClaim',
+    },
+    ReleaseClaim: releaseClaimTask({ ...claim, next: 'ReportFailure' }),
+    ...failureNoticeStates({
+      entry: 'ReportFailure',
       topicArn: p.topicArn,
       subject: 'Auto Scaling group AMI swap failed',
-      message: "States.Format('AMI swap failed. Backup job: {}. Auto Scaling group: {}. Reason: {}: {}', $.run.backupJobId, $.run.asg, $.error.Error, $.error.Cause)",
+      message: (report) => `States.Format('AMI swap failed. Backup job: {}. Auto Scaling group: {}. Reason: {}: {}. {}', $.run.backupJobId, $.run.asg, $.error.Error, $.error.Cause, ${report})`,
       next: 'Failed',
-      onError: 'Failed',
     }),
     Failed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
   };

@@ -1,8 +1,17 @@
 import { Json, MapState, optimizedTask, sdkTask, States, TaskState } from './asl';
 import { CLAIM_STATUS } from './identifiers';
 
-/** Where a failure handler keeps errors it swallowed, so they never mask the original `$.error`. */
-export const CLEANUP_ERROR_PATH = '$.cleanupError';
+/**
+ * Where a clean-up step that failed records its error, under a key naming what it left behind
+ * (`MaxSizeNotRestored`, `PartialCopyLeft`, ...): the original `$.error` is never masked, and the
+ * failure notice lists them.
+ */
+export const CLEANUP_FAILURES_PATH = '$.cleanupFailures';
+export const cleanupFailure = (left: string) => `${CLEANUP_FAILURES_PATH}.${left}`;
+/** Errors a run deliberately goes on after: a notice that could not be published, an expected duplicate. */
+export const IGNORED_ERROR_PATH = '$.ignoredError';
+/** A rule matching when a clean-up step recorded this failure. */
+export const cleanupFailed = (left: string) => ({ Variable: cleanupFailure(left), IsPresent: true });
 
 /** The claims table key of a run: `<pipeline>#<id>`. */
 function claimKey(pipeline: string, idPath: string): { [key: string]: Json } {
@@ -79,7 +88,7 @@ export function releaseClaimTask(o: { table: string; pipeline: string; idPath: s
       ExpressionAttributeValues: { ':released': { S: CLAIM_STATUS.released }, ':execution': { 'S.$': '$$.Execution.Id' } },
     },
     next: o.next,
-    catch: [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: o.next }],
+    catch: [{ ErrorEquals: ['States.ALL'], ResultPath: cleanupFailure('ClaimNotReleased'), Next: o.next }],
   });
 }
 
@@ -88,18 +97,18 @@ export function notifyTask(o: { topicArn: string; subject: string; message: stri
   return optimizedTask('sns', 'publish', {
     parameters: { TopicArn: o.topicArn, Subject: o.subject, 'Message.$': o.message },
     next: o.next,
-    ...(o.onError ? { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: o.onError }] } : {}),
+    ...(o.onError ? { catch: [{ ErrorEquals: ['States.ALL'], ResultPath: IGNORED_ERROR_PATH, Next: o.onError }] } : {}),
   });
 }
 
 /**
- * Deregisters an image and deletes its snapshots, best effort: each step's error is kept at
- * `$.cleanupError` and the run goes on to `next` (a clean-up never hides the original failure).
- * Reads the snapshot IDs first, since a deregistered image no longer lists them.
+ * Deregisters an image and deletes its snapshots, best effort: a step's error is recorded as the
+ * clean-up failure `left` and the run goes on to `next` (a clean-up never hides the original
+ * failure). Reads the snapshot IDs first, since a deregistered image no longer lists them.
  */
-export function deregisterImageStates(o: { prefix: string; imageIdPath: string; workPath: string; next: string }): { entry: string; states: States } {
+export function deregisterImageStates(o: { prefix: string; imageIdPath: string; workPath: string; next: string; left: string }): { entry: string; states: States } {
   const n = (s: string) => `${o.prefix}${s}`;
-  const swallow = [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: o.next }];
+  const swallow = [{ ErrorEquals: ['States.ALL'], ResultPath: cleanupFailure(o.left), Next: o.next }];
   const deleteSnapshots: MapState = {
     Type: 'Map',
     ItemsPath: `${o.workPath}.snapshotIds`,
@@ -140,4 +149,29 @@ export function deregisterImageStates(o: { prefix: string; imageIdPath: string; 
 /** A tag list for CreateTags whose values are JSONPaths (`$...`) or literals. */
 export function tagList(tags: Record<string, string>): Json[] {
   return Object.entries(tags).map(([Key, value]): Json => (value.startsWith('$') ? { Key, 'Value.$': value } : { Key, Value: value }));
+}
+
+/**
+ * The failure notice: what the run reports, then what its clean-up left behind (if anything), then
+ * `next`. `message` is a States.Format expression whose last `{}` takes the clean-up report.
+ */
+export function failureNoticeStates(o: { entry: string; topicArn: string; subject: string; message: (reportPath: string) => string; next: string }): States {
+  const report = '$.cleanupReport';
+  return {
+    [o.entry]: {
+      Type: 'Choice',
+      Choices: [{ Variable: CLEANUP_FAILURES_PATH, IsPresent: true, Next: 'DescribeCleanUpFailures' }],
+      Default: 'CleanUpComplete',
+    },
+    DescribeCleanUpFailures: {
+      Type: 'Pass',
+      Parameters: {
+        'text.$': `States.Format('Clean-up incomplete (what is held stays for the recovery handler, which runs when this execution ends): {}', States.JsonToString(${CLEANUP_FAILURES_PATH}))`,
+      },
+      ResultPath: report,
+      Next: 'NotifyFailure',
+    },
+    CleanUpComplete: { Type: 'Pass', Parameters: { text: 'Clean-up complete.' }, ResultPath: report, Next: 'NotifyFailure' },
+    NotifyFailure: notifyTask({ topicArn: o.topicArn, subject: o.subject, message: o.message(`${report}.text`), next: o.next, onError: o.next }),
+  };
 }

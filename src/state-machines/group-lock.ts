@@ -69,7 +69,10 @@ export function recordMaxSizeTask(o: GroupLockOptions & { maxSizePath: string; n
   });
 }
 
-/** Deletes the lock if this execution holds it; a failure is recorded at `failurePath` (the lock then expires). */
+/**
+ * Deletes the lock if this execution holds it, marking `$.unlocked`; a failure is recorded at
+ * `failurePath` (the lock then expires, or the recovery handler releases it).
+ */
 export function releaseGroupLockTask(o: GroupLockOptions & { next: string; failurePath: string }): TaskState {
   return optimizedTask('dynamodb', 'deleteItem', {
     parameters: {
@@ -79,6 +82,8 @@ export function releaseGroupLockTask(o: GroupLockOptions & { next: string; failu
       ExpressionAttributeNames: { '#execution': 'execution' },
       ExpressionAttributeValues: thisExecution,
     },
+    resultSelector: { released: true },
+    resultPath: '$.unlocked',
     next: o.next,
     catch: [{ ErrorEquals: ['States.ALL'], ResultPath: o.failurePath, Next: o.next }],
   });

@@ -1,6 +1,6 @@
 import type { AmiReEncryptionSettings } from '../config/sections/automation';
 import { lambdaTask, MapState, raise, sdkTask, StateMachineDefinition, States } from './asl';
-import { attemptToken, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { attemptToken, claimTask, cleanupFailed, completeClaimTask, deregisterImageStates, failureNoticeStates, notifyTask, releaseClaimTask, tagList } from './common';
 import { PIPELINE_TAG, RE_ENCRYPTION_PIPELINE, SOURCE_IMAGE_TAG } from './identifiers';
 import { PollLoop, pollLoop } from './polling';
 
@@ -83,10 +83,8 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
     Next: 'ShareImage',
   };
 
-  const cleanUpCopy = deregisterImageStates({ prefix: 'CleanUpCopy', imageIdPath: '$.copy.imageId', workPath: '$.cleanup', next: 'ReleaseClaim' });
-  const removeSource = deregisterImageStates({ prefix: 'RemoveSource', imageIdPath: '$.run.imageId', workPath: '$.sourceRemoval', next: 'MarkDone' });
-  const failureMessage =
-    "States.Format('AMI re-encryption failed. Image: {}. Source server: {}. Wave: {}. Reason: {}: {}', $.run.imageId, $.run.server, $.run.wave, $.error.Error, $.error.Cause)";
+  const cleanUpCopy = deregisterImageStates({ prefix: 'CleanUpCopy', imageIdPath: '$.copy.imageId', workPath: '$.cleanup', next: 'ReleaseClaim?', left: 'PartialCopyLeft' });
+  const removeSource = deregisterImageStates({ prefix: 'RemoveSource', imageIdPath: '$.run.imageId', workPath: '$.sourceRemoval', next: 'MarkDone', left: 'SourceNotRemoved' });
 
   const states: States = {
     Start: {
@@ -96,7 +94,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       ResultPath: '$.run',
       Next: 'ResolveSourceImage',
     },
-    ResolveSourceImage: lambdaTask(p.resolveFunctionArn, { resultPath: '$.source', next: 'IsMgnImage?', onError: 'NotifyFailure' }),
+    ResolveSourceImage: lambdaTask(p.resolveFunctionArn, { resultPath: '$.source', next: 'IsMgnImage?', onError: 'ReportFailure' }),
     'IsMgnImage?': {
       Type: 'Choice',
       Choices: [{ Variable: '$.source.selected', BooleanEquals: false, Next: 'NotSelected' }],
@@ -109,7 +107,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       ResultPath: '$.run',
       Next: 'ClaimImage',
     },
-    ClaimImage: claimTask({ ...claim, next: 'CopyImage', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
+    ClaimImage: claimTask({ ...claim, next: 'CopyImage', duplicate: 'AlreadyHandled', onError: 'ReportFailure' }),
     AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this image (repeated event)' },
     CopyImage: sdkTask('ec2', 'copyImage', {
       comment: 'Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy, and a re-run (next claim attempt) a new one. Tagged on creation: never an untagged copy the role could not clean up',
@@ -170,7 +168,8 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       onError: fail,
     }),
     ...(p.settings.deregisterSource ? removeSource.states : {}),
-    MarkDone: completeClaimTask({ ...claim, result: '$.copy.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
+    // The copy is complete and shared: a failure here keeps it, releases the claim and reports.
+    MarkDone: completeClaimTask({ ...claim, result: '$.copy.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'ReleaseClaim' }),
     ...(p.notifyOnSuccess === false
       ? {}
       : {
@@ -184,9 +183,21 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
         }),
     Done: { Type: 'Succeed' },
     ...cleanUpCopy.states,
-    [fail]: { Type: 'Choice', Comment: 'Remove the partial copy, if one was started', Choices: [{ Variable: '$.copy.imageId', IsPresent: true, Next: cleanUpCopy.entry }], Default: 'ReleaseClaim' },
-    ReleaseClaim: releaseClaimTask({ ...claim, next: 'NotifyFailure' }),
-    NotifyFailure: notifyTask({ topicArn: p.topicArn, subject: 'AMI re-encryption failed', message: failureMessage, next: 'Failed', onError: 'Failed' }),
+    [fail]: { Type: 'Choice', Comment: 'Remove the partial copy, if one was started', Choices: [{ Variable: '$.copy.imageId', IsPresent: true, Next: cleanUpCopy.entry }], Default: 'ReleaseClaim?' },
+    'ReleaseClaim?': {
+      Type: 'Choice',
+      Comment: 'The claim of a run that left a partial copy stays taken: the recovery handler removes the copy, then releases it',
+      Choices: [{ ...cleanupFailed('PartialCopyLeft'), Next: 'ReportFailure' }],
+      Default: 'ReleaseClaim',
+    },
+    ReleaseClaim: releaseClaimTask({ ...claim, next: 'ReportFailure' }),
+    ...failureNoticeStates({
+      entry: 'ReportFailure',
+      topicArn: p.topicArn,
+      subject: 'AMI re-encryption failed',
+      message: (report) => `States.Format('AMI re-encryption failed. Image: {}. Source server: {}. Wave: {}. Reason: {}: {}. {}', $.run.imageId, $.run.server, $.run.wave, $.error.Error, $.error.Cause, ${report})`,
+      next: 'Failed',
+    }),
     Failed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
   };
   return {

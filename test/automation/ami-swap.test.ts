@@ -355,6 +355,46 @@ test('a stopped execution (no Catch runs) is cleaned up by the recovery handler,
   expect(again.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!.input.ClientToken).toMatch(/-2$/);
 });
 
+/** An error moto never gives (it has no scaling activities to contend with), injected into one task. */
+const failing = (name: string) => async () => {
+  throw Object.assign(new Error(`${name} (injected)`), { name });
+};
+
+test('a roll-back that cannot restore MaxSize says so, and leaves lock and claim to the recovery handler', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const r = await run(event, settings(), { inject: { ...failedImage, RestoreMaxSize: failing('AutoScaling.ScalingActivityInProgressException') } as never });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('ImageFailed');
+  const notice = r.calls.find((c) => c.state === 'NotifyFailure')!.input.Message as string;
+  expect(notice).toContain('Clean-up incomplete');
+  expect(notice).toMatch(/"MaxSizeNotRestored":\{"Error":"AutoScaling.ScalingActivityInProgressException"/);
+  const key = `ami-swap#${event.detail.backupJobId}`;
+  const lockKey = `${GROUP_LOCK_PREFIX}${e.group}`;
+  expect(await claims(moto.url, res.table)).toMatchObject({ [key]: 'IN_PROGRESS', [lockKey]: 'LOCKED' });
+  expect((await groupState(e.group)).MaxSize).toBe(2);
+  // the execution ends FAILED: the rule hands it to the recovery handler
+  const { event: ended } = sampleEvent('sfn-execution-status-change-failed');
+  ended.detail.executionArn = r.executionArn;
+  const report = await recoverStoppedRun(recoverClients(), ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toEqual([`MaxSize of Auto Scaling group ${e.group} restored to 4`, `lock of Auto Scaling group ${e.group} released`, `claim ${key} released (the event may be sent again)`]);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+});
+
+test('a MarkDone failure after a complete swap releases the claim (never IN_PROGRESS for good)', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  // DynamoDB errors beyond throttling cannot be produced by moto: injected
+  const r = await run(event, settings(), { inject: { MarkDone: failing('DynamoDB.InternalServerErrorException') } as never });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('DynamoDB.InternalServerErrorException');
+  expect(r.path).not.toContain('RestoreMaxSize');
+  expect(r.calls.find((c) => c.state === 'NotifyFailure')!.input.Message).toContain('Clean-up complete.');
+  expect((await claims(moto.url, res.table))[`ami-swap#${event.detail.backupJobId}`]).toBe('RELEASED');
+  expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(3);
+});
+
 test('a group with a MixedInstancesPolicy gets the new version through the policy', async () => {
   const e = await groupWithBackup({ mixed: true });
   const r = await run(backupEvent(e), settings());

@@ -131,6 +131,7 @@ test('image copy failed: the partial copy is deregistered with its snapshots, th
   expect(notice.input.Message).toContain(SERVER);
   expect(notice.input.Message).toContain('wave-1');
   expect(notice.input.Message).toContain('CopyFailed');
+  expect(notice.input.Message).toMatch(/Clean-up complete\.$/);
   // the source image is untouched after a failed copy
   expect((await res.ec2.send(new DescribeImagesCommand({ ImageIds: [source] }))).Images?.[0]?.State).toBe('available');
 });
@@ -166,6 +167,35 @@ test('a stopped execution: the recovery handler removes the unfinished copy and 
   const again = await run(source, settings());
   expectStatus(again, 'SUCCEEDED');
   expect((await imagesFrom(source)).map((i) => i.ImageId)).toEqual([again.calls.find((c) => c.state === 'CopyImage')!.output.ImageId]);
+});
+
+test('a partial copy the clean-up could not remove is named in the notice and left, with its claim, to the recovery handler', async () => {
+  const source = await mgnImage(res.ec2);
+  // moto lets this role deregister anything: the denial is injected
+  const denied = async () => {
+    throw Object.assign(new Error('You are not authorized to perform this operation (injected)'), { name: 'Ec2.UnauthorizedOperation' });
+  };
+  const r = await run(source, settings(), { inject: { ...copyState('failed', { Code: 'Server.InternalError', Message: 'Copy failed' }), CleanUpCopyDeregister: denied } as never });
+  expectStatus(r, 'FAILED');
+  const notice = r.calls.find((c) => c.state === 'NotifyFailure')!.input.Message as string;
+  expect(notice).toMatch(/Clean-up incomplete .*"PartialCopyLeft":\{"Error":"Ec2.UnauthorizedOperation"/);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('IN_PROGRESS');
+  const { event: ended } = sampleEvent('sfn-execution-status-change-failed');
+  ended.detail.executionArn = r.executionArn;
+  const cfg = motoClientConfig(moto.url, REGION);
+  const report = await recoverStoppedRun({ dynamodb: new DynamoDBClient(cfg), autoscaling: new AutoScalingClient(cfg), ec2: res.ec2, sns: new SNSClient(cfg) }, ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toHaveLength(2);
+  expect(await imagesFrom(source)).toEqual([]);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('RELEASED');
+});
+
+test('a MarkDone failure keeps the finished copy and releases the claim', async () => {
+  const source = await mgnImage(res.ec2);
+  const r = await run(source, settings(), { inject: { MarkDone: async () => Promise.reject(Object.assign(new Error('injected: moto has no such failure'), { name: 'DynamoDB.InternalServerErrorException' })) } as never });
+  expectStatus(r, 'FAILED');
+  expect(r.path).not.toContain('CleanUpCopyDeregister');
+  expect(await imagesFrom(source)).toHaveLength(1);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('RELEASED');
 });
 
 test('copy timeout: polls exactly the backoff schedule, then cleans up; far below the history limit', async () => {
