@@ -2,6 +2,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { ClaimsTable } from '../constructs/automation/claims-table';
+import { DeadLetterQueue } from '../constructs/automation/dead-letter-queue';
 import { boundedName } from '../constructs/automation/names';
 import { NotificationTopic } from '../constructs/automation/notification-topic';
 import { AMI_AVAILABLE_PATTERN, EC2_BACKUP_COMPLETED_PATTERN } from '../constructs/automation/patterns';
@@ -52,6 +53,7 @@ export class AutomationStack extends FactoryStack {
     const partition = new DataAwsPartition(this, 'partition').partition;
     const topic = new NotificationTopic(this, 'notifications', { name: boundedName(c.name, 'automation', 256), emails: a.notifications.emails });
     const claims = new ClaimsTable(this, 'claims', { name: boundedName(c.name, 'automation-claims', 255) });
+    const deadLetters = new DeadLetterQueue(this, 'dead-letters', { name: boundedName(c.name, 'automation-dead-letters', 80), alarmTopicArn: topic.arn });
     const code = new TerraformAsset(this, 'lambda-bundle', { path: props.lambdaBundleDir ?? LAMBDA_BUNDLE_DIR, type: AssetType.ARCHIVE });
     const base = { accountId: c.accounts.staging, region: c.region, partition, code };
     const resources = (functionArns: string[]): PipelineResources => ({
@@ -88,6 +90,7 @@ export class AutomationStack extends FactoryStack {
         definition,
         eventPattern: AMI_AVAILABLE_PATTERN,
         accountId: c.accounts.staging,
+        deadLetters,
         statements: reEncryptionStatements({
           ...resources([resolve.arn]),
           targetKeyArns: c.accounts.targets.map((t) => props.targetKeys[t.name].keyArn),
@@ -129,6 +132,7 @@ export class AutomationStack extends FactoryStack {
         definition,
         eventPattern: EC2_BACKUP_COMPLETED_PATTERN,
         accountId: c.accounts.staging,
+        deadLetters,
         statements: amiSwapStatements({ ...resources([resolve.arn, retention.arn]), sysprepDocument: s.sysprepDocument }),
       });
       new TerraformOutput(this, 'ami-swap-state-machine-arn', { value: this.amiSwap.stateMachine.arn });
@@ -148,7 +152,10 @@ export class AutomationStack extends FactoryStack {
       name: boundedName(c.name, 'automation-stopped-runs', 64),
       handler: recover,
       stateMachineArns: [this.reEncryption, this.amiSwap].filter((m): m is PipelineStateMachine => !!m).map((m) => m.stateMachine.arn),
+      deadLetters,
     });
+    deadLetters.allowRules([this.reEncryption, this.amiSwap, this.recovery].filter((x): x is PipelineStateMachine | StoppedRunRecovery => !!x).map((x) => x.rule.arn));
+    new TerraformOutput(this, 'dead-letter-queue-url', { value: deadLetters.queue.url, description: 'Events EventBridge could not deliver to the pipelines' });
   }
 
   /** What resolve-source-image needs: targets with their keys, and the servers' configured target accounts. */

@@ -92,6 +92,15 @@ describe('the automation stack', () => {
     const targets = Object.values(tf.resource.aws_cloudwatch_event_target);
     for (const t of targets.filter((x) => String(x.arn).includes('aws_sfn_state_machine'))) expect(t.role_arn).toBeDefined();
     expect(targets.filter((x) => String(x.arn).includes('aws_lambda_function.recover-stopped-run'))).toHaveLength(1);
+    // best-effort delivery: every target retries for a day, then dead-letters to the queue, which only the rules may write to and which alarms
+    for (const t of targets) {
+      expect(t.retry_policy).toEqual({ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 });
+      expect(t.dead_letter_config).toEqual({ arn: expect.stringContaining('aws_sqs_queue.dead-letters_queue') });
+    }
+    const queuePolicy = JSON.parse(Object.values(tf.resource.aws_sqs_queue_policy)[0].policy as string);
+    expect(queuePolicy.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' })]);
+    expect(queuePolicy.Statement[0].Condition.ArnEquals['aws:SourceArn']).toHaveLength(3);
+    expect(Object.values(tf.resource.aws_cloudwatch_metric_alarm)).toEqual([expect.objectContaining({ alarm_actions: [expect.stringContaining('aws_sns_topic.notifications_topic')] })]);
     expect(Object.values(tf.resource.aws_lambda_permission)).toEqual([expect.objectContaining({ principal: 'events.amazonaws.com', source_arn: expect.stringContaining('aws_cloudwatch_event_rule.stopped-run-recovery') })]);
     const start = policyOf('ami-swap_start-role');
     expect(start.Statement).toEqual([expect.objectContaining({ Action: 'states:StartExecution', Resource: expect.stringContaining('aws_sfn_state_machine.ami-swap_state-machine') })]);

@@ -2,6 +2,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue';
 import { executionStoppedPattern } from './patterns';
 import { PipelineFunction } from './pipeline-function';
 
@@ -12,6 +13,8 @@ export interface StoppedRunRecoveryProps {
   readonly handler: PipelineFunction;
   /** The pipelines' state machines whose stopped executions it cleans up after. */
   readonly stateMachineArns: string[];
+  /** Where events go that EventBridge could not deliver after its retries. */
+  readonly deadLetters: DeadLetterQueue;
 }
 
 /**
@@ -36,6 +39,6 @@ export class StoppedRunRecovery extends Construct {
       principal: 'events.amazonaws.com',
       sourceArn: this.rule.arn,
     });
-    this.target = new CloudwatchEventTarget(this, 'target', { rule: this.rule.name, targetId: 'recover-stopped-run', arn: props.handler.arn });
+    this.target = new CloudwatchEventTarget(this, 'target', { rule: this.rule.name, targetId: 'recover-stopped-run', arn: props.handler.arn, ...props.deadLetters.targetDelivery });
   }
 }
