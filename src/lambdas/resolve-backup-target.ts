@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AutoScalingClient, AutoScalingGroup, DescribeAutoScalingGroupsCommand, MixedInstancesPolicy } from '@aws-sdk/client-auto-scaling';
-import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, Instance, ResponseLaunchTemplateData, RunInstancesRequest } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeSubnetsCommand, EC2Client, Instance, ResponseLaunchTemplateData, RunInstancesRequest } from '@aws-sdk/client-ec2';
 import { BACKUP_JOB_TAG } from '../state-machines/identifiers';
 import { PipelineError, settingsFromEnv, tagValue } from './errors';
 
@@ -67,7 +67,7 @@ export type BackupTarget =
       readonly imageName: string;
       /** ClientToken for RunInstances and CreateLaunchTemplateVersion (≤ 64 characters), new for each attempt. */
       readonly clientToken: string;
-      /** The RunInstances request of the temporary instance: placement from the launch template, no public IP. */
+      /** The RunInstances request of the temporary instance: network and placement from the launch template, no public IP. */
       readonly runInstances: RunInstancesRequest;
     };
 
@@ -152,7 +152,7 @@ export async function resolveBackupTarget(
     windows,
     imageName: imageName(asgName, backupJobId),
     clientToken,
-    runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, [BACKUP_JOB_TAG]: backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) }),
+    runInstances: await temporaryInstanceRequest(clients.ec2, imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, [BACKUP_JOB_TAG]: backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) }),
   };
 }
 
@@ -173,14 +173,26 @@ async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Ins
 }
 
 /**
- * Placement of the temporary instance: the launch template's subnet and security groups, else the
- * group's first subnet, else the backed-up instance's; never a public IP; IMDSv2 only.
+ * Network and placement of the temporary instance, as the group would launch it: the launch
+ * template's first interface (subnet, security groups), else the group's subnet in the launch
+ * template's zone (else its first), else the backed-up instance's; the template's placement
+ * (tenancy, placement group, host) without its zone, which the subnet decides; never a public IP;
+ * IMDSv2 only.
  */
-function temporaryInstanceRequest(imageId: string, instance: Instance, group: AutoScalingGroup, lt: ResponseLaunchTemplateData, clientToken: string, tags: Record<string, string>): RunInstancesRequest {
+async function temporaryInstanceRequest(
+  ec2: EC2Client,
+  imageId: string,
+  instance: Instance,
+  group: AutoScalingGroup,
+  lt: ResponseLaunchTemplateData,
+  clientToken: string,
+  tags: Record<string, string>,
+): Promise<RunInstancesRequest> {
   const nic = lt.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
-  const subnetId = nic?.SubnetId ?? group.VPCZoneIdentifier?.split(',')[0]?.trim() ?? instance.SubnetId;
+  const subnetId = nic?.SubnetId ?? (await groupSubnet(ec2, group, lt.Placement?.AvailabilityZone)) ?? instance.SubnetId;
   const groups = nic?.Groups?.length ? nic.Groups : lt.SecurityGroupIds?.length ? lt.SecurityGroupIds : (instance.SecurityGroups ?? []).map((g) => g.GroupId!).filter(Boolean);
   const profile = lt.IamInstanceProfile?.Arn ? { Arn: lt.IamInstanceProfile.Arn } : lt.IamInstanceProfile?.Name ? { Name: lt.IamInstanceProfile.Name } : instance.IamInstanceProfile?.Arn ? { Arn: instance.IamInstanceProfile.Arn } : undefined;
+  const { AvailabilityZone, AvailabilityZoneId, ...placement } = lt.Placement ?? {};
   return {
     ImageId: imageId,
     InstanceType: lt.InstanceType ?? instance.InstanceType,
@@ -188,10 +200,19 @@ function temporaryInstanceRequest(imageId: string, instance: Instance, group: Au
     MaxCount: 1,
     ClientToken: clientToken,
     NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, Groups: groups, AssociatePublicIpAddress: false, DeleteOnTermination: true }],
+    ...(Object.keys(placement).length ? { Placement: placement } : {}),
     ...(profile ? { IamInstanceProfile: profile } : {}),
     MetadataOptions: { HttpTokens: 'required' },
     TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
   };
+}
+
+/** The group's subnet in `zone` when the launch template names one (else its first subnet). */
+async function groupSubnet(ec2: EC2Client, group: AutoScalingGroup, zone: string | undefined): Promise<string | undefined> {
+  const ids = (group.VPCZoneIdentifier ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  if (!zone || ids.length < 2) return ids[0];
+  const { Subnets = [] } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: ids }));
+  return Subnets.find((sn) => sn.AvailabilityZone === zone)?.SubnetId ?? ids[0];
 }
 
 /** AMI names: at most 128 characters of letters, digits, ( ) [ ] space . / - ' @ _. */

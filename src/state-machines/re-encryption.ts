@@ -85,6 +85,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
 
   const cleanUpCopy = deregisterImageStates({ prefix: 'CleanUpCopy', imageIdPath: '$.copy.imageId', workPath: '$.cleanup', next: 'ReleaseClaim?', left: 'PartialCopyLeft' });
   const removeSource = deregisterImageStates({ prefix: 'RemoveSource', imageIdPath: '$.run.imageId', workPath: '$.sourceRemoval', next: 'MarkDone', left: 'SourceNotRemoved' });
+  const afterShare = p.settings.deregisterSource ? removeSource.entry : 'MarkDone';
 
   const states: States = {
     Start: {
@@ -159,12 +160,15 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       Type: 'Choice',
       Comment: 'Nothing to share when the target is the staging account itself',
       Choices: [{ Variable: '$.source.target.share', BooleanEquals: true, Next: 'ShareSnapshots' }],
-      Default: p.settings.deregisterSource ? removeSource.entry : 'MarkDone',
+      Default: 'NotShared',
     },
+    NotShared: { Type: 'Pass', Result: { note: 'kept in the staging account, which is the target (nothing shared)' }, ResultPath: '$.shared', Next: afterShare },
     ShareSnapshots: shareSnapshots,
     ShareImage: sdkTask('ec2', 'modifyImageAttribute', {
       parameters: { 'ImageId.$': '$.copy.imageId', LaunchPermission: { Add: [{ 'UserId.$': '$.source.target.accountId' }] } },
-      next: p.settings.deregisterSource ? removeSource.entry : 'MarkDone',
+      resultSelector: { note: 'shared with it, snapshots included' },
+      resultPath: '$.shared',
+      next: afterShare,
       onError: fail,
     }),
     ...(p.settings.deregisterSource ? removeSource.states : {}),
@@ -176,7 +180,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
           NotifySuccess: notifyTask({
             topicArn: p.topicArn,
             subject: 'AMI re-encrypted',
-            message: "States.Format('Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {} and shared.', $.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name)",
+            message: "States.Format('Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}.', $.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note)",
             next: 'Done',
             onError: 'Done',
           }),

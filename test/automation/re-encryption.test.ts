@@ -38,7 +38,10 @@ function lambdaSettings(s: AmiReEncryptionSettings): ResolveSourceImageSettings 
     waveTagKey: s.waveTagKey,
     targetAccountTagKey: s.targetAccountTagKey,
     pipelineTagKey: PIPELINE_TAG,
-    targets: [{ name: 'prod', accountId: '222222222222', keyArn: res.keyArn }],
+    targets: [
+      { name: 'prod', accountId: '222222222222', keyArn: res.keyArn },
+      { name: 'staging', accountId: STAGING, keyArn: res.keyArn },
+    ],
     serverTargets: {},
   };
 }
@@ -104,6 +107,17 @@ test('happy path: encrypted copy with the target key, tagged, shared with its sn
   const { Snapshots = [] } = await res.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
   expect(Snapshots.map((s) => s.SnapshotId)).not.toEqual(expect.arrayContaining(sourceSnapshots.slice(0, 1)));
   expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
+  expect(r.calls.find((c) => c.state === 'NotifySuccess')!.input.Message).toContain('with the key of target account prod, shared with it, snapshots included.');
+});
+
+test('a target that is the staging account itself: nothing is shared, and the notice does not say it was', async () => {
+  const source = await mgnImage(res.ec2, { AWSApplicationMigrationServiceSourceServerID: SERVER, 'rehost-factory:target-account': 'staging' });
+  const r = await run(source, settings());
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path).not.toEqual(expect.arrayContaining(['ShareImage']));
+  const message = r.calls.find((c) => c.state === 'NotifySuccess')!.input.Message as string;
+  expect(message).toContain('target account staging, kept in the staging account, which is the target (nothing shared).');
+  expect(message).not.toContain('shared with');
 });
 
 /** moto makes copies `available` at once: these inject the copy's state into the poll (the one task moto cannot model). */

@@ -30,12 +30,15 @@ describe('asl-validator accepts every variant of both definitions', () => {
   test.each(variants)('%s', (_name, definition) => {
     const r = aslValidator(JSON.parse(JSON.stringify(definition)));
     if (!r.isValid) throw new Error(r.errorsText('\n'));
-    // every task retries on throttling, and every task outside a clean-up path catches
+    // every task retries on throttling
     const tasks: Array<[string, State]> = Object.entries(definition.States).flatMap(([n, s]): Array<[string, State]> => (s.Type === 'Map' ? [[n, s], ...Object.entries(s.ItemProcessor.States)] : [[n, s]]));
     for (const [name, s] of tasks) {
       if (s.Type !== 'Task') continue;
       expect({ name, throttling: s.Retry?.some((r) => r.ErrorEquals.some((e) => /RequestLimitExceeded|Throttl|TooManyRequests/.test(e)) && (r.BackoffRate ?? 0) >= 2) }).toEqual({ name, throttling: true });
     }
+    // every Task and Map state of the workflow catches (a Map's item states are covered by the Map's catcher)
+    const uncaught = Object.entries(definition.States).filter(([, st]) => (st.Type === 'Task' || st.Type === 'Map') && !st.Catch?.some((c) => c.ErrorEquals.includes('States.ALL')));
+    expect(uncaught.map(([n]) => n)).toEqual([]);
   });
 });
 

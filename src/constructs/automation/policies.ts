@@ -121,10 +121,10 @@ export function resolveSourceImageStatements(): PolicyStatement[] {
   return [{ Sid: 'ReadImages', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' }];
 }
 
-/** resolve-backup-target reads instances, images, launch templates and groups. */
+/** resolve-backup-target reads instances, images, launch templates, subnets and groups. */
 export function resolveBackupTargetStatements(): PolicyStatement[] {
   return [
-    { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
+    { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSubnets', 'autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
   ];
 }
 

@@ -115,7 +115,7 @@ async function resolveBackupTarget(clients, request, s, nowMs = Date.now()) {
     windows,
     imageName: imageName(asgName, backupJobId),
     clientToken,
-    runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, [BACKUP_JOB_TAG]: backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) })
+    runInstances: await temporaryInstanceRequest(clients.ec2, imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, [BACKUP_JOB_TAG]: backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) })
   };
 }
 function swapClientToken(backupJobId, attempt) {
@@ -131,11 +131,12 @@ async function describeInstance(ec22, instanceId) {
     throw e;
   }
 }
-function temporaryInstanceRequest(imageId, instance, group, lt, clientToken, tags) {
+async function temporaryInstanceRequest(ec22, imageId, instance, group, lt, clientToken, tags) {
   const nic = lt.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
-  const subnetId = nic?.SubnetId ?? group.VPCZoneIdentifier?.split(",")[0]?.trim() ?? instance.SubnetId;
+  const subnetId = nic?.SubnetId ?? await groupSubnet(ec22, group, lt.Placement?.AvailabilityZone) ?? instance.SubnetId;
   const groups = nic?.Groups?.length ? nic.Groups : lt.SecurityGroupIds?.length ? lt.SecurityGroupIds : (instance.SecurityGroups ?? []).map((g) => g.GroupId).filter(Boolean);
   const profile = lt.IamInstanceProfile?.Arn ? { Arn: lt.IamInstanceProfile.Arn } : lt.IamInstanceProfile?.Name ? { Name: lt.IamInstanceProfile.Name } : instance.IamInstanceProfile?.Arn ? { Arn: instance.IamInstanceProfile.Arn } : void 0;
+  const { AvailabilityZone, AvailabilityZoneId, ...placement } = lt.Placement ?? {};
   return {
     ImageId: imageId,
     InstanceType: lt.InstanceType ?? instance.InstanceType,
@@ -143,10 +144,17 @@ function temporaryInstanceRequest(imageId, instance, group, lt, clientToken, tag
     MaxCount: 1,
     ClientToken: clientToken,
     NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, Groups: groups, AssociatePublicIpAddress: false, DeleteOnTermination: true }],
+    ...Object.keys(placement).length ? { Placement: placement } : {},
     ...profile ? { IamInstanceProfile: profile } : {},
     MetadataOptions: { HttpTokens: "required" },
     TagSpecifications: [{ ResourceType: "instance", Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }]
   };
+}
+async function groupSubnet(ec22, group, zone) {
+  const ids = (group.VPCZoneIdentifier ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  if (!zone || ids.length < 2) return ids[0];
+  const { Subnets = [] } = await ec22.send(new import_client_ec2.DescribeSubnetsCommand({ SubnetIds: ids }));
+  return Subnets.find((sn) => sn.AvailabilityZone === zone)?.SubnetId ?? ids[0];
 }
 function imageName(asgName, backupJobId) {
   const suffix = `-${backupJobId}`;
