@@ -1,5 +1,6 @@
-import { DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PipelineError } from './errors';
+import { removeImage } from './images';
 
 export interface RetentionRequest {
   readonly asgName: string;
@@ -17,8 +18,6 @@ export interface RetentionResult {
   readonly kept: string[];
   readonly removed: Array<{ readonly imageId: string; readonly snapshotIds: string[] }>;
 }
-
-const gone = (e: unknown) => /NotFound|InvalidAMIID\.Unavailable/.test((e as Error).name);
 
 /**
  * Deregisters the pipeline's images of a group beyond the newest `keep`, and deletes their
@@ -40,22 +39,7 @@ export async function applyRetention(ec2: EC2Client, r: RetentionRequest): Promi
   const others = newestFirst.filter((i) => i.ImageId !== r.currentImageId);
   const kept = [r.currentImageId, ...others.slice(0, r.keep - 1).map((i) => i.ImageId!)];
   const removed: RetentionResult['removed'] = [];
-  for (const image of others.slice(r.keep - 1)) {
-    const snapshotIds = (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id): id is string => !!id);
-    try {
-      await ec2.send(new DeregisterImageCommand({ ImageId: image.ImageId! }));
-    } catch (e) {
-      if (!gone(e)) throw e;
-    }
-    for (const SnapshotId of snapshotIds) {
-      try {
-        await ec2.send(new DeleteSnapshotCommand({ SnapshotId }));
-      } catch (e) {
-        if (!gone(e)) throw e;
-      }
-    }
-    removed.push({ imageId: image.ImageId!, snapshotIds });
-  }
+  for (const image of others.slice(r.keep - 1)) removed.push({ imageId: image.ImageId!, snapshotIds: await removeImage(ec2, image) });
   return { kept, removed };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * bundle:lambdas` bundles them with esbuild into `src/lambdas/dist/<name>.js` (committed, so that
  * synth works from a checkout), which the automation stack packages as one archive.
  */
-export const LAMBDA_HANDLERS = ['resolve-source-image', 'resolve-backup-target', 'apply-retention'] as const;
+export const LAMBDA_HANDLERS = ['resolve-source-image', 'resolve-backup-target', 'apply-retention', 'recover-stopped-run'] as const;
 export type LambdaHandlerName = (typeof LAMBDA_HANDLERS)[number];
 
 /** Directory of the bundles. */

@@ -39,7 +39,7 @@ export type ResolvedSourceImage =
       readonly snapshotIds: string[];
       /** Name of the encrypted copy (unique per source image and target). */
       readonly copyName: string;
-      /** CopyImage ClientToken: the same source image and key always give the same token. */
+      /** Base of the CopyImage ClientToken (51 characters): the same source image and key always give the same base; the workflow adds the claim's attempt number. */
       readonly clientToken: string;
       readonly target: ImageTarget & { readonly share: boolean };
     };
@@ -70,7 +70,7 @@ export async function resolveSourceImage(ec2: EC2Client, event: AmiStateChangeEv
     wave: tagValue(image.Tags, s.waveTagKey) || 'unknown',
     snapshotIds: (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id): id is string => !!id),
     copyName: copyName(name, target.name, imageId),
-    clientToken: `re-encrypt-${createHash('sha256').update(`${imageId}|${target.keyArn}`).digest('hex').slice(0, 48)}`,
+    clientToken: `re-encrypt-${createHash('sha256').update(`${imageId}|${target.keyArn}`).digest('hex').slice(0, 40)}`,
     target: { ...target, share: target.accountId !== s.stagingAccountId },
   };
 }

@@ -2,6 +2,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { ClaimsTable } from '../constructs/automation/claims-table';
+import { DeadLetterQueue } from '../constructs/automation/dead-letter-queue';
 import { boundedName } from '../constructs/automation/names';
 import { NotificationTopic } from '../constructs/automation/notification-topic';
 import { AMI_AVAILABLE_PATTERN, EC2_BACKUP_COMPLETED_PATTERN } from '../constructs/automation/patterns';
@@ -10,15 +11,18 @@ import { PipelineStateMachine } from '../constructs/automation/pipeline-state-ma
 import {
   amiSwapStatements,
   PipelineResources,
+  recoverStatements,
   reEncryptionStatements,
   resolveBackupTargetStatements,
   resolveSourceImageStatements,
   retentionStatements,
 } from '../constructs/automation/policies';
+import { StoppedRunRecovery } from '../constructs/automation/stopped-run-recovery';
 import { LAMBDA_BUNDLE_DIR } from '../lambdas/index';
+import { RecoverSettings } from '../lambdas/recover-stopped-run';
 import { ResolveBackupTargetSettings } from '../lambdas/resolve-backup-target';
 import { ResolveSourceImageSettings } from '../lambdas/resolve-source-image';
-import { AMI_SWAP_PIPELINE, amiSwapDefinition } from '../state-machines/ami-swap';
+import { AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds } from '../state-machines/ami-swap';
 import { PIPELINE_TAG, reEncryptionDefinition } from '../state-machines/re-encryption';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 import type { EbsKeyRef } from './security-stack';
@@ -38,6 +42,7 @@ export class AutomationStack extends FactoryStack {
   /** Set when the pipeline is enabled. */
   public readonly reEncryption?: PipelineStateMachine;
   public readonly amiSwap?: PipelineStateMachine;
+  public readonly recovery?: StoppedRunRecovery;
 
   constructor(scope: Construct, props: AutomationStackProps) {
     super(scope, 'automation', props);
@@ -48,6 +53,7 @@ export class AutomationStack extends FactoryStack {
     const partition = new DataAwsPartition(this, 'partition').partition;
     const topic = new NotificationTopic(this, 'notifications', { name: boundedName(c.name, 'automation', 256), emails: a.notifications.emails });
     const claims = new ClaimsTable(this, 'claims', { name: boundedName(c.name, 'automation-claims', 255) });
+    const deadLetters = new DeadLetterQueue(this, 'dead-letters', { name: boundedName(c.name, 'automation-dead-letters', 80), alarmTopicArn: topic.arn });
     const code = new TerraformAsset(this, 'lambda-bundle', { path: props.lambdaBundleDir ?? LAMBDA_BUNDLE_DIR, type: AssetType.ARCHIVE });
     const base = { accountId: c.accounts.staging, region: c.region, partition, code };
     const resources = (functionArns: string[]): PipelineResources => ({
@@ -84,6 +90,7 @@ export class AutomationStack extends FactoryStack {
         definition,
         eventPattern: AMI_AVAILABLE_PATTERN,
         accountId: c.accounts.staging,
+        deadLetters,
         statements: reEncryptionStatements({
           ...resources([resolve.arn]),
           targetKeyArns: c.accounts.targets.map((t) => props.targetKeys[t.name].keyArn),
@@ -96,7 +103,7 @@ export class AutomationStack extends FactoryStack {
 
     if (a.amiSwap.enabled) {
       const s = a.amiSwap;
-      const resolveSettings: ResolveBackupTargetSettings = { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE } };
+      const resolveSettings: ResolveBackupTargetSettings = { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE }, lockSeconds: amiSwapTimeoutSeconds(s) };
       const resolve = new PipelineFunction(this, 'resolve-backup-target', {
         ...base,
         functionName: boundedName(c.name, 'resolve-backup-target', 64),
@@ -125,10 +132,30 @@ export class AutomationStack extends FactoryStack {
         definition,
         eventPattern: EC2_BACKUP_COMPLETED_PATTERN,
         accountId: c.accounts.staging,
+        deadLetters,
         statements: amiSwapStatements({ ...resources([resolve.arn, retention.arn]), sysprepDocument: s.sysprepDocument }),
       });
       new TerraformOutput(this, 'ami-swap-state-machine-arn', { value: this.amiSwap.stateMachine.arn });
     }
+
+    // A stopped or timed-out execution runs no Catch: this handler undoes what it left (MaxSize, locks, claims, instances, copies).
+    const recoverSettings: RecoverSettings = { tableName: claims.table.name, topicArn: topic.arn };
+    const recover = new PipelineFunction(this, 'recover-stopped-run', {
+      ...base,
+      functionName: boundedName(c.name, 'recover-stopped-run', 64),
+      handlerFile: 'recover-stopped-run',
+      statements: recoverStatements({ ...resources([]), amiSwap: a.amiSwap.enabled, reEncryption: a.amiReEncryption.enabled }),
+      environment: { RECOVER_SETTINGS: JSON.stringify(recoverSettings) },
+      timeoutSeconds: 120,
+    });
+    this.recovery = new StoppedRunRecovery(this, 'stopped-run-recovery', {
+      name: boundedName(c.name, 'automation-stopped-runs', 64),
+      handler: recover,
+      stateMachineArns: [this.reEncryption, this.amiSwap].filter((m): m is PipelineStateMachine => !!m).map((m) => m.stateMachine.arn),
+      deadLetters,
+    });
+    deadLetters.allowRules([this.reEncryption, this.amiSwap, this.recovery].filter((x): x is PipelineStateMachine | StoppedRunRecovery => !!x).map((x) => x.rule.arn));
+    new TerraformOutput(this, 'dead-letter-queue-url', { value: deadLetters.queue.url, description: 'Events EventBridge could not deliver to the pipelines' });
   }
 
   /** What resolve-source-image needs: targets with their keys, and the servers' configured target accounts. */

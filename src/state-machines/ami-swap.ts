@@ -1,12 +1,12 @@
 import type { AmiSwapSettings } from '../config/sections/automation';
-import { ChoiceRule, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
-import { CLEANUP_ERROR_PATH, claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { ChoiceRule, integrationErrorNames, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
+import { CLAIM_PATH, claimTask, cleanupFailed, cleanupFailure, completeClaimTask, deregisterImageStates, failureNoticeStates, IGNORED_ERROR_PATH, notifyTask, releaseClaimTask, tagList } from './common';
+import { GROUP_LOCK_PATH, recordMaxSizeTask, releaseGroupLockTask, takeGroupLockTask } from './group-lock';
 import { pollLoop } from './polling';
-import { PIPELINE_TAG, PipelineDefinition } from './re-encryption';
+import { AMI_SWAP_PIPELINE, BACKUP_JOB_TAG, GROUP_TAG, PIPELINE_TAG } from './identifiers';
+import { PipelineDefinition } from './re-encryption';
 
-export const AMI_SWAP_PIPELINE = 'ami-swap';
-/** Tag on the images the swap makes, naming their Auto Scaling group (retention works per group). */
-export const GROUP_TAG = 'rehost-factory:asg';
+export { AMI_SWAP_PIPELINE, GROUP_TAG } from './identifiers';
 
 export interface AmiSwapDefinitionProps {
   readonly resolveFunctionArn: string;
@@ -19,19 +19,44 @@ export interface AmiSwapDefinitionProps {
 }
 
 const ROLLBACK = 'Rollback';
-const swallow = (next: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: CLEANUP_ERROR_PATH, Next: next }];
+/** A roll-back step's catcher: records what it left (`left`) and goes on. */
+const swallow = (left: string, next: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: cleanupFailure(left), Next: next }];
 /** A field is set once its step has happened: the roll-back undoes exactly what was done. */
 const present = (path: string) => ({ Variable: path, IsPresent: true });
 const absent = (path: string) => ({ Not: { Variable: path, IsPresent: true } });
 /** Marks a step as done in the state (the roll-back reads these marks). */
 const stamp = { done: true };
 
+/** Time the steps other than the polls may take (every retry spent included), in the execution timeout. */
+const RUN_SLACK_SECONDS = 3 * 3600;
+
+/**
+ * The swap's execution timeout: the bounds of its polls plus slack. No execution outlives it, so the
+ * per-group lock taken for this long can safely be taken over after it (a lost clean-up never blocks
+ * a group for good).
+ */
+export function amiSwapTimeoutSeconds(s: AmiSwapSettings): number {
+  return (s.instancePolling.timeoutMinutes + s.sysprepPolling.timeoutMinutes + s.imagePolling.timeoutMinutes) * 60 + RUN_SLACK_SECONDS;
+}
+
 /** GetCommandInvocation answers InvocationDoesNotExist for a moment after SendCommand. */
 const invocationNotYetVisible: Retrier = {
-  ErrorEquals: ['Ssm.InvocationDoesNotExist', 'Ssm.InvocationDoesNotExistException'],
+  ErrorEquals: integrationErrorNames('ssm', 'InvocationDoesNotExist'),
   IntervalSeconds: 5,
   MaxAttempts: 6,
   BackoffRate: 1.5,
+};
+
+/**
+ * SendCommand answers InvalidInstanceId until the new instance's SSM agent has registered, which can
+ * take minutes after the status checks pass. Bounded: about 9 minutes of backing-off retries.
+ */
+export const agentNotYetRegistered: Retrier = {
+  ErrorEquals: integrationErrorNames('ssm', 'InvalidInstanceId'),
+  IntervalSeconds: 15,
+  MaxAttempts: 8,
+  BackoffRate: 1.5,
+  MaxDelaySeconds: 120,
 };
 
 /** Our image of this backup job, by its fixed name, at `$.existing.images`. */
@@ -57,7 +82,8 @@ function findImageByName(comment: string, next: string) {
 export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition {
   const s = p.settings;
   const claim = { table: p.claimsTable, pipeline: AMI_SWAP_PIPELINE, idPath: '$.run.backupJobId' };
-  const afterImageReady = 'TagImageSnapshots';
+  const lock = { table: p.claimsTable, groupPath: '$.run.asg', clockPath: '$.located.clock' };
+  const afterImageReady = 'CreateLaunchTemplateVersion';
 
   const instancePoll = pollLoop({
     name: 'Instance',
@@ -130,21 +156,38 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     onTimeout: 'ImageTimedOut',
   });
 
-  const rollbackImage = deregisterImageStates({ prefix: 'RollbackImage', imageIdPath: '$.newImage.imageId', workPath: '$.rollbackImage', next: 'ReleaseClaim' });
-  const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: '$.target.asgName', 'rehost-factory:backup-job': '$.run.backupJobId', 'rehost-factory:backup-image': '$.target.imageId' });
+  const rollbackImage = deregisterImageStates({ prefix: 'RollbackImage', imageIdPath: '$.newImage.imageId', workPath: '$.rollbackImage', next: 'Locked?', left: 'UnusedImageLeft' });
+  const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: '$.target.asgName', [BACKUP_JOB_TAG]: '$.run.backupJobId', 'rehost-factory:backup-image': '$.target.imageId' });
   const group = { 'AutoScalingGroupName.$': '$.target.asgName' };
   const refresh = s.instanceRefresh;
   const afterGroupUpdate = refresh.enabled ? 'StartInstanceRefresh' : 'TerminateTemporaryInstance';
-  const imageDuplicate = ['Ec2.InvalidAMIName.Duplicate', 'Ec2.InvalidAMIName.DuplicateException'];
+  const imageDuplicate = integrationErrorNames('ec2', 'InvalidAMIName.Duplicate');
+  const backupEvent = { 'resources.$': '$.resources', 'detail.$': '$.detail' };
 
   const states: States = {
-    Start: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.detail.backupJobId', asg: 'unresolved' }, ResultPath: '$.run', Next: 'ResolveBackup' },
-    ResolveBackup: lambdaTask(p.resolveFunctionArn, { resultPath: '$.target', next: 'InAutoScalingGroup?', onError: 'NotifyFailure' }),
-    'InAutoScalingGroup?': { Type: 'Choice', Choices: [{ Variable: '$.target.inAsg', BooleanEquals: false, Next: 'NothingToDo' }], Default: 'RecordRun' },
+    Start: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.detail.backupJobId', asg: 'unresolved' }, ResultPath: '$.run', Next: 'LocateGroup' },
+    LocateGroup: lambdaTask(p.resolveFunctionArn, { parameters: { step: 'locate', event: backupEvent }, resultPath: '$.located', next: 'InAutoScalingGroup?', onError: 'ReportFailure' }),
+    'InAutoScalingGroup?': { Type: 'Choice', Choices: [{ Variable: '$.located.inAsg', BooleanEquals: false, Next: 'NothingToDo' }], Default: 'RecordRun' },
     NothingToDo: { Type: 'Succeed', Comment: 'The instance is not in an Auto Scaling group: nothing to swap' },
-    RecordRun: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.target.backupJobId', 'asg.$': '$.target.asgName' }, ResultPath: '$.run', Next: 'ClaimBackupJob' },
-    ClaimBackupJob: claimTask({ ...claim, next: 'ClampMaxSize', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
+    RecordRun: { Type: 'Pass', Parameters: { 'backupJobId.$': '$.located.backupJobId', 'asg.$': '$.located.asgName' }, ResultPath: '$.run', Next: 'ClaimBackupJob' },
+    ClaimBackupJob: claimTask({ ...claim, next: 'LockGroup', duplicate: 'AlreadyHandled', onError: 'ReportFailure' }),
     AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this backup job (repeated event)' },
+    LockGroup: takeGroupLockTask({ ...lock, next: 'ResolveBackup', held: 'MarkSuperseded', onError: ROLLBACK }),
+    MarkSuperseded: completeClaimTask({ ...claim, result: 'superseded: another backup job of the group was being swapped', next: 'Superseded', onError: ROLLBACK }),
+    Superseded: {
+      Type: 'Succeed',
+      Comment: 'A backup job of the same group (backed up together by one plan) is being swapped: its image serves the group; a second swap would only repeat it',
+    },
+    ResolveBackup: lambdaTask(p.resolveFunctionArn, {
+      comment: 'Under the claim: the ClientTokens include its attempt number',
+      parameters: { step: 'resolve', event: backupEvent, 'attempt.$': `States.StringToJson(${CLAIM_PATH}.attempt)` },
+      resultPath: '$.target',
+      next: 'StillInGroup?',
+      onError: ROLLBACK,
+    }),
+    'StillInGroup?': { Type: 'Choice', Choices: [{ Variable: '$.target.inAsg', BooleanEquals: false, Next: 'GroupGone' }], Default: 'RecordMaxSize' },
+    GroupGone: raise('GroupGone', "States.Format('Auto Scaling group {} went away while the swap started: {}', $.run.asg, $.target.reason)", ROLLBACK),
+    RecordMaxSize: recordMaxSizeTask({ ...lock, maxSizePath: '$.target.maxSize', next: 'ClampMaxSize', onError: ROLLBACK }),
     ClampMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', {
       comment: 'No scale-out on the old image while the swap runs; restored on every path',
       parameters: { ...group, 'MaxSize.$': '$.target.clampedMaxSize' },
@@ -166,9 +209,11 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     InstanceNotReady: raise('TemporaryInstanceNotReady', `States.Format('temporary instance {} did not pass its status checks within ${s.instancePolling.timeoutMinutes} minutes', $.temp.instanceId)`, ROLLBACK),
     'Windows?': { Type: 'Choice', Choices: [{ Variable: '$.target.windows', BooleanEquals: true, Next: 'RunSysprep' }], Default: 'FindImage' },
     RunSysprep: sdkTask('ssm', 'sendCommand', {
+      comment: 'Retried while the instance\'s SSM agent is not registered yet',
       parameters: { DocumentName: s.sysprepDocument, 'InstanceIds.$': 'States.Array($.temp.instanceId)', 'Comment.$': "States.Format('rehost-factory AMI swap, backup job {}', $.run.backupJobId)" },
       resultSelector: { 'commandId.$': '$.Command.CommandId' },
       resultPath: '$.sysprep',
+      retry: [agentNotYetRegistered],
       next: sysprepPoll.entry,
       onError: ROLLBACK,
     }),
@@ -183,12 +228,16 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
         'InstanceId.$': '$.temp.instanceId',
         'Name.$': '$.target.imageName',
         'Description.$': "States.Format('{} from backup job {} by rehost-factory', $.target.asgName, $.run.backupJobId)",
-        TagSpecifications: [{ ResourceType: 'image', Tags: imageTags }],
+        // Tagged on creation, snapshots too: retention and the role's conditions rely on the tags.
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: imageTags },
+          { ResourceType: 'snapshot', Tags: imageTags },
+        ],
       },
       resultSelector: { 'imageId.$': '$.ImageId' },
       resultPath: '$.newImage',
       next: imagePoll.entry,
-      catch: [{ ErrorEquals: imageDuplicate, ResultPath: CLEANUP_ERROR_PATH, Next: 'FindImageAfterDuplicate' }],
+      catch: [{ ErrorEquals: imageDuplicate, ResultPath: IGNORED_ERROR_PATH, Next: 'FindImageAfterDuplicate' }],
       onError: ROLLBACK,
     }),
     FindImageAfterDuplicate: findImageByName('A retried CreateImage whose first attempt had succeeded', 'DuplicateFound?'),
@@ -198,12 +247,6 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     ImageFailed: raise('ImageFailed', "States.Format('image {} failed: {}', $.newImage.imageId, $.imageStatus.images[0].StateReason.Message)", ROLLBACK),
     ImageEndedBadly: raise('ImageFailed', "States.Format('image {} ended in state {}', $.newImage.imageId, $.imageStatus.images[0].State)", ROLLBACK),
     ImageTimedOut: raise('ImageTimedOut', `States.Format('image {} was still pending after ${s.imagePolling.timeoutMinutes} minutes', $.newImage.imageId)`, ROLLBACK),
-    TagImageSnapshots: sdkTask('ec2', 'createTags', {
-      comment: 'Snapshots carry the pipeline tags too (retention and the role\'s conditions rely on them); also covers an image found from an earlier attempt',
-      parameters: { 'Resources.$': '$.imageStatus.images[0].BlockDeviceMappings[*].Ebs.SnapshotId', Tags: imageTags },
-      next: 'CreateLaunchTemplateVersion',
-      onError: ROLLBACK,
-    }),
     CreateLaunchTemplateVersion: sdkTask('ec2', 'createLaunchTemplateVersion', {
       comment: 'From the default version by number (never list order), only the image changes',
       parameters: {
@@ -226,8 +269,8 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     }),
     'MixedInstancesPolicy?': { Type: 'Choice', Choices: [{ Variable: '$.target.usesMixedInstancesPolicy', BooleanEquals: true, Next: 'UpdateGroupMixedInstancesPolicy' }], Default: 'UpdateGroupLaunchTemplate' },
     UpdateGroupLaunchTemplate: sdkTask('autoscaling', 'updateAutoScalingGroup', {
-      comment: 'Points the group at $Default and restores MaxSize in one call',
-      parameters: { ...group, 'MaxSize.$': '$.target.maxSize', LaunchTemplate: { 'LaunchTemplateId.$': '$.target.launchTemplateId', Version: '$Default' } },
+      comment: 'Points the group at $Default and restores MaxSize (the lock\'s) in one call',
+      parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize`, LaunchTemplate: { 'LaunchTemplateId.$': '$.target.launchTemplateId', Version: '$Default' } },
       resultSelector: stamp,
       resultPath: '$.restored',
       next: afterGroupUpdate,
@@ -235,7 +278,7 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
     }),
     UpdateGroupMixedInstancesPolicy: sdkTask('autoscaling', 'updateAutoScalingGroup', {
       comment: 'The whole policy as it was, with its launch template at $Default: overrides and distribution stay',
-      parameters: { ...group, 'MaxSize.$': '$.target.maxSize', 'MixedInstancesPolicy.$': '$.target.mixedInstancesPolicy' },
+      parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize`, 'MixedInstancesPolicy.$': '$.target.mixedInstancesPolicy' },
       resultSelector: stamp,
       resultPath: '$.restored',
       next: afterGroupUpdate,
@@ -272,10 +315,12 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
         groupTagKey: GROUP_TAG,
       },
       resultPath: '$.retention',
-      next: 'MarkDone',
+      next: 'ReleaseGroupLock',
       onError: ROLLBACK,
     }),
-    MarkDone: completeClaimTask({ ...claim, resultPath: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
+    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: 'MarkDone', failurePath: cleanupFailure('GroupLockNotReleased') }),
+    // A failure here finds nothing to roll back (every step is marked done), and releases the claim.
+    MarkDone: completeClaimTask({ ...claim, result: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: ROLLBACK }),
     ...(p.notifyOnSuccess === false
       ? {}
       : {
@@ -291,23 +336,36 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
 
     // Roll back what was done, best effort, in the reverse order; the original error stays in $.error.
     [ROLLBACK]: { Type: 'Choice', Choices: [{ And: [present('$.clamped'), absent('$.restored')], Next: 'RestoreMaxSize' }], Default: 'RollbackInstance?' },
-    RestoreMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', { parameters: { ...group, 'MaxSize.$': '$.target.maxSize' }, next: 'RollbackInstance?', catch: swallow('RollbackInstance?') }),
+    RestoreMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', { parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize` }, next: 'RollbackInstance?', catch: swallow('MaxSizeNotRestored', 'RollbackInstance?') }),
     'RollbackInstance?': { Type: 'Choice', Choices: [{ And: [present('$.temp.instanceId'), absent('$.terminated')], Next: 'TerminateOnFailure' }], Default: 'RollbackImage?' },
-    TerminateOnFailure: sdkTask('ec2', 'terminateInstances', { parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)' }, next: 'RollbackImage?', catch: swallow('RollbackImage?') }),
-    'RollbackImage?': { Type: 'Choice', Comment: 'An image no launch template uses yet', Choices: [{ And: [present('$.newImage.imageId'), absent('$.newVersion')], Next: rollbackImage.entry }], Default: 'ReleaseClaim' },
+    TerminateOnFailure: sdkTask('ec2', 'terminateInstances', { parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)' }, next: 'RollbackImage?', catch: swallow('TemporaryInstanceLeft', 'RollbackImage?') }),
+    'RollbackImage?': { Type: 'Choice', Comment: 'An image no launch template uses yet', Choices: [{ And: [present('$.newImage.imageId'), absent('$.newVersion')], Next: rollbackImage.entry }], Default: 'Locked?' },
     ...rollbackImage.states,
-    ReleaseClaim: releaseClaimTask({ ...claim, next: 'NotifyFailure' }),
-    NotifyFailure: notifyTask({
+    'Locked?': {
+      Type: 'Choice',
+      Comment: 'A lock whose MaxSize was not restored stays: the recovery handler restores it from the lock',
+      Choices: [{ And: [present('$.locked'), absent('$.unlocked'), { Not: cleanupFailed('MaxSizeNotRestored') }], Next: 'ReleaseGroupLockOnFailure' }],
+      Default: 'ReleaseClaim?',
+    },
+    ReleaseGroupLockOnFailure: releaseGroupLockTask({ ...lock, next: 'ReleaseClaim?', failurePath: cleanupFailure('GroupLockNotReleased') }),
+    'ReleaseClaim?': {
+      Type: 'Choice',
+      Comment: 'The claim of a run that left its MaxSize or temporary instance stays taken, for the recovery handler (it terminates and restores, then releases)',
+      Choices: [{ Or: [cleanupFailed('MaxSizeNotRestored'), cleanupFailed('TemporaryInstanceLeft')], Next: 'ReportFailure' }],
+      Default: 'ReleaseClaim',
+    },
+    ReleaseClaim: releaseClaimTask({ ...claim, next: 'ReportFailure' }),
+    ...failureNoticeStates({
+      entry: 'ReportFailure',
       topicArn: p.topicArn,
       subject: 'Auto Scaling group AMI swap failed',
-      message: "States.Format('AMI swap failed. Backup job: {}. Auto Scaling group: {}. Reason: {}: {}', $.run.backupJobId, $.run.asg, $.error.Error, $.error.Cause)",
+      message: (report) => `States.Format('AMI swap failed. Backup job: {}. Auto Scaling group: {}. Reason: {}: {}. {}', $.run.backupJobId, $.run.asg, $.error.Error, $.error.Cause, ${report})`,
       next: 'Failed',
-      onError: 'Failed',
     }),
     Failed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
   };
   return {
-    definition: { Comment: 'rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back', StartAt: 'Start', States: states },
+    definition: { Comment: 'rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back', StartAt: 'Start', TimeoutSeconds: amiSwapTimeoutSeconds(s), States: states },
     loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop],
   };
 }

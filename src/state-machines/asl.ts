@@ -122,12 +122,17 @@ export function integrationErrorName(service: Service, code: string): string {
 }
 
 /**
- * Throttling errors of a service under both spellings: the documented `...Exception` form and the
- * bare service code (EC2's Query API codes such as `RequestLimitExceeded` carry no suffix).
+ * An error of a service under both spellings: the bare service code (EC2's Query API codes such as
+ * `RequestLimitExceeded` carry no suffix, nor SSM's `InvalidInstanceId`) and the documented
+ * `...Exception` form.
  */
+export function integrationErrorNames(service: Service, code: string): string[] {
+  return [...new Set([`${SERVICES[service].prefix}.${code}`, integrationErrorName(service, code)])];
+}
+
+/** Throttling errors of a service under both spellings. */
 export function throttlingErrors(service: Service): string[] {
-  const s = SERVICES[service];
-  return [...new Set(s.throttling.flatMap((code) => [`${s.prefix}.${code}`, integrationErrorName(service, code)]))];
+  return [...new Set(SERVICES[service].throttling.flatMap((code) => integrationErrorNames(service, code)))];
 }
 
 /** Retry on throttling with exponential backoff and full jitter, capped. */

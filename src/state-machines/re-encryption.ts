@@ -1,12 +1,10 @@
 import type { AmiReEncryptionSettings } from '../config/sections/automation';
 import { lambdaTask, MapState, raise, sdkTask, StateMachineDefinition, States } from './asl';
-import { claimTask, completeClaimTask, deregisterImageStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { attemptToken, claimTask, cleanupFailed, completeClaimTask, deregisterImageStates, failureNoticeStates, notifyTask, releaseClaimTask, tagList } from './common';
+import { PIPELINE_TAG, RE_ENCRYPTION_PIPELINE, SOURCE_IMAGE_TAG } from './identifiers';
 import { PollLoop, pollLoop } from './polling';
 
-export const RE_ENCRYPTION_PIPELINE = 'ami-re-encryption';
-
-/** Tags the pipeline puts on the copy and its snapshots; the role may only change resources carrying the first. */
-export const PIPELINE_TAG = 'rehost-factory:pipeline';
+export { PIPELINE_TAG, RE_ENCRYPTION_PIPELINE } from './identifiers';
 
 export interface ReEncryptionDefinitionProps {
   /** Region the images live in (CopyImage copies within it, changing the key). */
@@ -85,10 +83,9 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
     Next: 'ShareImage',
   };
 
-  const cleanUpCopy = deregisterImageStates({ prefix: 'CleanUpCopy', imageIdPath: '$.copy.imageId', workPath: '$.cleanup', next: 'ReleaseClaim' });
-  const removeSource = deregisterImageStates({ prefix: 'RemoveSource', imageIdPath: '$.run.imageId', workPath: '$.sourceRemoval', next: 'MarkDone' });
-  const failureMessage =
-    "States.Format('AMI re-encryption failed. Image: {}. Source server: {}. Wave: {}. Reason: {}: {}', $.run.imageId, $.run.server, $.run.wave, $.error.Error, $.error.Cause)";
+  const cleanUpCopy = deregisterImageStates({ prefix: 'CleanUpCopy', imageIdPath: '$.copy.imageId', workPath: '$.cleanup', next: 'ReleaseClaim?', left: 'PartialCopyLeft' });
+  const removeSource = deregisterImageStates({ prefix: 'RemoveSource', imageIdPath: '$.run.imageId', workPath: '$.sourceRemoval', next: 'MarkDone', left: 'SourceNotRemoved' });
+  const afterShare = p.settings.deregisterSource ? removeSource.entry : 'MarkDone';
 
   const states: States = {
     Start: {
@@ -98,7 +95,7 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       ResultPath: '$.run',
       Next: 'ResolveSourceImage',
     },
-    ResolveSourceImage: lambdaTask(p.resolveFunctionArn, { resultPath: '$.source', next: 'IsMgnImage?', onError: 'NotifyFailure' }),
+    ResolveSourceImage: lambdaTask(p.resolveFunctionArn, { resultPath: '$.source', next: 'IsMgnImage?', onError: 'ReportFailure' }),
     'IsMgnImage?': {
       Type: 'Choice',
       Choices: [{ Variable: '$.source.selected', BooleanEquals: false, Next: 'NotSelected' }],
@@ -111,10 +108,10 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       ResultPath: '$.run',
       Next: 'ClaimImage',
     },
-    ClaimImage: claimTask({ ...claim, next: 'CopyImage', duplicate: 'AlreadyHandled', onError: 'NotifyFailure' }),
+    ClaimImage: claimTask({ ...claim, next: 'CopyImage', duplicate: 'AlreadyHandled', onError: 'ReportFailure' }),
     AlreadyHandled: { Type: 'Succeed', Comment: 'Another run has this image (repeated event)' },
     CopyImage: sdkTask('ec2', 'copyImage', {
-      comment: 'Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy',
+      comment: 'Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy, and a re-run (next claim attempt) a new one. Tagged on creation: never an untagged copy the role could not clean up',
       parameters: {
         'SourceImageId.$': '$.source.imageId',
         SourceRegion: p.region,
@@ -122,25 +119,24 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
         'Description.$': "States.Format('{} re-encrypted for {} by rehost-factory', $.source.imageId, $.source.target.name)",
         Encrypted: true,
         'KmsKeyId.$': '$.source.target.keyArn',
-        'ClientToken.$': '$.source.clientToken',
+        'ClientToken.$': attemptToken('$.source.clientToken'),
+        TagSpecifications: [
+          {
+            ResourceType: 'image',
+            Tags: tagList({
+              [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE,
+              [SOURCE_IMAGE_TAG]: '$.run.imageId',
+              'rehost-factory:source-server': '$.run.server',
+              'rehost-factory:wave': '$.run.wave',
+              'rehost-factory:target-account': '$.source.target.name',
+              Name: '$.source.copyName',
+            }),
+          },
+          { ResourceType: 'snapshot', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, [SOURCE_IMAGE_TAG]: '$.run.imageId' }) },
+        ],
       },
       resultSelector: { 'imageId.$': '$.ImageId' },
       resultPath: '$.copy',
-      next: 'TagCopy',
-      onError: fail,
-    }),
-    TagCopy: sdkTask('ec2', 'createTags', {
-      parameters: {
-        'Resources.$': 'States.Array($.copy.imageId)',
-        Tags: tagList({
-          [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE,
-          'rehost-factory:source-image': '$.run.imageId',
-          'rehost-factory:source-server': '$.run.server',
-          'rehost-factory:wave': '$.run.wave',
-          'rehost-factory:target-account': '$.source.target.name',
-          Name: '$.source.copyName',
-        }),
-      },
       next: poll.entry,
       onError: fail,
     }),
@@ -158,44 +154,54 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       Type: 'Pass',
       Parameters: { 'ids.$': '$.copyStatus.images[0].BlockDeviceMappings[*].Ebs.SnapshotId' },
       ResultPath: '$.copySnapshots',
-      Next: 'TagCopySnapshots',
+      Next: 'Share?',
     },
-    TagCopySnapshots: sdkTask('ec2', 'createTags', {
-      comment: 'Tagged so that the role may share (and, on failure, delete) them',
-      parameters: { 'Resources.$': '$.copySnapshots.ids', Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, 'rehost-factory:source-image': '$.run.imageId' }) },
-      next: 'Share?',
-      onError: fail,
-    }),
     'Share?': {
       Type: 'Choice',
       Comment: 'Nothing to share when the target is the staging account itself',
       Choices: [{ Variable: '$.source.target.share', BooleanEquals: true, Next: 'ShareSnapshots' }],
-      Default: p.settings.deregisterSource ? removeSource.entry : 'MarkDone',
+      Default: 'NotShared',
     },
+    NotShared: { Type: 'Pass', Result: { note: 'kept in the staging account, which is the target (nothing shared)' }, ResultPath: '$.shared', Next: afterShare },
     ShareSnapshots: shareSnapshots,
     ShareImage: sdkTask('ec2', 'modifyImageAttribute', {
       parameters: { 'ImageId.$': '$.copy.imageId', LaunchPermission: { Add: [{ 'UserId.$': '$.source.target.accountId' }] } },
-      next: p.settings.deregisterSource ? removeSource.entry : 'MarkDone',
+      resultSelector: { note: 'shared with it, snapshots included' },
+      resultPath: '$.shared',
+      next: afterShare,
       onError: fail,
     }),
     ...(p.settings.deregisterSource ? removeSource.states : {}),
-    MarkDone: completeClaimTask({ ...claim, resultPath: '$.copy.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'NotifyFailure' }),
+    // The copy is complete and shared: a failure here keeps it, releases the claim and reports.
+    MarkDone: completeClaimTask({ ...claim, result: '$.copy.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'ReleaseClaim' }),
     ...(p.notifyOnSuccess === false
       ? {}
       : {
           NotifySuccess: notifyTask({
             topicArn: p.topicArn,
             subject: 'AMI re-encrypted',
-            message: "States.Format('Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {} and shared.', $.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name)",
+            message: "States.Format('Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}.', $.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note)",
             next: 'Done',
             onError: 'Done',
           }),
         }),
     Done: { Type: 'Succeed' },
     ...cleanUpCopy.states,
-    [fail]: { Type: 'Choice', Comment: 'Remove the partial copy, if one was started', Choices: [{ Variable: '$.copy.imageId', IsPresent: true, Next: cleanUpCopy.entry }], Default: 'ReleaseClaim' },
-    ReleaseClaim: releaseClaimTask({ ...claim, next: 'NotifyFailure' }),
-    NotifyFailure: notifyTask({ topicArn: p.topicArn, subject: 'AMI re-encryption failed', message: failureMessage, next: 'Failed', onError: 'Failed' }),
+    [fail]: { Type: 'Choice', Comment: 'Remove the partial copy, if one was started', Choices: [{ Variable: '$.copy.imageId', IsPresent: true, Next: cleanUpCopy.entry }], Default: 'ReleaseClaim?' },
+    'ReleaseClaim?': {
+      Type: 'Choice',
+      Comment: 'The claim of a run that left a partial copy stays taken: the recovery handler removes the copy, then releases it',
+      Choices: [{ ...cleanupFailed('PartialCopyLeft'), Next: 'ReportFailure' }],
+      Default: 'ReleaseClaim',
+    },
+    ReleaseClaim: releaseClaimTask({ ...claim, next: 'ReportFailure' }),
+    ...failureNoticeStates({
+      entry: 'ReportFailure',
+      topicArn: p.topicArn,
+      subject: 'AMI re-encryption failed',
+      message: (report) => `States.Format('AMI re-encryption failed. Image: {}. Source server: {}. Wave: {}. Reason: {}: {}. {}', $.run.imageId, $.run.server, $.run.wave, $.error.Error, $.error.Cause, ${report})`,
+      next: 'Failed',
+    }),
     Failed: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
   };
   return {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateImageCommand,
   CreateLaunchTemplateCommand,
@@ -12,14 +13,18 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { AmiSwapSettings, amiSwapSection } from '../../src/config/sections/automation';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { applyRetention } from '../../src/lambdas/apply-retention';
+import { recoverStoppedRun } from '../../src/lambdas/recover-stopped-run';
 import { imageName, resolveBackupTarget } from '../../src/lambdas/resolve-backup-target';
-import { AMI_SWAP_PIPELINE, amiSwapDefinition, GROUP_TAG } from '../../src/state-machines/ami-swap';
+import { agentNotYetRegistered, AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds, GROUP_TAG } from '../../src/state-machines/ami-swap';
+import { GROUP_LOCK_PREFIX } from '../../src/state-machines/identifiers';
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { claims, createPipelineResources, launchInstance, publicImage, REGION } from './support/estate';
 import { sampleEvent } from './support/fixtures';
+import { tagOnCreateModel } from './support/tag-on-create';
 import { expectStatus, historyEventsOfRun, LocalRunOptions, runLocally } from './support/local-run';
 
 const STAGING = '111111111111';
@@ -38,6 +43,10 @@ beforeAll(async () => {
 afterAll(() => moto?.stop());
 
 const ec2 = (): EC2Client => res.ec2;
+const recoverClients = () => {
+  const cfg = motoClientConfig(moto.url, REGION);
+  return { dynamodb: new DynamoDBClient(cfg), autoscaling: asg, ec2: ec2(), sns: new SNSClient(cfg) };
+};
 const settings = (over: Partial<AmiSwapSettings> = {}): AmiSwapSettings => ({ ...amiSwapSection.parse({}), ...over });
 
 interface Estate {
@@ -93,11 +102,11 @@ function run(event: object, s: AmiSwapSettings, extra: Partial<LocalRunOptions> 
     motoUrl: moto.url,
     region: REGION,
     lambdas: {
-      [RESOLVE_ARN]: (e) => resolveBackupTarget({ ec2: ec2(), autoscaling: asg }, e, { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE } }),
+      [RESOLVE_ARN]: (e) => resolveBackupTarget({ ec2: ec2(), autoscaling: asg }, e, { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE }, lockSeconds: amiSwapTimeoutSeconds(s) }),
       [RETENTION_ARN]: (r) => applyRetention(ec2(), r),
     },
     ...extra,
-    inject: { ...refreshAnswer, ...extra.inject },
+    inject: { ...tagOnCreateModel(ec2()), ...refreshAnswer, ...extra.inject },
   });
 }
 
@@ -137,13 +146,16 @@ test('happy path (Linux): temp instance, image, new default version from the def
   expect(call('ClampMaxSize').input).toEqual({ AutoScalingGroupName: e.group, MaxSize: 2 });
   const launch = call('LaunchTemporaryInstance').input;
   expect(launch).toMatchObject({ ImageId: e.backupImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false }] });
-  expect(launch.ClientToken).toMatch(/^swap-/);
+  expect(launch.ClientToken).toMatch(/^swap-[0-9a-f-]{36}-1$/);
   expect(call('LaunchTemporaryInstance').input.NetworkInterfaces[0].SubnetId).toMatch(/^subnet-/);
   expect(call('InstancePollCheck').input).toMatchObject({ IncludeAllInstances: true });
   expect(r.path).not.toContain('RunSysprep');
   // the new version comes from the default version (1), not from the latest (2)
   expect(call('CreateLaunchTemplateVersion').input).toMatchObject({ LaunchTemplateId: e.templateId, SourceVersion: '1' });
   const newImageId = call('CreateImage').output.ImageId;
+  expect(call('CreateImage').input.TagSpecifications.map((t: { ResourceType: string }) => t.ResourceType)).toEqual(['image', 'snapshot']);
+  const { Snapshots: [snapshot] = [] } = await ec2().send(new DescribeSnapshotsCommand({ Filters: [{ Name: `tag:${GROUP_TAG}`, Values: [e.group] }] }));
+  expect(snapshot?.Tags).toEqual(expect.arrayContaining([{ Key: PIPELINE_TAG, Value: AMI_SWAP_PIPELINE }]));
   const v = await defaultVersion(e.templateId);
   expect(v.VersionNumber).toBe(3);
   expect(v.LaunchTemplateData!.ImageId).toBe(newImageId);
@@ -159,7 +171,7 @@ test('happy path (Linux): temp instance, image, new default version from the def
   expect(removed.map((x) => x.imageId)).toEqual([older[0]]);
   const { Snapshots = [] } = await ec2().send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
   for (const id of removed[0].snapshotIds) expect(Snapshots.map((s) => s.SnapshotId)).not.toContain(id);
-  const backupJobId = r.calls[0].input.detail.backupJobId;
+  const backupJobId = r.calls[0].input.event.detail.backupJobId;
   expect((await claims(moto.url, res.table))[`ami-swap#${backupJobId}`]).toBe('DONE');
   expect(call('NotifySuccess').input.Message).toContain(e.group);
 });
@@ -186,6 +198,28 @@ test('Windows: Sysprep through SSM and its real outcome; a failed command rolls 
   expect((await defaultVersion(e.templateId)).VersionNumber).toBe(before.VersionNumber);
   expect(failed.calls.some((c) => c.state === 'CreateImage')).toBe(false);
   expect(failed.calls.find((c) => c.state === 'NotifyFailure')!.input.Message).toContain('SysprepFailed');
+  expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+});
+
+test('Windows: Sysprep waits (bounded) for the SSM agent to register', async () => {
+  const e = await groupWithBackup({ windows: true });
+  // moto's SSM takes any instance at once: the error SendCommand gives before the agent registered is injected
+  const notRegistered = (times: number) => ({
+    RunSysprep: async (_i: unknown, real: () => Promise<unknown>, attempt: number) => {
+      if (attempt <= times) throw Object.assign(new Error('Instances [[i-0]] not in a valid state for account'), { name: 'Ssm.InvalidInstanceIdException' });
+      return real();
+    },
+  });
+  const noRefresh = settings({ instanceRefresh: { enabled: false, minHealthyPercentage: 90, skipMatching: true } });
+  const r = await run(backupEvent(e), noRefresh, { inject: notRegistered(2) as never });
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.calls.filter((c) => c.state === 'RunSysprep').map((c) => c.error ?? 'ok')).toEqual(['Ssm.InvalidInstanceIdException', 'Ssm.InvalidInstanceIdException', 'ok']);
+  // an agent that never registers: the retries end, and the run rolls back
+  const never = await run(backupEvent(e), noRefresh, { inject: notRegistered(1000) as never });
+  expectStatus(never, 'FAILED');
+  expect(never.error).toBe('Ssm.InvalidInstanceIdException');
+  expect(never.calls.filter((c) => c.state === 'RunSysprep')).toHaveLength(1 + agentNotYetRegistered.MaxAttempts!);
+  expect(never.path).toEqual(expect.arrayContaining(['RestoreMaxSize', 'TerminateOnFailure', 'ReleaseClaim']));
 });
 
 test('an instance outside any Auto Scaling group ends as nothing to do', async () => {
@@ -193,8 +227,8 @@ test('an instance outside any Auto Scaling group ends as nothing to do', async (
   const { ImageId } = await ec2().send(new CreateImageCommand({ InstanceId: instanceId, Name: `AwsBackup_${instanceId}` }));
   const r = await run(backupEvent({ instanceId, backupImageId: ImageId! }), settings());
   expectStatus(r, 'SUCCEEDED');
-  expect(r.path).toEqual(['Start', 'ResolveBackup', 'InAutoScalingGroup?', 'NothingToDo']);
-  expect(r.calls.find((c) => c.state === 'ResolveBackup')!.output.reason).toContain('not in an Auto Scaling group');
+  expect(r.path).toEqual(['Start', 'LocateGroup', 'InAutoScalingGroup?', 'NothingToDo']);
+  expect(r.calls.find((c) => c.state === 'LocateGroup')!.output.reason).toContain('not in an Auto Scaling group');
 });
 
 test('a failed image is deregistered with its snapshots and MaxSize restored; the launch template is untouched', async () => {
@@ -209,6 +243,156 @@ test('a failed image is deregistered with its snapshots and MaxSize restored; th
   expect(await pipelineImages(e.group)).toEqual([]);
   expect((await groupState(e.group)).MaxSize).toBe(4);
   expect((await defaultVersion(e.templateId)).VersionNumber).toBe(1);
+});
+
+const failedImage = {
+  ImagePollCheck: async (_i: unknown, real: () => Promise<{ Images: object[] }>) => ({
+    Images: (await real()).Images.map((i) => ({ ...i, State: 'failed', StateReason: { Code: 'Client.InternalError', Message: 'snapshot creation failed' } })),
+  }),
+};
+
+test('a re-run after a failure launches a new temporary instance (ClientToken with the claim attempt) and succeeds', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const failed = await run(event, settings(), { inject: failedImage as never });
+  expectStatus(failed, 'FAILED');
+  const key = `ami-swap#${event.detail.backupJobId}`;
+  expect((await claims(moto.url, res.table))[key]).toBe('RELEASED');
+  // the test harness answers a repeated ClientToken as EC2 does (with the first, now terminated, instance)
+  const again = await run(event, settings());
+  expectStatus(again, 'SUCCEEDED');
+  const [first, second] = [failed, again].map((r) => r.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!);
+  expect(first.input.ClientToken).toBe(`swap-${event.detail.backupJobId}-1`);
+  expect(second.input.ClientToken).toBe(`swap-${event.detail.backupJobId}-2`);
+  expect(second.output.Instances[0].InstanceId).not.toBe(first.output.Instances[0].InstanceId);
+  expect(again.calls.find((c) => c.state === 'CreateLaunchTemplateVersion')!.input.ClientToken).toBe(second.input.ClientToken);
+  expect((await claims(moto.url, res.table))[key]).toBe('DONE');
+});
+
+test('two backup jobs of one group at once (one plan backs up every instance): one swaps, the other ends Superseded', async () => {
+  const e = await groupWithBackup();
+  const [a, b] = [backupEvent(e), backupEvent(e)];
+  // b starts while a has clamped MaxSize and is launching its temporary instance
+  let later: ReturnType<typeof run> | undefined;
+  const first = await run(a, settings(), {
+    inject: {
+      LaunchTemporaryInstance: async (_i, real) => {
+        later ??= run(b, settings());
+        await later;
+        return real();
+      },
+    },
+  });
+  const second = await later!;
+  expectStatus(first, 'SUCCEEDED');
+  expectStatus(second, 'SUCCEEDED');
+  expect(second.path[second.path.length - 1]).toBe('Superseded');
+  expect(second.calls.map((c) => c.state)).not.toEqual(expect.arrayContaining(['ClampMaxSize']));
+  // the original MaxSize, one new launch template version, one image
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(3);
+  expect(await pipelineImages(e.group)).toHaveLength(1);
+  const items = await claims(moto.url, res.table);
+  expect([items[`ami-swap#${a.detail.backupJobId}`], items[`ami-swap#${b.detail.backupJobId}`]]).toEqual(['DONE', 'DONE']);
+  expect(items[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+});
+
+test('a lock held by a live run supersedes; one left by a run that died is taken over with its original MaxSize', async () => {
+  const e = await groupWithBackup();
+  const ddb = new DynamoDBClient(motoClientConfig(moto.url, REGION));
+  const lockOf = (expiresAt: number) =>
+    ddb.send(
+      new PutItemCommand({
+        TableName: res.table,
+        Item: { pk: { S: `${GROUP_LOCK_PREFIX}${e.group}` }, execution: { S: 'arn:aws:states:eu-west-1:111111111111:execution:swap:dead' }, expiresAt: { N: String(expiresAt) }, maxSize: { N: '4' } },
+      }),
+    );
+  // what the other run left: MaxSize clamped to the desired capacity, and its lock holding the original
+  await asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: e.group, MaxSize: 2 }));
+  const now = Math.floor(Date.now() / 1000);
+  await lockOf(now + 3600);
+  const held = await run(backupEvent(e), settings());
+  expectStatus(held, 'SUCCEEDED');
+  expect(held.path[held.path.length - 1]).toBe('Superseded');
+  await lockOf(now - 60);
+  const takeover = await run(backupEvent(e), settings());
+  expectStatus(takeover, 'SUCCEEDED');
+  expect(takeover.path[takeover.path.length - 1]).toBe('Done');
+  expect(takeover.calls.find((c) => c.state === 'UpdateGroupLaunchTemplate')!.input.MaxSize).toBe(4);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+});
+
+test('a stopped execution (no Catch runs) is cleaned up by the recovery handler, and the backup job can run again', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const stopped = await run(event, settings(), { abortAt: 'InstancePollCheck' });
+  expect(stopped.status).toBe('ABORTED');
+  const temp = stopped.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!.output.Instances[0].InstanceId;
+  const key = `ami-swap#${event.detail.backupJobId}`;
+  const lockKey = `${GROUP_LOCK_PREFIX}${e.group}`;
+  // what a stopped execution leaves behind
+  expect((await groupState(e.group)).MaxSize).toBe(2);
+  expect(await claims(moto.url, res.table)).toMatchObject({ [key]: 'IN_PROGRESS', [lockKey]: 'LOCKED' });
+  // the rule's event (AWS's documented sample, for this execution)
+  const { event: ended } = sampleEvent('sfn-execution-status-change-aborted');
+  Object.assign(ended.detail, { executionArn: stopped.executionArn, stateMachineArn: `arn:aws:states:${REGION}:${STAGING}:stateMachine:swap` });
+  const report = await recoverStoppedRun(recoverClients(), ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toEqual([
+    `MaxSize of Auto Scaling group ${e.group} restored to 4`,
+    `lock of Auto Scaling group ${e.group} released`,
+    `temporary instance ${temp} of backup job ${event.detail.backupJobId} terminated`,
+    `claim ${key} released (the event may be sent again)`,
+  ]);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  expect(await instanceState(temp)).toMatch(/shutting-down|terminated/);
+  const items = await claims(moto.url, res.table);
+  expect([items[key], items[lockKey]]).toEqual(['RELEASED', undefined]);
+  // a repeated status event finds nothing left; a succeeded or running execution is never touched
+  expect((await recoverStoppedRun(recoverClients(), ended, { tableName: res.table, topicArn: res.topicArn })).actions).toEqual([]);
+  const again = await run(event, settings());
+  expectStatus(again, 'SUCCEEDED');
+  expect(again.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!.input.ClientToken).toMatch(/-2$/);
+});
+
+/** An error moto never gives (it has no scaling activities to contend with), injected into one task. */
+const failing = (name: string) => async () => {
+  throw Object.assign(new Error(`${name} (injected)`), { name });
+};
+
+test('a roll-back that cannot restore MaxSize says so, and leaves lock and claim to the recovery handler', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const r = await run(event, settings(), { inject: { ...failedImage, RestoreMaxSize: failing('AutoScaling.ScalingActivityInProgressException') } as never });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('ImageFailed');
+  const notice = r.calls.find((c) => c.state === 'NotifyFailure')!.input.Message as string;
+  expect(notice).toContain('Clean-up incomplete');
+  expect(notice).toMatch(/"MaxSizeNotRestored":\{"Error":"AutoScaling.ScalingActivityInProgressException"/);
+  const key = `ami-swap#${event.detail.backupJobId}`;
+  const lockKey = `${GROUP_LOCK_PREFIX}${e.group}`;
+  expect(await claims(moto.url, res.table)).toMatchObject({ [key]: 'IN_PROGRESS', [lockKey]: 'LOCKED' });
+  expect((await groupState(e.group)).MaxSize).toBe(2);
+  // the execution ends FAILED: the rule hands it to the recovery handler
+  const { event: ended } = sampleEvent('sfn-execution-status-change-failed');
+  ended.detail.executionArn = r.executionArn;
+  const report = await recoverStoppedRun(recoverClients(), ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toEqual([`MaxSize of Auto Scaling group ${e.group} restored to 4`, `lock of Auto Scaling group ${e.group} released`, `claim ${key} released (the event may be sent again)`]);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+});
+
+test('a MarkDone failure after a complete swap releases the claim (never IN_PROGRESS for good)', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  // DynamoDB errors beyond throttling cannot be produced by moto: injected
+  const r = await run(event, settings(), { inject: { MarkDone: failing('DynamoDB.InternalServerErrorException') } as never });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('DynamoDB.InternalServerErrorException');
+  expect(r.path).not.toContain('RestoreMaxSize');
+  expect(r.calls.find((c) => c.state === 'NotifyFailure')!.input.Message).toContain('Clean-up complete.');
+  expect((await claims(moto.url, res.table))[`ami-swap#${event.detail.backupJobId}`]).toBe('RELEASED');
+  expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(3);
 });
 
 test('a group with a MixedInstancesPolicy gets the new version through the policy', async () => {

@@ -1,5 +1,5 @@
 import { EventPattern, matchesPattern } from '../../src/constructs/automation/event-pattern';
-import { AMI_AVAILABLE_PATTERN, EC2_BACKUP_COMPLETED_PATTERN } from '../../src/constructs/automation/patterns';
+import { AMI_AVAILABLE_PATTERN, EC2_BACKUP_COMPLETED_PATTERN, executionStoppedPattern } from '../../src/constructs/automation/patterns';
 import { allSampleEvents, sampleEvent } from './support/fixtures';
 
 describe('the pipelines\' rules against the documented sample events', () => {
@@ -8,9 +8,12 @@ describe('the pipelines\' rules against the documented sample events', () => {
     expect(samples.length).toBeGreaterThanOrEqual(9);
     for (const s of samples) expect(s.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/.+\.html$/);
   });
+  // the state machine of the Step Functions samples
+  const sampleMachine = 'arn:aws:states:us-east-1:012345678912:stateMachine:state-machine';
   test.each([
     ['AMI re-encryption', AMI_AVAILABLE_PATTERN, ['ec2-ami-state-change-available']],
     ['AMI swap', EC2_BACKUP_COMPLETED_PATTERN, ['backup-job-state-change-completed-ec2']],
+    ['stopped-run recovery', executionStoppedPattern([sampleMachine]), ['sfn-execution-status-change-aborted', 'sfn-execution-status-change-failed', 'sfn-execution-status-change-timed-out']],
   ] as const)('%s matches exactly its events, not the near misses', (_name, pattern, expected) => {
     const matched = samples.filter((s) => matchesPattern(pattern, s.event)).map((s) => s.file);
     expect(matched).toEqual([...expected]);
@@ -19,6 +22,11 @@ describe('the pipelines\' rules against the documented sample events', () => {
     const miss = (name: string, p: EventPattern) => expect({ name, matched: matchesPattern(p, sampleEvent(name).event) }).toEqual({ name, matched: false });
     for (const n of ['ec2-ami-state-change-failed', 'ec2-ami-state-change-deregistered', 'ec2-instance-state-change-pending', 'backup-job-state-change-completed-ec2']) miss(n, AMI_AVAILABLE_PATTERN);
     for (const n of ['backup-job-state-change-completed', 'backup-job-state-change-running-ebs', 'backup-job-state-change-failed', 'backup-copy-job-state-change-failed-ec2', 'ec2-ami-state-change-available']) miss(n, EC2_BACKUP_COMPLETED_PATTERN);
+  });
+  test('stopped-run recovery: only the pipelines\' state machines, never a running or succeeded execution', () => {
+    const aborted = sampleEvent('sfn-execution-status-change-aborted').event;
+    expect(matchesPattern(executionStoppedPattern(['arn:aws:states:us-east-1:012345678912:stateMachine:other']), aborted)).toBe(false);
+    for (const n of ['sfn-execution-status-change-running', 'sfn-execution-status-change-succeeded']) expect({ n, matched: matchesPattern(executionStoppedPattern([sampleMachine]), sampleEvent(n).event) }).toEqual({ n, matched: false });
   });
   test('an EC2 backup whose recovery point is not an AMI does not start a swap', () => {
     const e = sampleEvent('backup-job-state-change-completed-ec2').event;

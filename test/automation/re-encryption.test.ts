@@ -4,10 +4,15 @@ import { resolveSourceImage, ResolveSourceImageSettings } from '../../src/lambda
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { backoffSchedule } from '../../src/state-machines/polling';
 import { PIPELINE_TAG, reEncryptionDefinition } from '../../src/state-machines/re-encryption';
-import { MotoServer, startMoto } from '../support/moto';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { recoverStoppedRun } from '../../src/lambdas/recover-stopped-run';
+import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { claims, createPipelineResources, launchInstance, REGION } from './support/estate';
 import { sampleEvent } from './support/fixtures';
 import { expectStatus, historyEventsOfRun, runLocally } from './support/local-run';
+import { tagOnCreateModel } from './support/tag-on-create';
 
 const STAGING = '111111111111';
 const RESOLVE_ARN = `arn:aws:lambda:${REGION}:${STAGING}:function:resolve-source-image`;
@@ -33,7 +38,10 @@ function lambdaSettings(s: AmiReEncryptionSettings): ResolveSourceImageSettings 
     waveTagKey: s.waveTagKey,
     targetAccountTagKey: s.targetAccountTagKey,
     pipelineTagKey: PIPELINE_TAG,
-    targets: [{ name: 'prod', accountId: '222222222222', keyArn: res.keyArn }],
+    targets: [
+      { name: 'prod', accountId: '222222222222', keyArn: res.keyArn },
+      { name: 'staging', accountId: STAGING, keyArn: res.keyArn },
+    ],
     serverTargets: {},
   };
 }
@@ -60,6 +68,7 @@ function run(imageId: string, s: AmiReEncryptionSettings, extra: Partial<Paramet
     region: REGION,
     lambdas: { [RESOLVE_ARN]: (e) => resolveSourceImage(res.ec2, e, lambdaSettings(s)) },
     ...extra,
+    inject: { ...tagOnCreateModel(res.ec2), ...extra.inject },
   });
 }
 
@@ -74,11 +83,16 @@ test('happy path: encrypted copy with the target key, tagged, shared with its sn
   const sourceSnapshots = src.BlockDeviceMappings!.map((b) => b.Ebs?.SnapshotId).filter(Boolean) as string[];
   const r = await run(source, settings({ deregisterSource: true }));
   expectStatus(r, 'SUCCEEDED');
-  expect(r.path).toEqual(expect.arrayContaining(['CopyImage', 'TagCopy', 'TagCopySnapshots', 'ShareSnapshots', 'ShareImage', 'RemoveSourceDeregister', 'MarkDone', 'NotifySuccess']));
-  // moto accepts and ignores Encrypted/KmsKeyId: the request is what proves the re-encryption.
+  expect(r.path).toEqual(expect.arrayContaining(['CopyImage', 'ShareSnapshots', 'ShareImage', 'RemoveSourceDeregister', 'MarkDone', 'NotifySuccess']));
+  // no CreateTags after the copy: an untagged copy is one the role could not clean up
+  expect(r.calls.filter((c) => /createTags/.test(c.resource))).toEqual([]);
+  // moto accepts and ignores Encrypted/KmsKeyId and TagSpecifications: the request is what proves them.
   const copyCall = r.calls.find((c) => c.state === 'CopyImage')!;
   expect(copyCall.input).toMatchObject({ SourceImageId: source, SourceRegion: REGION, Encrypted: true, KmsKeyId: res.keyArn });
-  expect(copyCall.input.ClientToken).toMatch(/^re-encrypt-[0-9a-f]{48}$/);
+  const specs = Object.fromEntries((copyCall.input.TagSpecifications as Array<{ ResourceType: string; Tags: Array<{ Key: string; Value: string }> }>).map((t) => [t.ResourceType, Object.fromEntries(t.Tags.map((x) => [x.Key, x.Value]))]));
+  expect(specs.image).toMatchObject({ [PIPELINE_TAG]: 'ami-re-encryption', 'rehost-factory:source-image': source, 'rehost-factory:source-server': SERVER, 'rehost-factory:wave': 'wave-1' });
+  expect(specs.snapshot).toEqual({ [PIPELINE_TAG]: 'ami-re-encryption', 'rehost-factory:source-image': source });
+  expect(copyCall.input.ClientToken).toMatch(/^re-encrypt-[0-9a-f]{40}-1$/);
   const [copy] = await imagesFrom(source);
   expect(copy.ImageId).toBe(copyCall.output.ImageId);
   expect(Object.fromEntries(copy.Tags!.map((t) => [t.Key, t.Value]))).toMatchObject({ [PIPELINE_TAG]: 'ami-re-encryption', 'rehost-factory:source-server': SERVER, 'rehost-factory:wave': 'wave-1', 'rehost-factory:target-account': 'prod' });
@@ -93,6 +107,17 @@ test('happy path: encrypted copy with the target key, tagged, shared with its sn
   const { Snapshots = [] } = await res.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
   expect(Snapshots.map((s) => s.SnapshotId)).not.toEqual(expect.arrayContaining(sourceSnapshots.slice(0, 1)));
   expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
+  expect(r.calls.find((c) => c.state === 'NotifySuccess')!.input.Message).toContain('with the key of target account prod, shared with it, snapshots included.');
+});
+
+test('a target that is the staging account itself: nothing is shared, and the notice does not say it was', async () => {
+  const source = await mgnImage(res.ec2, { AWSApplicationMigrationServiceSourceServerID: SERVER, 'rehost-factory:target-account': 'staging' });
+  const r = await run(source, settings());
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path).not.toEqual(expect.arrayContaining(['ShareImage']));
+  const message = r.calls.find((c) => c.state === 'NotifySuccess')!.input.Message as string;
+  expect(message).toContain('target account staging, kept in the staging account, which is the target (nothing shared).');
+  expect(message).not.toContain('shared with');
 });
 
 /** moto makes copies `available` at once: these inject the copy's state into the poll (the one task moto cannot model). */
@@ -114,14 +139,77 @@ test('image copy failed: the partial copy is deregistered with its snapshots, th
   const copySnapshots = r.calls.filter((c) => c.state === 'CleanUpCopyDeleteSnapshot');
   expect(copySnapshots.length).toBeGreaterThan(0);
   expect(copySnapshots.every((c) => !c.error)).toBe(true);
-  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBeUndefined();
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('RELEASED');
   const notice = r.calls.find((c) => c.state === 'NotifyFailure')!;
   expect(notice.input.Message).toEqual(expect.stringContaining(source));
   expect(notice.input.Message).toContain(SERVER);
   expect(notice.input.Message).toContain('wave-1');
   expect(notice.input.Message).toContain('CopyFailed');
+  expect(notice.input.Message).toMatch(/Clean-up complete\.$/);
   // the source image is untouched after a failed copy
   expect((await res.ec2.send(new DescribeImagesCommand({ ImageIds: [source] }))).Images?.[0]?.State).toBe('available');
+});
+
+test('a re-run after a failed copy sends a new ClientToken (the claim counts attempts) and succeeds', async () => {
+  const source = await mgnImage(res.ec2);
+  const failed = await run(source, settings(), { inject: copyState('failed', { Code: 'Server.InternalError', Message: 'Copy failed' }) as never });
+  expectStatus(failed, 'FAILED');
+  // the test harness answers a repeated ClientToken as EC2 does: with the first (now deregistered) copy
+  const again = await run(source, settings());
+  expectStatus(again, 'SUCCEEDED');
+  const [first, second] = [failed, again].map((r) => r.calls.find((c) => c.state === 'CopyImage' && !c.error)!);
+  expect(first.input.ClientToken).toMatch(/-1$/);
+  expect(second.input.ClientToken).toBe(first.input.ClientToken.replace(/-1$/, '-2'));
+  expect(second.output.ImageId).not.toBe(first.output.ImageId);
+  expect((await imagesFrom(source)).map((i) => i.ImageId)).toEqual([second.output.ImageId]);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
+});
+
+test('a stopped execution: the recovery handler removes the unfinished copy and releases the claim; a re-run copies again', async () => {
+  const source = await mgnImage(res.ec2);
+  const stopped = await run(source, settings(), { abortAt: 'CopyPollCheck' });
+  expect(stopped.status).toBe('ABORTED');
+  const [copy] = await imagesFrom(source);
+  expect(copy.ImageId).toBe(stopped.calls.find((c) => c.state === 'CopyImage')!.output.ImageId);
+  const { event: ended } = sampleEvent('sfn-execution-status-change-timed-out');
+  ended.detail.executionArn = stopped.executionArn;
+  const cfg = motoClientConfig(moto.url, REGION);
+  const clients = { dynamodb: new DynamoDBClient(cfg), autoscaling: new AutoScalingClient(cfg), ec2: res.ec2, sns: new SNSClient(cfg) };
+  const report = await recoverStoppedRun(clients, ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toEqual([expect.stringMatching(new RegExp(`^unfinished copy ${copy.ImageId} \\(available\\) of ${source} deregistered, 1 snapshot\\(s\\) deleted$`)), `claim ami-re-encryption#${source} released (the event may be sent again)`]);
+  expect(await imagesFrom(source)).toEqual([]);
+  const again = await run(source, settings());
+  expectStatus(again, 'SUCCEEDED');
+  expect((await imagesFrom(source)).map((i) => i.ImageId)).toEqual([again.calls.find((c) => c.state === 'CopyImage')!.output.ImageId]);
+});
+
+test('a partial copy the clean-up could not remove is named in the notice and left, with its claim, to the recovery handler', async () => {
+  const source = await mgnImage(res.ec2);
+  // moto lets this role deregister anything: the denial is injected
+  const denied = async () => {
+    throw Object.assign(new Error('You are not authorized to perform this operation (injected)'), { name: 'Ec2.UnauthorizedOperation' });
+  };
+  const r = await run(source, settings(), { inject: { ...copyState('failed', { Code: 'Server.InternalError', Message: 'Copy failed' }), CleanUpCopyDeregister: denied } as never });
+  expectStatus(r, 'FAILED');
+  const notice = r.calls.find((c) => c.state === 'NotifyFailure')!.input.Message as string;
+  expect(notice).toMatch(/Clean-up incomplete .*"PartialCopyLeft":\{"Error":"Ec2.UnauthorizedOperation"/);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('IN_PROGRESS');
+  const { event: ended } = sampleEvent('sfn-execution-status-change-failed');
+  ended.detail.executionArn = r.executionArn;
+  const cfg = motoClientConfig(moto.url, REGION);
+  const report = await recoverStoppedRun({ dynamodb: new DynamoDBClient(cfg), autoscaling: new AutoScalingClient(cfg), ec2: res.ec2, sns: new SNSClient(cfg) }, ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toHaveLength(2);
+  expect(await imagesFrom(source)).toEqual([]);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('RELEASED');
+});
+
+test('a MarkDone failure keeps the finished copy and releases the claim', async () => {
+  const source = await mgnImage(res.ec2);
+  const r = await run(source, settings(), { inject: { MarkDone: async () => Promise.reject(Object.assign(new Error('injected: moto has no such failure'), { name: 'DynamoDB.InternalServerErrorException' })) } as never });
+  expectStatus(r, 'FAILED');
+  expect(r.path).not.toContain('CleanUpCopyDeregister');
+  expect(await imagesFrom(source)).toHaveLength(1);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('RELEASED');
 });
 
 test('copy timeout: polls exactly the backoff schedule, then cleans up; far below the history limit', async () => {

@@ -30,12 +30,15 @@ describe('asl-validator accepts every variant of both definitions', () => {
   test.each(variants)('%s', (_name, definition) => {
     const r = aslValidator(JSON.parse(JSON.stringify(definition)));
     if (!r.isValid) throw new Error(r.errorsText('\n'));
-    // every task retries on throttling, and every task outside a clean-up path catches
+    // every task retries on throttling
     const tasks: Array<[string, State]> = Object.entries(definition.States).flatMap(([n, s]): Array<[string, State]> => (s.Type === 'Map' ? [[n, s], ...Object.entries(s.ItemProcessor.States)] : [[n, s]]));
     for (const [name, s] of tasks) {
       if (s.Type !== 'Task') continue;
       expect({ name, throttling: s.Retry?.some((r) => r.ErrorEquals.some((e) => /RequestLimitExceeded|Throttl|TooManyRequests/.test(e)) && (r.BackoffRate ?? 0) >= 2) }).toEqual({ name, throttling: true });
     }
+    // every Task and Map state of the workflow catches (a Map's item states are covered by the Map's catcher)
+    const uncaught = Object.entries(definition.States).filter(([, st]) => (st.Type === 'Task' || st.Type === 'Map') && !st.Catch?.some((c) => c.ErrorEquals.includes('States.ALL')));
+    expect(uncaught.map(([n]) => n)).toEqual([]);
   });
 });
 
@@ -83,13 +86,29 @@ describe('the automation stack', () => {
     const machines = Object.values(tf.resource.aws_sfn_state_machine);
     expect(machines.map((m) => m.type)).toEqual(['STANDARD', 'STANDARD']);
     expect(machines.map((m) => m.name).sort()).toEqual(['acme-dc1-ami-re-encryption', 'acme-dc1-ami-swap']);
-    const patterns = Object.values(tf.resource.aws_cloudwatch_event_rule).map((r) => JSON.parse(r.event_pattern as string).source[0]);
-    expect(patterns.sort()).toEqual(['aws.backup', 'aws.ec2']);
-    for (const t of Object.values(tf.resource.aws_cloudwatch_event_target)) expect(t.role_arn).toBeDefined();
+    const patterns = Object.values(tf.resource.aws_cloudwatch_event_rule).map((r) => JSON.parse(r.event_pattern as string));
+    expect(patterns.map((p) => p.source[0]).sort()).toEqual(['aws.backup', 'aws.ec2', 'aws.states']);
+    // the recovery rule: stopped, timed-out or failed executions of both state machines, to its function
+    const stopped = patterns.find((p) => p.source[0] === 'aws.states');
+    expect(stopped.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+    expect(stopped.detail.stateMachineArn).toEqual([expect.stringContaining('aws_sfn_state_machine.ami-re-encryption'), expect.stringContaining('aws_sfn_state_machine.ami-swap')]);
+    const targets = Object.values(tf.resource.aws_cloudwatch_event_target);
+    for (const t of targets.filter((x) => String(x.arn).includes('aws_sfn_state_machine'))) expect(t.role_arn).toBeDefined();
+    expect(targets.filter((x) => String(x.arn).includes('aws_lambda_function.recover-stopped-run'))).toHaveLength(1);
+    // best-effort delivery: every target retries for a day, then dead-letters to the queue, which only the rules may write to and which alarms
+    for (const t of targets) {
+      expect(t.retry_policy).toEqual({ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 });
+      expect(t.dead_letter_config).toEqual({ arn: expect.stringContaining('aws_sqs_queue.dead-letters_queue') });
+    }
+    const queuePolicy = JSON.parse(Object.values(tf.resource.aws_sqs_queue_policy)[0].policy as string);
+    expect(queuePolicy.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' })]);
+    expect(queuePolicy.Statement[0].Condition.ArnEquals['aws:SourceArn']).toHaveLength(3);
+    expect(Object.values(tf.resource.aws_cloudwatch_metric_alarm)).toEqual([expect.objectContaining({ alarm_actions: [expect.stringContaining('aws_sns_topic.notifications_topic')] })]);
+    expect(Object.values(tf.resource.aws_lambda_permission)).toEqual([expect.objectContaining({ principal: 'events.amazonaws.com', source_arn: expect.stringContaining('aws_cloudwatch_event_rule.stopped-run-recovery') })]);
     const start = policyOf('ami-swap_start-role');
     expect(start.Statement).toEqual([expect.objectContaining({ Action: 'states:StartExecution', Resource: expect.stringContaining('aws_sfn_state_machine.ami-swap_state-machine') })]);
     const fns = Object.values(tf.resource.aws_lambda_function);
-    expect(fns.map((f) => f.handler).sort()).toEqual(['apply-retention.handler', 'resolve-backup-target.handler', 'resolve-source-image.handler']);
+    expect(fns.map((f) => f.handler).sort()).toEqual(['apply-retention.handler', 'recover-stopped-run.handler', 'resolve-backup-target.handler', 'resolve-source-image.handler']);
   });
 
   test('the synthesized definitions are the validated ones, wired to this stack\'s function, table and topic', () => {
@@ -116,7 +135,10 @@ describe('the automation stack', () => {
     expect(viaEc2.Action).not.toContain('kms:Encrypt');
     const change = p.Statement.find((s) => s.Sid === 'ShareAndRemoveOwnCopies')!;
     expect(change.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/rehost-factory:pipeline': 'ami-re-encryption' } });
-    expect(p.Statement.find((s) => s.Sid === 'TagWithPipelineTag')!.Condition).toEqual({ StringEquals: { 'aws:RequestTag/rehost-factory:pipeline': 'ami-re-encryption' } });
+    // the copy is tagged in CopyImage itself, and no existing resource can be tagged into the pipeline's
+    expect(p.Statement.find((s) => s.Sid === 'CopyIntoTaggedCopies')!.Condition).toEqual({ StringEquals: { 'aws:RequestTag/rehost-factory:pipeline': 'ami-re-encryption' } });
+    const tagging = [...p.Statement, ...policyOf('ami-swap_role').Statement].filter((s) => [s.Action].flat().includes('ec2:CreateTags'));
+    expect(tagging.map((s) => s.Condition?.StringEquals?.['ec2:CreateAction'])).toEqual([['CopyImage'], ['RunInstances', 'CreateImage']]);
     // no statement grants * actions
     for (const s of [...p.Statement, ...policyOf('ami-swap_role').Statement]) expect([s.Action].flat().some((a) => a.endsWith(':*') || a === '*')).toBe(false);
     const swap = policyOf('ami-swap_role');

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { HistoryModel } from '../../state-machines/history';
+import { amiSwapWorstCase, overHistoryBudget, reEncryptionWorstCase } from '../../state-machines/history-budget';
 
 const minutes = (what: string, def: number, max: number) =>
   z.number().int().min(1).max(max).default(def).describe(`${what} (minutes). @default ${def}`);
@@ -16,7 +18,20 @@ const polling = (def: { initialSeconds: number; maxSeconds: number; timeoutMinut
     .prefault({})
     .describe(`Polling while ${what}`);
 
-export const amiReEncryptionSection = z
+/**
+ * Refuses polling settings whose workflow could exceed the history budget, naming the setting to
+ * change (the one whose poll adds most) and the worst case.
+ */
+function withinHistoryBudget<T extends object>(worstCase: (s: T) => HistoryModel, loops: Record<string, string>) {
+  return (s: T, ctx: z.RefinementCtx<T>) => {
+    const over = overHistoryBudget(worstCase(s), loops);
+    if (!over) return;
+    const p = (s as Record<string, { initialSeconds: number; maxSeconds: number; timeoutMinutes: number }>)[over.setting];
+    ctx.addIssue({ code: 'custom', path: [over.setting], message: over.message, input: `initialSeconds ${p.initialSeconds}, maxSeconds ${p.maxSeconds}, timeoutMinutes ${p.timeoutMinutes}` });
+  };
+}
+
+const amiReEncryptionFields = z
   .object({
     enabled: z.boolean().default(true).describe('Deploy the pipeline (EventBridge rule + state machine). @default true'),
     sourceImageTagKey: z
@@ -33,11 +48,14 @@ export const amiReEncryptionSection = z
     deregisterSource: z.boolean().default(false).describe('After a successful copy, deregister the source image and delete its snapshots. @default false'),
     copyPolling: polling({ initialSeconds: 60, maxSeconds: 900, timeoutMinutes: 12 * 60 }, 'the encrypted copy is pending'),
   })
-  .strict()
+  .strict();
+
+export const amiReEncryptionSection = amiReEncryptionFields
+  .superRefine(withinHistoryBudget(reEncryptionWorstCase, { CopyPollDelay: 'copyPolling' }))
   .prefault({})
   .describe('Re-encrypt MGN images with the target account\'s key as soon as they exist');
 
-export const amiSwapSection = z
+const amiSwapFields = z
   .object({
     enabled: z.boolean().default(false).describe('Deploy the pipeline (EventBridge rule + state machine). @default false'),
     sysprepDocument: z.string().min(1).default('AWSEC2-RunSysprep').describe('SSM document run on Windows temporary instances before imaging. @default AWSEC2-RunSysprep'),
@@ -56,7 +74,10 @@ export const amiSwapSection = z
     sysprepPolling: polling({ initialSeconds: 30, maxSeconds: 300, timeoutMinutes: 90 }, 'Sysprep runs (Windows only)'),
     imagePolling: polling({ initialSeconds: 60, maxSeconds: 600, timeoutMinutes: 6 * 60 }, 'the new image is pending'),
   })
-  .strict()
+  .strict();
+
+export const amiSwapSection = amiSwapFields
+  .superRefine(withinHistoryBudget(amiSwapWorstCase, { InstancePollDelay: 'instancePolling', SysprepPollDelay: 'sysprepPolling', ImagePollDelay: 'imagePolling' }))
   .prefault({})
   .describe('Swap Auto Scaling group AMIs after AWS Backup jobs');
 
@@ -77,6 +98,7 @@ export const automationSection = z
   .describe('Event-driven automation');
 
 export type AutomationSettings = z.infer<typeof automationSection>;
-export type AmiReEncryptionSettings = z.infer<typeof amiReEncryptionSection>;
-export type AmiSwapSettings = z.infer<typeof amiSwapSection>;
+// From the fields: the sections' history check reads these types (no circular inference).
+export type AmiReEncryptionSettings = z.infer<typeof amiReEncryptionFields>;
+export type AmiSwapSettings = z.infer<typeof amiSwapFields>;
 export type PollingSettings = AmiSwapSettings['imagePolling'];

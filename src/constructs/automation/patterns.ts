@@ -1,3 +1,4 @@
+import { STOPPED_STATUSES } from '../../state-machines/identifiers';
 import { EventPattern } from './event-pattern';
 
 /**
@@ -19,3 +20,11 @@ export const EC2_BACKUP_COMPLETED_PATTERN: EventPattern = {
   detail: { state: ['COMPLETED'], resourceType: ['EC2'], resourceArn: [{ wildcard: 'arn:*:ec2:*:instance/i-*' }] },
   resources: [{ wildcard: 'arn:*:ec2:*::image/ami-*' }],
 };
+
+/**
+ * Executions of the pipelines' state machines that ended FAILED, TIMED_OUT or ABORTED: the trigger of
+ * the recovery handler (a stopped or timed-out execution runs no Catch).
+ */
+export function executionStoppedPattern(stateMachineArns: string[]): EventPattern {
+  return { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: { status: [...STOPPED_STATUSES], stateMachineArn: stateMachineArns } };
+}

@@ -5,6 +5,7 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Construct } from 'constructs';
 import { StateMachineDefinition } from '../../state-machines/asl';
 import { PolicyStatement } from '../policy-document';
+import { DeadLetterQueue } from './dead-letter-queue';
 import { EventPattern } from './event-pattern';
 import { ServiceRole } from './service-role';
 
@@ -18,14 +19,17 @@ export interface PipelineStateMachineProps {
   /** Events that start a run. */
   readonly eventPattern: EventPattern;
   readonly accountId: string;
+  /** Where events go that EventBridge could not deliver after its retries (events are best effort: do not lose one silently). */
+  readonly deadLetters: DeadLetterQueue;
   /** @default 90 */
   readonly logRetentionDays?: number;
 }
 
 /**
  * A Standard workflow started by an EventBridge rule: the state machine and its role, its log
- * group (errors and the execution history stay in Step Functions for 90 days), the rule, and the
- * rule's role that may start this state machine only.
+ * group (errors and the execution history stay in Step Functions for 90 days), the rule (retrying
+ * delivery for up to a day, then dead-lettering), and the rule's role that may start this state
+ * machine only.
  */
 export class PipelineStateMachine extends Construct {
   public readonly stateMachine: SfnStateMachine;
@@ -65,6 +69,6 @@ export class PipelineStateMachine extends Construct {
       description: `EventBridge starts ${props.name}`,
       statements: [{ Sid: 'StartThisStateMachine', Effect: 'Allow', Action: 'states:StartExecution', Resource: this.stateMachine.arn }],
     });
-    new CloudwatchEventTarget(this, 'target', { rule: this.rule.name, targetId: 'state-machine', arn: this.stateMachine.arn, roleArn: startRole.arn });
+    new CloudwatchEventTarget(this, 'target', { rule: this.rule.name, targetId: 'state-machine', arn: this.stateMachine.arn, roleArn: startRole.arn, ...props.deadLetters.targetDelivery });
   }
 }

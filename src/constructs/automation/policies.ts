@@ -1,4 +1,4 @@
-import { PIPELINE_TAG } from '../../state-machines/re-encryption';
+import { BY_EXECUTION_INDEX, PIPELINE_TAG } from '../../state-machines/identifiers';
 import { PolicyStatement } from '../policy-document';
 
 /** What every pipeline needs: its claims, its notifications, its functions. */
@@ -11,7 +11,7 @@ export interface PipelineResources {
   readonly functionArns: string[];
 }
 
-function ec2Arn(r: PipelineResources, type: string, owned = true): string {
+function ec2Arn(r: Pick<PipelineResources, 'partition' | 'region' | 'accountId'>, type: string, owned = true): string {
   // Images and snapshots of EC2 carry no account in their ARN.
   return `arn:${r.partition}:ec2:${r.region}:${owned && type !== 'image' ? r.accountId : ''}:${type}/*`;
 }
@@ -25,11 +25,20 @@ function common(r: PipelineResources): PolicyStatement[] {
 }
 
 const taggedBy = (pipeline: string) => ({ StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG}`]: pipeline } });
+const requestTag = (pipeline: string) => ({ [`aws:RequestTag/${PIPELINE_TAG}`]: pipeline });
 
 /**
- * The re-encryption workflow: copy any image, but tag, share and delete only what carries its
- * pipeline tag; encrypt with the target keys only; decrypt sources only through EC2 and only with
- * keys of the staging account (where MGN's images are).
+ * Tags only on creation, by the given actions, and only with the pipeline tag: the role cannot tag an
+ * existing resource (which would make it one the role may change or delete).
+ */
+function tagOnCreate(pipeline: string, actions: string[], resources: string[]): PolicyStatement {
+  return { Sid: 'TagOnCreate', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: resources, Condition: { StringEquals: { 'ec2:CreateAction': actions, ...requestTag(pipeline) } } };
+}
+
+/**
+ * The re-encryption workflow: copy any image, but only into a copy tagged (in CopyImage itself) with
+ * its pipeline tag; share and delete only what carries that tag; encrypt with the target keys only;
+ * decrypt sources only through EC2 and only with keys of the staging account (where MGN's images are).
  */
 export function reEncryptionStatements(r: PipelineResources & { targetKeyArns: string[]; sourceImageTagKey: string; deregisterSource: boolean }): PolicyStatement[] {
   const image = `arn:${r.partition}:ec2:${r.region}::image/*`;
@@ -37,14 +46,9 @@ export function reEncryptionStatements(r: PipelineResources & { targetKeyArns: s
   const statements: PolicyStatement[] = [
     ...common(r),
     { Sid: 'ReadImages', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' },
-    { Sid: 'CopyImages', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: image },
-    {
-      Sid: 'TagWithPipelineTag',
-      Effect: 'Allow',
-      Action: 'ec2:CreateTags',
-      Resource: [image, snapshot],
-      Condition: { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: 'ami-re-encryption' } },
-    },
+    // Source and new image and snapshots: resource-level CopyImage permissions (since October 2024).
+    { Sid: 'CopyIntoTaggedCopies', Effect: 'Allow', Action: 'ec2:CopyImage', Resource: [image, snapshot], Condition: { StringEquals: requestTag('ami-re-encryption') } },
+    tagOnCreate('ami-re-encryption', ['CopyImage'], [image, snapshot]),
     { Sid: 'ShareAndRemoveOwnCopies', Effect: 'Allow', Action: ['ec2:ModifyImageAttribute', 'ec2:ModifySnapshotAttribute', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'], Resource: [image, snapshot], Condition: taggedBy('ami-re-encryption') },
     {
       Sid: 'EncryptWithTargetKeys',
@@ -86,14 +90,14 @@ export function amiSwapStatements(r: PipelineResources & { sysprepDocument: stri
   return [
     ...common(r),
     { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ssm:GetCommandInvocation'], Resource: '*' },
-    { Sid: 'LaunchTaggedInstance', Effect: 'Allow', Action: 'ec2:RunInstances', Resource: instance, Condition: { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: 'ami-swap' } } },
+    { Sid: 'LaunchTaggedInstance', Effect: 'Allow', Action: 'ec2:RunInstances', Resource: instance, Condition: { StringEquals: requestTag('ami-swap') } },
     {
       Sid: 'LaunchFrom',
       Effect: 'Allow',
       Action: 'ec2:RunInstances',
       Resource: [image, snapshot, ec2Arn(r, 'subnet'), ec2Arn(r, 'network-interface'), ec2Arn(r, 'security-group'), ec2Arn(r, 'volume'), ec2Arn(r, 'key-pair'), ec2Arn(r, 'launch-template')],
     },
-    { Sid: 'TagOnCreate', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: [instance, image, snapshot], Condition: { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: 'ami-swap' } } },
+    tagOnCreate('ami-swap', ['RunInstances', 'CreateImage'], [instance, image, snapshot]),
     { Sid: 'PassInstanceProfileRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:${p}:iam::${r.accountId}:role/*`, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
     { Sid: 'OwnTemporaryInstances', Effect: 'Allow', Action: ['ec2:CreateImage', 'ec2:TerminateInstances'], Resource: instance, Condition: taggedBy('ami-swap') },
     { Sid: 'ImageResources', Effect: 'Allow', Action: 'ec2:CreateImage', Resource: [image, snapshot] },
@@ -117,10 +121,10 @@ export function resolveSourceImageStatements(): PolicyStatement[] {
   return [{ Sid: 'ReadImages', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' }];
 }
 
-/** resolve-backup-target reads instances, images, launch templates and groups. */
+/** resolve-backup-target reads instances, images, launch templates, subnets and groups. */
 export function resolveBackupTargetStatements(): PolicyStatement[] {
   return [
-    { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
+    { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSubnets', 'autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
   ];
 }
 
@@ -136,4 +140,31 @@ export function retentionStatements(r: { partition: string; region: string }): P
       Condition: taggedBy('ami-swap'),
     },
   ];
+}
+
+/**
+ * recover-stopped-run: the claims a stopped execution held (by the index), the MaxSize of the groups
+ * it locked, its temporary instances and its unfinished copies (both by the pipeline tag only).
+ */
+export function recoverStatements(r: Omit<PipelineResources, 'functionArns'> & { amiSwap: boolean; reEncryption: boolean }): PolicyStatement[] {
+  const p = r.partition;
+  const statements: PolicyStatement[] = [
+    { Sid: 'FindHeldItems', Effect: 'Allow', Action: 'dynamodb:Query', Resource: `${r.claimsTableArn}/index/${BY_EXECUTION_INDEX}` },
+    { Sid: 'ReleaseHeldItems', Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: r.claimsTableArn },
+    { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: r.topicArn },
+  ];
+  if (r.amiSwap) {
+    statements.push(
+      { Sid: 'RestoreMaxSize', Effect: 'Allow', Action: 'autoscaling:UpdateAutoScalingGroup', Resource: `arn:${p}:autoscaling:${r.region}:${r.accountId}:autoScalingGroup:*:autoScalingGroupName/*` },
+      { Sid: 'FindTemporaryInstances', Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' },
+      { Sid: 'TerminateTemporaryInstances', Effect: 'Allow', Action: 'ec2:TerminateInstances', Resource: ec2Arn(r, 'instance'), Condition: taggedBy('ami-swap') },
+    );
+  }
+  if (r.reEncryption) {
+    statements.push(
+      { Sid: 'FindCopies', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' },
+      { Sid: 'RemoveUnfinishedCopies', Effect: 'Allow', Action: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'], Resource: [`arn:${p}:ec2:${r.region}::image/*`, `arn:${p}:ec2:${r.region}::snapshot/*`], Condition: taggedBy('ami-re-encryption') },
+    );
+  }
+  return statements;
 }

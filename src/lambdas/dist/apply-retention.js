@@ -24,7 +24,7 @@ __export(apply_retention_exports, {
   handler: () => handler
 });
 module.exports = __toCommonJS(apply_retention_exports);
-var import_client_ec2 = require("@aws-sdk/client-ec2");
+var import_client_ec22 = require("@aws-sdk/client-ec2");
 
 // src/lambdas/errors.ts
 var PipelineError = class extends Error {
@@ -34,12 +34,34 @@ var PipelineError = class extends Error {
   }
 };
 
+// src/lambdas/images.ts
+var import_client_ec2 = require("@aws-sdk/client-ec2");
+var alreadyGone = (e) => /NotFound|InvalidAMIID\.Unavailable/.test(e.name);
+function snapshotIdsOf(image) {
+  return (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id) => !!id);
+}
+async function removeImage(ec2, image) {
+  const snapshotIds = snapshotIdsOf(image);
+  try {
+    await ec2.send(new import_client_ec2.DeregisterImageCommand({ ImageId: image.ImageId }));
+  } catch (e) {
+    if (!alreadyGone(e)) throw e;
+  }
+  for (const SnapshotId of snapshotIds) {
+    try {
+      await ec2.send(new import_client_ec2.DeleteSnapshotCommand({ SnapshotId }));
+    } catch (e) {
+      if (!alreadyGone(e)) throw e;
+    }
+  }
+  return snapshotIds;
+}
+
 // src/lambdas/apply-retention.ts
-var gone = (e) => /NotFound|InvalidAMIID\.Unavailable/.test(e.name);
 async function applyRetention(ec2, r) {
   if (!Number.isInteger(r.keep) || r.keep < 1) throw new PipelineError("InvalidRetention", `keep must be an integer >= 1, got ${r.keep}`);
   const { Images = [] } = await ec2.send(
-    new import_client_ec2.DescribeImagesCommand({
+    new import_client_ec22.DescribeImagesCommand({
       Owners: ["self"],
       Filters: [
         { Name: `tag:${r.pipelineTag.key}`, Values: [r.pipelineTag.value] },
@@ -51,26 +73,11 @@ async function applyRetention(ec2, r) {
   const others = newestFirst.filter((i) => i.ImageId !== r.currentImageId);
   const kept = [r.currentImageId, ...others.slice(0, r.keep - 1).map((i) => i.ImageId)];
   const removed = [];
-  for (const image of others.slice(r.keep - 1)) {
-    const snapshotIds = (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id) => !!id);
-    try {
-      await ec2.send(new import_client_ec2.DeregisterImageCommand({ ImageId: image.ImageId }));
-    } catch (e) {
-      if (!gone(e)) throw e;
-    }
-    for (const SnapshotId of snapshotIds) {
-      try {
-        await ec2.send(new import_client_ec2.DeleteSnapshotCommand({ SnapshotId }));
-      } catch (e) {
-        if (!gone(e)) throw e;
-      }
-    }
-    removed.push({ imageId: image.ImageId, snapshotIds });
-  }
+  for (const image of others.slice(r.keep - 1)) removed.push({ imageId: image.ImageId, snapshotIds: await removeImage(ec2, image) });
   return { kept, removed };
 }
 var client;
-var handler = (request) => applyRetention(client ??= new import_client_ec2.EC2Client({}), request);
+var handler = (request) => applyRetention(client ??= new import_client_ec22.EC2Client({}), request);
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   applyRetention,

@@ -23,11 +23,16 @@ __export(resolve_backup_target_exports, {
   ASG_TAG: () => ASG_TAG,
   handler: () => handler,
   imageName: () => imageName,
-  resolveBackupTarget: () => resolveBackupTarget
+  resolveBackupTarget: () => resolveBackupTarget,
+  swapClientToken: () => swapClientToken
 });
 module.exports = __toCommonJS(resolve_backup_target_exports);
+var import_node_crypto = require("node:crypto");
 var import_client_auto_scaling = require("@aws-sdk/client-auto-scaling");
 var import_client_ec2 = require("@aws-sdk/client-ec2");
+
+// src/state-machines/identifiers.ts
+var BACKUP_JOB_TAG = "rehost-factory:backup-job";
 
 // src/lambdas/errors.ts
 var PipelineError = class extends Error {
@@ -51,20 +56,32 @@ function tagValue(tags, key) {
 
 // src/lambdas/resolve-backup-target.ts
 var ASG_TAG = "aws:autoscaling:groupName";
-async function resolveBackupTarget(clients, event, s) {
+async function locate(clients, event) {
   const backupJobId = event.detail?.backupJobId;
   if (!backupJobId) throw new PipelineError("InvalidEvent", 'the event has no detail.backupJobId: not a "Backup Job State Change" event');
   const imageId = (event.resources ?? []).map((r) => /:image\/(ami-[0-9a-f]+)$/.exec(r)?.[1]).find(Boolean);
   if (!imageId) throw new PipelineError("NotAnImageRecoveryPoint", `backup job ${backupJobId}: no AMI ARN in resources ${JSON.stringify(event.resources ?? [])}`);
   const instanceId = /:instance\/(i-[0-9a-f]+)$/.exec(event.detail?.resourceArn ?? "")?.[1];
   if (!instanceId) throw new PipelineError("NotAnInstanceBackup", `backup job ${backupJobId}: resourceArn ${event.detail?.resourceArn} is not an EC2 instance`);
+  const outside = (reason) => ({ inAsg: false, backupJobId, instanceId, reason });
   const instance = await describeInstance(clients.ec2, instanceId);
-  if (!instance) return { inAsg: false, backupJobId, instanceId, reason: `instance ${instanceId} no longer exists` };
+  if (!instance) return outside(`instance ${instanceId} no longer exists`);
   const asgName = tagValue(instance.Tags, ASG_TAG);
-  if (!asgName) return { inAsg: false, backupJobId, instanceId, reason: `instance ${instanceId} is not in an Auto Scaling group (no ${ASG_TAG} tag)` };
+  if (!asgName) return outside(`instance ${instanceId} is not in an Auto Scaling group (no ${ASG_TAG} tag)`);
   const { AutoScalingGroups = [] } = await clients.autoscaling.send(new import_client_auto_scaling.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));
   const group = AutoScalingGroups[0];
-  if (!group) return { inAsg: false, backupJobId, instanceId, reason: `Auto Scaling group ${asgName} no longer exists` };
+  if (!group) return outside(`Auto Scaling group ${asgName} no longer exists`);
+  return { inAsg: true, backupJobId, instanceId, asgName, imageId, instance, group };
+}
+async function resolveBackupTarget(clients, request, s, nowMs = Date.now()) {
+  const found = await locate(clients, request.event);
+  if (!found.inAsg) return found;
+  const { backupJobId, instanceId, asgName, imageId, instance, group } = found;
+  if (request.step === "locate") {
+    const now = Math.floor(nowMs / 1e3);
+    return { inAsg: true, backupJobId, instanceId, asgName, clock: { now, expiresAt: now + s.lockSeconds } };
+  }
+  if (!Number.isInteger(request.attempt) || request.attempt < 1) throw new PipelineError("InvalidRequest", `attempt must be an integer >= 1, got ${JSON.stringify(request.attempt)}`);
   const spec = group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
   if (!spec?.LaunchTemplateId && !spec?.LaunchTemplateName) {
     throw new PipelineError("UnsupportedLaunchConfiguration", `Auto Scaling group ${asgName} uses a launch configuration, not a launch template: migrate it to a launch template first`);
@@ -77,7 +94,7 @@ async function resolveBackupTarget(clients, event, s) {
   const { Images = [] } = await clients.ec2.send(new import_client_ec2.DescribeImagesCommand({ ImageIds: [imageId] }));
   if (!Images[0]) throw new PipelineError("RecoveryPointImageNotFound", `backup job ${backupJobId}: image ${imageId} is not visible to this account`);
   const windows = (Images[0].Platform ?? "").toLowerCase() === "windows" || /windows/i.test(Images[0].PlatformDetails ?? "");
-  const clientToken = `swap-${backupJobId}`.slice(0, 64);
+  const clientToken = swapClientToken(backupJobId, request.attempt);
   return {
     inAsg: true,
     backupJobId,
@@ -98,8 +115,12 @@ async function resolveBackupTarget(clients, event, s) {
     windows,
     imageName: imageName(asgName, backupJobId),
     clientToken,
-    runInstances: temporaryInstanceRequest(imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, "rehost-factory:backup-job": backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) })
+    runInstances: await temporaryInstanceRequest(clients.ec2, imageId, instance, group, version.LaunchTemplateData ?? {}, clientToken, { ...s.tags, [BACKUP_JOB_TAG]: backupJobId, Name: `ami-swap-${asgName}`.slice(0, 255) })
   };
+}
+function swapClientToken(backupJobId, attempt) {
+  const token = `swap-${backupJobId}-${attempt}`;
+  return token.length <= 64 ? token : `swap-${(0, import_node_crypto.createHash)("sha256").update(backupJobId).digest("hex").slice(0, 40)}-${attempt}`;
 }
 async function describeInstance(ec22, instanceId) {
   try {
@@ -110,11 +131,12 @@ async function describeInstance(ec22, instanceId) {
     throw e;
   }
 }
-function temporaryInstanceRequest(imageId, instance, group, lt, clientToken, tags) {
+async function temporaryInstanceRequest(ec22, imageId, instance, group, lt, clientToken, tags) {
   const nic = lt.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
-  const subnetId = nic?.SubnetId ?? group.VPCZoneIdentifier?.split(",")[0]?.trim() ?? instance.SubnetId;
+  const subnetId = nic?.SubnetId ?? await groupSubnet(ec22, group, lt.Placement?.AvailabilityZone) ?? instance.SubnetId;
   const groups = nic?.Groups?.length ? nic.Groups : lt.SecurityGroupIds?.length ? lt.SecurityGroupIds : (instance.SecurityGroups ?? []).map((g) => g.GroupId).filter(Boolean);
   const profile = lt.IamInstanceProfile?.Arn ? { Arn: lt.IamInstanceProfile.Arn } : lt.IamInstanceProfile?.Name ? { Name: lt.IamInstanceProfile.Name } : instance.IamInstanceProfile?.Arn ? { Arn: instance.IamInstanceProfile.Arn } : void 0;
+  const { AvailabilityZone, AvailabilityZoneId, ...placement } = lt.Placement ?? {};
   return {
     ImageId: imageId,
     InstanceType: lt.InstanceType ?? instance.InstanceType,
@@ -122,10 +144,17 @@ function temporaryInstanceRequest(imageId, instance, group, lt, clientToken, tag
     MaxCount: 1,
     ClientToken: clientToken,
     NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, Groups: groups, AssociatePublicIpAddress: false, DeleteOnTermination: true }],
+    ...Object.keys(placement).length ? { Placement: placement } : {},
     ...profile ? { IamInstanceProfile: profile } : {},
     MetadataOptions: { HttpTokens: "required" },
     TagSpecifications: [{ ResourceType: "instance", Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }]
   };
+}
+async function groupSubnet(ec22, group, zone) {
+  const ids = (group.VPCZoneIdentifier ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  if (!zone || ids.length < 2) return ids[0];
+  const { Subnets = [] } = await ec22.send(new import_client_ec2.DescribeSubnetsCommand({ SubnetIds: ids }));
+  return Subnets.find((sn) => sn.AvailabilityZone === zone)?.SubnetId ?? ids[0];
 }
 function imageName(asgName, backupJobId) {
   const suffix = `-${backupJobId}`;
@@ -133,11 +162,12 @@ function imageName(asgName, backupJobId) {
 }
 var ec2;
 var autoscaling;
-var handler = (event) => resolveBackupTarget({ ec2: ec2 ??= new import_client_ec2.EC2Client({}), autoscaling: autoscaling ??= new import_client_auto_scaling.AutoScalingClient({}) }, event, settingsFromEnv("RESOLVE_SETTINGS"));
+var handler = (request) => resolveBackupTarget({ ec2: ec2 ??= new import_client_ec2.EC2Client({}), autoscaling: autoscaling ??= new import_client_auto_scaling.AutoScalingClient({}) }, request, settingsFromEnv("RESOLVE_SETTINGS"));
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   ASG_TAG,
   handler,
   imageName,
-  resolveBackupTarget
+  resolveBackupTarget,
+  swapClientToken
 });

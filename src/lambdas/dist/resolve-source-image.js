@@ -70,7 +70,7 @@ async function resolveSourceImage(ec2, event, s) {
     wave: tagValue(image.Tags, s.waveTagKey) || "unknown",
     snapshotIds: (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id) => !!id),
     copyName: copyName(name, target.name, imageId),
-    clientToken: `re-encrypt-${(0, import_node_crypto.createHash)("sha256").update(`${imageId}|${target.keyArn}`).digest("hex").slice(0, 48)}`,
+    clientToken: `re-encrypt-${(0, import_node_crypto.createHash)("sha256").update(`${imageId}|${target.keyArn}`).digest("hex").slice(0, 40)}`,
     target: { ...target, share: target.accountId !== s.stagingAccountId }
   };
 }

@@ -2,26 +2,36 @@ import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { BY_EXECUTION_INDEX, GROUP_LOCK_PREFIX } from '../../../src/state-machines/identifiers';
 import { motoClientConfig } from '../../support/moto';
 
 export const REGION = 'eu-west-1';
 
-/** The pipelines' own resources, created in moto as the automation stack would: claims table, topic, target key. */
+/** The pipelines' own resources, created in moto as the automation stack would: claims table (with its index by execution), topic, target key. */
 export async function createPipelineResources(url: string): Promise<{ table: string; topicArn: string; keyArn: string; ec2: EC2Client }> {
   const cfg = motoClientConfig(url, REGION);
   const table = `claims-${Math.random().toString(36).slice(2, 8)}`;
   await new DynamoDBClient(cfg).send(
-    new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'execution', AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [{ IndexName: BY_EXECUTION_INDEX, KeySchema: [{ AttributeName: 'execution', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
   );
   const { TopicArn } = await new SNSClient(cfg).send(new CreateTopicCommand({ Name: 'rehost-automation' }));
   const { KeyMetadata } = await new KMSClient(cfg).send(new CreateKeyCommand({ Description: 'target EBS key' }));
   return { table, topicArn: TopicArn!, keyArn: KeyMetadata!.Arn!, ec2: new EC2Client(cfg) };
 }
 
-/** Items of the claims table (pk → status). */
+/** Items of the claims table: pk → status for claims, `LOCKED` for group locks. */
 export async function claims(url: string, table: string): Promise<Record<string, string>> {
   const { Items = [] } = await new DynamoDBClient(motoClientConfig(url, REGION)).send(new ScanCommand({ TableName: table }));
-  return Object.fromEntries(Items.map((i) => [i.pk.S!, i.status.S!]));
+  return Object.fromEntries(Items.map((i) => [i.pk.S!, i.status?.S ?? (i.pk.S!.startsWith(GROUP_LOCK_PREFIX) ? 'LOCKED' : 'no status')]));
 }
 
 const publicImages = new Map<string, Promise<string>>();

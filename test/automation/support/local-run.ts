@@ -39,16 +39,20 @@ export interface LocalRunOptions {
   readonly lambdas: Record<string, (payload: Json) => Promise<Json>>;
   /**
    * Per-state replacement of the outcome, for what moto cannot model (CopyImage progress, SSM
-   * command outcomes, instance refresh). Gets the input and the real call; what it returns is the
-   * task's result.
+   * command outcomes, instance refresh). Gets the input and the real call (optionally with another
+   * request); what it returns is the task's result.
    */
-  readonly inject?: Record<string, (input: Json, real: () => Promise<Json>, attempt: number) => Promise<Json>>;
+  readonly inject?: Record<string, (input: Json, real: (payload?: Json) => Promise<Json>, attempt: number) => Promise<Json>>;
   /** Throw the service's throttling error on every Nth task call (counted over the whole run). */
   readonly throttleEvery?: number;
+  /** Abort the execution (as StopExecution would) when this state's task is called. */
+  readonly abortAt?: string;
 }
 
 export interface LocalRunResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  /** The execution's ARN as the workflow saw it (`$$.Execution.Id`). */
+  readonly executionArn: string;
   readonly output?: Json;
   readonly error?: string;
   readonly cause?: string;
@@ -101,6 +105,13 @@ function stateNames(states: States, into: string[] = []): string[] {
   return into;
 }
 
+/**
+ * EC2's idempotency, which moto 5.2.1 does not model (it ignores ClientToken): a request repeating an
+ * action's ClientToken gets the first request's answer, whatever happened to that resource since
+ * (a terminated instance, a deregistered copy). Kept for the whole test file, as an account would.
+ */
+const clientTokenAnswers = new Map<string, Json>();
+
 /** JSON round trip: Dates become ISO strings as in a Step Functions result. */
 const plain = (v: unknown): Json => JSON.parse(JSON.stringify(v ?? {}, (k, x) => (k === '$metadata' ? undefined : x)));
 
@@ -126,8 +137,12 @@ export async function runLocally(def: StateMachineDefinition, input: Json, o: Lo
       const mod = MODULES[service as SdkService] as unknown as Record<string, new (input: unknown) => unknown>;
       const Command = mod[`${action![0].toUpperCase()}${action!.slice(1)}Command`];
       if (!Command) throw new Error(`@aws-sdk/client-${service} has no command for ${action}`);
+      const token = service === 'ec2' && typeof payload?.ClientToken === 'string' ? `${action}|${payload.ClientToken}` : undefined;
+      if (token && clientTokenAnswers.has(token)) return clientTokenAnswers.get(token);
       try {
-        return plain(await c[service as SdkService].send(new Command(payload)));
+        const out = plain(await c[service as SdkService].send(new Command(payload)));
+        if (token) clientTokenAnswers.set(token, out);
+        return out;
       } catch (e) {
         const err = e as Error;
         throw new StatesError(integrationErrorName(service, err.name), err.message);
@@ -137,6 +152,11 @@ export async function runLocally(def: StateMachineDefinition, input: Json, o: Lo
       const call: TaskCall = { state: name, resource: state.Resource, input: payload };
       calls.push(call);
       count += 1;
+      if (o.abortAt === name) {
+        // The call is not made; the execution stops after this state (no further state is entered).
+        execution.abort();
+        throw new StatesError('States.Runtime', 'execution aborted by the test (StopExecution)');
+      }
       try {
         if (o.throttleEvery && count % o.throttleEvery === 0) {
           throw new StatesError(integrationErrorName(service, SERVICES[service].throttling[0]), 'Rate exceeded (injected: moto never throttles)');
@@ -144,7 +164,7 @@ export async function runLocally(def: StateMachineDefinition, input: Json, o: Lo
         const attempt = (attempts.get(name) ?? 0) + 1;
         attempts.set(name, attempt);
         const inject = o.inject?.[name];
-        const out = inject ? await inject(payload, () => real(payload), attempt) : await real(payload);
+        const out = inject ? await inject(payload, (p: Json = payload) => real(p), attempt) : await real(payload);
         call.output = out;
         return out;
       } catch (e) {
@@ -158,21 +178,22 @@ export async function runLocally(def: StateMachineDefinition, input: Json, o: Lo
   const machine = new StateMachine(def as never, { validationOptions: { checkArn: false } });
   const name = `local-${Math.random().toString(36).slice(2, 10)}`;
   const context = { Execution: { Id: `arn:aws:states:${o.region}:000000000000:execution:local:${name}`, Name: name, StartTime: new Date().toISOString(), Input: input } };
-  const execution = machine.run(input, { context: context as never, overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: zero, retryIntervalOverrides: zero } });
+  const execution = machine.run(input, { context: context as never, noThrowOnAbort: true, overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: zero, retryIntervalOverrides: zero } });
   const events: EventLog[] = [];
   const collect = (async () => {
     for await (const ev of execution.eventLogs) events.push(ev as EventLog);
   })();
+  const executionArn = context.Execution.Id;
   let result: LocalRunResult;
   try {
     const output = await execution.result;
     await collect;
-    result = { status: 'SUCCEEDED', output, calls, events, path: [] };
+    result = o.abortAt && calls.some((c) => c.state === o.abortAt) ? { status: 'ABORTED', executionArn, calls, events, path: [] } : { status: 'SUCCEEDED', executionArn, output, calls, events, path: [] };
   } catch (e) {
     await collect.catch(() => undefined);
     const err = e as Error & { cause?: { name?: string; message?: string } };
     const failed = events.find((ev) => ev.type === 'ExecutionFailed');
-    result = { status: 'FAILED', error: failed?.Error ?? err.cause?.name ?? err.name, cause: (failed?.Cause as string | undefined) ?? err.cause?.message ?? err.message, calls, events, path: [] };
+    result = { status: 'FAILED', executionArn, error: failed?.Error ?? err.cause?.name ?? err.name, cause: (failed?.Cause as string | undefined) ?? err.cause?.message ?? err.message, calls, events, path: [] };
   }
   const path = events.filter((ev) => ev.type === 'StateEntered').map((ev) => ev.state!.name);
   return { ...result, path };
