@@ -1,7 +1,7 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, motoClientConfig, sharedMotoUrl, startMoto } from '../support/moto';
@@ -79,14 +79,25 @@ describe('test harness', () => {
     }
   });
 
-  it('terraform init installs the AWS provider from the local mirror without network', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rehost-tfinit-'));
-    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } } }));
-    await init(dir, false);
-    const v = await terraform(dir, ['version', '-json']);
-    expect(JSON.parse(v.stdout).provider_selections['registry.terraform.io/hashicorp/aws']).toBe('5.100.0');
+  it('terraform init installs the AWS provider from the local mirror without network, several at once', async () => {
+    const dirs = [1, 2, 3].map(() => {
+      const dir = mkdtempSync(join(tmpdir(), 'rehost-tfinit-'));
+      writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } } }));
+      return dir;
+    });
+    // Concurrent inits, as jest's workers and Promise.all in the tests do.
+    await Promise.all(dirs.map((d) => init(d, false)));
+    for (const dir of dirs) {
+      const v = await terraform(dir, ['version', '-json']);
+      expect(JSON.parse(v.stdout).provider_selections['registry.terraform.io/hashicorp/aws']).toBe('5.100.0');
+    }
     if (existsSync(PROVIDER_MIRROR)) {
-      expect(require('node:fs').readFileSync(terraformCliConfig(), 'utf8')).toContain(PROVIDER_MIRROR);
+      // From the mirror, never through a plugin cache (concurrent inits re-install into a cache and collide).
+      const config = readFileSync(terraformCliConfig(), 'utf8');
+      expect(config).toContain(PROVIDER_MIRROR);
+      expect(config).not.toContain('plugin_cache_dir');
+      const installed = join(dirs[0], '.terraform', 'providers', 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64');
+      expect(realpathSync(installed).startsWith(realpathSync(PROVIDER_MIRROR))).toBe(true);
     }
   });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,21 +16,71 @@ export const MOTO_ENDPOINT_SERVICES = [
 
 let cliConfigFile: string | undefined;
 
+/** The plugin cache, used only when providers come from the registry (see terraformCliConfig). */
+const PLUGIN_CACHE = join(tmpdir(), 'rehost-tf-plugin-cache');
+
 /**
  * A Terraform CLI config for the tests: the local filesystem mirror of the AWS provider when this
- * machine has one (offline), else the registry; a shared plugin cache either way.
+ * machine has one (offline), else the registry with a shared plugin cache. Not both: from an
+ * unpacked mirror `init` links the provider in place, while with a cache every `init` without a
+ * lock file re-installs into the cache, and two at once break each other ("still not detected in
+ * the plugin cache; this is a bug in Terraform").
  */
 export function terraformCliConfig(): string {
   if (cliConfigFile) return cliConfigFile;
   const dir = mkdtempSync(join(tmpdir(), 'rehost-tfcli-'));
-  const cache = join(tmpdir(), 'rehost-tf-plugin-cache');
-  mkdirSync(cache, { recursive: true });
-  const install = existsSync(PROVIDER_MIRROR)
-    ? `provider_installation {\n  filesystem_mirror {\n    path    = "${PROVIDER_MIRROR}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`
-    : '';
+  let config: string;
+  if (existsSync(PROVIDER_MIRROR)) {
+    config = `provider_installation {\n  filesystem_mirror {\n    path    = "${PROVIDER_MIRROR}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`;
+  } else {
+    mkdirSync(PLUGIN_CACHE, { recursive: true });
+    config = `plugin_cache_dir = "${PLUGIN_CACHE}"\n`;
+  }
   cliConfigFile = join(dir, 'terraformrc');
-  writeFileSync(cliConfigFile, `plugin_cache_dir = "${cache}"\n${install}`);
+  writeFileSync(cliConfigFile, config);
   return cliConfigFile;
+}
+
+/**
+ * Runs `fn` holding a lock shared by every test process (mkdir is atomic), so registry downloads
+ * into the plugin cache never overlap. Bounded: a holder that died is detected by its pid, and
+ * waiting longer than `timeoutMs` is an error.
+ */
+async function withInstallLock<T>(fn: () => Promise<T>, timeoutMs = 600_000): Promise<T> {
+  const lock = `${PLUGIN_CACHE}.lock`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (!holderAlive(lock)) { rmSync(lock, { recursive: true, force: true }); continue; }
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${lock} (another test process installing providers); remove it if no test is running`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function holderAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return true; // just created, pid not written yet
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface TfResult { readonly code: number; readonly stdout: string; readonly stderr: string }
@@ -104,7 +154,9 @@ export function prepareStack(stackDir: string, options: { motoUrl?: string; acco
 
 /** init (offline with the mirror); `backend: false` for validate-only runs. */
 export async function init(dir: string, backend = true): Promise<void> {
-  await terraform(dir, ['init', '-no-color', '-input=false', `-backend=${backend}`]);
+  const args = ['init', '-no-color', '-input=false', `-backend=${backend}`];
+  if (existsSync(PROVIDER_MIRROR)) await terraform(dir, args);
+  else await withInstallLock(() => terraform(dir, args));
 }
 
 export interface ValidateResult { valid: boolean; error_count: number; diagnostics: Array<{ severity: string; summary: string; detail?: string }> }
