@@ -235,6 +235,13 @@ function applyStatements(p: GithubOidcRolesProps): PolicyStatement[] {
     { Sid: 'EventRules', Effect: 'Allow', Action: 'events:*', Resource: arn('events', `rule/${n}*`) },
     { Sid: 'Topics', Effect: 'Allow', Action: 'sns:*', Resource: arn('sns', `${n}*`) },
     { Sid: 'Tables', Effect: 'Allow', Action: 'dynamodb:*', Resource: arn('dynamodb', `table/${n}*`) },
+    { Sid: 'Queues', Effect: 'Allow', Action: 'sqs:*', Resource: arn('sqs', `${n}*`) },
+    {
+      Sid: 'Alarms',
+      Effect: 'Allow',
+      Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
+      Resource: arn('cloudwatch', `alarm:${n}*`),
+    },
     { Sid: 'SsmDocumentsAndParameters', Effect: 'Allow', Action: 'ssm:*', Resource: [arn('ssm', `document/${n}*`), arn('ssm', `parameter${s.parameterPrefix}*`)] },
     { Sid: 'LogGroups', Effect: 'Allow', Action: 'logs:*', Resource: logGroups.map((g) => arn('logs', `log-group:${g}`)) },
     {

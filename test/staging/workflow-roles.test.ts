@@ -162,6 +162,18 @@ class Model {
       }
       case 'aws_dynamodb_table':
         return each(['dynamodb:CreateTable', 'dynamodb:UpdateTable', 'dynamodb:UpdateContinuousBackups', 'dynamodb:TagResource', 'dynamodb:DeleteTable'], this.arn('dynamodb', `table/${String(r.name)}`));
+      case 'aws_sqs_queue':
+        return each(['sqs:CreateQueue', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:DeleteQueue'], this.arn('sqs', String(r.name)));
+      case 'aws_sqs_queue_policy': {
+        const queue = /^\$\{aws_sqs_queue\.([^.}]+)\.url\}$/.exec(String(r.queue_url));
+        const name = queue && this.stack.resource?.aws_sqs_queue?.[queue[1]]?.name;
+        if (!name) throw new Error(`cannot resolve ${String(r.queue_url)} within the stack`);
+        return each(['sqs:SetQueueAttributes'], this.arn('sqs', String(name)));
+      }
+      case 'aws_cloudwatch_metric_alarm':
+        return each(['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:DeleteAlarms'], this.arn('cloudwatch', `alarm:${String(r.alarm_name)}`));
+      case 'aws_lambda_permission':
+        return each(['lambda:AddPermission', 'lambda:RemovePermission'], this.arn('lambda', `function:${String(this.ref(r.function_name).function_name)}`));
       case 'aws_s3_bucket': return each(['s3:CreateBucket', 's3:PutBucketTagging', 's3:DeleteBucket'], `arn:aws:s3:::${String(r.bucket)}`);
       default: {
         const bucketConfig: Record<string, string[]> = {
