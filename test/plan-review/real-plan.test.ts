@@ -1,3 +1,4 @@
+import { CreateServiceLinkedRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { runCli } from '../../src/cli';
 import { compareResourceChanges } from '../../src/plan-review/compare';
 import { reviewPlans } from '../../src/plan-review/review';
 import { prepareForMoto } from '../staging/moto-stacks';
-import { MotoServer, startMoto } from '../support/moto';
+import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { exampleConfig, synthToTemp } from '../support/synth';
 import { init, planJson, PreparedStack, terraform } from '../support/terraform';
 import { ROOT } from '../support/tools';
@@ -34,6 +35,9 @@ describe('plan review of real plans of our stacks (terraform + moto)', () => {
 
   beforeAll(async () => {
     moto = await startMoto({ accountId: ACCOUNT });
+    // The EBS key policy names the account's Auto Scaling service-linked role, which the security
+    // stack reads (as in an account that has used Auto Scaling); moto holds the example's accounts in one.
+    await new IAMClient(motoClientConfig(moto.url, 'us-east-1')).send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'autoscaling.amazonaws.com' }));
     const config = exampleConfig('factory.yaml');
     const { outdir } = synthToTemp(config);
     const stacks: Record<string, PreparedStack> = {};
