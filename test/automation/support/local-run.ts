@@ -112,6 +112,14 @@ function stateNames(states: States, into: string[] = []): string[] {
  */
 const clientTokenAnswers = new Map<string, Json>();
 
+let dynamoQueue: Promise<unknown> = Promise.resolve();
+/** Runs DynamoDB calls of every local execution in this process one after another. */
+function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const next = dynamoQueue.then(fn, fn);
+  dynamoQueue = next.catch(() => undefined);
+  return next;
+}
+
 /** JSON round trip: Dates become ISO strings as in a Step Functions result. */
 const plain = (v: unknown): Json => JSON.parse(JSON.stringify(v ?? {}, (k, x) => (k === '$metadata' ? undefined : x)));
 
@@ -140,7 +148,11 @@ export async function runLocally(def: StateMachineDefinition, input: Json, o: Lo
       const token = service === 'ec2' && typeof payload?.ClientToken === 'string' ? `${action}|${payload.ClientToken}` : undefined;
       if (token && clientTokenAnswers.has(token)) return clientTokenAnswers.get(token);
       try {
-        const out = plain(await c[service as SdkService].send(new Command(payload)));
+        const send = () => c[service as SdkService].send(new Command(payload) as never);
+        // moto's DynamoDB checks a condition and writes without a lock: under load two concurrent
+        // conditional writes to one item both succeed (measured: 24 of 300 keys with 8 writers on a
+        // loaded machine). DynamoDB applies them one at a time, so the tests do too.
+        const out = plain(await (service === 'dynamodb' ? oneAtATime(send) : send()));
         if (token) clientTokenAnswers.set(token, out);
         return out;
       } catch (e) {
