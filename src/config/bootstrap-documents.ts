@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 
 /**
@@ -7,12 +7,32 @@ import { parse } from 'yaml';
  * of the provider bindings: validation reads the documents' parameters without loading cdktf.
  */
 
-/** The folder of the shipped documents (same relative place from src/ and from lib/). */
-export const SSM_DOCUMENTS_DIR = join(__dirname, '..', '..', 'ssm-documents');
+/**
+ * The folder of the shipped documents: the nearest `ssm-documents/` above `from`. Two levels up
+ * from src/config and lib/config, three from an action's bundle (actions/<name>/dist, run from the
+ * repository checkout), so the actions validate the documents' parameters as the CLI does.
+ */
+export function findDocumentsDir(from: string): string {
+  for (let dir = from, up = 0; up < 6; up++, dir = dirname(dir)) {
+    const candidate = join(dir, 'ssm-documents');
+    if (existsSync(join(candidate, `${BOOTSTRAP_DOCUMENTS[0]}.yaml`))) return candidate;
+  }
+  return join(from, '..', '..', 'ssm-documents');
+}
 
 /** The bootstrap documents shipped in ssm-documents/, one YAML file each. */
 export const BOOTSTRAP_DOCUMENTS = ['cloudwatch-agent', 'inspector', 'remove-legacy-agents', 'join-active-directory', 'set-hostname-dns', 'validate-server'] as const;
 export type BootstrapDocumentName = (typeof BOOTSTRAP_DOCUMENTS)[number];
+
+export const SSM_DOCUMENTS_DIR = findDocumentsDir(__dirname);
+
+/** The shipped documents are not where rehost-factory expects them: validation cannot go on without them. */
+export class BootstrapDocumentsMissingError extends Error {
+  constructor(readonly file: string) {
+    super(`the shipped SSM documents are missing: expected ${file} (rehost-factory reads their parameters to validate bootstrap settings)`);
+    this.name = 'BootstrapDocumentsMissingError';
+  }
+}
 
 /** The parts of an SSM document rehost-factory reads. */
 export interface SsmDocumentContent {
@@ -24,7 +44,9 @@ export interface SsmDocumentContent {
 
 /** Reads and parses one shipped document. */
 export function loadBootstrapDocument(name: BootstrapDocumentName, dir = SSM_DOCUMENTS_DIR): SsmDocumentContent {
-  return parse(readFileSync(join(dir, `${name}.yaml`), 'utf8')) as SsmDocumentContent;
+  const file = join(dir, `${name}.yaml`);
+  if (!existsSync(file)) throw new BootstrapDocumentsMissingError(file);
+  return parse(readFileSync(file, 'utf8')) as SsmDocumentContent;
 }
 
 /** One estate value baked into a document as a parameter default, and the factory.yaml field it comes from. */

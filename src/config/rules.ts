@@ -1,4 +1,4 @@
-import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, documentDefaultEntries, loadBootstrapDocument, parameterProblem, SsmDocumentContent } from './bootstrap-documents';
+import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, BootstrapDocumentsMissingError, documentDefaultEntries, loadBootstrapDocument, parameterProblem, SsmDocumentContent } from './bootstrap-documents';
 import { cidrContains, cidrsOverlap, CidrRange, parseCidr, parseIpv4 } from './primitives';
 import { FactoryConfig } from './schema';
 
@@ -18,8 +18,9 @@ export function checkRules(raw: unknown): RuleViolation[] {
   for (const group of [networkRules, targetNetworkRules, waveRules, accountRules, mgnRules, bootstrapRules, otherRules]) {
     try {
       group(c, add);
-    } catch {
-      // malformed input in this part: the schema problems describe it
+    } catch (e) {
+      // malformed input in this part: the schema problems describe it; a broken installation is not that
+      if (e instanceof BootstrapDocumentsMissingError) throw e;
     }
   }
   return out;

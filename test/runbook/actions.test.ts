@@ -112,6 +112,12 @@ it('refuses bad inputs before any AWS change', async () => {
   expect(badMode.stdout).toContain('::error::input "mode" must be one of test, cutover, finalize, revert, archive, got "launch"');
   const badWave = await runAction('wave-plan', { config: configFile, wave: 'wave-9', mode: 'test' });
   expect(badWave.stdout).toContain('::error::unknown wave "wave-9": factory.yaml has "big", "other"');
+  // The bundle finds the shipped SSM documents from actions/<name>/dist and checks their parameters as `validate` does.
+  const badAgents = join(dir, 'bad-agents.json');
+  writeFileSync(badAgents, JSON.stringify({ ...sim.config, bootstrap: { ...sim.config.bootstrap, legacyAgents: ['nagios', 'x;reboot'] } }, null, 2));
+  const badBootstrap = await runAction('wave-plan', { config: badAgents, wave: 'big', mode: 'test' });
+  expect(badBootstrap.code).toBe(1);
+  expect(badBootstrap.stdout).toMatch(/bootstrap\.legacyAgents: .*remove-legacy-agents parameter "AgentNames" = "nagios,x;reboot" does not match/);
   const notInWave = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'test', servers: 'srv001,lone01' });
   expect(notInWave.stdout).toContain('::error::server "lone01" (it is in wave "other") not in wave "big"');
   const wrongState = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'finalize', 'report-dir': 'refused' });

@@ -29448,7 +29448,7 @@ var require_dist = __commonJS({
 });
 
 // src/actions/wave-report.ts
-var import_node_fs = require("node:fs");
+var import_node_fs2 = require("node:fs");
 var import_node_path2 = require("node:path");
 var core2 = __toESM(require_core());
 
@@ -29547,10 +29547,18 @@ var import_yaml3 = __toESM(require_dist());
 var import_yaml = __toESM(require_dist());
 
 // src/config/bootstrap-documents.ts
+var import_node_fs = require("node:fs");
 var import_node_path = require("node:path");
 var import_yaml2 = __toESM(require_dist());
-var SSM_DOCUMENTS_DIR = (0, import_node_path.join)(__dirname, "..", "..", "ssm-documents");
+function findDocumentsDir(from) {
+  for (let dir = from, up = 0; up < 6; up++, dir = (0, import_node_path.dirname)(dir)) {
+    const candidate = (0, import_node_path.join)(dir, "ssm-documents");
+    if ((0, import_node_fs.existsSync)((0, import_node_path.join)(candidate, `${BOOTSTRAP_DOCUMENTS[0]}.yaml`))) return candidate;
+  }
+  return (0, import_node_path.join)(from, "..", "..", "ssm-documents");
+}
 var BOOTSTRAP_DOCUMENTS = ["cloudwatch-agent", "inspector", "remove-legacy-agents", "join-active-directory", "set-hostname-dns", "validate-server"];
+var SSM_DOCUMENTS_DIR = findDocumentsDir(__dirname);
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -50514,9 +50522,9 @@ function runAction(body) {
 
 // src/actions/wave-report.ts
 function partsIn(dir) {
-  return (0, import_node_fs.readdirSync)(dir).flatMap((name2) => {
+  return (0, import_node_fs2.readdirSync)(dir).flatMap((name2) => {
     const path = (0, import_node_path2.join)(dir, name2);
-    return (0, import_node_fs.statSync)(path).isDirectory() ? partsIn(path) : name2.endsWith(".json") ? [path] : [];
+    return (0, import_node_fs2.statSync)(path).isDirectory() ? partsIn(path) : name2.endsWith(".json") ? [path] : [];
   });
 }
 runAction(async () => {
@@ -50528,7 +50536,7 @@ runAction(async () => {
     throw new InputError(`input "reports-dir": ${dir} is not a readable directory`);
   }
   if (!files.length) throw new InputError(`input "reports-dir": no report parts (*.json) in ${dir}; did the plan job upload its part?`);
-  const parts = files.map((f) => JSON.parse((0, import_node_fs.readFileSync)(f, "utf8")));
+  const parts = files.map((f) => JSON.parse((0, import_node_fs2.readFileSync)(f, "utf8")));
   const report = mergeReports(parts);
   report.servers = report.servers.map(
     (s) => (
@@ -50537,7 +50545,7 @@ runAction(async () => {
     )
   );
   const out = core2.getInput("report-file") || "wave-report.json";
-  (0, import_node_fs.writeFileSync)(out, JSON.stringify(report, null, 2) + "\n");
+  (0, import_node_fs2.writeFileSync)(out, JSON.stringify(report, null, 2) + "\n");
   await core2.summary.addRaw(renderSummary(report)).write();
   const failed = failedServers(report);
   core2.setOutput("report-file", out);
