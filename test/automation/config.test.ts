@@ -40,3 +40,9 @@ test('the swap names the poll that adds most; the defaults and the longest bound
   // a week-long copy bound is fine with waits that grow to an hour
   expect(amiReEncryptionSection.safeParse({ copyPolling: { initialSeconds: 60, maxSeconds: 3600, timeoutMinutes: 7 * 24 * 60 } }).success).toBe(true);
 });
+
+test('a pipeline that is off is not held to the history budget (it deploys no state machine)', () => {
+  const tight = { initialSeconds: 5, maxSeconds: 30, timeoutMinutes: 24 * 60 };
+  expect(amiSwapSection.safeParse({ enabled: false, imagePolling: tight }).success).toBe(true);
+  expect(amiSwapSection.safeParse({ enabled: true, imagePolling: tight }).success).toBe(false);
+});

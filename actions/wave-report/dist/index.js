@@ -50385,6 +50385,7 @@ var polling = (def, what) => external_exports.object({
 }).strict().refine((p) => p.maxSeconds >= p.initialSeconds, { message: "maxSeconds must be >= initialSeconds", path: ["maxSeconds"] }).prefault({}).describe(`Polling while ${what}`);
 function withinHistoryBudget(worstCase2, loops) {
   return (s, ctx) => {
+    if (!s.enabled) return;
     const over = overHistoryBudget(worstCase2(s), loops);
     if (!over) return;
     const p = s[over.setting];

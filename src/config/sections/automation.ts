@@ -22,11 +22,12 @@ const polling = (def: { initialSeconds: number; maxSeconds: number; timeoutMinut
  * Refuses polling settings whose workflow could exceed the history budget, naming the setting to
  * change (the one whose poll adds most) and the worst case.
  */
-function withinHistoryBudget<T extends object>(worstCase: (s: T) => HistoryModel, loops: Record<string, string>) {
+function withinHistoryBudget<T extends { enabled: boolean }>(worstCase: (s: T) => HistoryModel, loops: Record<string, string>) {
   return (s: T, ctx: z.RefinementCtx<T>) => {
+    if (!s.enabled) return; // not deployed: nothing to bound, and no definitions to build on every read
     const over = overHistoryBudget(worstCase(s), loops);
     if (!over) return;
-    const p = (s as Record<string, { initialSeconds: number; maxSeconds: number; timeoutMinutes: number }>)[over.setting];
+    const p = (s as unknown as Record<string, { initialSeconds: number; maxSeconds: number; timeoutMinutes: number }>)[over.setting];
     ctx.addIssue({ code: 'custom', path: [over.setting], message: over.message, input: `initialSeconds ${p.initialSeconds}, maxSeconds ${p.maxSeconds}, timeoutMinutes ${p.timeoutMinutes}` });
   };
 }
