@@ -50431,7 +50431,7 @@ var githubSection = external_exports.object({
   repository: external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected "owner/repo"').describe("The repository whose workflows assume the roles"),
   branch: exactName("branch").default("main").describe("Protected branch that may apply. @default main"),
   applyEnvironment: exactName("environment").default("infrastructure").describe("Environment of the apply job. @default infrastructure"),
-  cutoverEnvironment: exactName("environment").default("cutover").describe("Environment of cutover, finalize and revert. @default cutover"),
+  cutoverEnvironment: exactName("environment").default("cutover").describe("Environment of the cutover.yml jobs that assume the cutover role (the role trusts only it); the approval of cutover, finalize and revert is the separate cutover-approval environment. @default cutover"),
   roleNamePrefix: external_exports.string().regex(/^[\w+=,.@-]{1,40}$/, "expected 1-40 characters allowed in IAM role names").default("rehost-factory").describe("Prefix of the workflow role names: <prefix>-<estate>-plan|apply|cutover. @default rehost-factory"),
   createOidcProvider: external_exports.boolean().default(true).describe("Create the GitHub OIDC provider (one per account). @default true")
 }).strict().describe("GitHub repository and environments trusted by the workflow roles");
