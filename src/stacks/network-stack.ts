@@ -17,8 +17,8 @@ export interface StagingSubnetRef {
   readonly name: string;
   readonly availabilityZone: string;
   readonly subnetId: string;
-  /** Route table of the subnet; undefined for an existing subnet whose route table was not given. */
-  readonly routeTableId?: string;
+  /** Route table of the subnet (created, or given for an existing subnet: validate requires it). */
+  readonly routeTableId: string;
   /** CIDR of the subnet: created or given, else read from the existing subnet (a token then). */
   readonly cidr: string;
 }
@@ -73,24 +73,25 @@ export class NetworkStack extends FactoryStack {
     } else {
       this.vpcId = net.vpc.existing.vpcId;
       this.vpcCidr = net.vpc.existing.cidr;
-      this.stagingSubnets = net.stagingSubnets.map((s) => ({
-        name: s.name,
-        availabilityZone: s.availabilityZone,
-        subnetId: s.subnetId!,
-        routeTableId: s.routeTableId,
-        // Endpoint ingress is from the staging subnets only, not the whole VPC: without a configured
-        // CIDR, the subnet's own is read.
-        cidr: s.cidr ?? new DataAwsSubnet(this, `subnet-${s.name}`, { id: s.subnetId! }).cidrBlock,
-      }));
+      this.stagingSubnets = net.stagingSubnets.map((s) => {
+        // validate refuses this for an estate file; the stack guards a config built without it.
+        if (!s.routeTableId) throw new Error(`network.stagingSubnets: ${s.name} has no routeTableId; the S3 gateway endpoint goes on every staging route table`);
+        return {
+          name: s.name,
+          availabilityZone: s.availabilityZone,
+          subnetId: s.subnetId!,
+          routeTableId: s.routeTableId,
+          // Endpoint ingress is from the staging subnets only, not the whole VPC: without a configured
+          // CIDR, the subnet's own is read.
+          cidr: s.cidr ?? new DataAwsSubnet(this, `subnet-${s.name}`, { id: s.subnetId! }).cidrBlock,
+        };
+      });
     }
 
     const region = this.config.region;
     const accounts = [...new Set([this.config.accounts.staging, ...this.config.accounts.targets.map((t) => t.accountId)])];
     const buckets = stagingS3Buckets(region, { al2023RepositoryBucket: net.endpoints.al2023RepositoryBucket, extra: net.endpoints.extraS3Buckets });
-    const routeTableIds = this.stagingSubnets.flatMap((s) => (s.routeTableId ? [s.routeTableId] : []));
-    if (!routeTableIds.length) {
-      throw new Error('network.stagingSubnets: no staging subnet has a routeTableId; the S3 gateway endpoint that replication servers use needs the staging route tables');
-    }
+    const routeTableIds = [...new Set(this.stagingSubnets.map((s) => s.routeTableId))];
     const stagingCidrs = [...new Set(this.stagingSubnets.map((s) => s.cidr))];
     // The AWS-managed prefix list of S3 in this Region: the destination of the replication servers'
     // HTTPS to S3 through the gateway endpoint.
