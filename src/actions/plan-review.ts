@@ -55,7 +55,7 @@ async function run(): Promise<void> {
   core.setOutput('comment_count', String(review.comments.length));
 
   if (review.critical.length) {
-    const list = review.critical.map((c) => `${c.stack}: ${review.scrubber.scrub(c.address)} (${c.action})`).join('; ');
+    const list = review.critical.map((c) => `${c.stack}: ${c.address} (${c.action})`).join('; ');
     if (s.guard_tripped) core.setFailed(`Migration-critical resources would be destroyed or replaced: ${list}. Add the label "${overrideLabel}" to the pull request to allow it.`);
     else core.warning(`Migration-critical changes allowed by the label "${overrideLabel}": ${list}`);
   }

@@ -60,7 +60,7 @@ export const planReviewCommand: Command = {
     io.out(`wrote ${review.comments.length} comment file${review.comments.length === 1 ? '' : 's'} and summary.json to ${values.out}`);
     if (review.critical.length) {
       io.err(`guard tripped: ${review.critical.length} migration-critical resource${review.critical.length === 1 ? '' : 's'} would be destroyed or replaced:`);
-      for (const c of review.critical) io.err(`  ${c.stack}: ${review.scrubber.scrub(c.address)} (${c.action}): ${c.why}`);
+      for (const c of review.critical) io.err(`  ${c.stack}: ${c.address} (${c.action}): ${c.why}`);
     }
     return 0;
   },

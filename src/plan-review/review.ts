@@ -47,6 +47,7 @@ export interface ReviewSummary {
 export interface Review {
   readonly summary: ReviewSummary;
   readonly total: ResourceCounts;
+  /** Migration-critical deletes and replacements, addresses masked like everything the review shows. */
   readonly critical: readonly CriticalChange[];
   /** Comment bodies, each ≤ maxCommentChars, each starting with the sticky marker. */
   readonly comments: string[];
@@ -134,7 +135,9 @@ export function reviewPlans(stacks: readonly StackPlan[], options: ReviewOptions
   const summaryBytes = options.maxSummaryBytes ?? GITHUB_STEP_SUMMARY_LIMIT;
   let jobSummary: string | undefined;
   return {
-    summary, total, critical, comments, scrubber,
+    summary, total, comments, scrubber,
+    // A secret used as a for_each key is part of the address: masked once here, for every consumer.
+    critical: critical.map((c) => ({ ...c, address: scrubber.scrub(c.address) })),
     get markdown() {
       return blocks.map((b) => b.text).join('\n\n');
     },

@@ -169,6 +169,18 @@ describe('masking leaks found by review (crafted from the real fixture shapes)',
     expect(text).toMatch(/^\+ tags\["\(sensitive value\)"\] += "short key"$/m);
   });
 
+  it('masks a secret in the address of a migration-critical change (a for_each key), in review.critical too', () => {
+    const { files, network } = crafted();
+    const replaced = network.resource_changes.find((rc: any) => rc.change.actions.join() === 'delete,create');
+    replaced.address = `aws_s3_bucket.staging["${SECRET_KEY}"]`;
+    replaced.index = SECRET_KEY;
+    const review = reviewPlans([stack('network', network), stack('files', files)], { criticalRules: [{ type: 'aws_s3_bucket', why: 'staging bucket' }] });
+    expect(review.summary.guard_tripped).toBe(true);
+    expect(review.critical.map((c) => c.address)).toContain('aws_s3_bucket.staging["(sensitive value)"]');
+    expect(JSON.stringify(review.critical)).not.toContain(SECRET_KEY);
+    expect(review.comments.join('\n')).not.toContain(SECRET_KEY);
+  });
+
   it('the leak check finds each of those leaks in an unmasked rendering', () => {
     const { files, network, mgn } = crafted();
     const plans = [network, files, mgn];

@@ -27642,9 +27642,10 @@ function reviewPlans(stacks, options = {}) {
   return {
     summary: summary2,
     total,
-    critical,
     comments,
     scrubber,
+    // A secret used as a for_each key is part of the address: masked once here, for every consumer.
+    critical: critical.map((c) => ({ ...c, address: scrubber.scrub(c.address) })),
     get markdown() {
       return blocks.map((b) => b.text).join("\n\n");
     },
@@ -27785,7 +27786,7 @@ async function run() {
   core.setOutput("counts", JSON.stringify({ total: review.total, stacks: s.stacks }));
   core.setOutput("comment_count", String(review.comments.length));
   if (review.critical.length) {
-    const list = review.critical.map((c) => `${c.stack}: ${review.scrubber.scrub(c.address)} (${c.action})`).join("; ");
+    const list = review.critical.map((c) => `${c.stack}: ${c.address} (${c.action})`).join("; ");
     if (s.guard_tripped) core.setFailed(`Migration-critical resources would be destroyed or replaced: ${list}. Add the label "${overrideLabel}" to the pull request to allow it.`);
     else core.warning(`Migration-critical changes allowed by the label "${overrideLabel}": ${list}`);
   }
