@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PipelineError, settingsFromEnv, tagValue } from './errors';
+import { snapshotIdsOf } from './images';
 
 /** A target account and the KMS key its images are re-encrypted with. */
 export interface ImageTarget {
@@ -68,7 +69,7 @@ export async function resolveSourceImage(ec2: EC2Client, event: AmiStateChangeEv
     name,
     sourceServerId: sourceServerId || 'unknown',
     wave: tagValue(image.Tags, s.waveTagKey) || 'unknown',
-    snapshotIds: (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id): id is string => !!id),
+    snapshotIds: snapshotIdsOf(image),
     copyName: copyName(name, target.name, imageId),
     clientToken: `re-encrypt-${createHash('sha256').update(`${imageId}|${target.keyArn}`).digest('hex').slice(0, 40)}`,
     target: { ...target, share: target.accountId !== s.stagingAccountId },

@@ -328,6 +328,7 @@ test('a stopped execution (no Catch runs) is cleaned up by the recovery handler,
   const event = backupEvent(e);
   const stopped = await run(event, settings(), { abortAt: 'InstancePollCheck' });
   expect(stopped.status).toBe('ABORTED');
+  expect(stopped.path[stopped.path.length - 1]).toBe('InstancePollCheck'); // nothing ran after the stop
   const temp = stopped.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!.output.Instances[0].InstanceId;
   const key = `ami-swap#${event.detail.backupJobId}`;
   const lockKey = `${GROUP_LOCK_PREFIX}${e.group}`;

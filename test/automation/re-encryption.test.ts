@@ -169,6 +169,7 @@ test('a stopped execution: the recovery handler removes the unfinished copy and 
   const source = await mgnImage(res.ec2);
   const stopped = await run(source, settings(), { abortAt: 'CopyPollCheck' });
   expect(stopped.status).toBe('ABORTED');
+  expect(stopped.path[stopped.path.length - 1]).toBe('CopyPollCheck'); // nothing ran after the stop
   const [copy] = await imagesFrom(source);
   expect(copy.ImageId).toBe(stopped.calls.find((c) => c.state === 'CopyImage')!.output.ImageId);
   const { event: ended } = sampleEvent('sfn-execution-status-change-timed-out');

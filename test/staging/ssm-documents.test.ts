@@ -79,6 +79,15 @@ describe('SSM bootstrap documents', () => {
 
   // Migrated servers rarely have the AWS CLI or AWS Tools for PowerShell: a step that uses one checks
   // for it first and says what to install.
+  it('the steps that read Parameter Store on the server are the ones expected (so the check below has something to check)', () => {
+    const users = documents.flatMap(([name, doc]) =>
+      doc.mainSteps
+        .filter((step) => /(^|[\s(|;&])aws(\.exe)? ssm |Get-SSMParameterValue -Name/m.test(((step.inputs.runCommand as string[] | undefined) ?? []).join('\n')))
+        .map((step) => `${name}/${step.name}`),
+    );
+    expect(users.sort()).toEqual(['join-active-directory/joinLinux', 'join-active-directory/joinWindows']);
+  });
+
   it.each(documents)('%s checks for the AWS CLI / AWS Tools for PowerShell before using them', (_name, doc) => {
     for (const step of doc.mainSteps) {
       const script = ((step.inputs.runCommand as string[] | undefined) ?? []).join('\n');

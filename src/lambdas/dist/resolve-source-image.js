@@ -26,7 +26,7 @@ __export(resolve_source_image_exports, {
 });
 module.exports = __toCommonJS(resolve_source_image_exports);
 var import_node_crypto = require("node:crypto");
-var import_client_ec2 = require("@aws-sdk/client-ec2");
+var import_client_ec22 = require("@aws-sdk/client-ec2");
 
 // src/lambdas/errors.ts
 var PipelineError = class extends Error {
@@ -48,12 +48,18 @@ function tagValue(tags, key) {
   return tags?.find((t) => t.Key === key)?.Value;
 }
 
+// src/lambdas/images.ts
+var import_client_ec2 = require("@aws-sdk/client-ec2");
+function snapshotIdsOf(image) {
+  return (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id) => !!id);
+}
+
 // src/lambdas/resolve-source-image.ts
 async function resolveSourceImage(ec2, event, s) {
   const imageId = event.detail?.ImageId;
   if (!imageId) throw new PipelineError("InvalidEvent", 'the event has no detail.ImageId: not an "EC2 AMI State Change" event');
   if (event.detail?.State !== "available") return { selected: false, imageId, reason: `event state is ${event.detail?.State}, not available` };
-  const { Images = [] } = await ec2.send(new import_client_ec2.DescribeImagesCommand({ ImageIds: [imageId] }));
+  const { Images = [] } = await ec2.send(new import_client_ec22.DescribeImagesCommand({ ImageIds: [imageId] }));
   const image = Images[0];
   if (!image) throw new PipelineError("SourceImageNotFound", `image ${imageId} is not visible to this account`);
   if (image.State !== "available") return { selected: false, imageId, reason: `image is ${image.State}` };
@@ -68,7 +74,7 @@ async function resolveSourceImage(ec2, event, s) {
     name,
     sourceServerId: sourceServerId || "unknown",
     wave: tagValue(image.Tags, s.waveTagKey) || "unknown",
-    snapshotIds: (image.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id) => !!id),
+    snapshotIds: snapshotIdsOf(image),
     copyName: copyName(name, target.name, imageId),
     clientToken: `re-encrypt-${(0, import_node_crypto.createHash)("sha256").update(`${imageId}|${target.keyArn}`).digest("hex").slice(0, 40)}`,
     target: { ...target, share: target.accountId !== s.stagingAccountId }
@@ -92,7 +98,7 @@ function copyName(sourceName, target, imageId) {
   return `${sourceName.replace(/[^A-Za-z0-9()[\] ./'@_-]/g, "_").slice(0, 128 - suffix.length)}${suffix}`;
 }
 var client;
-var handler = (event) => resolveSourceImage(client ??= new import_client_ec2.EC2Client({}), event, settingsFromEnv("RESOLVE_SETTINGS"));
+var handler = (event) => resolveSourceImage(client ??= new import_client_ec22.EC2Client({}), event, settingsFromEnv("RESOLVE_SETTINGS"));
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   copyName,

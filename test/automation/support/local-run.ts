@@ -200,7 +200,8 @@ export async function runLocally(def: StateMachineDefinition, input: Json, o: Lo
   try {
     const output = await execution.result;
     await collect;
-    result = o.abortAt && calls.some((c) => c.state === o.abortAt) ? { status: 'ABORTED', executionArn, calls, events, path: [] } : { status: 'SUCCEEDED', executionArn, output, calls, events, path: [] };
+    // The library's own word: an aborted execution logs ExecutionAborted (and its result is null).
+    result = events.some((ev) => ev.type === 'ExecutionAborted') ? { status: 'ABORTED', executionArn, calls, events, path: [] } : { status: 'SUCCEEDED', executionArn, output, calls, events, path: [] };
   } catch (e) {
     await collect.catch(() => undefined);
     const err = e as Error & { cause?: { name?: string; message?: string } };

@@ -1,5 +1,6 @@
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client, Tag } from '@aws-sdk/client-ec2';
 import { LocalRunOptions } from './local-run';
+import { snapshotIdsOf } from '../../../src/lambdas/images';
 
 type Spec = { ResourceType: string; Tags: Tag[] };
 
@@ -15,7 +16,7 @@ export function tagOnCreateModel(ec2: EC2Client): NonNullable<LocalRunOptions['i
     const out = await real({ ...input, TagSpecifications: specs.filter((s) => s.ResourceType === 'image') });
     const imageId = out.ImageId as string;
     const { Images = [] } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
-    const snapshots = (Images[0]?.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((id): id is string => !!id);
+    const snapshots = Images[0] ? snapshotIdsOf(Images[0]) : [];
     for (const s of specs) {
       const resources = s.ResourceType === 'image' ? [imageId] : s.ResourceType === 'snapshot' ? snapshots : [];
       if (resources.length) await ec2.send(new CreateTagsCommand({ Resources: resources, Tags: s.Tags }));
