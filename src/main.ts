@@ -1,6 +1,6 @@
 // Entry point for the cdktf CLI (cdktf.json "app"): `npx cdktf synth` builds the same app as
 // `rehost-factory synth`. The estate file comes from REHOST_FACTORY_CONFIG or the default lookup.
-import { synthesizeEstate } from './app';
+import { buildApp, synthesizeInto } from './app';
 import { defaultConfigPath } from './cli/options';
 import { ConfigError } from './config/errors';
 import { loadFactoryFile } from './config/load';
@@ -10,7 +10,7 @@ function main(): number {
   const file = process.env.REHOST_FACTORY_CONFIG ?? defaultConfigPath();
   try {
     const { config } = loadFactoryFile(file);
-    synthesizeEstate(config, process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+    synthesizeInto(process.env.CDKTF_OUTDIR ?? 'cdktf.out', (dir) => buildApp(config, dir));
     return 0;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { KEPT_ESTATE_CHARS } from '../constructs/automation/names';
 import { EbsKey } from '../constructs/ebs-key';
 import { documentDefaults } from '../config/bootstrap-documents';
 import { ApplyScope, GithubOidcRoles } from '../constructs/github-oidc-roles';
@@ -114,20 +115,14 @@ export class SecurityStack extends FactoryStack {
   }
 }
 
-/**
- * Longest estate name that the automation stack's names keep whole: boundedName cuts a longer one
- * (58-character state machine names less "-ami-re-encryption" and a 7-character hash), so the
- * apply role's name patterns start with what every name keeps.
- */
-const WHOLE_ESTATE_NAME = 33;
-
 /** What the apply role manages: the names every stack of the estate gives its resources. */
 export function applyScope(c: FactoryStackProps['config']): ApplyScope {
   const inStaging = c.accounts.targets.filter((t) => t.accountId === c.accounts.staging);
   const keys = inStaging.filter((t) => !t.kms.existingKeyArn);
   const automation = c.automation.amiReEncryption.enabled || c.automation.amiSwap.enabled;
   return {
-    namePrefix: c.name.length <= WHOLE_ESTATE_NAME ? `${c.name}-` : c.name.slice(0, WHOLE_ESTATE_NAME),
+    // Longer estate names are cut to KEPT_ESTATE_CHARS in the automation stack's names (boundedName).
+    namePrefix: c.name.length <= KEPT_ESTATE_CHARS ? `${c.name}-` : c.name.slice(0, KEPT_ESTATE_CHARS),
     parameterPrefix: `/rehost-factory/${c.name}/`,
     logGroupNames: [c.bootstrap.logGroupName],
     roleNames: c.vmImport.enabled ? [VMIMPORT_ROLE_NAME] : [],

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateImageCommand, CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { boundedName } from '../../src/constructs/automation/names';
+import { boundedName, KEPT_ESTATE_CHARS } from '../../src/constructs/automation/names';
 import { bundleArgs, LAMBDA_BUNDLE_DIR, LAMBDA_HANDLERS } from '../../src/lambdas/index';
 import { copyName, resolveSourceImage, ResolveSourceImageSettings } from '../../src/lambdas/resolve-source-image';
 import { imageName } from '../../src/lambdas/resolve-backup-target';
@@ -67,6 +67,10 @@ test('names stay within AWS limits and unique', () => {
   expect(a).toMatch(/-resolve-backup-target$/);
   expect(a).not.toBe(b);
   expect(boundedName('acme', 'ami-swap', 58)).toBe('acme-ami-swap');
+  // every cut name keeps the same estate prefix, the one the apply role's patterns name
+  expect(a.startsWith(`${estate.slice(0, KEPT_ESTATE_CHARS)}-`)).toBe(true);
+  expect(boundedName(estate, 'ami-re-encryption', 58).startsWith(`${estate.slice(0, KEPT_ESTATE_CHARS)}-`)).toBe(true);
+  expect(() => boundedName(estate, 'a-suffix-far-too-long-for-the-limit', 64)).toThrow(/leaves fewer than 33 characters/);
   expect(copyName('x'.repeat(200), 'prod', 'ami-0123456789abcdef0')).toHaveLength(128);
   expect(copyName('Windows 2019 {base}', 'prod', 'ami-1')).toBe('Windows 2019 _base_-prod-ami-1');
   expect(imageName('web:asg', 'a827233a-d405-4a86-a440-759fa94f34dd')).toBe('web_asg-a827233a-d405-4a86-a440-759fa94f34dd');
