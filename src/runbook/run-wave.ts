@@ -398,15 +398,10 @@ export class WaveRun {
         }
         // A server launched by a call whose answer was lost, or by someone else, is followed, not failed.
         if (!(await adoptLaunched())) return undefined;
-        const refused = conflictingServers(e, pending);
-        if (!refused.size) {
-          for (const t of tracks()) this.fail(t, `${op} refused: ${(e as Error).message}`);
-          return undefined;
-        }
-        for (const t of tracks().filter((x) => refused.has(x.resolved.sourceServerID))) this.fail(t, `${op} refused this server: ${refused.get(t.resolved.sourceServerID)}`);
-        pending = pending.filter((id) => !refused.has(id));
-        rt.logger.warn(`[${options.wave}/${mode}] ${op} refused ${refused.size} server${refused.size === 1 ? '' : 's'}; sending the other ${pending.length} again`);
+        const before = pending.length;
+        pending = this.dropRefused(e, op, pending);
         if (!pending.length) return undefined;
+        rt.logger.warn(`[${options.wave}/${mode}] ${op} refused ${before - pending.length} server${before - pending.length === 1 ? '' : 's'}; sending the other ${pending.length} again`);
       }
     }
   }
@@ -427,14 +422,24 @@ export class WaveRun {
         return job;
       } catch (e) {
         if (isAbort(e)) throw e;
-        const refused = conflictingServers(e, pending);
-        for (const t of tracks().filter((x) => !refused.size || refused.has(x.resolved.sourceServerID))) {
-          this.fail(t, `TerminateTargetInstances refused${refused.size ? ` this server: ${refused.get(t.resolved.sourceServerID)}` : `: ${(e as Error).message}`}`);
-        }
-        pending = refused.size ? pending.filter((id) => !refused.has(id)) : [];
+        pending = this.dropRefused(e, 'TerminateTargetInstances', pending);
         if (!pending.length) return undefined;
       }
     }
+  }
+
+  /**
+   * After a refused batch call: fails the servers MGN names in the ConflictException (or all of
+   * them when it names none) and returns the rest, to be sent again.
+   */
+  private dropRefused(e: unknown, op: string, pending: string[]): string[] {
+    const refused = conflictingServers(e, pending);
+    for (const t of this.tracks.filter((x) => pending.includes(x.resolved.sourceServerID))) {
+      const id = t.resolved.sourceServerID;
+      if (!refused.size) this.fail(t, `${op} refused: ${(e as Error).message}`);
+      else if (refused.has(id)) this.fail(t, `${op} refused this server: ${refused.get(id)}`);
+    }
+    return refused.size ? pending.filter((id) => !refused.has(id)) : [];
   }
 
   /** A COMPLETED job is not success: each server's launchStatus decides (pitfall 1). */
