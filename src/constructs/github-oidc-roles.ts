@@ -23,7 +23,8 @@ export interface StateBackendAccess {
 export interface ApplyScope {
   /**
    * Start of every name of the estate's Lambda functions, state machines, EventBridge rules, SNS
-   * topics, DynamoDB tables, SSM documents, CloudFormation stacks and pipeline roles (e.g. "acme-dc1-").
+   * topics, SQS queues, CloudWatch alarms, DynamoDB tables, SSM documents, CloudFormation stacks and
+   * pipeline roles (e.g. "acme-dc1-").
    */
   readonly namePrefix: string;
   /** Start of the estate's Parameter Store names, e.g. "/rehost-factory/acme-dc1/". */
