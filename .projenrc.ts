@@ -105,7 +105,10 @@ jestConfig.testMatch = ['<rootDir>/test/**/*.test.ts'];
 jestConfig.collectCoverage = false;
 
 project.testTask.reset();
-project.testTask.exec('tsc --noEmit -p tsconfig.json && tsc --noEmit -p test/tsconfig.json', { name: 'typecheck' });
+// One type-check of src and test together (test/tsconfig extends the root one): the two separate
+// runs checked src twice, 25 s instead of 14 s here.
+project.tryFindObjectFile('test/tsconfig.json')!.addOverride('include', ['**/*.ts', '../src/**/*.ts']);
+project.testTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck' });
 project.testTask.exec('jest --ci', { receiveArgs: true });
 
 // The main job on the bundled example: synthesize the default estate into cdktf.out/.
