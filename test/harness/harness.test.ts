@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, motoClientConfig, sharedMotoUrl, startMoto } from '../support/moto';
-import { init, terraform, terraformCliConfig } from '../support/terraform';
+import { init, terraform, terraformCliConfig, validateStacks } from '../support/terraform';
 import { cfnLintBin, INSTALL, PINNED, PROVIDER_MIRROR, ROOT, terraformBin } from '../support/tools';
 
 /** What a tool resolver did in a fresh process: the path it chose, or the error it threw. */
@@ -99,6 +99,20 @@ describe('test harness', () => {
       const installed = join(dirs[0], '.terraform', 'providers', 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64');
       expect(realpathSync(installed).startsWith(realpathSync(PROVIDER_MIRROR))).toBe(true);
     }
+  });
+
+  it('validateStacks names the stack whose configuration is invalid (one validate run for all)', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'rehost-validate-'));
+    const stack = (name: string, vpc: Record<string, unknown>) => {
+      mkdirSync(join(outdir, 'stacks', name), { recursive: true });
+      writeFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: `${name}.tfstate` } } }, provider: { aws: [{ region: 'eu-west-1' }] }, resource: { aws_vpc: { v: vpc } } }));
+    };
+    stack('good', { cidr_block: '10.0.0.0/16' });
+    // `region` on a resource exists only in provider 6.x: what validate on 5.100 must catch.
+    stack('bad', { cidr_block: '10.1.0.0/16', region: 'eu-west-1' });
+    const errors = await validateStacks(outdir, ['good', 'bad']);
+    expect(errors.good).toEqual([]);
+    expect(errors.bad.map((d) => d.summary)).toEqual(['Extraneous JSON object property']);
   });
 
   it('cfn-lint is available at the pinned minor (cfnLintBin checks its --version)', () => {
