@@ -108,6 +108,10 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
   }
 
   const server = createServer((req, res) => void handle(req, res));
+  // Node closes idle keep-alive sockets after 5 s; a client that reuses one just then gets
+  // ECONNRESET. Keep them longer than the SDK's agent does, as AWS endpoints do.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

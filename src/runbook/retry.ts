@@ -37,7 +37,12 @@ export function errorCode(e: unknown): string {
   const err = e as AwsErrorLike;
   const name = err?.name;
   if (name && name !== 'Error' && name !== 'ServiceException') return name;
-  return err?.Code ?? err?.code ?? name ?? 'Error';
+  const code = err?.Code ?? err?.code;
+  if (code) return code;
+  // The SDK wraps what it cannot recognise as an Error (an error of another realm: Node's socket
+  // errors inside a sandbox such as jest's) in "AWS SDK error wrapper for TimeoutError: read ECONNRESET".
+  const wrapped = /^AWS SDK error wrapper for (\w+)/.exec((e as Error)?.message ?? '');
+  return wrapped?.[1] ?? name ?? 'Error';
 }
 
 export function isThrottling(e: unknown): boolean {

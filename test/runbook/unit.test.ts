@@ -8,7 +8,7 @@ import { MODES, type Mode, nextStep } from '../../src/runbook/lifecycle';
 import { replicationProblems } from '../../src/runbook/preflight';
 import { mergeReports, renderGantt, renderMarkdown, type WaveReport } from '../../src/runbook/report';
 import { ResolutionError, resolveServers } from '../../src/runbook/resolve';
-import { backoffDelay, withRetry } from '../../src/runbook/retry';
+import { backoffDelay, errorCode, withRetry } from '../../src/runbook/retry';
 import { postLaunchWait } from '../../src/runbook/run-wave';
 import { selectServers, WaveInputError } from '../../src/runbook/select';
 
@@ -213,6 +213,17 @@ describe('retries', () => {
     const bad = Object.assign(new Error('nope'), { name: 'ValidationException', $fault: 'client' });
     await expect(withRetry('op', () => Promise.reject(bad), { clock })).rejects.toBe(bad);
     await expect(withRetry('op', () => Promise.reject(throttle), { clock, maxAttempts: 3 })).rejects.toThrow(/op: gave up after 3 attempts/);
+  });
+
+  it('retries a reset connection, also when the SDK only kept its text (an error of another realm)', async () => {
+    const clock = testClock();
+    // What @smithy/middleware-retry makes of a socket error it does not see as an Error (seen in jest).
+    const wrapped = new Error('AWS SDK error wrapper for TimeoutError: read ECONNRESET');
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect([errorCode(wrapped), errorCode(reset)]).toEqual(['TimeoutError', 'ECONNRESET']);
+    let n = 0;
+    expect(await withRetry('op', async () => (++n === 1 ? Promise.reject(wrapped) : n === 2 ? Promise.reject(reset) : 'ok'), { clock })).toBe('ok');
+    expect(clock.sleeps).toHaveLength(2);
   });
 });
 
