@@ -72,10 +72,10 @@ const project = new typescript.TypeScriptProject({
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testTimeout: 120_000,
-      // Three workers on the 2-core machines: the terraform- and moto-backed suites spend much of
-      // their time waiting (provider consistency waits, moto round trips), which a third worker
-      // fills. Measured here: jest 334 s with 2 workers, 305 s with 3 (peak RSS 0.98 vs 0.75 GB).
-      maxWorkers: 3,
+      // Two workers for the 2 cores. A third measured worse here: the suites that poll in real time
+      // (actions, server jobs) burn more CPU the slower they run (user+sys 780 s with 3 workers,
+      // 585 s with 2, for the same tests).
+      maxWorkers: 2,
       coverageProvider: 'v8',
     },
   },
