@@ -11,7 +11,7 @@ import { reEncryptionDefinition } from '../../src/state-machines/re-encryption';
 import { AutomationStack } from '../../src/stacks/automation-stack';
 import { motoClientConfig, startMoto } from '../support/moto';
 import { exampleConfig } from '../support/synth';
-import { init, planJson, prepareStack, replan, terraform, validate } from '../support/terraform';
+import { init, planJson, prepareStack, replan, terraform } from '../support/terraform';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as (d: unknown, o?: { checkArn?: boolean; checkPaths?: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string };
@@ -145,12 +145,10 @@ describe('the automation stack', () => {
     expect(swap.Statement.find((s) => s.Sid === 'OwnTemporaryInstances')!.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/rehost-factory:pipeline': 'ami-swap' } });
   });
 
-  test('terraform validate, plan, apply and an empty re-plan against moto', async () => {
+  test('terraform plan, apply and an empty re-plan against moto', async () => {
     const { dir } = prepareStack(stackDir, { motoUrl: moto.url, accountId: '111111111111' });
     await init(dir);
-    const v = await validate(dir);
-    expect(v.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(v.valid).toBe(true);
+    // validate: test/synth/examples.test.ts (every stack of both examples); plan refuses an invalid configuration too.
     const plan = (await planJson(dir)) as { resource_changes: Array<{ type: string; change: { actions: string[] } }> };
     const creates = plan.resource_changes.filter((r) => r.change.actions.includes('create'));
     expect(creates.length).toBe(Object.values(tf.resource).reduce((n, byName) => n + Object.keys(byName).length, 0));
