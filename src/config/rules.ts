@@ -274,8 +274,8 @@ function otherRules(c: FactoryConfig, add: Add): void {
   if (c.bootstrap.postLaunch.length > 10) add(['bootstrap', 'postLaunch'], `expected at most 10 post-launch actions (MGN's limit), got ${c.bootstrap.postLaunch.length}`);
   if (c.mgn.launch.enableMapAutoTagging && !c.mgn.launch.mapAutoTaggingMpeId) add(['mgn', 'launch'], 'expected "mapAutoTaggingMpeId" when enableMapAutoTagging is true');
   if (c.github) {
-    // IAM role names: <prefix>-<estate>-plan|apply|cutover, at most 64 characters.
-    const longest = `${c.github.roleNamePrefix ?? 'rehost-factory'}-${c.name}-cutover`;
+    // IAM role names: <prefix>-<estate>-plan|apply|cutover|vm-import, at most 64 characters.
+    const longest = `${c.github.roleNamePrefix ?? 'rehost-factory'}-${c.name}-vm-import`;
     if (longest.length > 64) add(['github', 'roleNamePrefix'], `workflow role name "${longest}" has ${longest.length} characters; IAM allows 64: shorten github.roleNamePrefix or the estate name`);
   }
   const allServers = new Set(serverNames);
