@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FactoryConfig } from './config/schema';
+import { AccessStack } from './stacks/access-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { AutomationStack } from './stacks/automation-stack';
 import { MgnStack } from './stacks/mgn-stack';
@@ -12,11 +13,12 @@ import { VmImportStack } from './stacks/vm-import-stack';
 /** Builds the cdktf app of an estate: one stack per concern. */
 export function buildApp(config: FactoryConfig, outdir: string): App {
   const app = new App({ outdir, skipValidation: false });
-  const network = new NetworkStack(app, { config });
+  new AccessStack(app, { config });
   const security = new SecurityStack(app, { config });
+  const network = new NetworkStack(app, { config, estateKeyArn: security.estateKeyArn });
   new MgnStack(app, { config, network, security });
-  new AutomationStack(app, { config, targetKeys: security.ebsKeys });
-  new VmImportStack(app, { config, ebsKeys: security.ebsKeys });
+  new AutomationStack(app, { config, targetKeys: security.ebsKeys, estateKeyArn: security.estateKeyArn });
+  new VmImportStack(app, { config, ebsKeys: security.ebsKeys, estateKeyArn: security.estateKeyArn });
   return app;
 }
 

@@ -68,6 +68,25 @@ export interface EbsKeyProps {
   readonly partition?: string;
   /** @default 'EBS volumes of migrated servers' */
   readonly description?: string;
+  /**
+   * Name the MGN account's AWSServiceRoleForAutoScaling too (read with the stack's default provider,
+   * which must work in that account): its Auto Scaling groups launch from images under this key (the
+   * AMI swap runs there).
+   * @default false
+   */
+  readonly mgnAccountAutoScaling?: boolean;
+  /**
+   * Roles of the MGN account that describe the key directly, not through a service (the preflights of
+   * the cutover and vm-import workflows name it by its alias ARN).
+   * @default none
+   */
+  readonly describers?: string[];
+  /**
+   * The MGN account's VM Import service role: VM Import encrypts the imported snapshots with the key
+   * as this role, directly (no kms:ViaService).
+   * @default none
+   */
+  readonly vmImportRoleArn?: string;
 }
 
 /**
@@ -98,6 +117,7 @@ export class EbsKey extends Construct {
     const autoScalingRole = props.createAutoScalingRole
       ? new IamServiceLinkedRole(this, 'autoscaling-role', { provider: props.provider, awsServiceName: 'autoscaling.amazonaws.com' })
       : new DataAwsIamRole(this, 'autoscaling-role', { provider: props.provider, name: AUTO_SCALING_ROLE_NAME });
+    const mgnAccountRole = props.mgnAccountAutoScaling && props.mgnAccountId !== props.accountId ? new DataAwsIamRole(this, 'mgn-account-autoscaling-role', { name: AUTO_SCALING_ROLE_NAME }) : undefined;
     this.key = new KmsKey(this, 'key', {
       provider: props.provider,
       description: props.description ?? 'EBS volumes of migrated servers',
@@ -106,7 +126,7 @@ export class EbsKey extends Construct {
       keyUsage: 'ENCRYPT_DECRYPT',
       customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
       policy: ebsKeyPolicy(props),
-      dependsOn: [autoScalingRole],
+      dependsOn: mgnAccountRole ? [autoScalingRole, mgnAccountRole] : [autoScalingRole],
     });
     this.keyArn = this.key.arn;
     this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: this.key.keyId });
@@ -144,6 +164,7 @@ export function ebsKeyPolicy(p: EbsKeyProps): string {
   const owner = accountRoot(p.accountId, partition);
   const services = [`ec2.${p.region}.amazonaws.com`, `mgn.${p.region}.amazonaws.com`];
   const users = [...new Set([p.accountId, p.mgnAccountId])];
+  const autoScalingRoles = [autoScalingRoleArn(p.accountId, partition), ...(p.mgnAccountAutoScaling && p.mgnAccountId !== p.accountId ? [autoScalingRoleArn(p.mgnAccountId, partition)] : [])];
   const statements: PolicyStatement[] = [
     {
       Sid: 'KeyAdministration',
@@ -175,33 +196,54 @@ export function ebsKeyPolicy(p: EbsKeyProps): string {
     {
       Sid: 'AutoScalingServiceLinkedRoleUse',
       Effect: 'Allow',
-      Principal: { AWS: autoScalingRoleArn(p.accountId, partition) },
+      Principal: { AWS: autoScalingRoles },
       Action: EBS_KEY_USE_ACTIONS,
       Resource: '*',
     },
     {
       Sid: 'AutoScalingServiceLinkedRoleGrants',
       Effect: 'Allow',
-      Principal: { AWS: autoScalingRoleArn(p.accountId, partition) },
+      Principal: { AWS: autoScalingRoles },
       Action: 'kms:CreateGrant',
       Resource: '*',
       Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
     },
   ];
-  const cross = (p.crossAccountPrincipals ?? []).map((x) => principalArn(x, partition));
-  if (cross.length) {
+  // Roles of the MGN account, named through its root with aws:PrincipalArn: a key policy may name a
+  // principal only once it exists, and these roles are created after the key.
+  const mgnRoot = accountRoot(p.mgnAccountId, partition);
+  if (p.describers?.length) {
+    statements.push({ Sid: 'DescribeFromWorkflows', Effect: 'Allow', Principal: { AWS: mgnRoot }, Action: 'kms:DescribeKey', Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': p.describers } } });
+  }
+  if (p.vmImportRoleArn) {
+    statements.push({
+      Sid: 'VmImportServiceRole',
+      Effect: 'Allow',
+      Principal: { AWS: mgnRoot },
+      Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:PrincipalArn': p.vmImportRoleArn } },
+    });
+  }
+  for (const [i, x] of (p.crossAccountPrincipals ?? []).entries()) {
+    const principal = principalArn(x, partition);
+    const account = /^\d{12}$/.test(x) ? x : x.split(':')[4];
+    const sid = (kind: string) => `CrossAccount${kind}${(p.crossAccountPrincipals ?? []).length > 1 ? i + 1 : ''}`;
     statements.push(
-      { Sid: 'CrossAccountUse', Effect: 'Allow', Principal: { AWS: cross }, Action: EBS_KEY_USE_ACTIONS, Resource: '*' },
-      // Another account creates a grant for its own service-linked role (e.g. Auto Scaling; a role
-      // of another account gets nothing from a key policy alone, a grant needs no IAM policy): only
-      // the operations EBS needs can be granted.
+      // Launches in that account use the key through EC2 only.
+      { Sid: sid('UseThroughEc2'), Effect: 'Allow', Principal: { AWS: principal }, Action: EBS_KEY_USE_ACTIONS, Resource: '*', Condition: { StringEquals: { 'kms:ViaService': `ec2.${p.region}.amazonaws.com` } } },
+      // That account grants its own Auto Scaling role (a role of another account gets nothing from a
+      // key policy alone; a grant needs no IAM policy): only that role, only the operations EBS needs.
       {
-        Sid: 'CrossAccountGrantsForEbs',
+        Sid: sid('GrantsForAutoScaling'),
         Effect: 'Allow',
-        Principal: { AWS: cross },
+        Principal: { AWS: principal },
         Action: 'kms:CreateGrant',
         Resource: '*',
-        Condition: { 'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS } },
+        Condition: {
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS },
+          StringEquals: { 'kms:GranteePrincipal': autoScalingRoleArn(account, partition) },
+        },
       },
     );
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FactoryConfig } from '../config/schema';
 
 /** The concerns the estate is split into; one Terraform stack (and state file) each. */
-export type StackConcern = 'network' | 'security' | 'mgn' | 'automation' | 'vm-import';
+export type StackConcern = 'access' | 'network' | 'security' | 'mgn' | 'automation' | 'vm-import';
 
 export interface FactoryStackProps {
   /** The validated estate. */

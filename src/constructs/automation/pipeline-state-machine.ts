@@ -7,7 +7,11 @@ import { StateMachineDefinition } from '../../state-machines/asl';
 import { PolicyStatement } from '../policy-document';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { EventPattern } from './event-pattern';
+import { stateMachineRoleNames } from './names';
 import { ServiceRole } from './service-role';
+
+/** Step Functions log delivery is configured through these account-level actions (no resource-level permissions). */
+export const STATE_MACHINE_LOG_DELIVERY = ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'];
 
 export interface PipelineStateMachineProps {
   /** State machine, role and rule name. */
@@ -19,10 +23,15 @@ export interface PipelineStateMachineProps {
   /** Events that start a run. */
   readonly eventPattern: EventPattern;
   readonly accountId: string;
+  readonly region: string;
   /** Where events go that EventBridge could not deliver after its retries (events are best effort: do not lose one silently). */
   readonly deadLetters: DeadLetterQueue;
   /** @default 90 */
   readonly logRetentionDays?: number;
+  /** Key that encrypts the log group. @default CloudWatch Logs' own encryption */
+  readonly logKmsKeyArn?: string;
+  /** Permissions boundary of the state machine's and the rule's roles. @default none */
+  readonly permissionsBoundary?: string;
 }
 
 /**
@@ -37,11 +46,14 @@ export class PipelineStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
     super(scope, id);
-    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/vendedlogs/states/${props.name}`, retentionInDays: props.logRetentionDays ?? 90 });
+    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/vendedlogs/states/${props.name}`, retentionInDays: props.logRetentionDays ?? 90, kmsKeyId: props.logKmsKeyArn });
+    const names = stateMachineRoleNames(props.name);
     const role = new ServiceRole(this, 'role', {
-      name: props.name.slice(0, 64),
+      name: names.role,
       service: 'states.amazonaws.com',
       accountId: props.accountId,
+      sourceArns: [`arn:aws:states:${props.region}:${props.accountId}:stateMachine:${props.name}`],
+      permissionsBoundary: props.permissionsBoundary,
       description: props.description.slice(0, 1000),
       statements: [
         ...props.statements,
@@ -49,7 +61,7 @@ export class PipelineStateMachine extends Construct {
           Sid: 'LogDelivery',
           Effect: 'Allow',
           // Step Functions log delivery is configured through these account-level actions (no resource-level permissions).
-          Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          Action: [...STATE_MACHINE_LOG_DELIVERY],
           Resource: '*',
         },
       ],
@@ -63,9 +75,11 @@ export class PipelineStateMachine extends Construct {
     });
     this.rule = new CloudwatchEventRule(this, 'rule', { name: props.name.slice(0, 64), description: props.description.slice(0, 512), eventPattern: JSON.stringify(props.eventPattern) });
     const startRole = new ServiceRole(this, 'start-role', {
-      name: `${props.name}-start`.slice(0, 64),
+      name: names.startRole,
       service: 'events.amazonaws.com',
       accountId: props.accountId,
+      sourceArns: [`arn:aws:events:${props.region}:${props.accountId}:rule/${props.name.slice(0, 64)}`],
+      permissionsBoundary: props.permissionsBoundary,
       description: `EventBridge starts ${props.name}`,
       statements: [{ Sid: 'StartThisStateMachine', Effect: 'Allow', Action: 'states:StartExecution', Resource: this.stateMachine.arn }],
     });
