@@ -14,8 +14,10 @@ import { VmImportStack } from './stacks/vm-import-stack';
 export function buildApp(config: FactoryConfig, outdir: string): App {
   const app = new App({ outdir, skipValidation: false });
   new AccessStack(app, { config });
+  // The network stack stays independent of the others (it is planned and applied first, alone): its
+  // flow log group keeps CloudWatch Logs' own encryption.
+  const network = new NetworkStack(app, { config });
   const security = new SecurityStack(app, { config });
-  const network = new NetworkStack(app, { config, estateKeyArn: security.estateKeyArn });
   new MgnStack(app, { config, network, security });
   new AutomationStack(app, { config, targetKeys: security.ebsKeys, estateKeyArn: security.estateKeyArn });
   new VmImportStack(app, { config, ebsKeys: security.ebsKeys, estateKeyArn: security.estateKeyArn });

@@ -69,12 +69,16 @@ export interface EbsKeyProps {
   /** @default 'EBS volumes of migrated servers' */
   readonly description?: string;
   /**
-   * Name the MGN account's AWSServiceRoleForAutoScaling too (read with the stack's default provider,
-   * which must work in that account): its Auto Scaling groups launch from images under this key (the
-   * AMI swap runs there).
+   * The MGN account's Auto Scaling groups launch from images under this key (the AMI swap runs
+   * there): its AWSServiceRoleForAutoScaling gets a grant (a role of another account gets nothing from
+   * a key policy alone, and a service-linked role's own policy cannot be changed; a grant needs no
+   * IAM policy). The grant is created with the stack's default provider, in the MGN account, whose
+   * principals the key policy lets create exactly this grant (grantee and EBS operations).
    * @default false
    */
   readonly mgnAccountAutoScaling?: boolean;
+  /** Principal of the MGN account that creates and revokes that grant (the apply role). @default any principal of the account allowed by its IAM policies */
+  readonly mgnAccountGrantManager?: string;
   /**
    * Roles of the MGN account that describe the key directly, not through a service (the preflights of
    * the cutover and vm-import workflows name it by its alias ARN).
@@ -117,7 +121,7 @@ export class EbsKey extends Construct {
     const autoScalingRole = props.createAutoScalingRole
       ? new IamServiceLinkedRole(this, 'autoscaling-role', { provider: props.provider, awsServiceName: 'autoscaling.amazonaws.com' })
       : new DataAwsIamRole(this, 'autoscaling-role', { provider: props.provider, name: AUTO_SCALING_ROLE_NAME });
-    const mgnAccountRole = props.mgnAccountAutoScaling && props.mgnAccountId !== props.accountId ? new DataAwsIamRole(this, 'mgn-account-autoscaling-role', { name: AUTO_SCALING_ROLE_NAME }) : undefined;
+    const mgnAutoScaling = props.mgnAccountAutoScaling && props.mgnAccountId !== props.accountId;
     this.key = new KmsKey(this, 'key', {
       provider: props.provider,
       description: props.description ?? 'EBS volumes of migrated servers',
@@ -126,7 +130,7 @@ export class EbsKey extends Construct {
       keyUsage: 'ENCRYPT_DECRYPT',
       customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
       policy: ebsKeyPolicy(props),
-      dependsOn: mgnAccountRole ? [autoScalingRole, mgnAccountRole] : [autoScalingRole],
+      dependsOn: [autoScalingRole],
     });
     this.keyArn = this.key.arn;
     this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: this.key.keyId });
@@ -137,6 +141,16 @@ export class EbsKey extends Construct {
         keyId: this.key.keyId,
         granteePrincipal: g.granteePrincipal,
         operations: g.operations ?? EBS_GRANT_OPERATIONS,
+      });
+    }
+    if (mgnAutoScaling) {
+      // KMS checks that the grantee exists: read it first (the stack's default provider is the MGN account's).
+      const grantee = new DataAwsIamRole(this, 'mgn-account-autoscaling-role', { name: AUTO_SCALING_ROLE_NAME });
+      new KmsGrant(this, 'mgn-account-autoscaling-grant', {
+        name: 'mgn-account-autoscaling',
+        keyId: this.key.arn,
+        granteePrincipal: grantee.arn,
+        operations: EBS_GRANT_OPERATIONS,
       });
     }
     for (const account of (props.crossAccountPrincipals ?? []).filter((x) => /^\d{12}$/.test(x))) {
@@ -164,7 +178,7 @@ export function ebsKeyPolicy(p: EbsKeyProps): string {
   const owner = accountRoot(p.accountId, partition);
   const services = [`ec2.${p.region}.amazonaws.com`, `mgn.${p.region}.amazonaws.com`];
   const users = [...new Set([p.accountId, p.mgnAccountId])];
-  const autoScalingRoles = [autoScalingRoleArn(p.accountId, partition), ...(p.mgnAccountAutoScaling && p.mgnAccountId !== p.accountId ? [autoScalingRoleArn(p.mgnAccountId, partition)] : [])];
+  const autoScalingRoles = autoScalingRoleArn(p.accountId, partition);
   const statements: PolicyStatement[] = [
     {
       Sid: 'KeyAdministration',
@@ -212,6 +226,24 @@ export function ebsKeyPolicy(p: EbsKeyProps): string {
   // Roles of the MGN account, named through its root with aws:PrincipalArn: a key policy may name a
   // principal only once it exists, and these roles are created after the key.
   const mgnRoot = accountRoot(p.mgnAccountId, partition);
+  if (p.mgnAccountAutoScaling && p.mgnAccountId !== p.accountId) {
+    const manager: Record<string, Record<string, string>> = p.mgnAccountGrantManager ? { ArnEquals: { 'aws:PrincipalArn': p.mgnAccountGrantManager } } : {};
+    statements.push(
+      {
+        Sid: 'MgnAccountAutoScalingGrant',
+        Effect: 'Allow',
+        Principal: { AWS: mgnRoot },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: {
+          ...manager,
+          StringEquals: { 'kms:GranteePrincipal': autoScalingRoleArn(p.mgnAccountId, partition) },
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS },
+        },
+      },
+      { Sid: 'MgnAccountGrantManagement', Effect: 'Allow', Principal: { AWS: mgnRoot }, Action: ['kms:ListGrants', 'kms:RevokeGrant', 'kms:DescribeKey'], Resource: '*', Condition: manager },
+    );
+  }
   if (p.describers?.length) {
     statements.push({ Sid: 'DescribeFromWorkflows', Effect: 'Allow', Principal: { AWS: mgnRoot }, Action: 'kms:DescribeKey', Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': p.describers } } });
   }

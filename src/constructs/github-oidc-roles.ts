@@ -1,6 +1,8 @@
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { policyDocument, PolicyStatement } from './policy-document';
 
@@ -101,7 +103,16 @@ export class GithubOidcRoles extends Construct {
         maxSessionDuration: SESSION_SECONDS[name],
         assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects[name]),
       });
-      new IamRolePolicy(this, `${name}-policy`, { role: r.name, name: `${props.namePrefix}-${name}`, policy: policyDocument(props.statements[name]) });
+      const chunks = policyChunks(props.statements[name]);
+      if (chunks.length === 1) {
+        new IamRolePolicy(this, `${name}-policy`, { role: r.name, name: `${props.namePrefix}-${name}`, policy: policyDocument(chunks[0]) });
+      } else {
+        // Over IAM's 10,240 characters of inline policy per role: managed policies of at most 6,144 each.
+        chunks.forEach((statements, i) => {
+          const policy = new IamPolicy(this, `${name}-policy-${i + 1}`, { name: `${props.namePrefix}-${name}-${i + 1}`, description: `rehost-factory: ${name} workflow role, part ${i + 1} of ${chunks.length}`, policy: policyDocument(statements) });
+          new IamRolePolicyAttachment(this, `${name}-policy-${i + 1}-attachment`, { role: r.name, policyArn: policy.arn });
+        });
+      }
       roles[name] = r;
     }
     this.roles = roles;
@@ -119,6 +130,23 @@ export class GithubOidcRoles extends Construct {
   public get vmImport(): IamRole {
     return this.roles['vm-import'];
   }
+}
+
+/** IAM's size limits (characters of the JSON without whitespace): all inline policies of a role, one managed policy. */
+export const INLINE_POLICY_LIMIT = 10_240;
+export const MANAGED_POLICY_LIMIT = 6_144;
+
+/** Statements in one inline policy when they fit, else in managed-policy-sized parts (in order). */
+export function policyChunks(statements: PolicyStatement[]): PolicyStatement[][] {
+  if (policyDocument(statements).length <= INLINE_POLICY_LIMIT) return [statements];
+  const chunks: PolicyStatement[][] = [[]];
+  for (const st of statements) {
+    const last = chunks[chunks.length - 1];
+    if (last.length && policyDocument([...last, st]).length > MANAGED_POLICY_LIMIT) chunks.push([st]);
+    else last.push(st);
+  }
+  for (const c of chunks) if (policyDocument(c).length > MANAGED_POLICY_LIMIT) throw new Error(`a statement of ${policyDocument(c).length} characters does not fit IAM's managed policy limit of ${MANAGED_POLICY_LIMIT}`);
+  return chunks;
 }
 
 /** The OIDC `sub` claims each role trusts (the trust contract of the workflows). */

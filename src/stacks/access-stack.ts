@@ -222,7 +222,8 @@ export function workflowStatements(c: Config): Record<WorkflowRole, PolicyStatem
     boundaryPolicyArn: `arn:aws:iam::${account}:policy/${names.boundaryPolicy}`,
     protectedArns: [
       ...(['plan', 'apply', 'cutover', 'vm-import'] as const).map((k) => roleArn(c, k)),
-      `arn:aws:iam::${account}:policy/${names.boundaryPolicy}`,
+      // The boundary and the workflow roles' managed policies.
+      `arn:aws:iam::${account}:policy/${names.rolePrefix}-*`,
       `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`,
     ],
     protectedKeyAliases: secretsKey,

@@ -42,7 +42,7 @@ export class SecurityStack extends FactoryStack {
       accountId: c.accounts.staging,
       region: c.region,
       alias: names.estateKeyAlias,
-      logGroups: [`/aws/lambda/${n}*`, `/aws/vendedlogs/states/${n}*`, c.bootstrap.logGroupName, names.flowLogGroup],
+      logGroups: [`/aws/lambda/${n}*`, `/aws/vendedlogs/states/${n}*`, c.bootstrap.logGroupName],
       alarms: [automation.deadLetters],
     });
     this.estateKeyArn = this.estateKey.keyArn;
@@ -81,6 +81,7 @@ export class SecurityStack extends FactoryStack {
         grants: t.kms.grants,
         description: `EBS volumes of servers migrated by ${c.name} into ${t.name} (${t.accountId})`,
         mgnAccountAutoScaling: c.automation.amiSwap.enabled,
+        mgnAccountGrantManager: c.github ? roleArn(c, 'apply') : undefined,
         describers: c.github ? [roleArn(c, 'cutover'), roleArn(c, 'vm-import')] : [],
         vmImportRoleArn: c.vmImport.enabled && importTargetAccount(c).name === t.name && !c.vmImport.kmsKeyArn ? `arn:aws:iam::${c.accounts.staging}:role/${VMIMPORT_ROLE_NAME}` : undefined,
       });

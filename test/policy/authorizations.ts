@@ -38,6 +38,15 @@ export interface MappingWorld {
   topicKey(topicArn: string): string | undefined;
   /** The role name of a service-linked role of a service. */
   serviceLinkedRoleName(service: string): string;
+  /** The path of a role ("/" or "/aws-service-role/<service>/"). */
+  rolePath(account: string, name: string): string;
+  /** Tags of a KMS key (for aws:ResourceTag conditions of reads; changes read them before the request). */
+  kmsKeyTags(account: string, region: string, keyId: string): Record<string, string>;
+}
+
+/** AWS managed keys (alias/aws/<service>): each account's, with the policy AWS gives them. */
+export function awsManagedKeyArn(region: string, account: string, alias: string): string {
+  return `arn:aws:kms:${region}:${account}:key/aws-managed-${alias.replace('alias/aws/', '')}`;
 }
 
 /** Requests that need no authorization. */
@@ -109,6 +118,9 @@ const VARIABLE_PARAMS: Record<string, string[]> = {
   JobID: ['jobID'],
   GroupFriendlyName: ['AutoScalingGroupName'],
   FunctionName: ['FunctionName'],
+  QueueName: ['QueueUrl', 'QueueName'],
+  PolicyNameWithPath: ['PolicyArn'],
+  OidcProviderName: ['OpenIDConnectProviderArn'],
 };
 
 interface Ctx {
@@ -142,7 +154,7 @@ export async function authorizationsOf(r: RecordedRequest, world: MappingWorld):
     ...(Object.keys(tags.all).length ? { 'aws:TagKeys': Object.keys(tags.all) } : {}),
   };
   const ctx: Ctx = { r, call, world, source: `${key} #${r.seq}`, region, account: r.principal.account, base };
-  const special = SPECIAL[key];
+  const special = SPECIAL[key] ?? (call.service === 'kms' && (call.params.KeyId || call.params.TargetKeyId) ? kmsKeyOperation : undefined);
   const own = special ? await special(ctx) : await generic(ctx, [key]);
   return [...own, ...(await derived(ctx, key, tags))];
 }
@@ -213,7 +225,8 @@ function fill(ctx: Ctx, template: string, given: Record<string, string[]>, requi
   let arns = [template.replace('${Partition}', 'aws').replace('${Region}', ctx.region).replace('${Account}', ctx.account)];
   const vars = [...template.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]).filter((v) => !['Partition', 'Region', 'Account'].includes(v));
   for (const v of vars) {
-    const values = given[v] ?? paramValues(ctx.call.params, VARIABLE_PARAMS[v] ?? [v]).map((x) => normalize(v, x));
+    let values = given[v] ?? paramValues(ctx.call.params, VARIABLE_PARAMS[v] ?? [v]).map((x) => normalize(v, x));
+    if (v === 'RoleNameWithPath') values = values.map((name) => `${ctx.world.rolePath(ctx.account, name).replace(/^\//, '')}${name}`);
     if (!values.length) {
       if (!required) return [];
       if (!CREATES.test(ctx.call.operation)) throw new Error(`${ctx.source}: the request names no ${v} for ${template}`);
@@ -227,6 +240,9 @@ function fill(ctx: Ctx, template: string, given: Record<string, string[]>, requi
 /** A parameter value as the ARN needs it (a name from an ARN, a role path, ...). */
 function normalize(variable: string, value: string): string {
   if (variable === 'FunctionName' && value.startsWith('arn:')) return value.split(':')[6];
+  if (variable === 'QueueName') return value.split('/').pop()!;
+  if (variable === 'PolicyNameWithPath') return value.replace(/^arn:[^:]+:iam::[^:]*:policy\//, '');
+  if (variable === 'OidcProviderName') return value.replace(/^arn:[^:]+:iam::[^:]*:oidc-provider\//, '');
   return value;
 }
 
@@ -275,22 +291,29 @@ function ec2Arn(ctx: Ctx, type: string, id: string, region = ctx.region): string
   return type === 'image' || type === 'snapshot' ? `arn:aws:ec2:${region}::${type}/${id}` : `arn:aws:ec2:${region}:${ctx.account}:${type}/${id}`;
 }
 
-function kmsKeyArn(ctx: Ctx, keyId: string): { arn: string; account: string; aliases: string[]; requestAlias?: string } {
+/** Any operation on one key: the key's ARN (however the request names it), its aliases and tags. */
+async function kmsKeyOperation(ctx: Ctx): Promise<Authorization[]> {
+  const k = kmsKeyArn(ctx, String(ctx.call.params.KeyId ?? ctx.call.params.TargetKeyId));
+  return [{ ...auth(ctx, `kms:${ctx.call.operation}`, k.arn, kmsContext(k, ctx)), resourceAccount: k.account }];
+}
+
+function kmsKeyArn(ctx: Ctx, keyId: string): { arn: string; account: string; aliases: string[]; requestAlias?: string; tags: Record<string, string> } {
   const account = arnAccount(keyId) ?? ctx.account;
   const region = keyId.startsWith('arn:') ? keyId.split(':')[3] : ctx.region;
-  let id = keyId.startsWith('arn:') ? lastSegment(keyId, ':') : keyId;
+  let id = keyId.startsWith('arn:') ? keyId.split(':').slice(5).join(':').replace(/^key\//, '') : keyId;
   let requestAlias: string | undefined;
+  if (id.startsWith('alias/aws/')) return { arn: awsManagedKeyArn(region, account, id), account, aliases: [id], requestAlias: id, tags: {} };
   if (id.startsWith('alias/')) {
     requestAlias = id;
     const found = ctx.world.keyIdOfAlias(account, region, id);
     if (!found) throw new Error(`${ctx.source}: alias ${id} of ${account} resolves to no key`);
     id = found;
-  } else id = id.replace(/^key\//, '');
-  return { arn: `arn:aws:kms:${region}:${account}:key/${id}`, account, aliases: ctx.world.aliasesOfKey(account, region, id), requestAlias };
+  }
+  return { arn: `arn:aws:kms:${region}:${account}:key/${id}`, account, aliases: ctx.world.aliasesOfKey(account, region, id), requestAlias, tags: (ctx.r.before.kmsTags as Record<string, string> | undefined) ?? ctx.world.kmsKeyTags(account, region, id) };
 }
 
 function kmsContext(k: ReturnType<typeof kmsKeyArn>, ctx: Ctx): Record<string, string | string[]> {
-  return { 'kms:CallerAccount': ctx.account, ...(k.aliases.length ? { 'kms:ResourceAliases': k.aliases } : {}), ...(k.requestAlias ? { 'kms:RequestAlias': k.requestAlias } : {}), ...resourceTagContext(ctx.r.before.kmsTags as Record<string, string> | undefined, ['aws:ResourceTag']) };
+  return { 'kms:CallerAccount': ctx.account, ...(k.aliases.length ? { 'kms:ResourceAliases': k.aliases } : {}), ...(k.requestAlias ? { 'kms:RequestAlias': k.requestAlias } : {}), ...resourceTagContext(k.tags, ['aws:ResourceTag']) };
 }
 
 const SPECIAL: Record<string, Special> = {
@@ -481,7 +504,8 @@ for (const op of ['PutObject', 'GetObject', 'HeadObject', 'DeleteObject', 'Creat
   SPECIAL[`s3:${op}`] = async (ctx) => {
     const p = ctx.call.params;
     const object = `arn:aws:s3:::${String(p.Bucket)}/${String(p.Key)}`;
-    const versioned = op === 'DeleteObject' && p.versionId ? ['s3:DeleteObjectVersion'] : S3_ACTIONS[op] ?? [`s3:${op}`];
+    const versioned =
+      p.versionId && op === 'DeleteObject' ? ['s3:DeleteObjectVersion'] : p.versionId && (op === 'HeadObject' || op === 'GetObject') ? ['s3:GetObjectVersion'] : S3_ACTIONS[op] ?? [`s3:${op}`];
     return versioned.map((a) => auth(ctx, a, object));
   };
 }

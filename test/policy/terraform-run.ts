@@ -38,7 +38,7 @@ export function prepareOracleStack(outdir: string, stack: string, recorderUrl: s
         ...(p.alias ? { alias: p.alias } : {}),
         access_key: '${var.oracle_access_key}',
         secret_key: 'oracle',
-        skip_credentials_validation: true,
+        // Credentials are validated with sts:GetCallerIdentity as in the workflows (the account ID comes from it).
         skip_metadata_api_check: true,
         skip_region_validation: true,
         s3_use_path_style: true,

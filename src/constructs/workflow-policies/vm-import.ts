@@ -42,8 +42,10 @@ export function vmImportStatements(s: VmImportScope): PolicyStatement[] {
   const out: PolicyStatement[] = [
     { Sid: 'ImportBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
     // --s3-key may name any object of the bucket; uploads and deletions stay under the image prefix.
-    { Sid: 'ReadImages', Effect: 'Allow', Action: 's3:GetObject', Resource: `${bucket}/*` },
-    { Sid: 'UploadImages', Effect: 'Allow', Action: ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:DeleteObject'], Resource: `${bucket}/${s.imagePrefix}*` },
+    // HeadObject of the object and of the version just uploaded (its checksums).
+    { Sid: 'ReadImages', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `${bucket}/*` },
+    // Deleting the imported version itself (the bucket is versioned: a plain delete would only add a marker).
+    { Sid: 'UploadImages', Effect: 'Allow', Action: ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:DeleteObjectVersion'], Resource: `${bucket}/${s.imagePrefix}*` },
     // SSE-KMS: S3 asks KMS for data keys (and to decrypt them for the parts of a multipart upload) as the uploader.
     {
       Sid: 'BucketKeyThroughS3',

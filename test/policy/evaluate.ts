@@ -1,0 +1,118 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { Authorization } from './authorizations';
+import { Doc, PolicyModel, RolePolicies } from './model';
+
+/** The oracle's verdict on one authorization. */
+export interface Verdict {
+  readonly allowed: boolean;
+  /** Allowed / ExplicitlyDenied / ImplicitlyDenied / an error of the evaluator. */
+  readonly result: string;
+  /** Which policies took part (identity, boundary, resource policy, endpoint policy). */
+  readonly policies: string[];
+}
+
+export interface EvaluateOptions {
+  /** Evaluate against the staging VPC's endpoint policy of the service (a caller inside the staging network). @default false */
+  readonly throughEndpoint?: boolean;
+}
+
+/**
+ * Evaluates one authorization with @cloud-copilot/iam-simulate (AWS's evaluation logic: explicit
+ * deny, identity and resource policies, permissions boundary, cross-account requests needing both
+ * sides, conditions, NotAction/NotResource, KMS key policies that must grant the account before its
+ * IAM policies count, trust policies). The oracle supplies what the library does not know: which
+ * policies apply (the principal's, the resource's by its ARN, the endpoint's) and the request
+ * context (tags, kms:ViaService, iam:PassedToService, ...).
+ */
+export async function evaluate(a: Authorization, model: PolicyModel, options: EvaluateOptions = {}): Promise<Verdict> {
+  const used: string[] = [];
+  let identity: Array<{ name: string; policy: Doc }> = [];
+  let boundary: Array<{ name: string; policy: Doc }> | undefined;
+  const isRole = a.principal.kind === 'role';
+  if (isRole) {
+    const role: RolePolicies | undefined = model.roles.get(a.principal.arn);
+    if (!role) return { allowed: false, result: `no policies for ${a.principal.arn}`, policies: [] };
+    identity = [...role.inline.map((p) => ({ name: p.name, policy: p.doc })), ...role.managed.map((p) => ({ name: p.arn, policy: p.doc }))];
+    used.push(...identity.map((p) => `identity:${p.name}`));
+    if (role.boundary) {
+      boundary = [{ name: role.boundary.arn, policy: role.boundary.doc }];
+      used.push(`boundary:${role.boundary.arn}`);
+    }
+  }
+  const resourcePolicy = resourcePolicyOf(a, model);
+  if (resourcePolicy.missing) return { allowed: false, result: resourcePolicy.missing, policies: used };
+  if (resourcePolicy.doc) used.push(`resource:${resourcePolicy.name}`);
+  const endpoint = options.throughEndpoint ? model.endpoints.get(a.action.split(':')[0] === 'states' ? 'states' : a.action.split(':')[0]) : undefined;
+  if (endpoint) used.push(`endpoint:${a.action.split(':')[0]}`);
+  const simulation: Simulation = {
+    request: {
+      principal: a.principal.kind === 'service' ? a.principal.arn : a.principal.arn,
+      action: a.action,
+      resource: { resource: a.resource, accountId: a.resourceAccount },
+      contextVariables: a.context,
+    },
+    identityPolicies: identity,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: resourcePolicy.doc,
+    permissionBoundaryPolicies: boundary,
+    vpcEndpointPolicies: endpoint ? [{ name: 'staging', policy: endpoint }] : undefined,
+  };
+  const r = await runSimulation(a.action === 'sts:AssumeRoleWithWebIdentity' ? withOidcClaims(simulation) : simulation, {});
+  if (r.resultType === 'error') return { allowed: false, result: `evaluator error: ${JSON.stringify(r.errors).slice(0, 400)}`, policies: used };
+  return { allowed: r.overallResult === 'Allowed', result: r.overallResult, policies: used };
+}
+
+/** The resource-based policy AWS evaluates with the request, by the resource's ARN. */
+function resourcePolicyOf(a: Authorization, model: PolicyModel): { doc?: Doc; name?: string; missing?: string } {
+  const arn = a.resource;
+  if (a.action.startsWith('sts:AssumeRole')) {
+    const role = model.roles.get(arn);
+    if (!role) return { missing: `role ${arn} does not exist (no trust policy)` };
+    return { doc: role.trust, name: `trust:${arn}` };
+  }
+  if (arn.startsWith('arn:aws:kms:') && arn.includes(':key/')) {
+    const doc = model.keys.get(arn);
+    if (!doc) return { missing: `key ${arn} does not exist (no key policy)` };
+    return { doc, name: `key:${arn}` };
+  }
+  if (arn.startsWith('arn:aws:s3:::')) {
+    const bucket = arn.slice('arn:aws:s3:::'.length).split('/')[0];
+    const doc = model.buckets.get(bucket);
+    return doc ? { doc, name: `bucket:${bucket}` } : {};
+  }
+  if (arn.startsWith('arn:aws:sqs:')) return model.queues.has(arn) ? { doc: model.queues.get(arn), name: `queue:${arn}` } : {};
+  if (arn.startsWith('arn:aws:lambda:')) {
+    const fn = arn.split(':').slice(0, 7).join(':');
+    return model.functions.has(fn) ? { doc: model.functions.get(fn), name: `function:${fn}` } : {};
+  }
+  if (arn.startsWith('arn:aws:sns:')) {
+    const t = model.topics.get(arn);
+    return t?.policy ? { doc: t.policy, name: `topic:${arn}` } : {};
+  }
+  return {};
+}
+
+/** An identity provider's claim key, e.g. token.actions.githubusercontent.com:sub. */
+const CLAIM = /^[a-z0-9-]+(\.[a-z0-9-]+)+:[a-z_]+$/;
+
+/**
+ * OIDC claims (token.actions.githubusercontent.com:sub, :aud) are condition keys the Service
+ * Authorization Reference does not list for STS, so the evaluator would drop them from the request
+ * and every condition on them would fail. They are carried under a global key name the evaluator
+ * accepts, renamed identically in the trust policy and the request; operators and values are kept.
+ */
+function withOidcClaims(sim: Simulation): Simulation {
+  const rename = (k: string) => (CLAIM.test(k) ? `aws:PrincipalTag/${k}` : k);
+  const doc = sim.resourcePolicy as Doc | undefined;
+  const renamed = doc && {
+    ...doc,
+    Statement: doc.Statement.map((st) => ({
+      ...st,
+      ...(st.Condition
+        ? { Condition: Object.fromEntries(Object.entries(st.Condition as Record<string, Record<string, unknown>>).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [rename(k), v]))])) }
+        : {}),
+    })),
+  };
+  return { ...sim, resourcePolicy: renamed, request: { ...sim.request, contextVariables: Object.fromEntries(Object.entries(sim.request.contextVariables).map(([k, v]) => [rename(k), v])) } };
+}
