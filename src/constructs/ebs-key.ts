@@ -79,6 +79,8 @@ export interface EbsKeyProps {
   readonly mgnAccountAutoScaling?: boolean;
   /** Principal of the MGN account that creates and revokes that grant (the apply role). @default any principal of the account allowed by its IAM policies */
   readonly mgnAccountGrantManager?: string;
+  /** Principals of the MGN account that read the key's grants (the plan and apply roles: Terraform refreshes the grant). @default as mgnAccountGrantManager */
+  readonly mgnAccountGrantReaders?: string[];
   /**
    * Roles of the MGN account that describe the key directly, not through a service (the preflights of
    * the cutover and vm-import workflows name it by its alias ARN).
@@ -241,7 +243,15 @@ export function ebsKeyPolicy(p: EbsKeyProps): string {
           'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS },
         },
       },
-      { Sid: 'MgnAccountGrantManagement', Effect: 'Allow', Principal: { AWS: mgnRoot }, Action: ['kms:ListGrants', 'kms:RevokeGrant', 'kms:DescribeKey'], Resource: '*', Condition: manager },
+      { Sid: 'MgnAccountGrantRevoke', Effect: 'Allow', Principal: { AWS: mgnRoot }, Action: 'kms:RevokeGrant', Resource: '*', Condition: manager },
+      {
+        Sid: 'MgnAccountGrantRead',
+        Effect: 'Allow',
+        Principal: { AWS: mgnRoot },
+        Action: 'kms:ListGrants',
+        Resource: '*',
+        ...(p.mgnAccountGrantReaders?.length ? { Condition: { ArnEquals: { 'aws:PrincipalArn': p.mgnAccountGrantReaders } } } : manager.ArnEquals ? { Condition: manager } : {}),
+      },
     );
   }
   if (p.describers?.length) {

@@ -12,7 +12,7 @@ import {
 } from '../constructs/automation/policies';
 import { STATE_MACHINE_LOG_DELIVERY } from '../constructs/automation/pipeline-state-machine';
 import { BootstrapSecretsKey } from '../constructs/bootstrap-secrets-key';
-import { autoScalingRoleArn } from '../constructs/ebs-key';
+import { autoScalingRoleArn, EBS_GRANT_OPERATIONS } from '../constructs/ebs-key';
 import { GITHUB_OIDC_HOST, GithubOidcRoles, WorkflowRole } from '../constructs/github-oidc-roles';
 import { allowedActions, PermissionsBoundary } from '../constructs/permissions-boundary';
 import { PolicyStatement } from '../constructs/policy-document';
@@ -135,7 +135,9 @@ export function estateFamilies(c: Config): { apply: TerraformFamily[]; access: T
   const inStaging = c.accounts.targets.filter((t) => t.accountId === c.accounts.staging);
   const apply: TerraformFamily[] = ['network', 'logGroups', 'roles', 'kmsKeys', 'documents', 'mgnTemplates'];
   if (c.bootstrap.postLaunch.some((p) => Object.keys(p.parameters).length)) apply.push('parameters');
-  if (inStaging.some((t) => t.kms.grants?.length)) apply.push('kmsGrants');
+  // Grants on keys: the staging account's target keys' own grants, or the Auto Scaling grant the security stack makes for the AMI swap.
+  const swapGrant = c.automation.amiSwap.enabled && c.accounts.targets.some((t) => t.accountId !== c.accounts.staging);
+  if (inStaging.some((t) => t.kms.grants?.length) || swapGrant) apply.push('kmsGrants');
   if (inStaging.some((t) => t.kms.createAutoScalingRole)) apply.push('serviceLinkedRoles');
   if (automation) apply.push('functions', 'stateMachines', 'stateMachineLogDelivery', 'rules', 'topics', 'queues', 'tables', 'alarms');
   if (c.vmImport.enabled) apply.push('buckets');
@@ -229,8 +231,12 @@ export function workflowStatements(c: Config): Record<WorkflowRole, PolicyStatem
     protectedKeyAliases: secretsKey,
     bucketNames: c.vmImport.enabled ? [importBucketName(c)] : [],
     kmsKeys: { aliases: [names.estateKeyAlias, ...inStaging.filter((t) => !t.kms.existingKeyArn).map((t) => ebsKeyAlias(c, t))], tag: { key: ESTATE_TAG, value: c.name } },
+    ownKeyGrants: inStaging.some((t) => t.kms.grants?.length),
     serviceLinkedRoles: inStaging.some((t) => t.kms.createAutoScalingRole) ? ['autoscaling.amazonaws.com'] : [],
     readRoleArns: swapReadsStagingRole || readsOwnRole ? [autoScalingRoleArn(account)] : [],
+    keyGrants: swapReadsStagingRole
+      ? { keys: targetKeys(c).filter((k) => k.accountId !== account), grantee: autoScalingRoleArn(account), operations: EBS_GRANT_OPERATIONS }
+      : undefined,
     stateBackend: state,
     targetDeployRoleArns: crossAccount.map((t) => `arn:aws:iam::${t.accountId}:role/${t.deployRoleName}`),
   });

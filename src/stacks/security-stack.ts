@@ -82,6 +82,7 @@ export class SecurityStack extends FactoryStack {
         description: `EBS volumes of servers migrated by ${c.name} into ${t.name} (${t.accountId})`,
         mgnAccountAutoScaling: c.automation.amiSwap.enabled,
         mgnAccountGrantManager: c.github ? roleArn(c, 'apply') : undefined,
+        mgnAccountGrantReaders: c.github ? [roleArn(c, 'plan'), roleArn(c, 'apply')] : undefined,
         describers: c.github ? [roleArn(c, 'cutover'), roleArn(c, 'vm-import')] : [],
         vmImportRoleArn: c.vmImport.enabled && importTargetAccount(c).name === t.name && !c.vmImport.kmsKeyArn ? `arn:aws:iam::${c.accounts.staging}:role/${VMIMPORT_ROLE_NAME}` : undefined,
       });

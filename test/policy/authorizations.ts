@@ -20,6 +20,11 @@ export interface Authorization {
   readonly source: string;
   /** Why a request needs this authorization besides its own action (tag on create, PassRole, KMS through a service, ...). */
   readonly derived?: string;
+  /**
+   * For a principal whose own policy is AWS's (a service-linked role): the permission that policy
+   * gives, so that the evaluation is about the resource's policy. @default none
+   */
+  readonly identityStandIn?: { readonly Version: string; readonly Statement: Array<Record<string, unknown>> };
 }
 
 /** What the mapping needs to know about resources beyond the request (read from moto after the flows). */
@@ -494,7 +499,15 @@ const SPECIAL: Record<string, Special> = {
   'route53resolver:ListTagsForResource': async (ctx) => byArnParam(ctx, 'route53resolver:ListTagsForResource', ['ResourceArn']),
   'route53resolver:TagResource': async (ctx) => byArnParam(ctx, 'route53resolver:TagResource', ['ResourceArn']),
   'mgn:ListTagsForResource': async (ctx) => byArnParam(ctx, 'mgn:ListTagsForResource', ['resourceArn']),
+  // A query of an index is authorized on the index alone.
+  'dynamodb:Query': async (ctx) => dynamoRead(ctx, 'dynamodb:Query'),
+  'dynamodb:Scan': async (ctx) => dynamoRead(ctx, 'dynamodb:Scan'),
 };
+
+function dynamoRead(ctx: Ctx, action: string): Authorization[] {
+  const table = `arn:aws:dynamodb:${ctx.region}:${ctx.account}:table/${String(ctx.call.params.TableName)}`;
+  return [auth(ctx, action, ctx.call.params.IndexName ? `${table}/index/${String(ctx.call.params.IndexName)}` : table)];
+}
 
 /** S3 operations: bucket or object ARNs, and the IAM action(s) of each operation. */
 for (const op of ['CreateBucket', 'DeleteBucket', 'HeadBucket', 'ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads', 'GetBucketAcl', 'PutBucketAcl', 'GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy', 'GetBucketPolicyStatus', 'GetBucketVersioning', 'PutBucketVersioning', 'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle', 'GetBucketEncryption', 'PutBucketEncryption', 'DeleteBucketEncryption', 'GetPublicAccessBlock', 'PutPublicAccessBlock', 'DeletePublicAccessBlock', 'GetBucketOwnershipControls', 'PutBucketOwnershipControls', 'DeleteBucketOwnershipControls', 'GetBucketTagging', 'PutBucketTagging', 'DeleteBucketTagging', 'GetBucketCors', 'GetBucketWebsite', 'GetBucketLogging', 'GetBucketAccelerateConfiguration', 'GetBucketRequestPayment', 'GetBucketReplication', 'GetObjectLockConfiguration', 'GetBucketLocation', 'GetBucketNotificationConfiguration']) {

@@ -29,7 +29,10 @@ export async function evaluate(a: Authorization, model: PolicyModel, options: Ev
   let identity: Array<{ name: string; policy: Doc }> = [];
   let boundary: Array<{ name: string; policy: Doc }> | undefined;
   const isRole = a.principal.kind === 'role';
-  if (isRole) {
+  if (a.identityStandIn) {
+    identity = [{ name: 'aws-managed-stand-in', policy: a.identityStandIn as Doc }];
+    used.push('identity:aws-managed-stand-in');
+  } else if (isRole) {
     const role: RolePolicies | undefined = model.roles.get(a.principal.arn);
     if (!role) return { allowed: false, result: `no policies for ${a.principal.arn}`, policies: [] };
     identity = [...role.inline.map((p) => ({ name: p.name, policy: p.doc })), ...role.managed.map((p) => ({ name: p.arn, policy: p.doc }))];
@@ -46,7 +49,7 @@ export async function evaluate(a: Authorization, model: PolicyModel, options: Ev
   if (endpoint) used.push(`endpoint:${a.action.split(':')[0]}`);
   const simulation: Simulation = {
     request: {
-      principal: a.principal.kind === 'service' ? a.principal.arn : a.principal.arn,
+      principal: a.principal.arn,
       action: a.action,
       resource: { resource: a.resource, accountId: a.resourceAccount },
       contextVariables: a.context,
@@ -58,7 +61,7 @@ export async function evaluate(a: Authorization, model: PolicyModel, options: Ev
     permissionBoundaryPolicies: boundary,
     vpcEndpointPolicies: endpoint ? [{ name: 'staging', policy: endpoint }] : undefined,
   };
-  const r = await runSimulation(a.action === 'sts:AssumeRoleWithWebIdentity' ? withOidcClaims(simulation) : simulation, {});
+  const r = await runSimulation(carried(simulation), {});
   if (r.resultType === 'error') return { allowed: false, result: `evaluator error: ${JSON.stringify(r.errors).slice(0, 400)}`, policies: used };
   return { allowed: r.overallResult === 'Allowed', result: r.overallResult, policies: used };
 }
@@ -93,26 +96,57 @@ function resourcePolicyOf(a: Authorization, model: PolicyModel): { doc?: Doc; na
   return {};
 }
 
-/** An identity provider's claim key, e.g. token.actions.githubusercontent.com:sub. */
-const CLAIM = /^[a-z0-9-]+(\.[a-z0-9-]+)+:[a-z_]+$/;
+/**
+ * Condition keys the evaluator cannot read: OIDC claims (token.actions.githubusercontent.com:sub, :aud
+ * are not in the Service Authorization Reference for STS, so the evaluator drops them from the
+ * request) and kms:EncryptionContext:<key> (its variable part follows a colon, which the evaluator's
+ * matching of variable keys, written for "prefix/variable", does not recognize). They are carried
+ * under a global key name the evaluator accepts, renamed identically in every policy and in the
+ * request; operators and values are kept.
+ */
+const CARRIED = [/^[a-z0-9-]+(\.[a-z0-9-]+)+:[a-z_]+$/i, /^kms:EncryptionContext:.+$/i];
+
+function carried(sim: Simulation): Simulation {
+  const rename = (k: string) => (CARRIED.some((re) => re.test(k)) ? `aws:PrincipalTag/${k}` : k);
+  const doc = <T>(d: T): T => {
+    const x = d as unknown as Doc | undefined;
+    if (!x?.Statement) return d;
+    return {
+      ...x,
+      Statement: [x.Statement].flat().map((st) => ({
+        ...st,
+        ...(st.Condition
+          ? { Condition: Object.fromEntries(Object.entries(st.Condition as Record<string, Record<string, unknown>>).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [rename(k), v]))])) }
+          : {}),
+      })),
+    } as unknown as T;
+  };
+  const both = <T>(d: T): T => withAccountless(doc(d));
+  return {
+    ...sim,
+    identityPolicies: sim.identityPolicies.map((p) => ({ ...p, policy: both(p.policy) })),
+    permissionBoundaryPolicies: sim.permissionBoundaryPolicies?.map((p) => ({ ...p, policy: both(p.policy) })),
+    vpcEndpointPolicies: sim.vpcEndpointPolicies?.map((p) => ({ ...p, policy: both(p.policy) })),
+    resourcePolicy: both(sim.resourcePolicy),
+    request: {
+      ...sim.request,
+      resource: { ...sim.request.resource, resource: accountless(sim.request.resource.resource) },
+      contextVariables: Object.fromEntries(Object.entries(sim.request.contextVariables).map(([k, v]) => [rename(k), v])),
+    },
+  };
+}
 
 /**
- * OIDC claims (token.actions.githubusercontent.com:sub, :aud) are condition keys the Service
- * Authorization Reference does not list for STS, so the evaluator would drop them from the request
- * and every condition on them would fail. They are carried under a global key name the evaluator
- * accepts, renamed identically in the trust policy and the request; operators and values are kept.
+ * AWS-owned SSM documents have ARNs without an account (arn:aws:ssm:<region>::document/AWS-...), which
+ * the evaluator cannot type; they are matched with the placeholder account "aws", in the request and
+ * in every policy resource alike.
  */
-function withOidcClaims(sim: Simulation): Simulation {
-  const rename = (k: string) => (CLAIM.test(k) ? `aws:PrincipalTag/${k}` : k);
-  const doc = sim.resourcePolicy as Doc | undefined;
-  const renamed = doc && {
-    ...doc,
-    Statement: doc.Statement.map((st) => ({
-      ...st,
-      ...(st.Condition
-        ? { Condition: Object.fromEntries(Object.entries(st.Condition as Record<string, Record<string, unknown>>).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [rename(k), v]))])) }
-        : {}),
-    })),
-  };
-  return { ...sim, resourcePolicy: renamed, request: { ...sim.request, contextVariables: Object.fromEntries(Object.entries(sim.request.contextVariables).map(([k, v]) => [rename(k), v])) } };
+const ACCOUNTLESS = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]*)::(document\/.+)$/;
+const accountless = (arn: string) => arn.replace(ACCOUNTLESS, '$1:aws:$2');
+
+function withAccountless<T>(d: T): T {
+  const x = d as unknown as Doc | undefined;
+  if (!x?.Statement) return d;
+  const fix = (r: unknown) => (typeof r === 'string' ? accountless(r) : Array.isArray(r) ? r.map((y) => (typeof y === 'string' ? accountless(y) : y)) : r);
+  return { ...x, Statement: [x.Statement].flat().map((st) => ({ ...st, ...(st.Resource ? { Resource: fix(st.Resource) } : {}), ...(st.NotResource ? { NotResource: fix(st.NotResource) } : {}) })) } as unknown as T;
 }

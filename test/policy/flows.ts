@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { randomUUID } from 'node:crypto';
@@ -31,9 +31,12 @@ import { startSimulation } from '../../src/runbook/simulate';
 import { estateNames } from '../../src/stacks/estate-names';
 import { runVmImport, VmImportClients } from '../../src/vm-import/run';
 import { automationNames, stateMachineRoleNames } from '../../src/constructs/automation/names';
+import { AMI_SWAP_PIPELINE, GROUP_TAG, PIPELINE_TAG } from '../../src/state-machines/identifiers';
+import { ebsKeyAlias } from '../../src/vm-import/naming';
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { motoApi } from './model';
 import { clientOptions, inAccount, keysOf } from './estate-run';
-import { Principal, Recorder, startRecorder } from './recorder';
+import { Inspector, Principal, Recorder, startRecorder } from './recorder';
 import { Authorization, principalContext } from './authorizations';
 import { runLocally, TaskCall } from '../automation/support/local-run';
 import { sampleEvent } from '../automation/support/fixtures';
@@ -52,12 +55,13 @@ export const MGN_FAKE_KEY = 'mgn-fake';
  * rehearsal's own set-up (target network, instance profiles, MGN's seeding) signs as set-up; MGN's
  * launch templates get the tag MGN puts on them.
  */
-export async function runbookFlow(rec: Recorder, label: string, c: FactoryConfig, registry: Map<string, Principal>): Promise<{ mgnRecorder: Recorder; log: string[] }> {
+export async function runbookFlow(rec: Recorder, label: string, c: FactoryConfig, registry: Map<string, Principal>, onFake: (url: string) => void): Promise<{ mgnRecorder: Recorder; log: string[] }> {
   const keys = keysOf(label);
   rec.register('simulation', { arn: 'setup:simulation', account: c.accounts.staging, kind: 'setup' });
   rec.register(MGN_FAKE_KEY, { arn: 'setup:mgn', account: c.accounts.staging, kind: 'setup' });
   const waves = ['wave-1', 'wave-2'];
   const sim = await startSimulation({ config: c, motoUrl: rec.url, waves });
+  onFake(sim.fake.url);
   const mgnRecorder = await startRecorder(sim.fake.url, { name: 'mgn', registry });
   const log: string[] = [];
   const setupEc2 = new EC2Client(clientOptions(rec.url, keys.setup(c.accounts.staging), c.region));
@@ -98,7 +102,7 @@ export async function runbookFlow(rec: Recorder, label: string, c: FactoryConfig
  * into its cutover placement with a stop/start, the integrity check, deletion of the object. The
  * recorder sits in front of the fake's proxy, which forwards the rest to moto.
  */
-export async function vmImportFlow(rec: Recorder, motoUrl: string, label: string, c: FactoryConfig, registry: Map<string, Principal>): Promise<{ importRecorder: Recorder; imageId?: string }> {
+export async function vmImportFlow(rec: Recorder, motoUrl: string, label: string, c: FactoryConfig, registry: Map<string, Principal>, inspector: Inspector): Promise<{ importRecorder: Recorder; imageId?: string; keyId?: string }> {
   const keys = keysOf(label);
   const staging = c.accounts.staging;
   const direct = (() => {
@@ -107,9 +111,11 @@ export async function vmImportFlow(rec: Recorder, motoUrl: string, label: string
   })();
   const fake = importFake(() => HAPPY_IMPORT, direct);
   const proxy = await startAwsProxy(motoUrl, fake.interceptor);
-  const importRecorder = await startRecorder(proxy.url, { name: 'vm-import', accountPerPrincipal: true, registry });
+  const importRecorder = await startRecorder(proxy.url, { name: 'vm-import', accountPerPrincipal: true, registry, inspector });
   const setup = new EC2Client(clientOptions(rec.url, keys.setup(staging), c.region));
-  const o = clientOptions(importRecorder.url, keys.role('vm-import'), c.region);
+  let restore: (() => Promise<unknown>) | undefined;
+  // The CLI's and the action's clients keep the SDK's standard retries.
+  const o = { ...clientOptions(importRecorder.url, keys.role('vm-import'), c.region), maxAttempts: 3 };
   const clients: VmImportClients = { s3: new S3Client(o), ec2: new EC2Client(o), kms: new KMSClient(o), ssm: new SSMClient(o), iam: new IAMClient(o) };
   try {
     // wiki01's cutover placement: a subnet and group of the staging account (the importing account launches).
@@ -121,6 +127,12 @@ export async function vmImportFlow(rec: Recorder, motoUrl: string, label: string
       network: { ...c.network, targetSubnets: c.network.targetSubnets.map((s) => (s.name === 'app-a' ? { ...s, subnetId: subnet } : s)) },
       waves: c.waves.map((w) => ({ ...w, applications: w.applications.map((a) => ({ ...a, servers: a.servers.map((s) => (s.name === 'wiki01' ? { ...s, cutover: { ...s.cutover, securityGroups: [sg] } } : s)) })) })),
     };
+    // moto evaluates the bucket's TLS-only Deny against the plain HTTP the tests speak: the policy is
+    // set aside during the run and put back before the oracle reads (and evaluates) it.
+    const bucket = `${c.name}-vm-import-${staging}`;
+    const tlsOnly = (await direct.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!;
+    await direct.s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    restore = () => direct.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: tlsOnly }));
     const image = sparseImage(6 * 1024 ** 2, 'wiki01.vmdk');
     const sums = 'a'.repeat(64) + '  /etc/hostname';
     const checksums = join(dirname(image), 'wiki01.sha256');
@@ -131,8 +143,12 @@ export async function vmImportFlow(rec: Recorder, motoUrl: string, label: string
       { config, clients, clock: fastClock(), log: () => undefined },
     );
     if (report.outcome !== 'succeeded') throw new Error(`vm-import: ${report.error}`);
-    return { importRecorder, imageId: report.import?.imageId };
+    return { importRecorder, imageId: report.import?.imageId, keyId: fake.state.importRequests[0]?.KmsKeyId };
+  } catch (e) {
+    const last = importRecorder.requests.slice(-3).map((r) => `${r.method} ${r.path} ${r.status} ${r.response.slice(0, 300)}`);
+    throw new Error(`${(e as Error).message}\nlast requests:\n${last.join('\n')}`);
   } finally {
+    await restore?.();
     for (const cl of [...Object.values(clients), ...Object.values(direct), setup]) (cl as { destroy(): void }).destroy();
     await proxy.stop();
   }
@@ -142,6 +158,8 @@ export async function vmImportFlow(rec: Recorder, motoUrl: string, label: string
 export interface PipelineRun {
   readonly modelled: Authorization[];
   readonly calls: Array<{ machine: string; calls: TaskCall[] }>;
+  /** Keys of the images the run started from (an MGN image and a backup are under the target account's EBS key). */
+  readonly imageKeys: Map<string, string>;
 }
 
 /**
@@ -162,6 +180,7 @@ export async function pipelinesFlow(rec: Recorder, motoUrl: string, label: strin
   for (const f of Object.values(n.functions)) rec.register(key(f), role(f));
   const setupKey = keysOf(label).setup(staging);
   const setup = { ec2: new EC2Client(clientOptions(rec.url, setupKey, region)), asg: new AutoScalingClient(clientOptions(rec.url, setupKey, region)) };
+  const setupIam = new IAMClient(clientOptions(rec.url, setupKey, 'us-east-1'));
   const fn = (name: string) => {
     const o = clientOptions(rec.url, key(name), region);
     return { ec2: new EC2Client(o), autoscaling: new AutoScalingClient(o), dynamodb: new DynamoDBClient(o), sns: new SNSClient(o) };
@@ -177,6 +196,16 @@ export async function pipelinesFlow(rec: Recorder, motoUrl: string, label: strin
   };
   const modelled: Authorization[] = [];
   const calls: PipelineRun['calls'] = [];
+  const imageKeys = new Map<string, string>();
+  // What the estate's launched servers are under: the first target account's EBS key (MGN's launch template names it).
+  const target = c.accounts.targets[0];
+  const targetKey = target.kms.existingKeyArn ?? `arn:aws:kms:${region}:${target.accountId}:${ebsKeyAlias(c, target)}`;
+  const recoverRun = async (machine: string, executionArn: string) => {
+    const recover = fn(n.functions.recoverStoppedRun);
+    const recoverSettings = await settings<Parameters<typeof recoverStoppedRun>[2]>(n.functions.recoverStoppedRun, 'RECOVER_SETTINGS');
+    modelled.push(...invokedByRule(c, n.stoppedRunRule, fnArn(n.functions.recoverStoppedRun)));
+    await recoverStoppedRun(recover, { detail: { executionArn, stateMachineArn: smArn(machine), status: 'ABORTED', name: 'stopped' } } as never, recoverSettings);
+  };
   const machineRun = async (machine: string, event: object, lambdas: Record<string, (p: never) => Promise<unknown>>, extra: Partial<Parameters<typeof runLocally>[2]> = {}) => {
     // EventBridge starts the run with the rule's role; the run's SDK calls are the state machine role's.
     const names = stateMachineRoleNames(machine);
@@ -186,6 +215,13 @@ export async function pipelinesFlow(rec: Recorder, motoUrl: string, label: strin
     calls.push({ machine, calls: r.calls });
     for (const call of r.calls.filter((x) => x.resource.startsWith('arn:aws:lambda:'))) {
       modelled.push({ principal: role(names.role), action: 'lambda:InvokeFunction', resource: call.resource, resourceAccount: staging, context: principalContext(role(names.role), region), source: `${machine} ${call.state}` });
+    }
+    // moto has no instance refresh: the injected answer stands for the call, which the role makes on the group.
+    for (const call of r.calls.filter((x) => x.resource.endsWith(':startInstanceRefresh'))) {
+      const group = String((call.input as { AutoScalingGroupName: string }).AutoScalingGroupName);
+      const g = (await setup.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups![0];
+      const tags = Object.fromEntries((g.Tags ?? []).map((t) => [`aws:ResourceTag/${t.Key}`, t.Value!]));
+      modelled.push({ principal: role(names.role), action: 'autoscaling:StartInstanceRefresh', resource: g.AutoScalingGroupARN!, resourceAccount: staging, context: { ...principalContext(role(names.role), region), ...tags }, source: `${machine} ${call.state} (answered for moto)` });
     }
     return r;
   };
@@ -203,11 +239,30 @@ export async function pipelinesFlow(rec: Recorder, motoUrl: string, label: strin
       event.resources = [`arn:aws:ec2:${region}::image/${image}`];
       const f = fn(n.functions.resolveSourceImage);
       const s = await settings<Parameters<typeof resolveSourceImage>[2]>(n.functions.resolveSourceImage, 'RESOLVE_SETTINGS');
-      const r = await machineRun(n.reEncryption, event, { [fnArn(n.functions.resolveSourceImage)]: (e: never) => resolveSourceImage(f.ec2, e, s) }, { inject: tagOnCreate(setup.ec2) });
+      imageKeys.set(image, targetKey);
+      const lambdas = { [fnArn(n.functions.resolveSourceImage)]: (e: never) => resolveSourceImage(f.ec2, e, s) };
+      const r = await machineRun(n.reEncryption, event, lambdas, { inject: tagOnCreate(setup.ec2) });
       if (r.status !== 'SUCCEEDED') throw new Error(`re-encryption ${r.status}: ${r.error} ${r.cause}`);
+      // A copy stopped midway: the recovery function removes the unfinished copy.
+      const image2 = (await setup.ec2.send(new CreateImageCommand({ InstanceId: inst, Name: `mgn-${inst}-2` }))).ImageId!;
+      await setup.ec2.send(new CreateTagsCommand({ Resources: [image2], Tags: [{ Key: a.amiReEncryption.sourceImageTagKey, Value: 's-1234567890abcdef0' }, { Key: 'rehost-factory:estate', Value: c.name }, { Key: 'rehost-factory:wave', Value: 'wave-1' }] }));
+      imageKeys.set(image2, targetKey);
+      event.detail.ImageId = image2;
+      event.resources = [`arn:aws:ec2:${region}::image/${image2}`];
+      const stopped = await machineRun(n.reEncryption, event, lambdas, { inject: tagOnCreate(setup.ec2), abortAt: 'CopyPollCheck' });
+      if (stopped.status !== 'ABORTED') throw new Error(`re-encryption stop: ${stopped.status}`);
+      await recoverRun(n.reEncryption, stopped.executionArn);
     }
     if (a.amiSwap.enabled) {
-      const g = await estateGroup(setup.ec2, setup.asg, region, c.name);
+      const profile = c.waves.flatMap((w) => w.applications.flatMap((ap) => ap.servers)).map((sv) => sv.cutover.instanceProfile).find(Boolean);
+      if (profile) await instanceRole(setupIam, profile);
+      const g = await estateGroup(setup.ec2, setup.asg, region, c.name, profile);
+      imageKeys.set(g.backupImageId, targetKey);
+      // Images of earlier swaps of the group beyond keepImages, for the retention to remove.
+      for (let i = 0; i <= a.amiSwap.keepImages; i++) {
+        const old = (await setup.ec2.send(new CreateImageCommand({ InstanceId: g.instanceId, Name: `${g.name}-old-${i}` }))).ImageId!;
+        await setup.ec2.send(new CreateTagsCommand({ Resources: [old], Tags: [{ Key: PIPELINE_TAG, Value: AMI_SWAP_PIPELINE }, { Key: GROUP_TAG, Value: g.name }] }));
+      }
       const jobEvent = (jobId: string) => {
         const { event } = sampleEvent('backup-job-state-change-completed-ec2');
         event.region = region;
@@ -230,18 +285,16 @@ export async function pipelinesFlow(rec: Recorder, motoUrl: string, label: strin
       // A run stopped after it launched its temporary instance: the recovery function cleans up.
       const stopped = await machineRun(n.amiSwap, jobEvent(randomUUID()), lambdas, { inject, abortAt: 'CreateImage' });
       if (stopped.status !== 'ABORTED') throw new Error(`AMI swap stop: ${stopped.status}`);
-      const recover = fn(n.functions.recoverStoppedRun);
-      const recoverSettings = await settings<Parameters<typeof recoverStoppedRun>[2]>(n.functions.recoverStoppedRun, 'RECOVER_SETTINGS');
-      modelled.push(...invokedByRule(c, n.stoppedRunRule, fnArn(n.functions.recoverStoppedRun)));
-      await recoverStoppedRun(recover, { detail: { executionArn: stopped.executionArn, stateMachineArn: smArn(n.amiSwap), status: 'ABORTED', name: 'stopped' } } as never, recoverSettings);
+      await recoverRun(n.amiSwap, stopped.executionArn);
     }
   } finally {
     rec.register('testing', { arn: 'setup:testing', account: staging, kind: 'setup' });
     setup.ec2.destroy();
     setup.asg.destroy();
+    setupIam.destroy();
   }
   void estateNames;
-  return { modelled, calls };
+  return { modelled, calls, imageKeys };
 }
 
 /** EventBridge invoking a function through its resource policy (the rule's ARN as aws:SourceArn). */
@@ -262,13 +315,29 @@ async function sandboxSubnet(ec2: EC2Client, region: string): Promise<string> {
   return (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', AvailabilityZone: `${region}a` }))).Subnet!.SubnetId!;
 }
 
+/** The role behind an instance profile of the estate's placements (named like the profile). */
+async function instanceRole(iam: IAMClient, name: string): Promise<void> {
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust })).catch(() => undefined);
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name })).catch(() => undefined);
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name })).catch(() => undefined);
+}
+
 /** An Auto Scaling group of the estate (group and launch template tagged with it) and a backup image of one of its instances. */
-async function estateGroup(ec2: EC2Client, asg: AutoScalingClient, region: string, estate: string) {
+async function estateGroup(ec2: EC2Client, asg: AutoScalingClient, region: string, estate: string, profile?: string) {
   const subnet = await sandboxSubnet(ec2, region);
   const base = await publicImage(ec2, 'linux');
   const name = `web-${randomUUID().slice(0, 8)}`;
   const tags = [{ Key: 'rehost-factory:estate', Value: estate }];
-  const lt = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `${name}-lt`, LaunchTemplateData: { ImageId: base, InstanceType: 't3.micro' }, TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }] }))).LaunchTemplate!.LaunchTemplateId!;
+  const lt = (
+    await ec2.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: `${name}-lt`,
+        LaunchTemplateData: { ImageId: base, InstanceType: 't3.micro', ...(profile ? { IamInstanceProfile: { Name: profile } } : {}) },
+        TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],
+      }),
+    )
+  ).LaunchTemplate!.LaunchTemplateId!;
   await ec2.send(new CreateTagsCommand({ Resources: [lt], Tags: tags }));
   await asg.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: name, MinSize: 1, MaxSize: 4, DesiredCapacity: 2, VPCZoneIdentifier: subnet, LaunchTemplate: { LaunchTemplateId: lt, Version: '$Default' }, Tags: [{ Key: 'rehost-factory:estate', Value: estate, PropagateAtLaunch: true }] }));
   const { AutoScalingGroups = [] } = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));

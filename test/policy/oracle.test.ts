@@ -4,7 +4,7 @@ import { EstateOracle, EXAMPLES, grantedActions, runEstateOracle } from './oracl
 jest.setTimeout(1_800_000);
 const oracles: Array<EstateOracle & { stop(): Promise<void> }> = [];
 beforeAll(async () => {
-  oracles.push(...(await Promise.all(EXAMPLES.map((e) => runEstateOracle(e)))));
+  oracles.push(...(await Promise.all(EXAMPLES.filter((e) => !process.env.ORACLE_ONLY || e.label === process.env.ORACLE_ONLY).map((e) => runEstateOracle(e)))));
 }, 1_800_000);
 afterAll(async () => Promise.all(oracles.map((o) => o.stop())));
 

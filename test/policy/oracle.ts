@@ -54,7 +54,8 @@ export async function runEstateOracle(example: (typeof EXAMPLES)[number], option
   const moto: MotoServer = await startMoto({ accountPerRequest: true });
   const registry = new Map<string, Principal>();
   let mgnUrl: string | undefined;
-  const rec = await startRecorder(moto.url, { name: 'moto', accountPerPrincipal: true, registry, inspector: worldInspector(moto.url, () => mgnUrl) });
+  const inspector = worldInspector(moto.url, () => mgnUrl);
+  const rec = await startRecorder(moto.url, { name: 'moto', accountPerPrincipal: true, registry, inspector });
   const recorders: Recorder[] = [rec];
   const stop = async () => {
     for (const r of recorders) await r.stop();
@@ -70,26 +71,28 @@ export async function runEstateOracle(example: (typeof EXAMPLES)[number], option
     const terraform = await runTerraform(rec, example.label, config, options);
     Object.assign(seconds, terraform.seconds);
     const modelled: Authorization[] = [];
+    const imageKeys = new Map<string, string>();
     if (example.flows) {
       let t = Date.now();
-      const { mgnRecorder } = await runbookFlow(rec, example.label, config, registry);
+      const { mgnRecorder } = await runbookFlow(rec, example.label, config, registry, (url) => (mgnUrl = url));
       recorders.push(mgnRecorder);
-      mgnUrl = mgnRecorder.url;
       seconds.runbook = (Date.now() - t) / 1000;
       t = Date.now();
-      const { importRecorder } = await vmImportFlow(rec, moto.url, example.label, config, registry);
-      recorders.push(importRecorder);
+      const imported = await vmImportFlow(rec, moto.url, example.label, config, registry, inspector);
+      recorders.push(imported.importRecorder);
+      if (imported.imageId && imported.keyId) imageKeys.set(imported.imageId, imported.keyId);
       seconds['vm-import'] = (Date.now() - t) / 1000;
       t = Date.now();
       const pipelines = await pipelinesFlow(rec, moto.url, example.label, config);
       modelled.push(...pipelines.modelled);
+      for (const [image, key] of pipelines.imageKeys) imageKeys.set(image, key);
       seconds.pipelines = (Date.now() - t) / 1000;
     }
     const t = Date.now();
     const accounts = [...new Set([config.accounts.staging, ...config.accounts.targets.map((x) => x.accountId)])];
     const model = await readPolicyModel(moto.url, accounts, config.region);
     addAwsManagedKeys(model, accounts, config.region);
-    const world = await buildWorld(moto.url, accounts, config.region, model, recorders.flatMap((r) => r.requests));
+    const world = await buildWorld(moto.url, accounts, config.region, model, recorders.flatMap((r) => r.requests), imageKeys);
     const requests = recorders.flatMap((r) => r.requests);
     modelled.push(...serviceCalls(config, model, requests));
     const authorizations: Authorization[] = [];
@@ -152,7 +155,7 @@ function addAwsManagedKeys(model: PolicyModel, accounts: string[], region: strin
 }
 
 /** What the mapping needs from the accounts after the flows: aliases, role paths, key tags, grants, stacks, image keys. */
-async function buildWorld(motoUrl: string, accounts: string[], region: string, model: PolicyModel, requests: RecordedRequest[]): Promise<MappingWorld & GrantIndex> {
+async function buildWorld(motoUrl: string, accounts: string[], region: string, model: PolicyModel, requests: RecordedRequest[], knownImageKeys: Map<string, string>): Promise<MappingWorld & GrantIndex> {
   const aliases = new Map<string, Awaited<ReturnType<typeof kmsAliases>>>();
   const paths = new Map<string, string>();
   const keyTags = new Map<string, Record<string, string>>();
@@ -174,7 +177,7 @@ async function buildWorld(motoUrl: string, accounts: string[], region: string, m
     }
   }
   const stacks = new Map<string, string>();
-  const imageKeys = new Map<string, string>();
+  const imageKeys = new Map<string, string>(knownImageKeys);
   for (const r of requests) {
     const op = String(r.params.Action ?? '');
     if (op === 'CreateStack') {
@@ -225,6 +228,72 @@ export function serviceCalls(c: FactoryConfig, model: PolicyModel, requests: Rec
     else assume(r.service, r.name, {});
   }
   assume('vpc-flow-logs.amazonaws.com', names.flowLogRole, { 'aws:SourceArn': `arn:aws:ec2:${region}:${staging}:vpc-flow-log/fl-0123456789abcdef0` });
+  const logs = (groupName: string) => `arn:aws:logs:${region}:${staging}:log-group:${groupName}`;
+  const asRole = (name: string): Principal => ({ arn: roleArnOf(name), account: staging, kind: 'role' });
+  const call = (principal: Principal, action: string, resource: string, source: string, extra: Record<string, string | string[]> = {}) =>
+    out.push({ principal, action, resource, resourceAccount: resource.split(':')[4] || staging, context: { ...principalContext(principal, region), ...extra }, source });
+  // VPC Flow Logs delivers with its role; Lambda writes each function's logs with the function's role.
+  for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) call(asRole(names.flowLogRole), action, `${logs(names.flowLogGroup)}:log-stream:eni-0123456789abcdef0-all`, 'VPC Flow Logs delivery');
+  call(asRole(names.flowLogRole), 'logs:DescribeLogGroups', '*', 'VPC Flow Logs delivery');
+  call(asRole(names.flowLogRole), 'logs:DescribeLogStreams', `${logs(names.flowLogGroup)}:*`, 'VPC Flow Logs delivery');
+  for (const r of names.automationRoles().filter((x) => x.service === 'lambda.amazonaws.com')) {
+    for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) call(asRole(r.name), action, `${logs(`/aws/lambda/${r.name}`)}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`, 'Lambda writes the function\'s logs');
+  }
+  // Step Functions sets up and keeps the log delivery of a state machine with logging with its execution role.
+  for (const r of names.automationRoles().filter((x) => x.service === 'states.amazonaws.com')) {
+    for (const action of ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups']) {
+      call(asRole(r.name), action, '*', 'Step Functions log delivery');
+    }
+  }
+  // EventBridge dead-letters undeliverable events of the pipelines' rules into the queue.
+  const queue = `arn:aws:sqs:${region}:${staging}:${a.deadLetters}`;
+  if (model.queues.has(queue)) {
+    for (const rule of [a.reEncryption, a.amiSwap, a.stoppedRunRule]) {
+      out.push({ principal: service('events.amazonaws.com'), action: 'sqs:SendMessage', resource: queue, resourceAccount: staging, context: { 'aws:SourceArn': `arn:aws:events:${region}:${staging}:rule/${rule.slice(0, 64)}`, 'aws:SourceAccount': staging }, source: `dead letters of ${rule}` });
+    }
+  }
+  // CloudWatch Logs encrypts the estate's log groups with the estate key; the dead-letter alarm publishes to the encrypted topic.
+  const estateKey = [...model.keys.entries()].find(([, d]) => JSON.stringify(d).includes('CloudWatchLogsForEstateLogGroups'))?.[0];
+  if (estateKey) {
+    const groups = [c.bootstrap.logGroupName, ...names.automationRoles().filter((x) => x.service === 'lambda.amazonaws.com').map((x) => `/aws/lambda/${x.name}`)];
+    for (const g of groups) {
+      for (const action of ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']) {
+        out.push({ principal: service(`logs.${region}.amazonaws.com`), action, resource: estateKey, resourceAccount: staging, context: { 'kms:EncryptionContext:aws:logs:arn': logs(g) }, source: `CloudWatch Logs for ${g}` });
+      }
+    }
+    if (model.queues.has(queue)) {
+      for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
+        out.push({ principal: service('cloudwatch.amazonaws.com'), action, resource: estateKey, resourceAccount: staging, context: { 'aws:SourceAccount': staging, 'aws:SourceArn': `arn:aws:cloudwatch:${region}:${staging}:alarm:${a.deadLetters}` }, source: 'dead-letter alarm to the encrypted topic' });
+      }
+    }
+  }
+  // Launches under the target accounts' EBS keys: MGN (its service-linked role, whose AWS managed policy
+  // lets it use keys through EC2), each target account's Auto Scaling role (named by the key policy)
+  // and the staging account's Auto Scaling role (its grant) for the swapped images.
+  const ebsKeys = [...model.keys.entries()].filter(([, d]) => JSON.stringify(d).includes('UseThroughEc2AndMgn'));
+  for (const [key] of ebsKeys) {
+    const owner = key.split(':')[4];
+    const mgnRole: Principal = { arn: `arn:aws:iam::${staging}:role/aws-service-role/mgn.amazonaws.com/AWSServiceRoleForApplicationMigrationService`, account: staging, kind: 'service' };
+    const standIn = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] };
+    for (const action of ['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey']) {
+      out.push({
+        principal: mgnRole,
+        action,
+        resource: key,
+        resourceAccount: owner,
+        context: { ...principalContext(mgnRole, region), 'kms:ViaService': `ec2.${region}.amazonaws.com`, 'kms:CallerAccount': staging, 'kms:GrantIsForAWSResource': 'true' },
+        source: 'MGN launches the estate\'s servers',
+        identityStandIn: standIn,
+      });
+    }
+    const asg = (account: string): Principal => ({ arn: `arn:aws:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`, account, kind: 'service' });
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:CreateGrant']) {
+      out.push({ principal: asg(owner), action, resource: key, resourceAccount: owner, context: { ...principalContext(asg(owner), region), 'kms:ViaService': `ec2.${region}.amazonaws.com`, 'kms:CallerAccount': owner, 'kms:GrantIsForAWSResource': 'true' }, source: 'Auto Scaling of the key\'s account launches' });
+      if (c.automation.amiSwap.enabled && owner !== staging) {
+        out.push({ principal: asg(staging), action, resource: key, resourceAccount: owner, context: { ...principalContext(asg(staging), region), 'kms:ViaService': `ec2.${region}.amazonaws.com`, 'kms:CallerAccount': staging, 'kms:GrantIsForAWSResource': 'true' }, source: 'Auto Scaling of the staging account launches the swapped images' });
+      }
+    }
+  }
   // GitHub's jobs: each role from each subject the contract gives it.
   if (c.github) {
     const provider = `arn:aws:iam::${staging}:oidc-provider/${GITHUB_OIDC_HOST}`;

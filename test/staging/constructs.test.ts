@@ -211,7 +211,7 @@ describe('GithubOidcRoles', () => {
 
   it('splits a policy over IAM\'s inline limit into managed policies of at most 6,144 characters', () => {
     const many = Array.from({ length: 60 }, (_, i) => ({ Sid: `S${i}`, Effect: 'Allow' as const, Action: Array.from({ length: 8 }, (_x, j) => `ec2:DescribeVpcAttribute${i}x${j}`), Resource: '*' }));
-    const tf = synth((s) => new GithubOidcRoles(s, 'gh', { ...props, statements: { ...props.statements, apply: many } as never }));
+    const tf = synth((s) => new GithubOidcRoles(s, 'gh', { ...props, statements: { ...(props.statements as object), apply: many } as never }));
     const policies = only<{ name: string; policy: string }>(tf, 'aws_iam_policy');
     expect(policies.length).toBeGreaterThan(1);
     for (const p of policies) expect(p.policy.length).toBeLessThanOrEqual(6144);
@@ -229,5 +229,62 @@ describe('GithubOidcRoles', () => {
     expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, namePrefix: 'rehost-factory-acme-data-centre-one-frankfurt-exit-prog' }))).toThrow(
       /role name "rehost-factory-acme-data-centre-one-frankfurt-exit-prog-vm-import" has 65 characters; IAM allows 64: shorten github.roleNamePrefix/,
     );
+  });
+});
+
+describe('SsmBootstrapDocuments', () => {
+  it('deploys each document with estate defaults, escapes shell ${...} for Terraform, and creates the log group', () => {
+    const tf = synth((s) => new SsmBootstrapDocuments(s, 'b', { namePrefix: 'est', documents: ['remove-legacy-agents'], parameterDefaults: { 'remove-legacy-agents': { AgentNames: 'open-vm-tools,VMware Tools' } }, logGroupName: '/x', logRetentionDays: 30 }));
+    const [doc] = only<{ name: string; document_type: string; document_format: string; content: string }>(tf, 'aws_ssm_document');
+    expect(doc).toMatchObject({ name: 'est-remove-legacy-agents', document_type: 'Command', document_format: 'YAML' });
+    expect(doc.content).toContain('default: open-vm-tools,VMware Tools');
+    expect(doc.content).toContain('"$${NAMES[@]}"');
+    expect(doc.content).not.toMatch(/(^|[^$])\$\{/);
+    expect(only(tf, 'aws_cloudwatch_log_group')).toEqual([expect.objectContaining({ name: '/x', retention_in_days: 30 })]);
+  });
+
+  it('refuses a default for an undeclared parameter or one its allowedPattern rejects', () => {
+    expect(() => synth((s) => new SsmBootstrapDocuments(s, 'b', { namePrefix: 'e', documents: ['validate-server'], parameterDefaults: { 'validate-server': { Nope: 'x' } }, logGroupName: '/x' }))).toThrow(/validate-server has no parameter "Nope"/);
+    expect(() => synth((s) => new SsmBootstrapDocuments(s, 'b', { namePrefix: 'e', documents: ['validate-server'], parameterDefaults: { 'validate-server': { MinFreeDiskPercent: 'ten' } }, logGroupName: '/x' }))).toThrow(/does not match its allowedPattern/);
+  });
+});
+
+describe('mgnTemplate', () => {
+  const replication: ReplicationSettings = { stagingSubnetId: 'subnet-a', securityGroupIds: ['sg-r'], ebsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/k' };
+  const doc = (deployment: 'TEST_AND_CUTOVER' | 'CUTOVER_ONLY', n = 'a') => ({ actionName: n, documentName: `est-${n}`, deployment, parameters: { P: `/p/${n}` } });
+
+  it('replicates privately with the customer managed key and maps post-launch documents with Parameter Store parameters', () => {
+    const t = mgnTemplate(replication, { postLaunch: [doc('CUTOVER_ONLY')], logGroupName: '/log' });
+    expect(t.Resources.ReplicationConfigurationTemplate!.Properties).toMatchObject({ DataPlaneRouting: 'PRIVATE_IP', CreatePublicIP: false, EbsEncryption: 'CUSTOM', EbsEncryptionKeyArn: replication.ebsKeyArn, AssociateDefaultSecurityGroup: false });
+    expect(t.Resources.LaunchConfigurationTemplate.Properties.PostLaunchActions).toEqual({
+      Deployment: 'CUTOVER_ONLY',
+      CloudWatchLogGroupName: '/log',
+      SsmDocuments: [{ ActionName: 'a', SsmDocumentName: 'est-a', TimeoutSeconds: 3600, MustSucceedForCutover: true, Parameters: { P: [{ ParameterType: 'STRING', ParameterName: '/p/a' }] } }],
+    });
+  });
+
+  it('leaves the replication template out where CloudFormation lacks the type, and offers the same settings as an MGN API call', () => {
+    let cli = '';
+    const tf = synth((s) => {
+      cli = new MgnTemplates(s, 'm', { stackName: 'x', region: 'eu-west-1', replication, launch: {}, replicationInCloudFormation: false }).replicationCliCommand;
+    });
+    const [stack] = only<{ template_body: string }>(tf, 'aws_cloudformation_stack');
+    const body = JSON.parse(stack.template_body) as { Resources: Record<string, unknown>; Outputs: Record<string, unknown> };
+    expect(Object.keys(body.Resources)).toEqual(['LaunchConfigurationTemplate']);
+    expect(Object.keys(body.Outputs)).toEqual(['LaunchConfigurationTemplateId']);
+    const input = JSON.parse(/--cli-input-json '(.+)'$/.exec(cli)![1]) as Record<string, unknown>;
+    expect(cli).toMatch(/^aws mgn create-replication-configuration-template --region eu-west-1 /);
+    expect(input).toMatchObject({ stagingAreaSubnetId: 'subnet-a', dataPlaneRouting: 'PRIVATE_IP', createPublicIP: false, ebsEncryption: 'CUSTOM', ebsEncryptionKeyArn: replication.ebsKeyArn, replicationServersSecurityGroupsIDs: ['sg-r'] });
+  });
+
+  it.each([
+    [{ ...replication, securityGroupIds: [] }, {}, /at least one security group/],
+    [{ ...replication, bandwidthThrottlingMbps: 20_000 }, {}, /0 to 10000/],
+    [replication, { enableMapAutoTagging: true }, /mapAutoTaggingMpeId is required/],
+    [replication, { postLaunch: [doc('TEST_AND_CUTOVER')] }, /logGroupName is required/],
+    [replication, { postLaunch: [doc('TEST_AND_CUTOVER', 'a'), doc('CUTOVER_ONLY', 'b')], logGroupName: '/l' }, /one deployment to every post-launch document.*a: TEST_AND_CUTOVER, b: CUTOVER_ONLY/],
+    [replication, { postLaunch: Array.from({ length: 11 }, (_, i) => doc('TEST_AND_CUTOVER', `d${i}`)), logGroupName: '/l' }, /at most 10/],
+  ])('refuses bad settings (%#)', (r, l, message) => {
+    expect(() => mgnTemplate(r, l)).toThrow(message);
   });
 });

@@ -87,7 +87,7 @@ export function reEncryptionStatements(r: PipelineResources & { targetKeyArns: s
     {
       Sid: 'EncryptWithTargetKeys',
       Effect: 'Allow',
-      Action: ['kms:CreateGrant', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
       Resource: r.targetKeyArns,
       Condition: { StringEquals: { 'kms:ViaService': `ec2.${r.region}.amazonaws.com` } },
     },

@@ -1,4 +1,5 @@
 import { PolicyStatement } from '../policy-document';
+import { DescribedKey } from './cutover';
 import { StateBackendAccess, stateStatements } from './plan';
 import { terraformActions, TerraformFamily, TERRAFORM_ACTIONS } from './terraform-actions';
 
@@ -47,10 +48,18 @@ export interface ApplyScope {
    * estate carries (provider default_tags) that binds the keys' management.
    */
   readonly kmsKeys: { readonly aliases: string[]; readonly tag: { readonly key: string; readonly value: string } };
+  /** The stacks create KMS grants on the keys of kmsKeys. @default false */
+  readonly ownKeyGrants?: boolean;
   /** Services whose service-linked role the stacks create (e.g. autoscaling.amazonaws.com). @default none */
   readonly serviceLinkedRoles?: string[];
   /** Existing roles the stacks read with data sources (e.g. this account's AWSServiceRoleForAutoScaling). @default none */
   readonly readRoleArns?: string[];
+  /**
+   * Grants apply creates on other accounts' keys for a role of this account (the Auto Scaling role's
+   * grant on the target EBS keys): only that grantee, only the EBS operations.
+   * @default none
+   */
+  readonly keyGrants?: { readonly keys: DescribedKey[]; readonly grantee: string; readonly operations: string[] };
   /** S3 state backend. @default local state */
   readonly stateBackend?: StateBackendAccess;
   /** Write-capable roles in target accounts that the apply role assumes. @default none */
@@ -137,12 +146,41 @@ export function applyStatements(s: ApplyScope): PolicyStatement[] {
     // management is bound to it.
     const { key, value } = s.kmsKeys.tag;
     const tagged = (kind: 'RequestTag' | 'ResourceTag') => ({ StringEquals: { 'aws:RequestedRegion': region, [`aws:${kind}/${key}`]: value } });
-    const keyActions = terraformActions('kmsKeys').filter((a) => !['kms:CreateKey', 'kms:ListAliases', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'].includes(a));
+    const keyActions = [
+      ...terraformActions('kmsKeys').filter((a) => !['kms:CreateKey', 'kms:ListAliases', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'].includes(a)),
+      ...(s.ownKeyGrants ? terraformActions('kmsGrants') : []),
+    ];
     out.push(
       { Sid: 'KmsCreateKey', Effect: 'Allow', Action: 'kms:CreateKey', Resource: '*', Condition: tagged('RequestTag') },
       { Sid: 'KmsOwnKeys', Effect: 'Allow', Action: [...keyActions, 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'], Resource: arn('kms', 'key/*'), Condition: tagged('ResourceTag') },
       { Sid: 'KmsAliases', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'], Resource: s.kmsKeys.aliases.map((a) => arn('kms', a)) },
     );
+  }
+  if (s.keyGrants?.keys.length) {
+    const g = s.keyGrants;
+    const byArn = g.keys.filter((k) => k.keyArn).map((k) => k.keyArn!);
+    const byAlias = g.keys.filter((k) => !k.keyArn);
+    const targets: Array<{ resource: string[]; aliases?: string[] }> = [
+      ...(byArn.length ? [{ resource: byArn }] : []),
+      ...[...new Set(byAlias.map((k) => k.accountId))].map((a) => ({ resource: [`arn:aws:kms:${region}:${a}:key/*`], aliases: byAlias.filter((k) => k.accountId === a).map((k) => k.alias!) })),
+    ];
+    targets.forEach((t, i) => {
+      const aliases: Record<string, Record<string, string[]>> = t.aliases ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': t.aliases } } : {};
+      out.push(
+        {
+          Sid: `GrantOnTargetKeys${i + 1}`,
+          Effect: 'Allow',
+          Action: 'kms:CreateGrant',
+          Resource: t.resource,
+          Condition: { StringEquals: { 'kms:GranteePrincipal': g.grantee }, 'ForAllValues:StringEquals': { 'kms:GrantOperations': g.operations }, ...aliases },
+        },
+        { Sid: `ManageGrantsOnTargetKeys${i + 1}`, Effect: 'Allow', Action: ['kms:ListGrants', 'kms:RevokeGrant'], Resource: t.resource, ...(t.aliases ? { Condition: aliases } : {}) },
+      );
+    });
+  }
+  if (has(s, 'tables')) {
+    // A table's read describes the AWS managed key DynamoDB encrypts it with (alias/aws/dynamodb).
+    out.push({ Sid: 'AwsManagedKeyOfTables', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: arn('kms', 'key/*'), Condition: { StringEquals: { 'kms:RequestAlias': 'alias/aws/dynamodb' } } });
   }
   if (s.serviceLinkedRoles?.length) {
     const slr = s.serviceLinkedRoles.map((svc) => iamArn(`role/aws-service-role/${svc}/*`));

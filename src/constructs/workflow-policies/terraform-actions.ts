@@ -8,7 +8,7 @@ export const TERRAFORM_ACTIONS = {
   network: {
     read: [
       'ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute', 'ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups',
-      'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkAcls', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribePrefixLists', 'ec2:DescribeVpcEndpoints',
+      'ec2:DescribeNetworkAcls', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribePrefixLists', 'ec2:DescribeVpcEndpoints',
       'ec2:DescribeFlowLogs', 'route53resolver:GetResolverEndpoint', 'route53resolver:ListResolverEndpointIpAddresses', 'route53resolver:ListTagsForResource',
     ],
     write: [
@@ -103,8 +103,8 @@ export const TERRAFORM_ACTIONS = {
     write: ['iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint', 'iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider', 'iam:UntagOpenIDConnectProvider'],
   },
   managedPolicies: {
-    read: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
-    write: ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy'],
+    read: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+    write: ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy'],
   },
   serviceLinkedRoles: { read: ['iam:GetRole'], write: ['iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole', 'iam:GetServiceLinkedRoleDeletionStatus', 'iam:UpdateRoleDescription', 'iam:TagRole', 'iam:UntagRole'] },
 } as const;

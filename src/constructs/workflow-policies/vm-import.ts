@@ -65,8 +65,9 @@ export function vmImportStatements(s: VmImportScope): PolicyStatement[] {
       Action: ['ec2:DescribeImportImageTasks', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ssm:DescribeInstanceInformation', 'ssm:GetCommandInvocation'],
       Resource: '*',
     },
-    // The task and the AMI it registers (ImportImage authorizes both as created resources).
+    // The task and the AMI it registers (ImportImage authorizes both as created resources); the task's tags on creation.
     { Sid: 'ImportImage', Effect: 'Allow', Action: 'ec2:ImportImage', Resource: [ec2('import-image-task/*'), `arn:aws:ec2:${s.region}::image/*`, `arn:aws:ec2:${s.region}::snapshot/*`] },
+    { Sid: 'TagImportTask', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: ec2('import-image-task/*'), Condition: { StringEquals: { 'ec2:CreateAction': 'ImportImage' } } },
     // --launch: the instance carries the vm-import tag from its creation, so the later calls can require it.
     {
       Sid: 'LaunchTaggedInstance',
