@@ -85,31 +85,7 @@ export class AccessStack extends FactoryStack {
       value: { plan: roles.plan.arn, apply: roles.apply.arn, cutover: roles.cutover.arn, vm_import: roles['vm-import'].arn },
       description: 'Roles the GitHub workflows assume (REHOST_PLAN_ROLE_ARN, REHOST_APPLY_ROLE_ARN, REHOST_CUTOVER_ROLE_ARN, REHOST_VMIMPORT_ROLE_ARN)',
     });
-    const targets = Object.fromEntries(
-      c.accounts.targets
-        .filter((t) => t.accountId !== c.accounts.staging)
-        .map((t) => {
-          const gen = targetAccountRoles({
-            accountId: t.accountId,
-            region: c.region,
-            applyRoleArn: roleArn(c, 'apply'),
-            planRoleArn: roleArn(c, 'plan'),
-            tag: { key: ESTATE_TAG, value: c.name },
-            alias: ebsKeyAlias(c, t),
-            existingKeyArn: t.kms.existingKeyArn,
-            createAutoScalingRole: t.kms.createAutoScalingRole,
-            grants: !!t.kms.grants?.length,
-          });
-          return [
-            t.name,
-            {
-              account_id: t.accountId,
-              deploy_role: { name: t.deployRoleName, trust_policy: JSON.stringify(gen.deploy.trust), policy: JSON.stringify(gen.deploy.policy) },
-              plan_role: { name: t.planRoleName, trust_policy: JSON.stringify(gen.plan.trust), policy: JSON.stringify(gen.plan.policy) },
-            },
-          ];
-        }),
-    );
+    const targets = targetAccountRoleSpecs(c);
     if (Object.keys(targets).length) {
       new TerraformOutput(this, 'target_account_roles', {
         value: targets,
@@ -117,6 +93,46 @@ export class AccessStack extends FactoryStack {
       });
     }
   }
+}
+
+/** A role an administrator of a target account creates: its name, trust policy and permission policy (JSON). */
+export interface TargetAccountRoleSpec {
+  readonly name: string;
+  readonly trust_policy: string;
+  readonly policy: string;
+}
+
+/**
+ * The minimal deploy and plan role of each target account other than the staging account, by the
+ * target's name: what the access stack outputs (target_account_roles) and synth writes to
+ * cdktf.out/target-account-roles/<name>.json. Literal policies: no Terraform references.
+ */
+export function targetAccountRoleSpecs(c: Config): Record<string, { account_id: string; deploy_role: TargetAccountRoleSpec; plan_role: TargetAccountRoleSpec }> {
+  return Object.fromEntries(
+    c.accounts.targets
+      .filter((t) => t.accountId !== c.accounts.staging)
+      .map((t) => {
+        const gen = targetAccountRoles({
+          accountId: t.accountId,
+          region: c.region,
+          applyRoleArn: roleArn(c, 'apply'),
+          planRoleArn: roleArn(c, 'plan'),
+          tag: { key: ESTATE_TAG, value: c.name },
+          alias: ebsKeyAlias(c, t),
+          existingKeyArn: t.kms.existingKeyArn,
+          createAutoScalingRole: t.kms.createAutoScalingRole,
+          grants: !!t.kms.grants?.length,
+        });
+        return [
+          t.name,
+          {
+            account_id: t.accountId,
+            deploy_role: { name: t.deployRoleName, trust_policy: JSON.stringify(gen.deploy.trust), policy: JSON.stringify(gen.deploy.policy) },
+            plan_role: { name: t.planRoleName, trust_policy: JSON.stringify(gen.plan.trust), policy: JSON.stringify(gen.plan.policy) },
+          },
+        ];
+      }),
+  );
 }
 
 /** ARN of a workflow role of the estate. */

@@ -178,7 +178,9 @@ export class NetworkStack extends FactoryStack {
       permissionsBoundary: `arn:aws:iam::${c.accounts.staging}:policy/${names.boundaryPolicy}`,
       description: `rehost-factory: VPC Flow Logs of ${c.name}'s staging VPC`,
       statements: [
-        { Sid: 'DeliverFlowLogs', Effect: 'Allow', Action: [...FLOW_LOG_ROLE_ACTIONS], Resource: [group.arn, `${group.arn}:*`] },
+        { Sid: 'DeliverFlowLogs', Effect: 'Allow', Action: FLOW_LOG_ROLE_ACTIONS.filter((a) => a !== 'logs:DescribeLogGroups'), Resource: [group.arn, `${group.arn}:*`] },
+        // DescribeLogGroups has no resource type: it is granted on * or not at all.
+        { Sid: 'FindLogGroup', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
       ],
     });
     new FlowLog(this, 'flow-log', { vpcId: this.vpcId, trafficType: 'ALL', logDestinationType: 'cloud-watch-logs', logDestination: group.arn, iamRoleArn: role.arn, maxAggregationInterval: 600 });

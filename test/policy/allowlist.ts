@@ -32,7 +32,7 @@ export const ALLOWLIST: AllowlistEntry[] = [
     actions: [
       'ec2:ModifySubnetAttribute', 'ec2:ModifyVpcEndpoint', 'ec2:RevokeSecurityGroupIngress', 'mgn:UpdateLaunchConfigurationTemplate', 'mgn:UpdateReplicationConfigurationTemplate',
       'route53resolver:UpdateResolverEndpoint', 'route53resolver:AssociateResolverEndpointIpAddress', 'route53resolver:DisassociateResolverEndpointIpAddress',
-      'cloudformation:UpdateStack', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'states:UpdateStateMachine', 'logs:UpdateLogDelivery',
+      'cloudformation:UpdateStack', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'states:UpdateStateMachine',
       'dynamodb:UpdateTable', 'dynamodb:UpdateTimeToLive', 'ssm:UpdateDocument', 'ssm:UpdateDocumentDefaultVersion', 'logs:DeleteRetentionPolicy', 'logs:AssociateKmsKey',
       'logs:DisassociateKmsKey', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'kms:PutKeyPolicy', 'kms:DisableKeyRotation',
       'kms:UpdateKeyDescription', 'kms:UpdateAlias',
@@ -45,7 +45,7 @@ export const ALLOWLIST: AllowlistEntry[] = [
       'route53resolver:TagResource', 'route53resolver:UntagResource', 'mgn:UntagResource', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags', 'states:TagResource',
       'states:UntagResource', 'events:TagResource', 'events:UntagResource', 'sns:TagResource', 'sns:UntagResource', 'dynamodb:TagResource', 'dynamodb:UntagResource',
       'sqs:TagQueue', 'sqs:UntagQueue', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'ssm:RemoveTagsFromResource', 'logs:TagResource', 'logs:UntagResource',
-      'iam:TagRole', 'iam:UntagRole', 'kms:TagResource', 'kms:UntagResource',
+      'iam:TagRole', 'iam:UntagRole', 'kms:TagResource', 'kms:UntagResource', 'ssm:AddTagsToResource',
     ],
   },
   {
@@ -68,5 +68,12 @@ export const ALLOWLIST: AllowlistEntry[] = [
   { kind: 'vm-import', reason: 'a placement with an instance profile passes its role to EC2 (wiki01\'s has none)', actions: ['iam:PassRole'] },
   // the pipelines' roles
   { kind: 'ami-swap', reason: 'Windows instances only: Sysprep with SSM and its outcome (the oracle swaps a Linux group)', actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'] },
+  { kind: 'ami-swap', reason: 'a failed swap deregisters the image it made and deletes its snapshots (RollbackImage; the oracle\'s swap succeeds)', actions: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'] },
+  {
+    kind: 'ami-re-encryption',
+    reason: 'a failed copy is removed (CleanUpCopy), and with deregisterSource the MGN image after its copy (the examples keep it; the oracle\'s copy succeeds)',
+    actions: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+  },
+  { kind: 'resolve-backup-target', reason: 'only for a group over several subnets whose launch template names a zone: its subnet in that zone (the oracle\'s group has one subnet)', actions: ['ec2:DescribeSubnets'] },
   { kind: 'vmimport', reason: 'the VM Import service role policy AWS documents grants ec2:Describe* (the service\'s reads are not modelled one by one)', actions: ['ec2:Describe*'] },
 ];

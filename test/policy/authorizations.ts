@@ -25,6 +25,8 @@ export interface Authorization {
    * gives, so that the evaluation is about the resource's policy. @default none
    */
   readonly identityStandIn?: { readonly Version: string; readonly Statement: Array<Record<string, unknown>> };
+  /** A call from inside the staging VPC: the policy of its endpoint of this service (mgn, ec2, s3, ...) applies too. */
+  readonly throughEndpoint?: string;
 }
 
 /** What the mapping needs to know about resources beyond the request (read from moto after the flows). */
@@ -648,6 +650,11 @@ async function derived(ctx: Ctx, key: string, tags: RequestTags): Promise<Author
     const image = String(p.ImageId ?? '');
     const key2 = image ? ctx.world.imageKey(image) : undefined;
     if (key2) out.push(...kmsThroughService(ctx, key2, 'ec2', ['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey'], {}, 'encrypted volumes from the image'));
+  }
+  if (key === 'ec2:CopyImage') {
+    // EC2 re-encrypts the source's snapshots: the source key is used through EC2 as well.
+    const sourceKey = ctx.world.imageKey(String(p.SourceImageId));
+    if (sourceKey) out.push(...kmsThroughService(ctx, sourceKey, 'ec2', ['kms:CreateGrant', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:DescribeKey'], {}, 'the source image\'s snapshots'));
   }
   if (key === 'ec2:CopyImage' && p.Encrypted === 'true' && p.KmsKeyId) {
     out.push(...kmsThroughService(ctx, String(p.KmsKeyId), 'ec2', ['kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptTo', 'kms:DescribeKey'], {}, 'copy encrypted with the target key'));

@@ -1,4 +1,5 @@
 import { CreateServiceLinkedRoleCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateRouteTableCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import { estateNames, WorkflowRoleKind } from '../../src/stacks/estate-names';
 import { roleArn } from '../../src/stacks/access-stack';
 import { MOTO_ACCOUNT_HEADER } from '../support/moto';
 import { synthToTemp } from '../support/synth';
-import { init } from '../support/terraform';
 import { Principal, Recorder } from './recorder';
 import { OracleStack, prepareOracleStack, tfAs } from './terraform-run';
 
@@ -82,8 +82,10 @@ export async function runTerraform(rec: Recorder, label: string, c: FactoryConfi
   const stacks: Record<string, OracleStack> = {};
   stacks.access = prepareOracleStack(outdir, 'access', rec.url, stacks);
   for (const group of APPLY_GROUPS) for (const s of group) if (names.includes(s)) stacks[s] = prepareOracleStack(outdir, s, rec.url, stacks);
-  await time('init', () => Promise.all(Object.values(stacks).map((s) => init(s.dir))));
-  const apply = (s: string, key: string, extra: string[] = []) => tfAs(stacks[s], key, ['apply', '-no-color', '-input=false', '-auto-approve', '-lock=false', ...extra]);
+  // Each job inits as its role (an S3 backend lists and reads the state there).
+  await time('init', () => Promise.all(Object.entries(stacks).map(([name, s]) => tfAs(s, name === 'access' ? keys.admin : keys.role('apply'), ['init', '-no-color', '-input=false']))));
+  // Applies lock the state (S3: a lock file next to it); plans do not (-lock=false, as the workflows plan).
+  const apply = (s: string, key: string, extra: string[] = []) => tfAs(stacks[s], key, ['apply', '-no-color', '-input=false', '-auto-approve', ...extra]);
   const roleVar = (s: string, role: 'plan' | 'deploy') => (JSON.parse(readFileSync(join(stacks[s].dir, 'cdk.tf.json'), 'utf8')).variable?.target_account_role ? ['-var', `target_account_role=${role}`] : []);
   await time('bootstrap', () => apply('access', keys.admin));
   const accessOutputs = JSON.parse((await tfAs(stacks.access, keys.admin, ['output', '-json'])).stdout) as Record<string, { value: unknown }>;
@@ -136,6 +138,13 @@ export async function prepareAccounts(rec: Recorder, label: string, c: FactoryCo
       if (!/exist/i.test(e.message)) throw e;
     });
     iam.destroy();
+  }
+  if ('s3' in c.backend) {
+    // The state bucket is the administrator's (README: Prerequisites).
+    const region = c.backend.s3.region ?? c.region;
+    const s3 = new S3Client({ ...clientOptions(rec.url, keys.setup(c.accounts.staging), region) });
+    await s3.send(new CreateBucketCommand({ Bucket: c.backend.s3.bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
+    s3.destroy();
   }
   if ('existing' in c.network.vpc) {
     const ec2 = new EC2Client(clientOptions(rec.url, keys.setup(c.accounts.staging), c.region));

@@ -45,14 +45,17 @@ export async function evaluate(a: Authorization, model: PolicyModel, options: Ev
   const resourcePolicy = resourcePolicyOf(a, model);
   if (resourcePolicy.missing) return { allowed: false, result: resourcePolicy.missing, policies: used };
   if (resourcePolicy.doc) used.push(`resource:${resourcePolicy.name}`);
-  const endpoint = options.throughEndpoint ? model.endpoints.get(a.action.split(':')[0] === 'states' ? 'states' : a.action.split(':')[0]) : undefined;
-  if (endpoint) used.push(`endpoint:${a.action.split(':')[0]}`);
+  const endpointKey = a.throughEndpoint ?? (options.throughEndpoint ? a.action.split(':')[0] : undefined);
+  const endpoint = endpointKey ? model.endpoints.get(endpointKey) : undefined;
+  if (endpointKey && !endpoint) return { allowed: false, result: `no ${endpointKey} endpoint in the staging VPC`, policies: used };
+  if (endpoint) used.push(`endpoint:${endpointKey}`);
   const simulation: Simulation = {
     request: {
       principal: a.principal.arn,
       action: a.action,
       resource: { resource: a.resource, accountId: a.resourceAccount },
-      contextVariables: a.context,
+      // AWS sets aws:ResourceAccount on every request (the S3 endpoint policy tests it); the evaluator does not.
+      contextVariables: { 'aws:ResourceAccount': a.resourceAccount, ...a.context },
     },
     identityPolicies: identity,
     serviceControlPolicies: [],

@@ -55,14 +55,14 @@ export const MGN_FAKE_KEY = 'mgn-fake';
  * rehearsal's own set-up (target network, instance profiles, MGN's seeding) signs as set-up; MGN's
  * launch templates get the tag MGN puts on them.
  */
-export async function runbookFlow(rec: Recorder, label: string, c: FactoryConfig, registry: Map<string, Principal>, onFake: (url: string) => void): Promise<{ mgnRecorder: Recorder; log: string[] }> {
+export async function runbookFlow(rec: Recorder, label: string, c: FactoryConfig, registry: Map<string, Principal>, onFake: (url: string) => void, inspector?: Inspector): Promise<{ mgnRecorder: Recorder; log: string[] }> {
   const keys = keysOf(label);
   rec.register('simulation', { arn: 'setup:simulation', account: c.accounts.staging, kind: 'setup' });
   rec.register(MGN_FAKE_KEY, { arn: 'setup:mgn', account: c.accounts.staging, kind: 'setup' });
   const waves = ['wave-1', 'wave-2'];
   const sim = await startSimulation({ config: c, motoUrl: rec.url, waves });
   onFake(sim.fake.url);
-  const mgnRecorder = await startRecorder(sim.fake.url, { name: 'mgn', registry });
+  const mgnRecorder = await startRecorder(sim.fake.url, { name: 'mgn', registry, inspector });
   const log: string[] = [];
   const setupEc2 = new EC2Client(clientOptions(rec.url, keys.setup(c.accounts.staging), c.region));
   try {
@@ -261,7 +261,10 @@ export async function pipelinesFlow(rec: Recorder, motoUrl: string, label: strin
       // Images of earlier swaps of the group beyond keepImages, for the retention to remove.
       for (let i = 0; i <= a.amiSwap.keepImages; i++) {
         const old = (await setup.ec2.send(new CreateImageCommand({ InstanceId: g.instanceId, Name: `${g.name}-old-${i}` }))).ImageId!;
-        await setup.ec2.send(new CreateTagsCommand({ Resources: [old], Tags: [{ Key: PIPELINE_TAG, Value: AMI_SWAP_PIPELINE }, { Key: GROUP_TAG, Value: g.name }] }));
+        // Tagged as the swap tags its images: the image and its snapshots.
+        const { Images = [] } = await setup.ec2.send(new DescribeImagesCommand({ ImageIds: [old] }));
+        const snapshots = (Images[0]?.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId).filter((x): x is string => !!x);
+        await setup.ec2.send(new CreateTagsCommand({ Resources: [old, ...snapshots], Tags: [{ Key: PIPELINE_TAG, Value: AMI_SWAP_PIPELINE }, { Key: GROUP_TAG, Value: g.name }] }));
       }
       const jobEvent = (jobId: string) => {
         const { event } = sampleEvent('backup-job-state-change-completed-ec2');

@@ -74,7 +74,7 @@ export async function runEstateOracle(example: (typeof EXAMPLES)[number], option
     const imageKeys = new Map<string, string>();
     if (example.flows) {
       let t = Date.now();
-      const { mgnRecorder } = await runbookFlow(rec, example.label, config, registry, (url) => (mgnUrl = url));
+      const { mgnRecorder } = await runbookFlow(rec, example.label, config, registry, (url) => (mgnUrl = url), inspector);
       recorders.push(mgnRecorder);
       seconds.runbook = (Date.now() - t) / 1000;
       t = Date.now();
@@ -92,6 +92,7 @@ export async function runEstateOracle(example: (typeof EXAMPLES)[number], option
     const accounts = [...new Set([config.accounts.staging, ...config.accounts.targets.map((x) => x.accountId)])];
     const model = await readPolicyModel(moto.url, accounts, config.region);
     addAwsManagedKeys(model, accounts, config.region);
+    addAwsServiceBuckets(model, config.region);
     const world = await buildWorld(moto.url, accounts, config.region, model, recorders.flatMap((r) => r.requests), imageKeys);
     const requests = recorders.flatMap((r) => r.requests);
     modelled.push(...serviceCalls(config, model, requests));
@@ -112,7 +113,7 @@ export async function runEstateOracle(example: (typeof EXAMPLES)[number], option
       const k = `${a.principal.arn}|${a.action}|${a.resource}|${a.resourceAccount}|${JSON.stringify(a.context)}`;
       let v = cache.get(k);
       if (!v) {
-        v = (await grantAllows(a, world)) ?? (await evaluate(a, model));
+        v = await verdictOf(a, world, model);
         cache.set(k, v);
       }
       verdicts.set(a, v);
@@ -131,11 +132,26 @@ interface GrantIndex {
   readonly grants: Array<{ keyArn: string; grantee: string; operations: string[] }>;
 }
 
+/** The verdict on one authorization: a KMS grant of the account's keys, else the policies of `model`. */
+export async function verdictOf(a: Authorization, world: MappingWorld, model: PolicyModel): Promise<Verdict> {
+  return (await grantAllows(a, world)) ?? (await evaluate(a, model));
+}
+
 async function grantAllows(a: Authorization, world: MappingWorld & Partial<GrantIndex>): Promise<Verdict | undefined> {
   if (!a.action.startsWith('kms:') || !world.grants) return undefined;
   const op = a.action.slice(4);
   const g = world.grants.find((x) => x.keyArn === a.resource && x.grantee === a.principal.arn && x.operations.includes(op));
   return g ? { allowed: true, result: 'Allowed by grant', policies: [`grant:${a.resource}`] } : undefined;
+}
+
+/** Stand-in for the account that owns AWS's service buckets (aws-mgn-*, amazon-ssm-*). */
+const AWS_SERVICE_ACCOUNT = '999999999999';
+
+/** AWS's service buckets the staging network reads from (stand-in: readable by everyone, as they are). */
+function addAwsServiceBuckets(model: PolicyModel, region: string): void {
+  for (const bucket of [`aws-mgn-internal-${region}`, `aws-application-migration-service-${region}`]) {
+    model.buckets.set(bucket, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] });
+  }
 }
 
 /** The policy AWS gives its managed keys (alias/aws/<service>): use through the service by the account, metadata reads by the account. */
@@ -294,6 +310,22 @@ export function serviceCalls(c: FactoryConfig, model: PolicyModel, requests: Rec
       }
     }
   }
+  // From inside the staging network, through its endpoints: the replication servers (MGN's role, an
+  // AWS managed policy: stood in) report to MGN and fetch their software from MGN's buckets; the source
+  // servers' agents (over the private link) do the same with the agent role.
+  const managedStandIn = (action: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+  const mgnServiceRole = (name: string): Principal => ({ arn: `arn:aws:iam::${staging}:role/service-role/${name}`, account: staging, kind: 'role' });
+  const inside = (principal: Principal, action: string, resource: string, endpoint: string, resourceAccount: string, source: string) =>
+    out.push({ principal, action, resource, resourceAccount, context: principalContext(principal, region), source, identityStandIn: managedStandIn(action), throughEndpoint: endpoint });
+  if (model.endpoints.size) {
+    const server = mgnServiceRole('AWSApplicationMigrationReplicationServerRole');
+    const agent = mgnServiceRole('AWSApplicationMigrationAgentRole');
+    inside(server, 'mgn:SendClientMetricsForMgn', '*', 'mgn', staging, 'replication server reports to MGN');
+    inside(server, 'mgn:GetChannelCommandsForMgn', '*', 'mgn', staging, 'replication server reads its commands');
+    inside(server, 's3:GetObject', `arn:aws:s3:::aws-mgn-internal-${region}/replicator/latest`, 's3', AWS_SERVICE_ACCOUNT, 'replication server fetches its software');
+    inside(agent, 'mgn:SendAgentMetricsForMgn', '*', 'mgn', staging, 'agent reports to MGN');
+    inside(agent, 's3:GetObject', `arn:aws:s3:::aws-application-migration-service-${region}/latest/linux/aws-replication-installer-init`, 's3', AWS_SERVICE_ACCOUNT, 'agent fetches its installer');
+  }
   // GitHub's jobs: each role from each subject the contract gives it.
   if (c.github) {
     const provider = `arn:aws:iam::${staging}:oidc-provider/${GITHUB_OIDC_HOST}`;
@@ -337,7 +369,8 @@ export function serviceCalls(c: FactoryConfig, model: PolicyModel, requests: Rec
       const keyId = String(r.params.KmsKeyId ?? '');
       const keyArn = keyId.includes(':key/') ? keyId : [...model.keys.keys()].find((k) => k.split(':')[4] === keyId.split(':')[4] && !k.includes('aws-managed'));
       if (keyArn) {
-        for (const action of ['kms:CreateGrant', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey']) {
+        // The operations of AWS's documented role policy (GenerateDataKey*, ReEncrypt*): which of them the service calls is not documented.
+        for (const action of ['kms:CreateGrant', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey']) {
           out.push({ principal: vmimport, action, resource: keyArn, resourceAccount: keyArn.split(':')[4], context: { ...ctx, 'kms:CallerAccount': staging }, source: src, derived: 'VM Import encrypts the snapshots as the vmimport role' });
         }
       }

@@ -28,10 +28,13 @@ export function prepareOracleStack(outdir: string, stack: string, recorderUrl: s
     data?: { terraform_remote_state?: Record<string, unknown> };
   };
   const endpoints = Object.fromEntries(MOTO_ENDPOINT_SERVICES.map((s) => [s, recorderUrl]));
+  // An S3 backend stays S3 (its calls are the workflows' too: state list, read, lock file, write), through the recorder.
+  const s3Backend = tf.terraform?.backend?.s3 as Record<string, unknown> | undefined;
+  const backendEndpoints = { endpoints: { s3: recorderUrl, sts: recorderUrl }, use_path_style: true, skip_region_validation: true };
   const override: Record<string, unknown> = {
     terraform: {
       required_providers: { aws: { source: 'hashicorp/aws', version: PINNED.awsProvider } },
-      backend: { local: { path: join(dir, 'terraform.tfstate') } },
+      backend: s3Backend ? { s3: { ...s3Backend, ...backendEndpoints } } : { local: { path: join(dir, 'terraform.tfstate') } },
     },
     provider: {
       aws: (tf.provider?.aws ?? [{}]).map((p) => ({
@@ -50,13 +53,14 @@ export function prepareOracleStack(outdir: string, stack: string, recorderUrl: s
   writeFileSync(join(dir, 'zz_oracle_override.tf.json'), JSON.stringify(override, null, 2));
   // A new variable cannot come from an override file.
   writeFileSync(join(dir, 'zz_oracle_variables.tf.json'), JSON.stringify({ variable: { oracle_access_key: { type: 'string' } } }, null, 2));
-  const remote = Object.keys(tf.data?.terraform_remote_state ?? {});
+  const remote = Object.entries((tf.data?.terraform_remote_state ?? {}) as Record<string, { backend?: string; config?: Record<string, unknown> }>);
   if (remote.length) {
     const data = Object.fromEntries(
-      remote.map((name) => {
+      remote.map(([name, synthesized]) => {
         const from = name.replace('cross-stack-reference-input-', '');
         const source = applied[from];
         if (!source) throw new Error(`stack ${stack} reads the state of ${from}, which was not applied first`);
+        if (synthesized.backend === 's3') return [name, { backend: 's3', config: { ...synthesized.config, ...backendEndpoints } }];
         return [name, { backend: 'local', config: { path: join(source.dir, 'terraform.tfstate') } }];
       }),
     );
@@ -65,8 +69,11 @@ export function prepareOracleStack(outdir: string, stack: string, recorderUrl: s
   return { name: stack, dir };
 }
 
-/** Runs terraform as the principal of `accessKeyId` (its key goes in through a variable, never the environment). */
+/**
+ * Runs terraform as the principal of `accessKeyId`: the providers get it through a variable, an S3
+ * backend and remote state (which take no variables) from the environment.
+ */
 export function tfAs(stack: OracleStack, accessKeyId: string, args: string[], options: { allowFailure?: boolean } = {}): Promise<TfResult> {
-  const env = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', TF_VAR_oracle_access_key: accessKeyId };
+  const env = { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: 'oracle', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', TF_VAR_oracle_access_key: accessKeyId };
   return terraform(stack.dir, args, { env, allowFailure: options.allowFailure, timeoutMs: 400_000 });
 }

@@ -26,9 +26,13 @@ function ec2Arn(r: Pick<PipelineResources, 'partition' | 'region' | 'accountId'>
   return `arn:${r.partition}:ec2:${r.region}:${owned && type !== 'image' ? r.accountId : ''}:${type}/*`;
 }
 
-function common(r: PipelineResources): PolicyStatement[] {
+/**
+ * Claims are taken, completed and released by conditional UpdateItem; the swap's group lock is
+ * deleted when the run ends (DeleteItem). No pipeline writes whole items (PutItem).
+ */
+function common(r: PipelineResources, claimActions: string[] = ['dynamodb:UpdateItem']): PolicyStatement[] {
   return [
-    { Sid: 'Claims', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: r.claimsTableArn },
+    { Sid: 'Claims', Effect: 'Allow', Action: claimActions, Resource: r.claimsTableArn },
     ...notify(r),
     { Sid: 'Functions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: r.functionArns },
   ];
@@ -132,8 +136,8 @@ export function amiSwapStatements(
   const instance = ec2Arn(r, 'instance');
   const document = r.sysprepDocument.startsWith('AWS') ? `arn:${p}:ssm:${r.region}::document/${r.sysprepDocument}` : `arn:${p}:ssm:${r.region}:${r.accountId}:document/${r.sysprepDocument}`;
   return [
-    ...common(r),
-    { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ssm:GetCommandInvocation'], Resource: '*' },
+    ...common(r, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+    { Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ec2:DescribeInstanceStatus', 'ssm:GetCommandInvocation'], Resource: '*' },
     { Sid: 'LaunchTaggedInstance', Effect: 'Allow', Action: 'ec2:RunInstances', Resource: instance, Condition: { StringEquals: requestTag('ami-swap') } },
     {
       Sid: 'LaunchFrom',

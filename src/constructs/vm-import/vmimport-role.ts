@@ -8,7 +8,8 @@ export const VMIMPORT_ROLE_ACTIONS = {
   bucket: ['s3:GetBucketLocation', 's3:ListBucket'],
   objects: ['s3:GetObject'],
   images: ['ec2:ModifySnapshotAttribute', 'ec2:CopySnapshot', 'ec2:RegisterImage', 'ec2:Describe*'],
-  targetKey: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+  // AWS documents GenerateDataKey* and ReEncrypt*: the symmetric operations of them (no data key pairs).
+  targetKey: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
   bucketKey: ['kms:Decrypt'],
 } as const;
 

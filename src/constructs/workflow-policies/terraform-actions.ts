@@ -17,6 +17,8 @@ export const TERRAFORM_ACTIONS = {
       'ec2:DeleteSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress',
       'ec2:RevokeSecurityGroupEgress', 'ec2:CreateVpcEndpoint', 'ec2:ModifyVpcEndpoint', 'ec2:DeleteVpcEndpoints', 'ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs',
       'ec2:CreateTags', 'ec2:DeleteTags',
+      // aws_default_security_group reads the rules it revokes when it takes the group over (apply only).
+      'ec2:DescribeSecurityGroupRules',
       // Route 53 Resolver creates and deletes the inbound endpoint's network interfaces with the caller's permissions.
       'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
       'route53resolver:CreateResolverEndpoint', 'route53resolver:UpdateResolverEndpoint', 'route53resolver:DeleteResolverEndpoint',
