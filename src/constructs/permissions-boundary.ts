@@ -28,8 +28,17 @@ export class PermissionsBoundary extends Construct {
   }
 }
 
+/**
+ * The boundary's statements. iam:PassRole, if any bounded role needs it (the AMI swap passes instance
+ * roles to its temporary instances), is bounded to EC2 as the receiving service: no bounded role can
+ * pass a role to Lambda, Step Functions or any service that would run it with that role's rights.
+ */
 export function boundaryDocument(actions: string[]): string {
-  const statements: PolicyStatement[] = [{ Sid: 'ServiceRoleActions', Effect: 'Allow', Action: [...new Set(actions)].sort(), Resource: '*' }];
+  const unique = [...new Set(actions)].sort();
+  const statements: PolicyStatement[] = [{ Sid: 'ServiceRoleActions', Effect: 'Allow', Action: unique.filter((a) => a !== 'iam:PassRole'), Resource: '*' }];
+  if (unique.includes('iam:PassRole')) {
+    statements.push({ Sid: 'PassRolesToEc2Only', Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
+  }
   return policyDocument(statements);
 }
 

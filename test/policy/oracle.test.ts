@@ -186,6 +186,34 @@ test('secrets: the plan role reads no secrets; the join password decrypts only o
   expect(await verdicts(o, cases)).toEqual([]);
 });
 
+test('service roles are assumed only by their service, for the estate\'s own resources', async () => {
+  const o = factory();
+  const c = o.config;
+  const staging = c.accounts.staging;
+  const names = estateNames(c);
+  const assume = (service: string, roleName: string, context: Record<string, string>): Authorization => ({
+    principal: { arn: service, account: staging, kind: 'service' },
+    action: 'sts:AssumeRole',
+    resource: `arn:aws:iam::${staging}:role/${roleName}`,
+    resourceAccount: staging,
+    context,
+    source: `${service} assumes ${roleName}`,
+  });
+  const machine = names.automation.amiSwap;
+  const machineArn = (name: string) => `arn:aws:states:${c.region}:${staging}:stateMachine:${name}`;
+  const cases: Array<[Authorization, boolean]> = [
+    [assume('states.amazonaws.com', machine, { 'aws:SourceAccount': staging, 'aws:SourceArn': machineArn(machine) }), true],
+    [assume('states.amazonaws.com', machine, { 'aws:SourceAccount': staging, 'aws:SourceArn': machineArn('someone-elses') }), false],
+    [assume('states.amazonaws.com', machine, { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': `arn:aws:states:${c.region}:999999999999:stateMachine:${machine}` }), false],
+    [assume('lambda.amazonaws.com', names.automation.amiSwap, { 'aws:SourceAccount': staging }), false],
+    [assume('lambda.amazonaws.com', names.automation.functions.applyRetention, { 'aws:SourceAccount': '999999999999' }), false],
+    [assume('vpc-flow-logs.amazonaws.com', names.flowLogRole, { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': `arn:aws:ec2:${c.region}:999999999999:vpc-flow-log/fl-1` }), false],
+    [assume('vmie.amazonaws.com', 'vmimport', {}), false],
+    [assume('vmie.amazonaws.com', 'vmimport', { 'sts:ExternalId': 'vmimport' }), true],
+  ];
+  expect(await verdicts(o, cases)).toEqual([]);
+});
+
 test('the staging endpoints admit the estate\'s accounts and AWS\'s service buckets only', async () => {
   const o = factory();
   const staging = o.config.accounts.staging;
