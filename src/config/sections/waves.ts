@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instanceType, ipv4, name, securityGroupId, sourceServerId, tags } from '../primitives';
+import { ec2Tags, instanceType, ipv4, name, securityGroupId, sourceServerId } from '../primitives';
 
 export const placement = z
   .object({
@@ -8,7 +8,7 @@ export const placement = z
     instanceType: instanceType.describe('EC2 instance type'),
     instanceProfile: z.string().regex(/^[\w+=,.@-]{1,128}$/, 'expected an IAM instance profile name').optional().describe('IAM instance profile name'),
     privateIp: ipv4.optional().describe('Fixed private IP in the subnet'),
-    tags: tags.default({}).describe('Tags on the launched instance'),
+    tags: ec2Tags.default({}).describe('Tags on the launched instance'),
   })
   .strict();
 
@@ -23,7 +23,7 @@ export const server = z
     targetAccount: name.optional().describe('Name of the target account. @default the first target account'),
     test: placement.describe('Placement of the test instance'),
     cutover: placement.describe('Placement of the cutover instance'),
-    tags: tags.default({}).describe('Tags for this server'),
+    tags: ec2Tags.default({}).describe('Tags for this server'),
   })
   .strict();
 
