@@ -44,7 +44,8 @@ export const planReviewCommand: Command = {
       throw new UsageError((e as Error).message);
     }
 
-    const review = reviewPlans(readStackPlans(planFiles(positionals, values.name ?? []), values.name ?? []), {
+    const plans = readStackPlans(planFiles(positionals, values.name ?? []), values.name ?? []);
+    const review = reviewPlans(plans, {
       criticalRules: [...DEFAULT_CRITICAL_RULES, ...extraRules],
       maskPatterns: patterns,
       maxComments,
@@ -57,7 +58,7 @@ export const planReviewCommand: Command = {
     review.comments.forEach((body, i) => writeFileSync(join(out, `comment-${i + 1}.md`), body));
     writeFileSync(join(out, 'summary.json'), JSON.stringify(review.summary, null, 2) + '\n');
     const t = review.total;
-    io.out(`${positionals.length} plan${positionals.length === 1 ? '' : 's'}: ${t.create} create, ${t.update} update, ${t.replace} replace, ${t.delete} delete, ${t.import} import, ${t.move} move, ${t.forget} forget, ${t.read} read`);
+    io.out(`${plans.length} plan${plans.length === 1 ? '' : 's'}: ${t.create} create, ${t.update} update, ${t.replace} replace, ${t.delete} delete, ${t.import} import, ${t.move} move, ${t.forget} forget, ${t.read} read`);
     io.out(`wrote ${review.comments.length} comment file${review.comments.length === 1 ? '' : 's'} and summary.json to ${out}`);
     if (review.critical.length) {
       io.err(`guard tripped: ${review.critical.length} migration-critical resource${review.critical.length === 1 ? '' : 's'} would be destroyed or replaced:`);

@@ -40,7 +40,8 @@ function tagCountRules(c: FactoryConfig, add: Add): void {
   const own = tagKeys(c.tags);
   const defaults = tagKeys(estateTags(c, 'network'));
   const onResource = tagKeys(estateTags(c, 'network'), RESOURCE_TAG_KEYS);
-  if (onResource.size > MAX_TAGS_PER_RESOURCE) {
+  const tooManyOnResources = onResource.size > MAX_TAGS_PER_RESOURCE;
+  if (tooManyOnResources) {
     const added = [...defaults].filter((k) => !own.has(k));
     const perResource = RESOURCE_TAG_KEYS.filter((k) => !defaults.has(k));
     add(
@@ -54,7 +55,7 @@ function tagCountRules(c: FactoryConfig, add: Add): void {
   }
   // Launched instances and volumes: the runbook's placement tags (estate, server, placement and its own).
   const subnets = new Set(c.network.targetSubnets.map((s) => s.name));
-  let reportedEstate = false;
+  let reportedEstate = tooManyOnResources; // the estate's tags are reported once
   c.waves.forEach((w, wi) =>
     w.applications.forEach((a, ai) =>
       a.servers.forEach((s, si) => {

@@ -307,6 +307,8 @@ function describeIssue(issue: $ZodIssue): string {
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')},${got}`;
   if (issue.code === 'too_small' && issue.origin === 'array') return issue.message.startsWith('Too small') ? `expected at least ${issue.minimum} item(s)` : issue.message;
   if (issue.code === 'too_big' && issue.origin === 'array') return issue.message.startsWith('Too big') ? `expected at most ${issue.maximum} item(s)` : issue.message;
+  // Custom messages marked complete quote the value themselves.
+  if (issue.code === 'custom' && (issue.params as { complete?: boolean } | undefined)?.complete) return issue.message;
   if (issue.code === 'invalid_format' || issue.code === 'custom') return withValue(issue.message);
   return issue.message;
 }

@@ -78,11 +78,11 @@ function durationMessage(v: string): string {
 function tagMap(scope: TagScope) {
   const key = z.string().superRefine((k, ctx) => {
     const problem = tagKeyProblem(k, scope);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: k });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: k, params: { complete: true } });
   });
   const value = z.string({ error: 'expected a tag value as a string (in quotes when it looks like a number or a date)' }).superRefine((v, ctx) => {
     const problem = tagValueProblem(v, scope);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: v });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: v, params: { complete: true } });
   });
   return z.record(key, value);
 }
