@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { characterCount } from '../aws-tags';
 import { ec2Tags, instanceType, ipv4, name, securityGroupId, sourceServerId } from '../primitives';
 
 export const placement = z
@@ -27,10 +28,16 @@ export const server = z
   })
   .strict();
 
+/** MGN keeps a wave's and an application's description: at most 600 characters, no NUL. */
+const mgnDescription = z
+  .string()
+  .refine((d) => characterCount(d) <= 600, { error: (issue) => `MGN keeps at most 600 characters of a description; this one has ${characterCount(String(issue.input))}` })
+  .describe('Description, also in MGN (at most 600 characters)');
+
 export const application = z
   .object({
     name: name.describe('Application name, unique in the estate'),
-    description: z.string().optional(),
+    description: mgnDescription.optional(),
     servers: z.array(server).min(1).describe('Servers of this application'),
   })
   .strict();
@@ -38,7 +45,7 @@ export const application = z
 export const wave = z
   .object({
     name: name.describe('Wave name, unique in the estate'),
-    description: z.string().optional(),
+    description: mgnDescription.optional(),
     applications: z.array(application).min(1).describe('Applications migrated in this wave'),
   })
   .strict();
