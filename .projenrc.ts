@@ -492,7 +492,7 @@ drift.addJobs({
 // jobs run in `cutover` (main branch only, no reviewers): the environment the cutover role trusts
 // (github.cutoverEnvironment, default "cutover"), so no matrix job waits for a click.
 /** Matrix chunks of 256 servers the workflow fans out to (the wave-plan action checks the size). */
-const WAVE_MATRIX_CHUNKS = 4;
+import { WAVE_MATRIX_CHUNKS } from './src/config/dispatch';
 /** Environment with required reviewers: the approval of cutover, finalize and revert. */
 const CUTOVER_APPROVAL_ENVIRONMENT = 'cutover-approval';
 /** Environment of the jobs that assume the cutover role; its trust policy names it (github.cutoverEnvironment). */

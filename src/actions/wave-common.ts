@@ -13,14 +13,9 @@ import { isMode, type Mode, MODES } from '../runbook/lifecycle';
 import { renderMarkdown, type WaveReport } from '../runbook/report';
 import type { WaveRun } from '../runbook/run-wave';
 import type { Runtime } from '../runbook/runtime';
+import { InputError } from './run-action';
 
-/** A bad input; the action fails with this message before any AWS call. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
+export { InputError, runAction } from './run-action';
 
 export interface WaveInputs {
   readonly config: FactoryConfig;
@@ -81,12 +76,4 @@ export async function runLeavingReport(run: WaveRun, part: string): Promise<Wave
     }
     throw e;
   }
-}
-
-/** Runs an action body: any error fails the step with its message (no stack for expected refusals). */
-export function runAction(body: () => Promise<void>): void {
-  body().catch((e: Error) => {
-    const expected = ['InputError', 'WaveInputError', 'PreflightError', 'ResolutionError', 'ConfigError'].includes(e.name) || e.message.startsWith('Input required');
-    core.setFailed(expected ? e.message : (e.stack ?? e.message));
-  });
 }

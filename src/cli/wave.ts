@@ -90,11 +90,6 @@ export const waveCommand: Command = {
       if (values.report) writeFileSync(values.report, JSON.stringify(report, null, 2) + '\n');
       if (t.simulated) io.out('SIMULATION: this was a rehearsal against the MGN fake and moto; no AWS resource was touched.');
       return failedServers(report).length ? 1 : 0;
-    } catch (e) {
-      // Refusals before any change are answers, not crashes: print them without a stack.
-      if (!['PreflightError', 'ResolutionError', 'WaveInputError'].includes((e as Error).name)) throw e;
-      io.err(`error: ${(e as Error).message}`);
-      return (e as { exitCode?: number }).exitCode ?? 1;
     } finally {
       await t.stop();
     }

@@ -3,6 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { workflowRoleName } from '../config/resource-names';
 import { policyDocument, PolicyStatement } from './policy-document';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -110,7 +111,7 @@ export class GithubOidcRoles extends Construct {
       if (!v || /[*?]/.test(v)) throw new Error(`GithubOidcRoles: ${field} must be a plain name without wildcards (it pins the sub claim), got "${v}"`);
     }
     for (const n of ['cutover', 'apply', 'plan']) {
-      const roleName = `${props.namePrefix}-${n}`;
+      const roleName = workflowRoleName(props.namePrefix, n);
       if (roleName.length > 64) throw new Error(`GithubOidcRoles: role name "${roleName}" has ${roleName.length} characters; IAM allows 64: shorten github.roleNamePrefix`);
     }
     if (props.createProvider ?? true) {
@@ -127,12 +128,12 @@ export class GithubOidcRoles extends Construct {
     const repo = `repo:${props.repository}`;
     const role = (name: string, description: string, sub: { op: 'StringEquals' | 'StringLike'; values: string[] }, statements: PolicyStatement[]) => {
       const r = new IamRole(this, name, {
-        name: `${props.namePrefix}-${name}`,
+        name: workflowRoleName(props.namePrefix, name),
         description,
         maxSessionDuration: props.maxSessionDuration ?? 3600,
         assumeRolePolicy: githubTrustPolicy(this.providerArn, sub.op, sub.values),
       });
-      if (statements.length) new IamRolePolicy(this, `${name}-policy`, { role: r.name, name: `${props.namePrefix}-${name}`, policy: policyDocument(statements) });
+      if (statements.length) new IamRolePolicy(this, `${name}-policy`, { role: r.name, name: workflowRoleName(props.namePrefix, name), policy: policyDocument(statements) });
       if (name !== 'cutover') new IamRolePolicyAttachment(this, `${name}-read-only`, { role: r.name, policyArn: READ_ONLY });
       return r;
     };

@@ -1,4 +1,5 @@
 import { DescribeSourceServersCommand, InitializeServiceCommand, MgnClient } from '@aws-sdk/client-mgn';
+import { RehostError } from '../errors';
 
 export type InitializeOutcome = 'already-initialized' | 'initialized';
 
@@ -53,5 +54,5 @@ export async function initializeMgn(client: MgnClient, options: InitializeOption
     log(`MGN does not answer as initialized yet (check ${i}/${maxChecks})`);
     if (i < maxChecks) await sleep(interval);
   }
-  throw new Error(`InitializeService returned, but MGN still answered UninitializedAccountException after ${maxChecks} checks ${interval} ms apart`);
+  throw new RehostError('refusal', `InitializeService returned, but MGN still answered UninitializedAccountException after ${maxChecks} checks ${interval} ms apart`);
 }

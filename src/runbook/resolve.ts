@@ -1,5 +1,6 @@
 import { DescribeSourceServersCommand, type MgnClient, type SourceServer } from '@aws-sdk/client-mgn';
 import type { Server } from '../config/schema';
+import { RehostError } from '../errors';
 import { type Clock, type Logger, silentLogger } from './context';
 import { listAll } from './paginate';
 
@@ -14,10 +15,9 @@ export interface ResolvedServer {
 }
 
 /** Servers that could not be resolved, each with the reason; nothing is mutated when this is thrown. */
-export class ResolutionError extends Error {
-  public readonly exitCode = 1;
+export class ResolutionError extends RehostError {
   constructor(public readonly problems: ReadonlyArray<{ server: string; reason: string }>) {
-    super(`cannot match ${problems.length} server${problems.length === 1 ? '' : 's'} to MGN source servers:\n` + problems.map((p) => `  ${p.server}: ${p.reason}`).join('\n'));
+    super('refusal', `cannot match ${problems.length} server${problems.length === 1 ? '' : 's'} to MGN source servers:\n` + problems.map((p) => `  ${p.server}: ${p.reason}`).join('\n'));
     this.name = 'ResolutionError';
   }
 }

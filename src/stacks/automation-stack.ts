@@ -1,9 +1,9 @@
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { automationNames } from '../config/resource-names';
 import { ClaimsTable } from '../constructs/automation/claims-table';
 import { DeadLetterQueue } from '../constructs/automation/dead-letter-queue';
-import { boundedName } from '../constructs/automation/names';
 import { NotificationTopic } from '../constructs/automation/notification-topic';
 import { AMI_AVAILABLE_PATTERN, EC2_BACKUP_COMPLETED_PATTERN } from '../constructs/automation/patterns';
 import { PipelineFunction } from '../constructs/automation/pipeline-function';
@@ -51,9 +51,10 @@ export class AutomationStack extends FactoryStack {
     if (!a.amiReEncryption.enabled && !a.amiSwap.enabled) return;
 
     const partition = new DataAwsPartition(this, 'partition').partition;
-    const topic = new NotificationTopic(this, 'notifications', { name: boundedName(c.name, 'automation', 256), emails: a.notifications.emails });
-    const claims = new ClaimsTable(this, 'claims', { name: boundedName(c.name, 'automation-claims', 255) });
-    const deadLetters = new DeadLetterQueue(this, 'dead-letters', { name: boundedName(c.name, 'automation-dead-letters', 80), alarmTopicArn: topic.arn });
+    const names = automationNames(c.name);
+    const topic = new NotificationTopic(this, 'notifications', { name: names.topic, emails: a.notifications.emails });
+    const claims = new ClaimsTable(this, 'claims', { name: names.claimsTable });
+    const deadLetters = new DeadLetterQueue(this, 'dead-letters', { name: names.deadLetters, alarmTopicArn: topic.arn });
     const code = new TerraformAsset(this, 'lambda-bundle', { path: props.lambdaBundleDir ?? LAMBDA_BUNDLE_DIR, type: AssetType.ARCHIVE });
     const base = { accountId: c.accounts.staging, region: c.region, partition, code };
     const resources = (functionArns: string[]): PipelineResources => ({
@@ -68,10 +69,10 @@ export class AutomationStack extends FactoryStack {
 
     if (a.amiReEncryption.enabled) {
       const s = a.amiReEncryption;
-      const name = boundedName(c.name, 'ami-re-encryption', 58);
+      const name = names.reEncryption;
       const resolve = new PipelineFunction(this, 'resolve-source-image', {
         ...base,
-        functionName: boundedName(c.name, 'resolve-source-image', 64),
+        functionName: names.functions.resolveSourceImage,
         handlerFile: 'resolve-source-image',
         statements: resolveSourceImageStatements(),
         environment: { RESOLVE_SETTINGS: JSON.stringify(this.resolveSourceImageSettings(props.targetKeys)) },
@@ -106,14 +107,14 @@ export class AutomationStack extends FactoryStack {
       const resolveSettings: ResolveBackupTargetSettings = { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE }, lockSeconds: amiSwapTimeoutSeconds(s) };
       const resolve = new PipelineFunction(this, 'resolve-backup-target', {
         ...base,
-        functionName: boundedName(c.name, 'resolve-backup-target', 64),
+        functionName: names.functions.resolveBackupTarget,
         handlerFile: 'resolve-backup-target',
         statements: resolveBackupTargetStatements(),
         environment: { RESOLVE_SETTINGS: JSON.stringify(resolveSettings) },
       });
       const retention = new PipelineFunction(this, 'apply-retention', {
         ...base,
-        functionName: boundedName(c.name, 'apply-retention', 64),
+        functionName: names.functions.applyRetention,
         handlerFile: 'apply-retention',
         statements: retentionStatements({ partition, region: c.region }),
         timeoutSeconds: 300,
@@ -127,7 +128,7 @@ export class AutomationStack extends FactoryStack {
         notifyOnSuccess: a.notifications.onSuccess,
       }).definition;
       this.amiSwap = new PipelineStateMachine(this, 'ami-swap', {
-        name: boundedName(c.name, 'ami-swap', 58),
+        name: names.amiSwap,
         description: 'Swaps the AMI of an Auto Scaling group after an AWS Backup job of one of its instances',
         definition,
         eventPattern: EC2_BACKUP_COMPLETED_PATTERN,
@@ -142,14 +143,14 @@ export class AutomationStack extends FactoryStack {
     const recoverSettings: RecoverSettings = { tableName: claims.table.name, topicArn: topic.arn };
     const recover = new PipelineFunction(this, 'recover-stopped-run', {
       ...base,
-      functionName: boundedName(c.name, 'recover-stopped-run', 64),
+      functionName: names.functions.recoverStoppedRun,
       handlerFile: 'recover-stopped-run',
       statements: recoverStatements({ ...resources([]), amiSwap: a.amiSwap.enabled, reEncryption: a.amiReEncryption.enabled }),
       environment: { RECOVER_SETTINGS: JSON.stringify(recoverSettings) },
       timeoutSeconds: 120,
     });
     this.recovery = new StoppedRunRecovery(this, 'stopped-run-recovery', {
-      name: boundedName(c.name, 'automation-stopped-runs', 64),
+      name: names.stoppedRuns,
       handler: recover,
       stateMachineArns: [this.reEncryption, this.amiSwap].filter((m): m is PipelineStateMachine => !!m).map((m) => m.stateMachine.arn),
       deadLetters,

@@ -10,6 +10,8 @@ import { interfaceEndpointPolicy, s3EndpointPolicy, stagingS3Buckets } from '../
 import { ResolverInboundEndpoint } from '../constructs/resolver-inbound-endpoint';
 import { StagingSecurityGroups } from '../constructs/staging-security-groups';
 import { InterfaceEndpointKey, InterfaceEndpointService, VpcEndpoints } from '../constructs/vpc-endpoints';
+import { stagingNetworkNames } from '../config/resource-names';
+import { stagingSubnetTags } from '../config/resource-tags';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 
 /** A staging subnet as other stacks see it: created or existing, always with an ID and a route table. */
@@ -45,7 +47,7 @@ export class NetworkStack extends FactoryStack {
   constructor(scope: Construct, props: FactoryStackProps) {
     super(scope, 'network', props);
     const net = this.config.network;
-    const prefix = this.config.name;
+    const names = stagingNetworkNames(this.config.name);
 
     if ('create' in net.vpc) {
       const vpc = new Vpc(this, 'staging-vpc', {
@@ -53,7 +55,7 @@ export class NetworkStack extends FactoryStack {
         // Interface endpoints with private DNS need both.
         enableDnsSupport: true,
         enableDnsHostnames: true,
-        tags: { Name: `${prefix}-mgn-staging` },
+        tags: { Name: names.vpc },
       });
       this.vpcId = vpc.id;
       this.vpcCidr = net.vpc.create.cidr;
@@ -63,10 +65,10 @@ export class NetworkStack extends FactoryStack {
           cidrBlock: s.cidr!,
           availabilityZone: s.availabilityZone,
           mapPublicIpOnLaunch: false,
-          tags: { Name: `${prefix}-${s.name}`, 'rehost-factory:subnet': s.name },
+          tags: stagingSubnetTags(names.subnet(s.name), s.name),
         });
         // A private route table per subnet: only the VPC-local route and the S3 gateway endpoint.
-        const rt = new RouteTable(this, `rt-${s.name}`, { vpcId: vpc.id, tags: { Name: `${prefix}-${s.name}` } });
+        const rt = new RouteTable(this, `rt-${s.name}`, { vpcId: vpc.id, tags: { Name: names.subnet(s.name) } });
         new RouteTableAssociation(this, `rta-${s.name}`, { subnetId: subnet.id, routeTableId: rt.id });
         return { name: s.name, availabilityZone: s.availabilityZone, subnetId: subnet.id, routeTableId: rt.id, cidr: s.cidr! };
       });
@@ -98,7 +100,7 @@ export class NetworkStack extends FactoryStack {
     const s3PrefixList = new DataAwsPrefixList(this, 's3-prefix-list', { name: `com.amazonaws.${region}.s3` });
     this.securityGroups = new StagingSecurityGroups(this, 'security-groups', {
       vpcId: this.vpcId,
-      namePrefix: `${prefix}-mgn-staging`,
+      namePrefix: names.securityGroupPrefix,
       sourceCidrs: net.onPremises.sourceCidrs,
       stagingCidrs,
       onPremDnsServers: net.onPremises.dnsServers,
@@ -129,7 +131,7 @@ export class NetworkStack extends FactoryStack {
       return s;
     });
     this.resolver = new ResolverInboundEndpoint(this, 'resolver', {
-      name: `${prefix}-mgn-staging-inbound`,
+      name: names.resolverEndpoint,
       subnets: resolverSubnets.map((s) => ({ subnetId: s.subnetId, availabilityZone: s.availabilityZone })),
       securityGroupIds: [this.securityGroups.resolver.id],
     });

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { KEPT_ESTATE_CHARS } from '../constructs/automation/names';
 import { EbsKey } from '../constructs/ebs-key';
 import { documentDefaults } from '../config/bootstrap-documents';
+import { workflowRoleNamePrefix } from '../config/resource-names';
 import { ApplyScope, GithubOidcRoles } from '../constructs/github-oidc-roles';
 import { BOOTSTRAP_DOCUMENTS, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';
@@ -95,7 +96,7 @@ export class SecurityStack extends FactoryStack {
         createProvider: c.github.createOidcProvider,
         accountId: c.accounts.staging,
         region: c.region,
-        namePrefix: `${c.github.roleNamePrefix}-${c.name}`,
+        namePrefix: workflowRoleNamePrefix(c.github.roleNamePrefix, c.name),
         targetDeployRoleArns: crossAccount.map((t) => role(t, t.deployRoleName)),
         targetPlanRoleArns: crossAccount.map((t) => role(t, t.planRoleName)),
         applyScope: applyScope(c),

@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { isoDuration } from '../primitives';
 
 export const runbookSection = z
   .object({
-    maxReplicationLag: z
-      .string()
-      .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'expected an ISO-8601 duration, e.g. "PT5M"')
+    maxReplicationLag: isoDuration
       .default('PT15M')
       .describe('Preflight refuses servers whose replication lag is longer. @default PT15M'),
     launchTimeoutMinutes: z.number().int().positive().default(90).describe('Bound on waiting for a launch job. @default 90'),

@@ -3,6 +3,7 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Construct } from 'constructs';
+import { stateMachineNames } from '../../config/resource-names';
 import { StateMachineDefinition } from '../../state-machines/asl';
 import { PolicyStatement } from '../policy-document';
 import { DeadLetterQueue } from './dead-letter-queue';
@@ -37,9 +38,10 @@ export class PipelineStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
     super(scope, id);
-    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/vendedlogs/states/${props.name}`, retentionInDays: props.logRetentionDays ?? 90 });
+    const names = stateMachineNames(props.name);
+    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays ?? 90 });
     const role = new ServiceRole(this, 'role', {
-      name: props.name.slice(0, 64),
+      name: names.role,
       service: 'states.amazonaws.com',
       accountId: props.accountId,
       description: props.description.slice(0, 1000),
@@ -55,15 +57,15 @@ export class PipelineStateMachine extends Construct {
       ],
     });
     this.stateMachine = new SfnStateMachine(this, 'state-machine', {
-      name: props.name,
+      name: names.stateMachine,
       type: 'STANDARD',
       roleArn: role.arn,
       definition: JSON.stringify(props.definition),
       loggingConfiguration: { level: 'ERROR', includeExecutionData: false, logDestination: `${logGroup.arn}:*` },
     });
-    this.rule = new CloudwatchEventRule(this, 'rule', { name: props.name.slice(0, 64), description: props.description.slice(0, 512), eventPattern: JSON.stringify(props.eventPattern) });
+    this.rule = new CloudwatchEventRule(this, 'rule', { name: names.rule, description: props.description.slice(0, 512), eventPattern: JSON.stringify(props.eventPattern) });
     const startRole = new ServiceRole(this, 'start-role', {
-      name: `${props.name}-start`.slice(0, 64),
+      name: names.startRole,
       service: 'events.amazonaws.com',
       accountId: props.accountId,
       description: `EventBridge starts ${props.name}`,
