@@ -20462,8 +20462,8 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addRaw(text, addEOL = false) {
-        this._buffer += text;
+      addRaw(text2, addEOL = false) {
+        this._buffer += text2;
         return addEOL ? this.addEOL() : this;
       }
       /**
@@ -20559,10 +20559,10 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addHeading(text, level) {
+      addHeading(text2, level) {
         const tag = `h${level}`;
         const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-        const element = this.wrap(allowedTag, text);
+        const element = this.wrap(allowedTag, text2);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -20591,9 +20591,9 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addQuote(text, cite) {
+      addQuote(text2, cite) {
         const attrs = Object.assign({}, cite && { cite });
-        const element = this.wrap("blockquote", text, attrs);
+        const element = this.wrap("blockquote", text2, attrs);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -20604,8 +20604,8 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addLink(text, href) {
-        const element = this.wrap("a", text, { href });
+      addLink(text2, href) {
+        const element = this.wrap("a", text2, { href });
         return this.addRaw(element).addEOL();
       }
     };
@@ -23084,14 +23084,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -23108,14 +23108,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -23132,12 +23132,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -23149,12 +23149,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -23169,39 +23169,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -39227,8 +39227,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -50492,7 +50492,8 @@ function completeClaimTask(o) {
       ExpressionAttributeValues: { ":done": { S: CLAIM_STATUS.done }, ":result": o.result.startsWith("$") ? { "S.$": o.result } : { S: o.result } }
     },
     next: o.next,
-    onError: o.onError
+    onError: o.onError,
+    catch: o.catch
   });
 }
 function releaseClaimTask(o) {
@@ -50518,7 +50519,7 @@ function notifyTask(o) {
 }
 function deregisterImageStates(o) {
   const n = (s) => `${o.prefix}${s}`;
-  const swallow2 = [{ ErrorEquals: ["States.ALL"], ResultPath: cleanupFailure(o.left), Next: o.next }];
+  const swallow2 = "catch" in o ? o.catch : [{ ErrorEquals: ["States.ALL"], ResultPath: cleanupFailure(o.left), Next: o.next }];
   const deleteSnapshots = {
     Type: "Map",
     ItemsPath: `${o.workPath}.snapshotIds`,
@@ -50579,6 +50580,65 @@ function failureNoticeStates(o) {
   };
 }
 
+// src/state-machines/commit.ts
+var COMMIT_POINT = "Committed";
+var WARNINGS_PATH = "$.warnings";
+var CAUGHT_PATH = "$.warning";
+var COMMITTED_PATH = "$.committed";
+function committedStates(o) {
+  return {
+    [COMMIT_POINT]: { Type: "Pass", Comment: `Commit point: ${o.comment}. From here on a failure is a warning on a done run, never a roll-back`, Result: { report: "" }, ResultPath: COMMITTED_PATH, Next: o.next }
+  };
+}
+var text = (key3, value) => value.startsWith("States.") ? { [`${key3}.$`]: value } : { [key3]: value };
+function warningStates(o) {
+  const recorded = `${WARNINGS_PATH}.${o.key}`;
+  return {
+    catch: [{ ErrorEquals: ["States.ALL"], ResultPath: CAUGHT_PATH, Next: `${o.key}Warning` }],
+    states: {
+      [`${o.key}Warning`]: {
+        Type: "Pass",
+        // The whole error object: a missing Cause must not fail the run after its commit point.
+        Parameters: { "error.$": CAUGHT_PATH, ...text("left", o.left), ...text("todo", o.todo) },
+        ResultPath: recorded,
+        Next: `${o.key}Reported`
+      },
+      [`${o.key}Reported`]: {
+        Type: "Pass",
+        Parameters: {
+          "report.$": `States.Format('{} [${o.key}] {}: {}. To do: {}.', ${COMMITTED_PATH}.report, States.JsonToString(${recorded}.error), ${recorded}.left, ${recorded}.todo)`
+        },
+        ResultPath: COMMITTED_PATH,
+        Next: o.next
+      }
+    }
+  };
+}
+function outcomeStates(o) {
+  const summary3 = {};
+  for (const [k, v] of Object.entries(o.summary)) Object.assign(summary3, v.startsWith("$") ? { [`${k}.$`]: v } : { [k]: v });
+  return {
+    [o.entry]: { Type: "Choice", Choices: [{ Variable: WARNINGS_PATH, IsPresent: true, Next: "NotifyDoneWithWarnings" }], Default: o.notifyOnSuccess ? "NotifySuccess" : "SummarizeDone" },
+    ...o.notifyOnSuccess ? { NotifySuccess: notifyTask({ topicArn: o.topicArn, subject: o.done.subject, message: o.done.message, next: "SummarizeDone", onError: "SummarizeDone" }) } : {},
+    SummarizeDone: { Type: "Pass", Parameters: { outcome: "DONE", ...summary3 }, ResultPath: "$.result", Next: "Done" },
+    Done: { Type: "Succeed", OutputPath: "$.result" },
+    NotifyDoneWithWarnings: notifyTask({
+      topicArn: o.topicArn,
+      subject: o.doneWithWarnings.subject,
+      message: o.doneWithWarnings.message(`${COMMITTED_PATH}.report`),
+      next: "SummarizeDoneWithWarnings",
+      onError: "SummarizeDoneWithWarnings"
+    }),
+    SummarizeDoneWithWarnings: {
+      Type: "Pass",
+      Parameters: { outcome: "DONE_WITH_WARNINGS", ...summary3, "warnings.$": WARNINGS_PATH },
+      ResultPath: "$.result",
+      Next: "DoneWithWarnings"
+    },
+    DoneWithWarnings: { Type: "Succeed", Comment: "The work is in use; what a later step could not do is in the result and the notice", OutputPath: "$.result" }
+  };
+}
+
 // src/state-machines/group-lock.ts
 var GROUP_LOCK_PATH = "$.lock";
 var key2 = (o) => ({ pk: { "S.$": `States.Format('${GROUP_LOCK_PREFIX}{}', ${o.groupPath})` } });
@@ -50634,7 +50694,7 @@ function releaseGroupLockTask(o) {
     resultSelector: { released: true },
     resultPath: "$.unlocked",
     next: o.next,
-    catch: [{ ErrorEquals: ["States.ALL"], ResultPath: o.failurePath, Next: o.next }]
+    catch: "catch" in o ? o.catch : [{ ErrorEquals: ["States.ALL"], ResultPath: o.failurePath, Next: o.next }]
   });
 }
 
@@ -50797,7 +50857,39 @@ function amiSwapDefinition(p) {
   const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: "$.target.asgName", [BACKUP_JOB_TAG]: "$.run.backupJobId", "rehost-factory:backup-image": "$.target.imageId" });
   const group = { "AutoScalingGroupName.$": "$.target.asgName" };
   const refresh = s.instanceRefresh;
-  const afterGroupUpdate = refresh.enabled ? "StartInstanceRefresh" : "TerminateTemporaryInstance";
+  const afterDone = refresh.enabled ? "StartInstanceRefresh" : "TerminateTemporaryInstance";
+  const swapped = "Auto Scaling group {} now launches image {} (launch template {} version {}), made from backup job {}";
+  const swappedArgs = "$.target.asgName, $.newImage.imageId, $.target.launchTemplateId, $.newVersion.versionNumber, $.run.backupJobId";
+  const claimNotMarkedDone = warningStates({
+    key: "ClaimNotMarkedDone",
+    left: `States.Format('claim ${AMI_SWAP_PIPELINE}#{} stays ${CLAIM_STATUS.inProgress}, held by this execution, which succeeds: a repeated event still does nothing, and the recovery handler leaves it', $.run.backupJobId)`,
+    todo: `set the claim's status to ${CLAIM_STATUS.done} in the claims table`,
+    next: afterDone
+  });
+  const refreshNotStarted = warningStates({
+    key: "InstanceRefreshNotStarted",
+    left: "States.Format('the running instances of {} keep the image they were launched from until they are replaced', $.target.asgName)",
+    todo: "States.Format('start an instance refresh of the group once any refresh in progress has ended (aws autoscaling start-instance-refresh --auto-scaling-group-name {})', $.target.asgName)",
+    next: "TerminateTemporaryInstance"
+  });
+  const temporaryInstanceLeft = warningStates({
+    key: "TemporaryInstanceLeft",
+    left: "States.Format('temporary instance {} was not terminated', $.temp.instanceId)",
+    todo: "States.Format('terminate it (aws ec2 terminate-instances --instance-ids {})', $.temp.instanceId)",
+    next: "ApplyRetention"
+  });
+  const retentionNotApplied = warningStates({
+    key: "RetentionNotApplied",
+    left: `States.Format('images of {} beyond the newest ${s.keepImages} may be left, and snapshots of the images retention deregistered', $.target.asgName)`,
+    todo: `States.Format('nothing for the images: the next swap of the group applies retention again; delete the snapshots tagged ${GROUP_TAG}={} that no image uses (aws ec2 describe-snapshots --owner-ids self --filters Name=tag:${GROUP_TAG},Values={})', $.target.asgName, $.target.asgName)`,
+    next: "ReleaseGroupLock"
+  });
+  const groupLockNotReleased = warningStates({
+    key: "GroupLockNotReleased",
+    left: `States.Format('the lock of the group (item ${GROUP_LOCK_PREFIX}{} of the claims table) stays until it expires at epoch second {}; until then its backup jobs end Superseded', $.target.asgName, $.located.clock.expiresAt)`,
+    todo: "delete the lock item to release it now, or let it expire",
+    next: "Outcome"
+  });
   const imageDuplicate = integrationErrorNames("ec2", "InvalidAMIName.Duplicate");
   const backupEvent = { "resources.$": "$.resources", "detail.$": "$.detail" };
   const states = {
@@ -50898,28 +50990,34 @@ function amiSwapDefinition(p) {
       onError: ROLLBACK
     }),
     MakeVersionDefault: sdkTask("ec2", "modifyLaunchTemplate", {
-      comment: "A version that is not the default is ignored by $Default users (and by MGN)",
+      comment: "A version that is not the default is ignored by $Default users (and by MGN); the roll-back makes the old one default again",
       parameters: { "LaunchTemplateId.$": "$.target.launchTemplateId", "DefaultVersion.$": "States.Format('{}', $.newVersion.versionNumber)" },
+      resultSelector: stamp,
+      resultPath: "$.defaulted",
       next: "MixedInstancesPolicy?",
       onError: ROLLBACK
     }),
     "MixedInstancesPolicy?": { Type: "Choice", Choices: [{ Variable: "$.target.usesMixedInstancesPolicy", BooleanEquals: true, Next: "UpdateGroupMixedInstancesPolicy" }], Default: "UpdateGroupLaunchTemplate" },
     UpdateGroupLaunchTemplate: sdkTask("autoscaling", "updateAutoScalingGroup", {
-      comment: "Points the group at $Default and restores MaxSize (the lock's) in one call",
+      comment: "Points the group at $Default and restores MaxSize (the lock's) in one call. Its success is the commit point",
       parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize`, LaunchTemplate: { "LaunchTemplateId.$": "$.target.launchTemplateId", Version: "$Default" } },
       resultSelector: stamp,
       resultPath: "$.restored",
-      next: afterGroupUpdate,
+      next: COMMIT_POINT,
       onError: ROLLBACK
     }),
     UpdateGroupMixedInstancesPolicy: sdkTask("autoscaling", "updateAutoScalingGroup", {
-      comment: "The whole policy as it was, with its launch template at $Default: overrides and distribution stay",
+      comment: "The whole policy as it was, with its launch template at $Default: overrides and distribution stay. Its success is the commit point",
       parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize`, "MixedInstancesPolicy.$": "$.target.mixedInstancesPolicy" },
       resultSelector: stamp,
       resultPath: "$.restored",
-      next: afterGroupUpdate,
+      next: COMMIT_POINT,
       onError: ROLLBACK
     }),
+    // The group launches the new version: the swap is done. What follows never rolls back; a failure is a warning.
+    ...committedStates({ comment: "the group launches the new launch template version", next: "MarkDone" }),
+    MarkDone: completeClaimTask({ ...claim2, result: "$.newImage.imageId", next: afterDone, catch: claimNotMarkedDone.catch }),
+    ...claimNotMarkedDone.states,
     ...refresh.enabled ? {
       StartInstanceRefresh: sdkTask("autoscaling", "startInstanceRefresh", {
         parameters: {
@@ -50930,16 +51028,18 @@ function amiSwapDefinition(p) {
         resultSelector: { "instanceRefreshId.$": "$.InstanceRefreshId" },
         resultPath: "$.refresh",
         next: "TerminateTemporaryInstance",
-        onError: ROLLBACK
-      })
+        catch: refreshNotStarted.catch
+      }),
+      ...refreshNotStarted.states
     } : {},
     TerminateTemporaryInstance: sdkTask("ec2", "terminateInstances", {
       parameters: { "InstanceIds.$": "States.Array($.temp.instanceId)" },
       resultSelector: stamp,
       resultPath: "$.terminated",
       next: "ApplyRetention",
-      onError: ROLLBACK
+      catch: temporaryInstanceLeft.catch
     }),
+    ...temporaryInstanceLeft.states,
     ApplyRetention: lambdaTask(p.retentionFunctionArn, {
       parameters: {
         "asgName.$": "$.target.asgName",
@@ -50950,25 +51050,42 @@ function amiSwapDefinition(p) {
       },
       resultPath: "$.retention",
       next: "ReleaseGroupLock",
-      onError: ROLLBACK
+      catch: retentionNotApplied.catch
     }),
-    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: "MarkDone", failurePath: cleanupFailure("GroupLockNotReleased") }),
-    // A failure here finds nothing to roll back (every step is marked done), and releases the claim.
-    MarkDone: completeClaimTask({ ...claim2, result: "$.newImage.imageId", next: p.notifyOnSuccess === false ? "Done" : "NotifySuccess", onError: ROLLBACK }),
-    ...p.notifyOnSuccess === false ? {} : {
-      NotifySuccess: notifyTask({
-        topicArn: p.topicArn,
+    ...retentionNotApplied.states,
+    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: "Outcome", catch: groupLockNotReleased.catch }),
+    ...groupLockNotReleased.states,
+    ...outcomeStates({
+      entry: "Outcome",
+      topicArn: p.topicArn,
+      notifyOnSuccess: p.notifyOnSuccess !== false,
+      summary: {
+        backupJobId: "$.run.backupJobId",
+        autoScalingGroup: "$.target.asgName",
+        imageId: "$.newImage.imageId",
+        launchTemplateId: "$.target.launchTemplateId",
+        launchTemplateVersion: "$.newVersion.versionNumber"
+      },
+      done: {
         subject: "Auto Scaling group AMI swapped",
-        message: "States.Format('Auto Scaling group {} now launches image {} (launch template {} version {}), made from backup job {}.', $.target.asgName, $.newImage.imageId, $.target.launchTemplateId, $.newVersion.versionNumber, $.run.backupJobId)",
-        next: "Done",
-        onError: "Done"
-      })
-    },
-    Done: { Type: "Succeed" },
-    // Roll back what was done, best effort, in the reverse order; the original error stays in $.error.
-    [ROLLBACK]: { Type: "Choice", Choices: [{ And: [present("$.clamped"), absent("$.restored")], Next: "RestoreMaxSize" }], Default: "RollbackInstance?" },
+        message: `States.Format('${swapped}.', ${swappedArgs})`
+      },
+      doneWithWarnings: {
+        subject: "Auto Scaling group AMI swap done with warnings",
+        message: (report) => `States.Format('AMI swap done with warnings. ${swapped}; the swap stands and a repeated event for this backup job does nothing. What a later step could not do, and what to do about it:{}', ${swappedArgs}, ${report})`
+      }
+    }),
+    // Before the commit point: roll back what was done, best effort, in the reverse order; the original error stays in $.error.
+    [ROLLBACK]: { Type: "Choice", Choices: [{ ...present("$.defaulted"), Next: "RestoreDefaultVersion" }], Default: "RollbackMaxSize?" },
+    RestoreDefaultVersion: sdkTask("ec2", "modifyLaunchTemplate", {
+      comment: "The group was not switched: the version it had as default is the default again ($Default users keep the old image)",
+      parameters: { "LaunchTemplateId.$": "$.target.launchTemplateId", "DefaultVersion.$": "States.Format('{}', $.target.defaultVersion)" },
+      next: "RollbackMaxSize?",
+      catch: swallow("DefaultVersionNotRestored", "RollbackMaxSize?")
+    }),
+    "RollbackMaxSize?": { Type: "Choice", Choices: [{ ...present("$.clamped"), Next: "RestoreMaxSize" }], Default: "RollbackInstance?" },
     RestoreMaxSize: sdkTask("autoscaling", "updateAutoScalingGroup", { parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize` }, next: "RollbackInstance?", catch: swallow("MaxSizeNotRestored", "RollbackInstance?") }),
-    "RollbackInstance?": { Type: "Choice", Choices: [{ And: [present("$.temp.instanceId"), absent("$.terminated")], Next: "TerminateOnFailure" }], Default: "RollbackImage?" },
+    "RollbackInstance?": { Type: "Choice", Choices: [{ ...present("$.temp.instanceId"), Next: "TerminateOnFailure" }], Default: "RollbackImage?" },
     TerminateOnFailure: sdkTask("ec2", "terminateInstances", { parameters: { "InstanceIds.$": "States.Array($.temp.instanceId)" }, next: "RollbackImage?", catch: swallow("TemporaryInstanceLeft", "RollbackImage?") }),
     "RollbackImage?": { Type: "Choice", Comment: "An image no launch template uses yet", Choices: [{ And: [present("$.newImage.imageId"), absent("$.newVersion")], Next: rollbackImage.entry }], Default: "Locked?" },
     ...rollbackImage.states,
@@ -50997,7 +51114,8 @@ function amiSwapDefinition(p) {
   };
   return {
     definition: { Comment: "rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back", StartAt: "Start", TimeoutSeconds: amiSwapTimeoutSeconds(s), States: states },
-    loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop]
+    loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop],
+    commitPoint: COMMIT_POINT
   };
 }
 
@@ -51117,9 +51235,23 @@ function reEncryptionDefinition(p) {
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: fail }],
     Next: "ShareImage"
   };
+  const reEncrypted = "Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}";
+  const reEncryptedArgs = "$.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note";
   const cleanUpCopy = deregisterImageStates({ prefix: "CleanUpCopy", imageIdPath: "$.copy.imageId", workPath: "$.cleanup", next: "ReleaseClaim?", left: "PartialCopyLeft" });
-  const removeSource = deregisterImageStates({ prefix: "RemoveSource", imageIdPath: "$.run.imageId", workPath: "$.sourceRemoval", next: "MarkDone", left: "SourceNotRemoved" });
-  const afterShare = p.settings.deregisterSource ? removeSource.entry : "MarkDone";
+  const sourceNotRemoved = warningStates({
+    key: "SourceNotRemoved",
+    left: "States.Format('source image {} or some of its snapshots are left (deregisterSource is set)', $.run.imageId)",
+    todo: "States.Format('deregister image {} if it is still registered, and delete the snapshots it used (aws ec2 describe-images --image-ids {} lists them while it is registered)', $.run.imageId, $.run.imageId)",
+    next: "Outcome"
+  });
+  const removeSource = deregisterImageStates({ prefix: "RemoveSource", imageIdPath: "$.run.imageId", workPath: "$.sourceRemoval", next: "Outcome", catch: sourceNotRemoved.catch });
+  const afterDone = p.settings.deregisterSource ? removeSource.entry : "Outcome";
+  const claimNotMarkedDone = warningStates({
+    key: "ClaimNotMarkedDone",
+    left: `States.Format('claim ${RE_ENCRYPTION_PIPELINE}#{} stays ${CLAIM_STATUS.inProgress}, held by this execution, which succeeds: a repeated event still does nothing, and the recovery handler leaves it', $.run.imageId)`,
+    todo: `set the claim's status to ${CLAIM_STATUS.done} in the claims table`,
+    next: afterDone
+  });
   const states = {
     Start: {
       Type: "Pass",
@@ -51195,28 +51327,32 @@ function reEncryptionDefinition(p) {
       Choices: [{ Variable: "$.source.target.share", BooleanEquals: true, Next: "ShareSnapshots" }],
       Default: "NotShared"
     },
-    NotShared: { Type: "Pass", Result: { note: "kept in the staging account, which is the target (nothing shared)" }, ResultPath: "$.shared", Next: afterShare },
+    NotShared: { Type: "Pass", Result: { note: "kept in the staging account, which is the target (nothing shared)" }, ResultPath: "$.shared", Next: COMMIT_POINT },
     ShareSnapshots: shareSnapshots,
     ShareImage: sdkTask("ec2", "modifyImageAttribute", {
+      comment: "Its success is the commit point: the target account may launch the copy",
       parameters: { "ImageId.$": "$.copy.imageId", LaunchPermission: { Add: [{ "UserId.$": "$.source.target.accountId" }] } },
       resultSelector: { note: "shared with it, snapshots included" },
       resultPath: "$.shared",
-      next: afterShare,
+      next: COMMIT_POINT,
       onError: fail
     }),
-    ...p.settings.deregisterSource ? removeSource.states : {},
-    // The copy is complete and shared: a failure here keeps it, releases the claim and reports.
-    MarkDone: completeClaimTask({ ...claim2, result: "$.copy.imageId", next: p.notifyOnSuccess === false ? "Done" : "NotifySuccess", onError: "ReleaseClaim" }),
-    ...p.notifyOnSuccess === false ? {} : {
-      NotifySuccess: notifyTask({
-        topicArn: p.topicArn,
-        subject: "AMI re-encrypted",
-        message: "States.Format('Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}.', $.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note)",
-        next: "Done",
-        onError: "Done"
-      })
-    },
-    Done: { Type: "Succeed" },
+    // The copy is complete and in the target account's hands: the re-encryption is done. What follows never removes the copy; a failure is a warning.
+    ...committedStates({ comment: "the copy is complete and shared with its target account (or kept in the staging account, which is the target)", next: "MarkDone" }),
+    MarkDone: completeClaimTask({ ...claim2, result: "$.copy.imageId", next: afterDone, catch: claimNotMarkedDone.catch }),
+    ...claimNotMarkedDone.states,
+    ...p.settings.deregisterSource ? { ...removeSource.states, ...sourceNotRemoved.states } : {},
+    ...outcomeStates({
+      entry: "Outcome",
+      topicArn: p.topicArn,
+      notifyOnSuccess: p.notifyOnSuccess !== false,
+      summary: { sourceImageId: "$.run.imageId", sourceServerId: "$.run.server", wave: "$.run.wave", imageId: "$.copy.imageId", targetAccount: "$.source.target.name", shared: "$.shared.note" },
+      done: { subject: "AMI re-encrypted", message: `States.Format('${reEncrypted}.', ${reEncryptedArgs})` },
+      doneWithWarnings: {
+        subject: "AMI re-encryption done with warnings",
+        message: (report) => `States.Format('AMI re-encryption done with warnings. ${reEncrypted}; the copy stands and a repeated event for this image does nothing. What a later step could not do, and what to do about it:{}', ${reEncryptedArgs}, ${report})`
+      }
+    }),
     ...cleanUpCopy.states,
     [fail]: { Type: "Choice", Comment: "Remove the partial copy, if one was started", Choices: [{ Variable: "$.copy.imageId", IsPresent: true, Next: cleanUpCopy.entry }], Default: "ReleaseClaim?" },
     "ReleaseClaim?": {
@@ -51241,7 +51377,8 @@ function reEncryptionDefinition(p) {
       StartAt: "Start",
       States: states
     },
-    loops: [poll.loop]
+    loops: [poll.loop],
+    commitPoint: COMMIT_POINT
   };
 }
 
