@@ -22,6 +22,23 @@ export interface FaultOptions {
   delayPostLaunchListFor?: string[];
   /** Minutes after job completion at which a late SSM agent is discovered. @default 30 */
   postLaunchListDelayMinutes?: number;
+  /**
+   * Fraction of requests to mutating operations (every operation but Describe*, List* and Get*)
+   * whose answer is lost: the call takes effect, then the connection is closed before any response,
+   * so the client sees a reset socket ("socket hang up"). Sampled with `seed`. @default 0
+   */
+  loseAnswerRate?: number;
+  /**
+   * Mutating operations whose next answers are lost, by name: `{ FinalizeCutover: 2 }` loses the
+   * first two FinalizeCutover answers after these faults were set (each call takes effect), `'*'`
+   * counts for every mutating operation. @default none
+   */
+  loseAnswers?: Record<string, number>;
+  /**
+   * Simulated milliseconds each request of an operation takes before MGN handles it, by name
+   * (`'*'` for every operation): a slow MGN. Requests wait in parallel, as a service's do. @default none
+   */
+  latencyMs?: Record<string, number>;
   /** Seed of the fault sampler, so a run with faults replays identically. @default 1 */
   seed?: number;
 }
@@ -77,6 +94,8 @@ export interface MgnFake {
    * when omitted), for `operation` only when given. Injected faults count too.
    */
   errors(type?: string, operation?: string): number;
+  /** Answers lost on purpose (loseAnswerRate, loseAnswers), for `operation` only when given. */
+  lostAnswers(operation?: string): number;
   /** Number of LAUNCH jobs that included the server (optionally only those started by StartTest or StartCutover). */
   launches(sourceServerID: string, initiatedBy?: 'START_TEST' | 'START_CUTOVER'): number;
   /** Max number of servers across active jobs, max concurrent jobs and max servers in one job ever observed (quota audit). */

@@ -1,4 +1,5 @@
 import { DescribeSourceServersCommand, InitializeServiceCommand, MgnClient } from '@aws-sdk/client-mgn';
+import { notYet, reconciled, tookEffect } from '../runbook/reconcile';
 
 export type InitializeOutcome = 'already-initialized' | 'initialized';
 
@@ -42,7 +43,16 @@ export async function initializeMgn(client: MgnClient, options: InitializeOption
     return 'already-initialized';
   }
   log('MGN is not initialized: calling InitializeService');
-  await client.send(new InitializeServiceCommand({}));
+  // Reconciled as every mutating call: a lost answer is settled by asking MGN whether it is initialized.
+  await reconciled(
+    { clock: { now: () => new Date(), sleep }, logger: { info: log, warn: log } },
+    {
+      call: 'mgn:InitializeService',
+      target: 'this account and Region',
+      send: () => client.send(new InitializeServiceCommand({})),
+      effect: async () => ((await answersAsInitialized(client)) ? tookEffect(undefined) : notYet),
+    },
+  );
   const maxChecks = options.maxChecks ?? 10;
   const interval = options.checkIntervalMs ?? 3000;
   for (let i = 1; i <= maxChecks; i++) {

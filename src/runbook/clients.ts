@@ -11,10 +11,11 @@ import type { RunbookClients } from './context';
  * The runbook's clients for the estate's Region, every one through createClient (endpoint
  * settings: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, factory.yaml `endpoints`). The SDK's own
  * retries are off (maxAttempts 1): the runbook retries on its clock, honouring retryAfterSeconds,
- * so waits stay visible in the log and virtual in tests.
+ * so waits stay visible in the log and virtual in tests. A request without an answer ends after a
+ * minute (TimeoutError): an ambiguous failure that the runbook reconciles like a lost answer.
  */
 export function createRunbookClients(config: FactoryConfig, options: { overrides?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): RunbookClients {
-  const settings = { region: config.region, endpoints: config.endpoints, env: options.env, overrides: { maxAttempts: 1, ...options.overrides } };
+  const settings = { region: config.region, endpoints: config.endpoints, env: options.env, overrides: { maxAttempts: 1, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true }, ...options.overrides } };
   return {
     mgn: createClient(MgnClient, 'mgn', settings),
     ec2: createClient(EC2Client, 'ec2', settings),
