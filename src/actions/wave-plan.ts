@@ -4,7 +4,7 @@
  * launches; outputs the per-server matrix (split in chunks of 256, GitHub's matrix limit).
  */
 import * as core from '@actions/core';
-import { waveRun } from '../runbook/run-wave';
+import { WaveRun } from '../runbook/run-wave';
 import { parseServerList, selectServers } from '../runbook/select';
 import { actionRuntime, booleanInput, InputError, runAction, runLeavingReport, waveInputs } from './wave-common';
 
@@ -29,7 +29,7 @@ runAction(async () => {
     throw new InputError(`wave ${wave} has ${selected} servers: more than the ${chunks} × ${MATRIX_LIMIT} server jobs the cutover workflow fans out to; raise WAVE_MATRIX_CHUNKS in .projenrc.ts or split the wave`);
   }
   const rt = actionRuntime(config);
-  const run = waveRun(rt, { wave, mode, servers, dryRun, continueWithoutFailing: booleanInput('continue-without-failing'), until: 'launched' });
+  const run = new WaveRun(rt, { wave, mode, servers, dryRun, continueWithoutFailing: booleanInput('continue-without-failing'), until: 'launched' });
   const { plan, report } = await runLeavingReport(run, 'plan');
   // Every server that is not excluded gets a matrix job: it verifies, or reports "unchanged".
   const entries = report.servers.filter((s) => s.outcome !== 'excluded' && s.outcome !== 'failed').map((s) => ({ server: s.server, application: s.application }));

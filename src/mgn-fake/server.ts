@@ -74,7 +74,7 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
     // Faults are sampled before anything changes, as a throttled or failed call must have no effect.
     const sample = random.next();
     if (sample < (faults.throttleRate ?? 0)) throw throttled(1 + Math.floor(random.next() * 3));
-    if (sample < (faults.throttleRate ?? 0) + (faults.serverErrorRate ?? 0)) throw internalError();
+    if (sample < (faults.throttleRate ?? 0) + (faults.serverErrorRate ?? 0) || faults.failOperations?.includes(name)) throw internalError();
     if (!state.initialized && name !== 'InitializeService') throw uninitialized();
     if (typeof body.accountID === 'string' && body.accountID !== accountId) throw accessDenied(`Account ${body.accountID} is not managed from account ${accountId}`);
     const latency = faults.latencyMs?.[name] ?? faults.latencyMs?.['*'] ?? 0;

@@ -7,6 +7,8 @@ export interface FaultOptions {
   throttleRate?: number;
   /** Fraction of requests answered 500 InternalServerException. @default 0 */
   serverErrorRate?: number;
+  /** Operations answered 500 InternalServerException every time, without effect (a call that never goes through). @default none */
+  failOperations?: string[];
   /** Source server IDs or hostnames whose launch ends FAILED (with a job log rawError). @default none */
   failLaunchFor?: string[];
   /** Source server IDs or hostnames whose replication is STALLED. @default none */

@@ -338,16 +338,22 @@ export class WaveRun {
       await this.checkTcp();
       this.startFinalSteps();
       await this.checkTerminations(jobs);
-      if (this.now() - lastProgress >= 300_000 || !this.tracks.some((t) => t.stage !== 'done')) {
+      if (this.now() - lastProgress >= 300_000) {
         lastProgress = this.now();
-        const counts = new Map<string, number>();
-        for (const t of this.tracks) counts.set(t.stage === 'done' ? t.report.outcome : t.stage, (counts.get(t.stage === 'done' ? t.report.outcome : t.stage) ?? 0) + 1);
-        rt.logger.info(`${prefix} t+${formatDuration(this.now() - this.startedMs)}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(' · ')}`);
+        this.progress(prefix);
       }
       if (this.tracks.some((t) => t.stage !== 'done' && t.stage !== 'finishing')) await rt.clock.sleep(this.pollMs, rt.signal);
     }
     await this.settle();
     this.checkInterrupted();
+    if (!this.tracks.some((t) => t.stage !== 'done')) this.progress(prefix);
+  }
+
+  /** "[wave/mode] t+PT25M: succeeded 3 · failed 1" */
+  private progress(prefix: string): void {
+    const counts = new Map<string, number>();
+    for (const t of this.tracks) counts.set(t.stage === 'done' ? t.report.outcome : t.stage, (counts.get(t.stage === 'done' ? t.report.outcome : t.stage) ?? 0) + 1);
+    this.rt.logger.info(`${prefix} t+${formatDuration(this.now() - this.startedMs)}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(' · ')}`);
   }
 
   /** Rethrows an interruption: the run's signal, or one raised inside a lifecycle step. */
