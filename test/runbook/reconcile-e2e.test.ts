@@ -91,6 +91,20 @@ describe('lost answers: a call MGN carried out is adopted, never reported failed
     expect(log.lines.some((l) => /^WARN mgn:TerminateTargetInstances on 12 servers \(srv001, srv002, srv003, …\): \w+, but a read shows it took effect/.test(l))).toBe(true);
   }, 300_000);
 
+  it('reports a server finalized and archived when the answer to FinalizeCutover or MarkAsArchived is lost', async () => {
+    const s = await sim(2);
+    const rt = runtimeOf(s);
+    for (const mode of ['test', 'cutover'] as Mode[]) expect(failures(await runWave(rt, { wave: 'big', mode }))).toEqual([]);
+    for (const [mode, op, state] of [
+      ['finalize', 'FinalizeCutover', 'CUTOVER'],
+      ['archive', 'MarkAsArchived', 'CUTOVER archived'],
+    ] as const) {
+      s.fake.faults = { loseAnswers: { [op]: 2 } };
+      const report = await runWave(rt, { wave: 'big', mode });
+      expect([mode, failures(report), s.fake.lostAnswers(op), s.fake.calls(op), await states(s)]).toEqual([mode, [], 2, 2, [state]]);
+    }
+  }, 120_000);
+
   it('every mode ends right when a fifth of all mutating answers are lost, under throttling', async () => {
     const s = await sim(20);
     const rt = runtimeOf(s);
