@@ -38,7 +38,8 @@ export interface FaultOptions {
   loseAnswers?: Record<string, number>;
   /**
    * Simulated milliseconds each request of an operation takes before MGN handles it, by name
-   * (`'*'` for every operation): a slow MGN. Requests wait in parallel, as a service's do. @default none
+   * (`'*'` for every operation): a slow MGN. Each request waits on the virtual clock, so requests
+   * that arrive together wait together. @default none
    */
   latencyMs?: Record<string, number>;
   /** Seed of the fault sampler, so a run with faults replays identically. @default 1 */
