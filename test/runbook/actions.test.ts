@@ -277,4 +277,3 @@ it('leaves the report part of a server job that is cancelled mid-run (SIGINT), w
     await small.stop();
   }
 });
-

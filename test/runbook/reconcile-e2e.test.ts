@@ -198,3 +198,26 @@ describe('a run that stops still reports every server', () => {
     ]);
   }, 120_000);
 });
+
+describe('MGN behaviours the runbook does not rely on', () => {
+  it('finalizes a server whose cutover job still runs only after the job completed and the launch was verified', async () => {
+    const s = await sim(3);
+    const rt = runtimeOf(s);
+    expect(failures(await runWave(rt, { wave: 'big', mode: 'test' }))).toEqual([]);
+    // As the plan job does: start the cutover launches and return while the job runs.
+    const started = await runWave(rt, { wave: 'big', mode: 'cutover', until: 'launched' });
+    expect(started.servers.map((x) => x.outcome)).toEqual(['planned', 'planned', 'planned']);
+    const [job] = (await jobs(s)).filter((j) => j.initiatedBy === 'START_CUTOVER');
+    expect(job.status).not.toBe('COMPLETED');
+    const report = await runWave(rt, { wave: 'big', mode: 'finalize' });
+    expect(failures(report)).toEqual([]);
+    expect(await states(s)).toEqual(['CUTOVER']);
+    // One FinalizeCutover per server, none refused, each after the job's end and the verification.
+    expect([s.fake.calls('FinalizeCutover'), s.fake.errors(undefined, 'FinalizeCutover')]).toEqual([3, 0]);
+    const ended = Date.parse((await jobs(s)).find((j) => j.jobID === job.jobID)!.endDateTime!);
+    for (const r of report.servers) {
+      expect(r.phases.map((p) => p.phase)).toEqual(['launch', 'status-checks', 'post-launch', 'finalize']);
+      expect(Date.parse(r.phases.at(-1)!.start)).toBeGreaterThan(ended);
+    }
+  }, 120_000);
+});
