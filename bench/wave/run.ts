@@ -13,6 +13,10 @@
  * Per mode it prints: simulated makespan (against the quota-bound lower bound for launches), the
  * MGN jobs started, MGN requests per server (throttled answers included), by operation, the time
  * of the mode's final step (the union of its per-server phases, in virtual seconds) and wall time.
+ *
+ * Requests take no simulated time here: the runbook's clock does not let simulated time pass while
+ * one of its requests is in flight (see `heldClock`), so simulated times are the waits the runbook
+ * chose (polls, backoffs after throttling) and MGN's jobs, not how fast this machine answers.
  */
 import { DescribeJobsCommand, type Job } from '@aws-sdk/client-mgn';
 import { parseFactory } from '../../src/config/load';
@@ -20,6 +24,7 @@ import { makespanLowerBoundMinutes } from '../../src/runbook/batching';
 import type { Mode } from '../../src/runbook/lifecycle';
 import type { Phase, WaveReport } from '../../src/runbook/report';
 import { runWave } from '../../src/runbook/run-wave';
+import type { Clock } from '../../src/runbook/context';
 import { type Simulation, startSimulation } from '../../src/runbook/simulate';
 
 const args = process.argv.slice(2);
@@ -120,6 +125,39 @@ function phaseTime(report: WaveReport, phase: Phase): { seconds: number; servers
   return { seconds: total / 1000, servers: spans.length };
 }
 
+/**
+ * The simulation's clock for the runbook, holding simulated time while any runbook request is in
+ * flight. The VirtualClock moves to the next sleeper's wake-up as soon as the event loop is free,
+ * also while a request of another task is still on its way (real milliseconds): concurrent work
+ * would then see polls and backoffs pass during it. Here a sleep is handed to the VirtualClock only
+ * once no request is in flight, with its wake-up counted from when it was asked for.
+ */
+function heldClock(sim: Simulation): Clock {
+  let inFlight = 0;
+  const idle: Array<() => void> = [];
+  for (const client of Object.values(sim.clients)) {
+    (client as { middlewareStack: { add(m: unknown, o: unknown): void } }).middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
+        inFlight++;
+        try {
+          return await next(args);
+        } finally {
+          if (--inFlight === 0) for (const wake of idle.splice(0)) wake();
+        }
+      },
+      { step: 'initialize', name: 'holdClockInFlight', priority: 'high' },
+    );
+  }
+  return {
+    now: () => sim.clock.now(),
+    sleep: async (ms: number) => {
+      const due = sim.clock.nowMs() + ms;
+      while (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      await sim.clock.sleep(Math.max(0, due - sim.clock.nowMs()));
+    },
+  };
+}
+
 interface Row {
   readonly mode: Mode;
   readonly makespanMin: number;
@@ -132,14 +170,14 @@ interface Row {
   readonly wallS: number;
 }
 
-async function runMode(sim: Simulation, mode: Mode, servers: number): Promise<{ row: Row; report: WaveReport }> {
+async function runMode(sim: Simulation, clock: Clock, mode: Mode, servers: number): Promise<{ row: Row; report: WaveReport }> {
   const jobs0 = new Set((await allJobs(sim)).map((j) => j.jobID));
   // Counted after the benchmark's own listing, and before the next one: the runbook's requests only.
   const before = Object.fromEntries(OPS.map((o) => [o, sim.fake.calls(o)]));
   const calls0 = sim.fake.calls();
   const t0 = sim.clock.nowMs();
   const w0 = Date.now();
-  const report = await runWave({ config: sim.config, clients: sim.clients, clock: sim.clock, logger: { info: () => undefined, warn: () => undefined } }, { wave: 'bench', mode });
+  const report = await runWave({ config: sim.config, clients: sim.clients, clock, logger: { info: () => undefined, warn: () => undefined } }, { wave: 'bench', mode });
   const wallS = (Date.now() - w0) / 1000;
   const makespanMin = (sim.clock.nowMs() - t0) / 60_000;
   const runbookCalls = sim.fake.calls() - calls0;
@@ -185,8 +223,9 @@ async function scenario(title: string, servers: number, modes: Mode[], setup: (s
   const rows: Row[] = [];
   try {
     setup(sim);
+    const clock = heldClock(sim);
     for (const mode of modes) {
-      const { row, report } = await runMode(sim, mode, servers);
+      const { row, report } = await runMode(sim, clock, mode, servers);
       rows.push(row);
       const failed = report.servers.filter((s) => s.outcome === 'failed' || s.outcome === 'excluded');
       if (failed.length && title !== 'refusals') throw new Error(`${title}/${mode}: ${failed.length} servers failed, e.g. ${failed[0].server}: ${failed[0].reason}`);

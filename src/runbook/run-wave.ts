@@ -115,6 +115,7 @@ export class WaveRun {
   private readonly inFlight = new Set<Promise<void>>();
   /** An interruption raised inside a lifecycle step, rethrown by the loop. */
   private interrupted?: unknown;
+  private stopping = false;
 
   /** Aborting `rt.signal` (SIGINT, a cancelled workflow) stops the run: waits and retries end, calls in flight settle, and run() throws a RunInterrupted carrying the report. */
   constructor(
@@ -188,7 +189,7 @@ export class WaveRun {
     }
     await this.prepare(items);
     await this.loop(prefix);
-    if (this.lifecycle.lowest < 8) log.info(`${prefix} lifecycle calls ran at most ${this.lifecycle.limit} at a time at the end (down to ${this.lifecycle.lowest} under throttling)`);
+    if (this.lifecycle.lowest < 8) log.info(`${prefix} lifecycle calls were throttled: ${this.lifecycle.lowest} at a time at the lowest, ${this.lifecycle.limit} at the end`);
     return this.finish(report);
   }
 
@@ -204,6 +205,8 @@ export class WaveRun {
    */
   private async stopped(e: unknown): Promise<Error> {
     await this.settle().catch(() => undefined);
+    // Recording where servers stopped is not a phase boundary: no onPhase hook runs from here.
+    this.stopping = true;
     const err = e instanceof Error ? e : new Error(String(e));
     const interrupted = isAbort(err);
     const report = this.report ?? (err instanceof ResolutionError && this.selected ? this.resolutionReport(this.options.wave, this.selected, err) : this.emptyReport(this.options.wave));
@@ -705,7 +708,7 @@ export class WaveRun {
   }
 
   private begin(t: Track, phase: Phase): void {
-    this.options.onPhase?.(t.resolved.server.name, phase, 'start');
+    if (!this.stopping) this.options.onPhase?.(t.resolved.server.name, phase, 'start');
     t.report.phases.push({ phase, start: this.iso() });
   }
 
@@ -713,7 +716,7 @@ export class WaveRun {
     const p = t.report.phases.at(-1);
     if (!p || p.end) return;
     Object.assign(p, { end: this.iso(), outcome, ...(detail ? { detail } : {}) });
-    this.options.onPhase?.(t.resolved.server.name, p.phase, 'end');
+    if (!this.stopping) this.options.onPhase?.(t.resolved.server.name, p.phase, 'end');
   }
 
   private skip(t: Track, phase: Phase, detail: string): void {
