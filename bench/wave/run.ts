@@ -3,10 +3,12 @@
  *
  *   npx ts-node --swc bench/wave/run.ts [servers] [scenario ...]      (needs moto: python3 -m pip install 'moto[server]==5.2.1')
  *
- * Scenarios (all three when none is named):
+ * Scenarios (all when none is named):
  * - plain: an N-server wave (default 500) through test → cutover → finalize, no faults
  * - throttled: the same wave through test → revert → test → cutover → finalize → archive with 20 %
  *   of MGN requests answered ThrottlingException
+ * - rate-limited: the same modes against an MGN that allows 10 requests a second (bursts of 20) and
+ *   takes 200 ms to answer each
  * - refusals: a 230-server test launch in which 6 servers' replication stalls between preflight
  *   and the first StartTest, so MGN refuses them from the first batch
  *
@@ -14,9 +16,9 @@
  * MGN jobs started, MGN requests per server (throttled answers included), by operation, the time
  * of the mode's final step (the union of its per-server phases, in virtual seconds) and wall time.
  *
- * Requests take no simulated time here: the runbook's clock does not let simulated time pass while
- * one of its requests is in flight (see `heldClock`), so simulated times are the waits the runbook
- * chose (polls, backoffs after throttling) and MGN's jobs, not how fast this machine answers.
+ * Simulated time does not pass while a runbook request is in flight (see `timeRequests`), so
+ * simulated times are MGN's jobs, the waits the runbook chose (polls, backoffs after throttling) and
+ * the modelled latency, not how fast this machine answers.
  */
 import { DescribeJobsCommand, type Job } from '@aws-sdk/client-mgn';
 import { parseFactory } from '../../src/config/load';
@@ -24,7 +26,6 @@ import { makespanLowerBoundMinutes } from '../../src/runbook/batching';
 import type { Mode } from '../../src/runbook/lifecycle';
 import type { Phase, WaveReport } from '../../src/runbook/report';
 import { runWave } from '../../src/runbook/run-wave';
-import type { Clock } from '../../src/runbook/context';
 import { type Simulation, startSimulation } from '../../src/runbook/simulate';
 
 const args = process.argv.slice(2);
@@ -32,6 +33,9 @@ const SERVERS = Number(args.find((a) => /^\d+$/.test(a)) ?? 500);
 const SCENARIOS = args.filter((a) => !/^\d+$/.test(a));
 const JOB_MINUTES = 20;
 const THROTTLE_RATE = 0.2;
+/** A request rate limit and latency for MGN (assumed: MGN publishes neither). */
+const RATE_LIMIT = { perSecond: 10, burst: 20 };
+const LATENCY_MS = 200;
 const REFUSAL_SERVERS = 230;
 const REFUSED = ['srv0010', 'srv0050', 'srv0090', 'srv0130', 'srv0170', 'srv0190'];
 
@@ -126,36 +130,27 @@ function phaseTime(report: WaveReport, phase: Phase): { seconds: number; servers
 }
 
 /**
- * The simulation's clock for the runbook, holding simulated time while any runbook request is in
- * flight. The VirtualClock moves to the next sleeper's wake-up as soon as the event loop is free,
- * also while a request of another task is still on its way (real milliseconds): concurrent work
- * would then see polls and backoffs pass during it. Here a sleep is handed to the VirtualClock only
- * once no request is in flight, with its wake-up counted from when it was asked for.
+ * Requests take no simulated time unless `latencyMs` is given: simulated time is held while any
+ * runbook request is in flight (the VirtualClock would otherwise move to the next sleeper as soon
+ * as the event loop is free, also while a request of another task is on its way, and concurrent
+ * work would see polls and backoffs pass during it). With `latencyMs`, each request first waits
+ * that long in simulated time, as a request to MGN takes time.
  */
-function heldClock(sim: Simulation): Clock {
-  let inFlight = 0;
-  const idle: Array<() => void> = [];
+function timeRequests(sim: Simulation, latencyMs = 0): void {
   for (const client of Object.values(sim.clients)) {
     (client as { middlewareStack: { add(m: unknown, o: unknown): void } }).middlewareStack.add(
       (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
-        inFlight++;
+        if (latencyMs) await sim.clock.sleep(latencyMs);
+        const release = sim.clock.hold();
         try {
           return await next(args);
         } finally {
-          if (--inFlight === 0) for (const wake of idle.splice(0)) wake();
+          release();
         }
       },
-      { step: 'initialize', name: 'holdClockInFlight', priority: 'high' },
+      { step: 'initialize', name: 'timeRequests', priority: 'high' },
     );
   }
-  return {
-    now: () => sim.clock.now(),
-    sleep: async (ms: number) => {
-      const due = sim.clock.nowMs() + ms;
-      while (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
-      await sim.clock.sleep(Math.max(0, due - sim.clock.nowMs()));
-    },
-  };
 }
 
 interface Row {
@@ -170,14 +165,14 @@ interface Row {
   readonly wallS: number;
 }
 
-async function runMode(sim: Simulation, clock: Clock, mode: Mode, servers: number): Promise<{ row: Row; report: WaveReport }> {
+async function runMode(sim: Simulation, mode: Mode, servers: number): Promise<{ row: Row; report: WaveReport }> {
   const jobs0 = new Set((await allJobs(sim)).map((j) => j.jobID));
   // Counted after the benchmark's own listing, and before the next one: the runbook's requests only.
   const before = Object.fromEntries(OPS.map((o) => [o, sim.fake.calls(o)]));
   const calls0 = sim.fake.calls();
   const t0 = sim.clock.nowMs();
   const w0 = Date.now();
-  const report = await runWave({ config: sim.config, clients: sim.clients, clock, logger: { info: () => undefined, warn: () => undefined } }, { wave: 'bench', mode });
+  const report = await runWave({ config: sim.config, clients: sim.clients, clock: sim.clock, logger: { info: () => undefined, warn: () => undefined } }, { wave: 'bench', mode });
   const wallS = (Date.now() - w0) / 1000;
   const makespanMin = (sim.clock.nowMs() - t0) / 60_000;
   const runbookCalls = sim.fake.calls() - calls0;
@@ -216,16 +211,16 @@ function print(title: string, rows: Row[]): void {
   for (const r of rows) console.log(`- ${r.mode}: ${r.byOperation}`);
 }
 
-async function scenario(title: string, servers: number, modes: Mode[], setup: (sim: Simulation) => void = () => undefined): Promise<void> {
+async function scenario(title: string, servers: number, modes: Mode[], setup: (sim: Simulation) => void = () => undefined, latencyMs = 0): Promise<void> {
   const wall0 = Date.now();
   const sim = await startSimulation({ config: parseFactory(estate(servers), 'bench.yaml'), jobDurationMinutes: JOB_MINUTES });
   const setupS = (Date.now() - wall0) / 1000;
   const rows: Row[] = [];
   try {
     setup(sim);
-    const clock = heldClock(sim);
+    timeRequests(sim, latencyMs);
     for (const mode of modes) {
-      const { row, report } = await runMode(sim, clock, mode, servers);
+      const { row, report } = await runMode(sim, mode, servers);
       rows.push(row);
       const failed = report.servers.filter((s) => s.outcome === 'failed' || s.outcome === 'excluded');
       if (failed.length && title !== 'refusals') throw new Error(`${title}/${mode}: ${failed.length} servers failed, e.g. ${failed[0].server}: ${failed[0].reason}`);
@@ -233,7 +228,7 @@ async function scenario(title: string, servers: number, modes: Mode[], setup: (s
   } finally {
     await sim.stop();
   }
-  print(`${title}: ${servers} servers, setup ${setupS.toFixed(1)} s`, rows);
+  print(`${title}: ${servers} servers${latencyMs ? `, ${latencyMs} ms per request` : ''}, setup ${setupS.toFixed(1)} s`, rows);
 }
 
 async function main(): Promise<void> {
@@ -252,6 +247,17 @@ async function main(): Promise<void> {
       await scenario('throttled', SERVERS, ['test', 'revert', 'test', 'cutover', 'finalize', 'archive'], (sim) => {
         sim.fake.faults = { throttleRate: THROTTLE_RATE, seed: 11 };
       });
+    }
+    if (wanted('rate-limited')) {
+      await scenario(
+        'rate-limited',
+        SERVERS,
+        ['test', 'revert', 'test', 'cutover', 'finalize', 'archive'],
+        (sim) => {
+          sim.fake.faults = { requestRate: RATE_LIMIT };
+        },
+        LATENCY_MS,
+      );
     }
     if (wanted('refusals')) {
       await scenario('refusals', REFUSAL_SERVERS, ['test'], (sim) => {

@@ -61,6 +61,7 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
   /** Error answers by "<operation> <error type>". */
   const errors = new Map<string, number>();
   let requests = 0;
+  const rateLimiter = new TokenBucket();
   /** Answers lost on purpose per operation, in total and since the faults were last set. */
   const lost = new Map<string, number>();
   let lostSinceSet = new Map<string, number>();
@@ -72,6 +73,10 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
     if (!operation) throw validation(`The MGN fake does not implement ${name}`, 'unknownOperation');
     const body = await readBody(req);
     // Faults are sampled before anything changes, as a throttled or failed call must have no effect.
+    if (faults.requestRate) {
+      const wait = rateLimiter.take(faults.requestRate, clock.nowMs());
+      if (wait > 0) throw throttled(Math.ceil(wait / 1000));
+    }
     const sample = random.next();
     if (sample < (faults.throttleRate ?? 0)) throw throttled(1 + Math.floor(random.next() * 3));
     if (sample < (faults.throttleRate ?? 0) + (faults.serverErrorRate ?? 0) || faults.failOperations?.includes(name)) throw internalError();
@@ -168,4 +173,22 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
         server.closeAllConnections();
       }),
   };
+}
+
+/** The account's request rate: a token bucket on the virtual clock. */
+class TokenBucket {
+  private tokens?: number;
+  private at = 0;
+
+  /** Takes a token; returns 0, or the milliseconds until one is back when the bucket is empty. */
+  take(rate: { perSecond: number; burst?: number }, nowMs: number): number {
+    const burst = rate.burst ?? rate.perSecond;
+    this.tokens = Math.min(burst, (this.tokens ?? burst) + ((nowMs - this.at) / 1000) * rate.perSecond);
+    this.at = nowMs;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return ((1 - this.tokens) / rate.perSecond) * 1000;
+  }
 }

@@ -7,6 +7,12 @@ export interface FaultOptions {
   throttleRate?: number;
   /** Fraction of requests answered 500 InternalServerException. @default 0 */
   serverErrorRate?: number;
+  /**
+   * MGN's request rate limit for the account: a token bucket refilled at `perSecond` on the
+   * virtual clock, holding at most `burst` (default `perSecond`); a request that finds it empty is
+   * answered ThrottlingException with the seconds until a token is back. @default no limit
+   */
+  requestRate?: { perSecond: number; burst?: number };
   /** Operations answered 500 InternalServerException every time, without effect (a call that never goes through). @default none */
   failOperations?: string[];
   /** Source server IDs or hostnames whose launch ends FAILED (with a job log rawError). @default none */
