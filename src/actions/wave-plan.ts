@@ -5,10 +5,9 @@
  */
 import * as core from '@actions/core';
 import { MATRIX_LIMIT, WAVE_MATRIX_CHUNKS } from '../config/dispatch';
-import { renderMarkdown } from '../runbook/report';
 import { WaveRun } from '../runbook/run-wave';
 import { parseServerList, selectServers } from '../runbook/select';
-import { actionRuntime, booleanInput, InputError, runAction, runLeavingReport, waveInputs, writeReportPart } from './wave-common';
+import { actionRuntime, booleanInput, InputError, runAction, runLeavingReport, waveInputs } from './wave-common';
 
 export { MATRIX_LIMIT };
 
@@ -31,8 +30,7 @@ runAction(async () => {
   }
   const rt = actionRuntime(config);
   const run = new WaveRun(rt, { wave, mode, servers, dryRun, continueWithoutFailing: booleanInput('continue-without-failing'), until: 'launched' });
-  const report = await runLeavingReport(run, 'plan');
-  const plan = run.wavePlan!;
+  const { plan, report } = await runLeavingReport(run, 'plan');
   // Every server that is not excluded gets a matrix job: it verifies, or reports "unchanged".
   const entries = report.servers.filter((s) => s.outcome !== 'excluded' && s.outcome !== 'failed').map((s) => ({ server: s.server, application: s.application }));
   const needed = Math.ceil(entries.length / MATRIX_LIMIT);
@@ -42,8 +40,6 @@ runAction(async () => {
   core.setOutput('server-count', String(entries.length));
   core.setOutput('max-parallel', maxParallel);
   core.setOutput('plan', JSON.stringify(plan));
-  core.setOutput('report-file', writeReportPart(report, 'plan'));
-  await core.summary.addRaw(renderMarkdown(report)).write();
   const failed = report.servers.filter((s) => s.outcome === 'failed' || s.outcome === 'excluded');
   if (failed.length) core.warning(`${failed.length} server(s) will not run: ${failed.map((s) => `${s.server} (${s.reason})`).join('; ')}`);
 });

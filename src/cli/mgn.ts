@@ -20,7 +20,8 @@ export const mgnCommand: Command = {
     const file = values.config ?? defaultConfigPath();
     const { config } = loadFactoryFile(file);
     const target = values.region ?? config.region;
-    const client = createClient(MgnClient, 'mgn', { region: target, endpoints: config.endpoints });
+    // No SDK retries: initializeMgn retries itself, reading MGN's state before sending InitializeService again.
+    const client = createClient(MgnClient, 'mgn', { region: target, endpoints: config.endpoints, overrides: { maxAttempts: 1 } });
     io.out(`MGN in account ${config.accounts.staging}, Region ${target} (${file})`);
     const outcome = await initializeMgn(client, { log: (l) => io.out(`  ${l}`) });
     io.out(outcome === 'initialized' ? 'initialized' : 'already initialized');

@@ -27,6 +27,8 @@ export function parseUsage<T>(parse: () => T): T {
 export interface CommandIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /** Stops a long-running command (tests); without it, the wave commands stop on SIGINT/SIGTERM. @default none */
+  readonly signal?: AbortSignal;
 }
 
 /** A CLI command: parses its own arguments and returns the exit code. */

@@ -1,8 +1,9 @@
 import { DescribeSourceServersCommand, type MgnClient, type SourceServer } from '@aws-sdk/client-mgn';
 import type { Server } from '../config/schema';
 import { RehostError } from '../errors';
-import { type Clock, type Logger, silentLogger } from './context';
+import { silentLogger } from './context';
 import { listAll } from './paginate';
+import type { RetryRuntime } from './runtime';
 
 /** A configured server and the MGN source server it is. */
 export interface ResolvedServer {
@@ -23,8 +24,8 @@ export class ResolutionError extends RehostError {
 }
 
 /** Every source server of the account and Region (archived included: an ID may name one). */
-export async function listSourceServers(mgn: MgnClient, retry: { clock: Clock; logger?: Logger }, filters: { sourceServerIDs?: string[] } = {}): Promise<SourceServer[]> {
-  return listAll({ clock: retry.clock, logger: retry.logger ?? silentLogger }, 'mgn:DescribeSourceServers', (nextToken) => mgn.send(new DescribeSourceServersCommand({ filters, maxResults: 1000, nextToken })));
+export async function listSourceServers(mgn: MgnClient, rt: RetryRuntime, filters: { sourceServerIDs?: string[] } = {}): Promise<SourceServer[]> {
+  return listAll({ ...rt, logger: rt.logger ?? silentLogger }, 'mgn:DescribeSourceServers', (nextToken) => mgn.send(new DescribeSourceServersCommand({ filters, maxResults: 1000, nextToken })));
 }
 
 const lower = (s: string | undefined) => s?.trim().toLowerCase() || undefined;

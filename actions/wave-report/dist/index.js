@@ -29471,8 +29471,10 @@ function mergeReports(parts) {
     }
   }
   const times = (k) => parts.map((p) => p[k]).filter((t) => !!t).sort();
+  const errors = [...new Set(parts.map((p) => p.error).filter((e) => !!e))];
   return {
     ...first,
+    error: errors.length ? errors.join("\n") : void 0,
     simulated: parts.some((p) => p.simulated),
     startedAt: times("startedAt")[0],
     endedAt: times("endedAt").at(-1),
@@ -29494,6 +29496,7 @@ function renderMarkdown(report) {
     "",
     `Estate \`${report.estate}\`, ${report.servers.length} servers, ${report.startedAt} \u2192 ${report.endedAt ?? "running"}: ` + [...counts].map(([k, v]) => `${v} ${k}`).join(", "),
     "",
+    ...report.error ? [`**The run stopped:** ${cell(report.error)}`, ""] : [],
     "| Server | Application | Source server | Outcome | MGN job | EC2 instance | Phases | Post-launch actions | Reason |",
     "|---|---|---|---|---|---|---|---|---|",
     ...report.servers.map(
@@ -51588,4 +51591,5 @@ runAction(async () => {
   core3.setOutput("failed", String(failed.length));
   core3.setOutput("succeeded", String(report.servers.filter((s) => s.outcome === "succeeded").length));
   if (failed.length) core3.setFailed(`${failed.length} of ${report.servers.length} servers did not make it: ${failed.map((s) => `${s.server} (${s.reason})`).join("; ")}`);
+  else if (report.error) core3.setFailed(`the run stopped before every server reached its outcome: ${report.error}`);
 });
