@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleConfig, synthToTemp } from '../support/synth';
-import { OIDC_HOST, trustAllows, wildcardMatch } from './oidc-trust';
+import { OIDC_HOST, Statement, trustAllows, wildcardMatch } from './oidc-trust';
 import { allJobs, assumeSteps, environmentOf, jobSubjects } from './workflows';
 
 /**
@@ -126,7 +126,7 @@ describe('OIDC trust per generated job', () => {
 describe('the trust evaluator', () => {
   const provider = `arn:aws:iam::111111111111:oidc-provider/${OIDC_HOST}`;
   const token = (sub: string, aud = 'sts.amazonaws.com') => ({ provider, sub, aud });
-  const stmt = (condition: object, effect = 'Allow', principal: unknown = { Federated: provider }) => ({ Effect: effect, Principal: principal, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition });
+  const stmt = (condition: object, effect: 'Allow' | 'Deny' = 'Allow', principal: object = { Federated: provider }): Statement => ({ Effect: effect, Principal: principal as Statement['Principal'], Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition as Statement['Condition'] });
   const pinned = { StringEquals: { [`${OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${OIDC_HOST}:sub`]: ['repo:a/b:environment:x', 'repo:a/b:pull_request'] } };
 
   it('StringEquals: any listed value, every key; the audience and the provider must match too', () => {

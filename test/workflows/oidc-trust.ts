@@ -22,7 +22,7 @@ export interface OidcToken {
   readonly aud: string;
 }
 
-type Statement = {
+export type Statement = {
   Effect: 'Allow' | 'Deny';
   Action?: string | string[];
   NotAction?: unknown;
