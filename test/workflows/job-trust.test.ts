@@ -7,7 +7,7 @@ import { allJobs, assumeSteps, environmentOf, jobSubjects } from './workflows';
 /**
  * Which role each generated job can assume. Each job's possible OIDC subjects come from the
  * generated YAML (triggers, environment: ./workflows.ts); each is evaluated against the trust
- * policies the security stack synthesizes for examples/factory.yaml. The table below is the trust
+ * policies the estate synthesizes for examples/factory.yaml. The table below is the trust
  * contract: plan trusts pull requests and the main branch, each write role only its environment.
  */
 const config = exampleConfig();
@@ -26,22 +26,31 @@ interface Role {
   readonly maxSessionDuration: number;
 }
 
-/** The workflow roles of the synthesized security stack, by their name's last part, and the OIDC provider's ARN. */
+/**
+ * The workflow roles of the synthesized estate (every stack's roles that trust GitHub's OIDC
+ * provider), by their name's last part, and the provider's ARN.
+ */
 function synthesizedRoles(): { roles: Record<string, Role>; provider: string } {
-  const { outdir } = synthToTemp(config);
-  const stack = JSON.parse(readFileSync(join(outdir, 'stacks', 'security', 'cdk.tf.json'), 'utf8'));
+  const { outdir, stacks } = synthToTemp(config);
   const prefix = `${github.roleNamePrefix}-${config.name}-`;
-  const providers = Object.entries<any>(stack.resource.aws_iam_openid_connect_provider ?? {});
-  expect(providers.map(([, p]) => [p.url, p.client_id_list])).toEqual([[`https://${OIDC_HOST}`, ['sts.amazonaws.com']]]);
   const provider = `arn:aws:iam::${config.accounts.staging}:oidc-provider/${OIDC_HOST}`;
-  const providerRef = `\${aws_iam_openid_connect_provider.${providers[0][0]}.arn}`;
   const roles: Record<string, Role> = {};
-  for (const r of Object.values<any>(stack.resource.aws_iam_role)) {
-    if (!String(r.assume_role_policy).includes(OIDC_HOST)) continue;
-    expect(String(r.name).startsWith(prefix)).toBe(true);
-    // The trust policy names the provider by Terraform reference: the ARN it resolves to.
-    roles[String(r.name).slice(prefix.length)] = { policy: JSON.parse(String(r.assume_role_policy).split(providerRef).join(provider)), maxSessionDuration: r.max_session_duration ?? 3600 };
+  let providers = 0;
+  for (const { name } of stacks) {
+    const stack = JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+    for (const p of Object.values<any>(stack.resource?.aws_iam_openid_connect_provider ?? {})) {
+      expect([p.url, p.client_id_list]).toEqual([`https://${OIDC_HOST}`, ['sts.amazonaws.com']]);
+      providers++;
+    }
+    for (const r of Object.values<any>(stack.resource?.aws_iam_role ?? {})) {
+      if (!String(r.assume_role_policy).includes(OIDC_HOST)) continue;
+      expect(String(r.name).startsWith(prefix)).toBe(true);
+      // The trust policy names the provider by Terraform reference (resource or data source): the ARN it resolves to.
+      const policy = String(r.assume_role_policy).replace(/\$\{(?:data\.)?aws_iam_openid_connect_provider\.[\w-]+\.arn\}/g, provider);
+      roles[String(r.name).slice(prefix.length)] = { policy: JSON.parse(policy), maxSessionDuration: r.max_session_duration ?? 3600 };
+    }
   }
+  expect(providers).toBe(1);
   return { roles, provider };
 }
 
