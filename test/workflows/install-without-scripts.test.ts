@@ -13,8 +13,8 @@ import { loadWorkflow } from './workflows';
  * (ts-node --swc) and esbuild both have install scripts; without them each must still find its
  * platform binary in its optional dependency.
  *
- * Mostly the install (niced): 45 s for this file on the 2-core machine with the npm cache that the
- * project's own `npm ci` leaves (the install alone took 111 s once with five other jobs running).
+ * Mostly the install (niced), from the npm cache the project's own `npm ci` leaves: this file took
+ * 45 s and 121 s on the 2-core machine, depending on what else ran (bounded at 8 min for the install).
  */
 const INSTALL_TIMEOUT_MS = 8 * 60_000;
 
