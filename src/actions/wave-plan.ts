@@ -21,7 +21,6 @@ runAction(async () => {
   const { config, wave, mode } = waveInputs();
   const dryRun = booleanInput('dry-run');
   const chunks = wholeNumberInput('matrix-chunks', core.getInput('matrix-chunks').trim() || String(WAVE_MATRIX_CHUNKS));
-  const maxParallel = String(wholeNumberInput('max-parallel', core.getInput('max-parallel').trim() || String(config.runbook.maxParallel)));
   const servers = parseServerList(core.getInput('servers'));
   // Checked before any AWS call: launches must not start for servers no matrix job would follow.
   const selected = selectServers(config, wave, servers).servers.length;
@@ -38,7 +37,6 @@ runAction(async () => {
   for (let i = 0; i < chunks; i++) core.setOutput(`matrix-${i + 1}`, JSON.stringify(entries.slice(i * MATRIX_LIMIT, (i + 1) * MATRIX_LIMIT).map((e) => e.server)));
   core.setOutput('matrix-count', String(needed));
   core.setOutput('server-count', String(entries.length));
-  core.setOutput('max-parallel', maxParallel);
   core.setOutput('plan', JSON.stringify(plan));
   const failed = report.servers.filter((s) => s.outcome === 'failed' || s.outcome === 'excluded');
   if (failed.length) core.warning(`${failed.length} server(s) will not run: ${failed.map((s) => `${s.server} (${s.reason})`).join('; ')}`);

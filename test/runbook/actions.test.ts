@@ -155,11 +155,11 @@ it('refuses bad inputs before any AWS change', async () => {
 
 it('plans, fans out one job per server and reports, as the cutover workflow runs them', async () => {
   sim.fake.faults = { failLaunchFor: ['srv003'] };
-  const plan = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'test', 'report-dir': 'parts', 'max-parallel': '3' });
+  const plan = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'test', 'report-dir': 'parts' });
   expect({ code: plan.code, log: plan.code ? plan.stdout : '' }).toEqual({ code: 0, log: '' });
   const servers = JSON.parse(plan.outputs['matrix-1']) as string[];
   expect(servers).toEqual(['srv001', 'srv002', 'srv003', 'srv004', 'srv005', 'srv006']);
-  expect(plan.outputs).toMatchObject({ 'matrix-2': '[]', 'matrix-3': '[]', 'matrix-4': '[]', 'matrix-count': '1', 'server-count': '6', 'max-parallel': '3', 'report-file': 'parts/plan.json' });
+  expect(plan.outputs).toMatchObject({ 'matrix-2': '[]', 'matrix-3': '[]', 'matrix-4': '[]', 'matrix-count': '1', 'server-count': '6', 'report-file': 'parts/plan.json' });
   expect(JSON.parse(plan.outputs.plan).servers.map((s: { step: { kind: string } }) => s.step.kind)).toEqual(Array(6).fill('launch'));
   expect(plan.summary).toContain('| srv001 | app000 |');
   expect(plan.stdout).toMatch(/started mgnjob-\S+ with 6 servers/);

@@ -27031,35 +27031,69 @@ function jsonInner(s) {
 function renderedForms(secret) {
   const json = jsonInner(secret);
   const go = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return [.../* @__PURE__ */ new Set([secret, json, go, jsonInner(json), jsonInner(go)])];
+  return [.../* @__PURE__ */ new Set([secret, json, go, jsonInner(json), jsonInner(go), ...percentEncoded(secret)])].filter((f) => f.length > 0);
+}
+function percentEncoded(secret) {
+  let component;
+  let uri;
+  try {
+    component = encodeURIComponent(secret);
+    uri = encodeURI(secret);
+  } catch {
+    return [];
+  }
+  const rfc3986 = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return [component, uri, rfc3986, rfc3986.replace(/%20/g, "+")].filter((f) => f !== secret);
+}
+var MIN_BASE64_SCRUB_LENGTH = 6;
+function base64Forms(secret) {
+  const bytes = Buffer.from(secret, "utf8");
+  const out = /* @__PURE__ */ new Set();
+  const whole = bytes.toString("base64");
+  out.add(whole);
+  out.add(whole.replace(/=+$/, ""));
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const core3 = encoded.slice([0, 2, 3][offset], Math.floor((offset + bytes.length) / 3) * 4);
+    if (core3.length >= MIN_BASE64_SCRUB_LENGTH) out.add(core3);
+  }
+  for (const f of [...out]) out.add(f.replace(/\+/g, "-").replace(/\//g, "_"));
+  return [...out].filter((f) => f.length >= MIN_BASE64_SCRUB_LENGTH);
 }
 var Scrubber = class {
   secrets;
+  encoded;
   exact;
   patterns;
   names = /* @__PURE__ */ new Map();
   constructor(secrets, patterns = DEFAULT_MASK_PATTERNS) {
     const all = new Set(secrets);
     all.delete("");
-    this.exact = all;
-    const long = [...new Set([...all].filter((s) => s.length >= MIN_SCRUB_LENGTH).flatMap(renderedForms))].sort((a, b) => b.length - a.length);
-    if (long.length) this.secrets = new RegExp(long.map(escapeRegExp).join("|"), "g");
+    this.exact = new Set([...all].map((s) => s.toLowerCase()));
+    const scrubbed = [...all].filter((s) => s.length >= MIN_SCRUB_LENGTH);
+    const alternation = (forms) => [...new Set(forms)].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
+    if (scrubbed.length) {
+      this.secrets = new RegExp(alternation(scrubbed.flatMap(renderedForms)), "gi");
+      const b64 = scrubbed.flatMap(base64Forms);
+      if (b64.length) this.encoded = new RegExp(alternation(b64), "g");
+    }
     this.patterns = patterns.map((p) => p.global ? p : new RegExp(p.source, p.flags + "g"));
   }
   scrub(text) {
-    let out = this.secrets ? text.replace(this.secrets, SENSITIVE_TEXT) : text;
+    let out = this.encoded ? text.replace(this.encoded, SENSITIVE_TEXT) : text;
+    if (this.secrets) out = out.replace(this.secrets, SENSITIVE_TEXT);
     for (const p of this.patterns) out = out.replace(p, PATTERN_TEXT);
     return out;
   }
   /**
-   * A map key or other name: masked whole when it equals a sensitive string of any length (a key
-   * is an identifier, not free text, so a short match is not a coincidence of substrings), else
-   * scrubbed like any text.
+   * A map key or other name: masked whole when it equals a sensitive string of any length, in any
+   * letter case (a key is an identifier, not free text, so a short match is not a coincidence of
+   * substrings), else scrubbed like any text.
    */
   scrubName(name) {
     let out = this.names.get(name);
     if (out === void 0) {
-      out = this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+      out = this.exact.has(name.toLowerCase()) ? SENSITIVE_TEXT : this.scrub(name);
       this.names.set(name, out);
     }
     return out;

@@ -51478,7 +51478,6 @@ var runbookSection = external_exports.object({
   tcpCheckTimeoutMinutes: external_exports.number().int().positive().default(10).describe("Bound on waiting for a TCP port to answer. @default 10"),
   pollIntervalSeconds: external_exports.number().int().min(5).max(600).default(30).describe("How often MGN and EC2 state is read while waiting. @default 30"),
   ssmDocumentPrefix: external_exports.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected letters, digits, "_", "." or "-"').optional().describe('Prefix of the deployed bootstrap SSM document names. @default "<estate name>-"'),
-  maxParallel: external_exports.number().int().min(1).max(256).default(20).describe("Matrix max-parallel of the per-server jobs in the cutover workflow. @default 20"),
   quotas: external_exports.object({
     serversPerJob: external_exports.number().int().min(1).default(200).describe("Servers per MGN launch job. @default 200"),
     serversInActiveJobs: external_exports.number().int().min(1).default(200).describe("Servers across all active MGN jobs of the account and Region. @default 200"),

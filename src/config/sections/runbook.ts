@@ -13,7 +13,6 @@ export const runbookSection = z
     tcpCheckTimeoutMinutes: z.number().int().positive().default(10).describe('Bound on waiting for a TCP port to answer. @default 10'),
     pollIntervalSeconds: z.number().int().min(5).max(600).default(30).describe('How often MGN and EC2 state is read while waiting. @default 30'),
     ssmDocumentPrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected letters, digits, "_", "." or "-"').optional().describe('Prefix of the deployed bootstrap SSM document names. @default "<estate name>-"'),
-    maxParallel: z.number().int().min(1).max(256).default(20).describe('Matrix max-parallel of the per-server jobs in the cutover workflow. @default 20'),
     quotas: z
       .object({
         serversPerJob: z.number().int().min(1).default(200).describe('Servers per MGN launch job. @default 200'),
