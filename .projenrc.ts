@@ -165,12 +165,105 @@ void github;
 // Workflows. Each concern adds its own below its heading.
 // --- build: build.yml (repository CI: the README's test command, generated files up to date)
 const W = github.workflows;
-/** Steps every workflow starts with: the repository, Node 20 with the npm cache, `npm ci`. */
+/**
+ * Steps every workflow starts with: the repository, Node 20 with the npm cache, `npm ci` without
+ * lifecycle scripts. A job with `id-token: write` can mint an OIDC token from any step, so an
+ * install script of any dependency could assume the job's role: none runs. Nothing the jobs run
+ * needs one (@swc/core and esbuild load their platform binaries from their optional dependencies;
+ * test/workflows/install-without-scripts.test.ts installs and synthesizes that way).
+ */
 const nodeSteps = (): github.workflows.JobStep[] => [
   { name: 'Check out', uses: PINNED_ACTIONS.checkout, with: { 'persist-credentials': false } },
   { name: 'Set up Node.js 20', uses: PINNED_ACTIONS.setupNode, with: { 'node-version': '20', cache: 'npm' } },
-  { name: 'Install dependencies', run: 'npm ci' },
+  { name: 'Install dependencies (no lifecycle scripts)', run: 'npm ci --ignore-scripts' },
 ];
+
+// --- workflow security: who may assume which role (docs/workflow-security.md)
+// The roles' trust policies (src/constructs/github-oidc-roles.ts) pin the OIDC `sub` claim: a job
+// with `environment: E` presents `repo:R:environment:E`, any other job `repo:R:pull_request` on
+// pull requests and `repo:R:ref:refs/heads/<branch>` otherwise. So plan-role jobs run without an
+// environment, each write role's jobs run in its environment, and no other job has `id-token: write`.
+// The names are factory.yaml's `github` defaults; an estate that changes them changes these too.
+/** github.branch: the only branch whose workflows plan with credentials and may deploy. */
+const MAIN_BRANCH = 'main';
+/** github.applyEnvironment, github.cutoverEnvironment, github.vmImportEnvironment. */
+const ENVIRONMENTS = { apply: 'infrastructure', cutover: 'cutover', vmImport: 'vm-import' } as const;
+/** The roles: the secret holding each ARN and the role's maximum session (IAM MaxSessionDuration). */
+const ROLES = {
+  plan: { secret: 'REHOST_PLAN_ROLE_ARN', maxSessionSeconds: 3_600 },
+  apply: { secret: 'REHOST_APPLY_ROLE_ARN', maxSessionSeconds: 3_600 },
+  cutover: { secret: 'REHOST_CUTOVER_ROLE_ARN', maxSessionSeconds: 14_400 },
+  vmImport: { secret: 'REHOST_VMIMPORT_ROLE_ARN', maxSessionSeconds: 36_000 },
+} as const;
+/**
+ * Assume a role by OIDC for the rest of the job. The session lasts as long as the job may run
+ * (its timeout), within the role's maximum: `ExpiredToken` mid-job is not retried by anything.
+ */
+const assumeRole = (role: keyof typeof ROLES, opts: { region: string; session: string; timeoutMinutes: number }): github.workflows.JobStep => {
+  const seconds = Math.min(opts.timeoutMinutes * 60, ROLES[role].maxSessionSeconds);
+  if (seconds < opts.timeoutMinutes * 60) throw new Error(`${opts.session}: a ${opts.timeoutMinutes}-minute job outlives the ${role} role's ${ROLES[role].maxSessionSeconds}-second sessions`);
+  return {
+    name: `Assume ${ROLES[role].secret} (OIDC)`,
+    uses: PINNED_ACTIONS.configureAwsCredentials,
+    with: {
+      'role-to-assume': `\${{ secrets.${ROLES[role].secret} }}`,
+      'aws-region': opts.region,
+      'role-session-name': `${opts.session}-\${{ github.run_id }}`,
+      'role-duration-seconds': seconds,
+    },
+  };
+};
+/**
+ * A job without credentials that reads an environment's protection rules through GitHub's API and
+ * fails unless the environment requires a reviewer, prevents self-review and deploys only from
+ * MAIN_BRANCH. The jobs that assume a write role need it, so a missing or unprotected environment
+ * (GitHub creates one, unprotected, the first time a job names it) stops the run before a role is
+ * assumed. It guards against a setup mistake; the trust policy and the environment's own rules are
+ * what stop an attacker.
+ */
+const environmentCheckJob = (environment: string): github.workflows.Job => ({
+  name: `Check the ${environment} environment's protection rules`,
+  runsOn: ['ubuntu-latest'],
+  permissions: { actions: W.JobPermission.READ },
+  timeoutMinutes: 5,
+  steps: [
+    {
+      name: 'Required reviewers, no self-review, deployments from the main branch only',
+      uses: PINNED_ACTIONS.githubScript,
+      env: { ENVIRONMENT: environment, BRANCH: MAIN_BRANCH },
+      with: {
+        script: [
+          'const { owner, repo } = context.repo;',
+          'const name = process.env.ENVIRONMENT;',
+          'const branch = process.env.BRANCH;',
+          'const path = { owner, repo, environment_name: name };',
+          'let env;',
+          'try {',
+          '  ({ data: env } = await github.request("GET /repos/{owner}/{repo}/environments/{environment_name}", path));',
+          '} catch (e) {',
+          '  if (e.status !== 404) throw e;',
+          '  core.setFailed(`Environment "${name}" does not exist. Create it (Settings → Environments) with required reviewers, "Prevent self-review" and the deployment branch "${branch}" only, as docs/workflow-security.md describes. No role was assumed.`);',
+          '  return;',
+          '}',
+          'const problems = [];',
+          'const review = (env.protection_rules || []).filter((r) => r.type === "required_reviewers");',
+          'if (!review.some((r) => (r.reviewers || []).length > 0)) problems.push("no required reviewers");',
+          'else if (!review.some((r) => r.prevent_self_review === true)) problems.push("self-review is allowed (the person who starts a run could approve it)");',
+          'const policy = env.deployment_branch_policy;',
+          'if (!policy) problems.push(`deployments from every branch are allowed (expected "${branch}" only)`);',
+          'else if (policy.protected_branches) problems.push(`deployments from every protected branch are allowed (expected "${branch}" only)`);',
+          'else {',
+          '  const { data } = await github.request("GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies", { ...path, per_page: 100 });',
+          '  const rules = data.branch_policies.map((p) => `${p.type || "branch"} ${p.name}`);',
+          '  if (rules.length !== 1 || rules[0] !== `branch ${branch}`) problems.push(`deployment branch rules are [${rules.join(", ")}] (expected "${branch}" only)`);',
+          '}',
+          'if (problems.length) core.setFailed(`Environment "${name}" holds a write role but ${problems.join("; ")}. Fix its settings (Settings → Environments → ${name}) as docs/workflow-security.md describes. No role was assumed.`);',
+          'else core.info(`Environment "${name}": required reviewers, no self-review, deployments from "${branch}" only.`);',
+        ].join('\n'),
+      },
+    },
+  ],
+});
 // terraform_wrapper off: the wrapper rewrites stdout/exit codes, which breaks `show -json` and -detailed-exitcode.
 const terraformStep: github.workflows.JobStep = { name: 'Set up Terraform 1.11.4', uses: PINNED_ACTIONS.setupTerraform, with: { terraform_version: '1.11.4', terraform_wrapper: false } };
 const buildWorkflow = new github.GithubWorkflow(gh, 'build');
@@ -211,11 +304,6 @@ const infraEnv = {
   TF_IN_AUTOMATION: '1',
   TF_INPUT: '0',
 };
-const awsStep = (role: string, session: string): github.workflows.JobStep => ({
-  name: `Assume ${role} (OIDC)`,
-  uses: PINNED_ACTIONS.configureAwsCredentials,
-  with: { 'role-to-assume': `\${{ secrets.${role} }}`, 'aws-region': '${{ steps.stacks.outputs.region }}', 'role-session-name': `${session}-\${{ github.run_id }}` },
-});
 /**
  * Synthesize factory.yaml (else the bundled example), then list the stacks in dependency order (the
  * manifest lists them alphabetically) and read the estate's Region from a provider block.
@@ -271,7 +359,9 @@ const infraPlan = new github.GithubWorkflow(gh, 'infra-plan', {
   limitConcurrency: true,
   concurrencyOptions: { group: 'infra-plan-${{ github.event.pull_request.number }}', cancelInProgress: true },
 });
-infraPlan.on({ pullRequest: { types: ['opened', 'synchronize', 'reopened', 'labeled', 'unlabeled'], paths: INFRA_PATHS } as github.workflows.PullRequestOptions });
+// Pull requests into the main branch only: the review runs the base branch's plan-review action,
+// which must be main's (a pull request into another branch could bring its own).
+infraPlan.on({ pullRequest: { branches: [MAIN_BRANCH], types: ['opened', 'synchronize', 'reopened', 'labeled', 'unlabeled'], paths: INFRA_PATHS } as github.workflows.PullRequestOptions });
 infraPlan.addJobs({
   plan: {
     name: 'Plan (read-only role)',
@@ -281,7 +371,7 @@ infraPlan.addJobs({
     permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
     env: infraEnv,
     timeoutMinutes: 30,
-    steps: [...nodeSteps(), terraformStep, ...synthSteps, awsStep('REHOST_PLAN_ROLE_ARN', 'infra-plan'), planStep('plans'), upload('infra-plan', 'plans')],
+    steps: [...nodeSteps(), terraformStep, ...synthSteps, assumeRole('plan', { region: '${{ steps.stacks.outputs.region }}', session: 'infra-plan', timeoutMinutes: 30 }), planStep('plans'), upload('infra-plan', 'plans')],
   },
   review: {
     name: 'Review the plan on the pull request',
@@ -289,11 +379,18 @@ infraPlan.addJobs({
     runsOn: ['ubuntu-latest'],
     permissions: { contents: W.JobPermission.READ, pullRequests: W.JobPermission.WRITE },
     timeoutMinutes: 10,
+    // Runs none of the pull request's code: the plan-review action comes from the base commit (main),
+    // checked out into base/, and the plans only from the plan job's artifact. A pull request that
+    // changed the guard or the action would otherwise review itself.
     steps: [
-      { name: 'Check out', uses: PINNED_ACTIONS.checkout, with: { 'persist-credentials': false } },
+      {
+        name: 'Check out the base commit (the review code)',
+        uses: PINNED_ACTIONS.checkout,
+        with: { ref: '${{ github.event.pull_request.base.sha }}', path: 'base', 'persist-credentials': false },
+      },
       { name: 'Download the plans', uses: PINNED_ACTIONS.downloadArtifact, with: { name: 'infra-plan', path: 'plans' } },
       verifyStep('plans'),
-      { name: 'Plan review', id: 'review', uses: './actions/plan-review', with: { plans: 'plans', 'override-label': 'allow-critical-infra-change' } },
+      { name: 'Plan review', id: 'review', uses: './base/actions/plan-review', with: { plans: 'plans', 'override-label': 'allow-critical-infra-change' } },
     ],
   },
 });
@@ -305,6 +402,7 @@ const infraApply = new github.GithubWorkflow(gh, 'infra-apply', {
 });
 infraApply.on({ push: { branches: ['main'], paths: INFRA_PATHS } });
 infraApply.addJobs({
+  'environment-check': environmentCheckJob(ENVIRONMENTS.apply),
   replan: {
     name: 'Re-plan and compare with the reviewed plan',
     runsOn: ['ubuntu-latest'],
@@ -315,7 +413,7 @@ infraApply.addJobs({
       ...nodeSteps(),
       terraformStep,
       ...synthSteps,
-      awsStep('REHOST_PLAN_ROLE_ARN', 'infra-replan'),
+      assumeRole('plan', { region: '${{ steps.stacks.outputs.region }}', session: 'infra-replan', timeoutMinutes: 30 }),
       planStep('plans'),
       {
         name: 'Find the plan reviewed on the merged pull request',
@@ -348,11 +446,10 @@ infraApply.addJobs({
   },
   apply: {
     name: 'Apply',
-    needs: ['replan'],
+    needs: ['replan', 'environment-check'],
     runsOn: ['ubuntu-latest'],
-    // Protected environment: required reviewers and the main-branch rule are set on it in GitHub.
-    // `github.applyEnvironment` of factory.yaml (default "infrastructure"): the apply role trusts only it.
-    environment: 'infrastructure',
+    // The apply role trusts only this environment: required reviewers, no self-review, main only.
+    environment: ENVIRONMENTS.apply,
     permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
     env: infraEnv,
     timeoutMinutes: 60,
@@ -360,7 +457,7 @@ infraApply.addJobs({
       ...nodeSteps(),
       terraformStep,
       ...synthSteps,
-      awsStep('REHOST_APPLY_ROLE_ARN', 'infra-apply'),
+      assumeRole('apply', { region: '${{ steps.stacks.outputs.region }}', session: 'infra-apply', timeoutMinutes: 60 }),
       { name: 'Download the compared plans', uses: PINNED_ACTIONS.downloadArtifact, with: { name: 'infra-apply-plan', path: 'plans' } },
       verifyStep('plans'),
       {
@@ -393,10 +490,17 @@ drift.addJobs({
     timeoutMinutes: 30,
     outputs: { drifted: { stepId: 'plan', outputName: 'drifted' } },
     steps: [
+      {
+        // The plan role trusts this branch's runs only; say so instead of failing at the role.
+        name: `Refuse a run from another branch than ${MAIN_BRANCH}`,
+        if: `github.ref != 'refs/heads/${MAIN_BRANCH}'`,
+        env: { BRANCH: MAIN_BRANCH },
+        run: 'echo "::error::Drift is detected on $BRANCH only (the plan role trusts its runs, not other branches\'): run the workflow from $BRANCH."\nexit 1',
+      },
       ...nodeSteps(),
       terraformStep,
       ...synthSteps,
-      awsStep('REHOST_PLAN_ROLE_ARN', 'infra-drift'),
+      assumeRole('plan', { region: '${{ steps.stacks.outputs.region }}', session: 'infra-drift', timeoutMinutes: 30 }),
       {
         name: 'plan -detailed-exitcode per stack',
         id: 'plan',
@@ -487,17 +591,13 @@ drift.addJobs({
 // --- issue 4: cutover.yml
 // A wave run dispatched from GitHub: plan (resolve, preflight, sync MGN, start the quota-batched
 // launches) → one job per server (matrix, split in chunks of 256, GitHub's matrix limit) → report.
-// Approval: cutover, finalize and revert first pass the `approve` job in the protected
-// `cutover-approval` environment (required reviewers), once per run; it has no AWS access. The work
-// jobs run in `cutover` (main branch only, no reviewers): the environment the cutover role trusts
-// (github.cutoverEnvironment, default "cutover"), so no matrix job waits for a click.
+// Approval: every job that assumes the cutover role runs in the `cutover` environment, the only
+// subject the role trusts, which requires a reviewer: in every mode, dry runs included. A run
+// waits twice: for the plan job, then for all server jobs at once. The server jobs have no
+// `max-parallel`: jobs that wait on an environment together are approved together, while a matrix
+// held back by max-parallel asks again for each batch it starts (docs/workflow-security.md).
 /** Matrix chunks of 256 servers the workflow fans out to (the wave-plan action checks the size). */
-const WAVE_MATRIX_CHUNKS = 4;
-/** Environment with required reviewers: the approval of cutover, finalize and revert. */
-const CUTOVER_APPROVAL_ENVIRONMENT = 'cutover-approval';
-/** Environment of the jobs that assume the cutover role; its trust policy names it (github.cutoverEnvironment). */
-const CUTOVER_WORK_ENVIRONMENT = 'cutover';
-const PROTECTED_WAVE_MODES = ['cutover', 'finalize', 'revert'];
+import { WAVE_MATRIX_CHUNKS } from './src/config/dispatch';
 const cutover = new github.GithubWorkflow(gh, 'cutover', {
   limitConcurrency: true,
   // One run per wave at a time; a second dispatch waits instead of racing the same servers.
@@ -511,46 +611,30 @@ cutover.on({
       servers: { description: 'Only these servers of the wave (comma-separated); empty = the whole wave', required: false, type: 'string', default: '' },
       dry_run: { description: 'Preflight only: resolve and check, change nothing', required: false, type: 'boolean', default: 'false' },
       continue_without_failing: { description: 'Leave servers that fail preflight out instead of stopping the wave', required: false, type: 'boolean', default: 'false' },
-      max_parallel: { description: 'Server jobs at once; empty = runbook.maxParallel of factory.yaml', required: false, type: 'string', default: '' },
     },
   },
 });
-const cutoverRole = (region: string): github.workflows.JobStep => ({
-  name: 'Assume the cutover role (OIDC)',
-  uses: PINNED_ACTIONS.configureAwsCredentials,
-  with: { 'role-to-assume': '${{ secrets.REHOST_CUTOVER_ROLE_ARN }}', 'aws-region': region, 'role-session-name': 'cutover-${{ github.run_id }}' },
-});
+const PLAN_TIMEOUT_MINUTES = 180;
+const SERVER_TIMEOUT_MINUTES = 240;
 const checkoutOnly: github.workflows.JobStep = { name: 'Check out', uses: PINNED_ACTIONS.checkout, with: { 'persist-credentials': false } };
 const waveJobs: Record<string, github.workflows.Job> = {
-  approve: {
-    name: 'Approve ${{ inputs.mode }} of ${{ inputs.wave }}',
-    if: `\${{ contains(fromJSON('${JSON.stringify(PROTECTED_WAVE_MODES)}'), inputs.mode) && !inputs.dry_run }}`,
-    runsOn: ['ubuntu-latest'],
-    // Required reviewers are set on this environment in GitHub (Settings → Environments).
-    environment: CUTOVER_APPROVAL_ENVIRONMENT,
-    permissions: {},
-    timeoutMinutes: 5,
-    steps: [{ name: 'Record the approval', run: `echo "Approved: \${{ inputs.mode }} of wave \${{ inputs.wave }} (\${{ inputs.servers || 'all servers' }}) by the reviewers of the ${CUTOVER_APPROVAL_ENVIRONMENT} environment"` }],
-  },
+  'environment-check': environmentCheckJob(ENVIRONMENTS.cutover),
   plan: {
     name: 'Plan ${{ inputs.mode }} of ${{ inputs.wave }}',
-    needs: ['approve'],
-    // Runs after an approval, or when no approval was needed (approve skipped), never after a rejection.
-    if: "${{ !cancelled() && (needs.approve.result == 'success' || needs.approve.result == 'skipped') }}",
+    needs: ['environment-check'],
     runsOn: ['ubuntu-latest'],
-    environment: CUTOVER_WORK_ENVIRONMENT,
+    environment: ENVIRONMENTS.cutover,
     permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
-    timeoutMinutes: 180,
+    timeoutMinutes: PLAN_TIMEOUT_MINUTES,
     outputs: {
       region: { stepId: 'estate', outputName: 'region' },
       ...Object.fromEntries(Array.from({ length: WAVE_MATRIX_CHUNKS }, (_, i) => [`matrix-${i + 1}`, { stepId: 'plan', outputName: `matrix-${i + 1}` }])),
       'matrix-count': { stepId: 'plan', outputName: 'matrix-count' },
-      'max-parallel': { stepId: 'plan', outputName: 'max-parallel' },
     },
     steps: [
       ...nodeSteps(),
       { name: 'Read the estate Region', id: 'estate', run: 'echo "region=$(npx ts-node --swc -e \'console.log(require("./src/config/load").loadFactoryFile("factory.yaml").config.region)\')" >> "$GITHUB_OUTPUT"' },
-      cutoverRole('${{ steps.estate.outputs.region }}'),
+      assumeRole('cutover', { region: '${{ steps.estate.outputs.region }}', session: 'cutover-plan', timeoutMinutes: PLAN_TIMEOUT_MINUTES }),
       {
         name: 'Resolve, preflight, sync MGN and start the launches',
         id: 'plan',
@@ -561,7 +645,6 @@ const waveJobs: Record<string, github.workflows.Job> = {
           servers: '${{ inputs.servers }}',
           'dry-run': '${{ inputs.dry_run }}',
           'continue-without-failing': '${{ inputs.continue_without_failing }}',
-          'max-parallel': '${{ inputs.max_parallel }}',
           'matrix-chunks': String(WAVE_MATRIX_CHUNKS),
         },
       },
@@ -576,18 +659,17 @@ serverJobs.forEach((id, i) => {
     needs: ['plan'],
     if: `\${{ !inputs.dry_run && fromJSON(needs.plan.outputs.matrix-count) >= ${i + 1} }}`,
     runsOn: ['ubuntu-latest'],
-    environment: CUTOVER_WORK_ENVIRONMENT,
+    environment: ENVIRONMENTS.cutover,
     permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
-    timeoutMinutes: 240,
+    timeoutMinutes: SERVER_TIMEOUT_MINUTES,
     strategy: {
       failFast: false,
-      // Expressions are typed as numbers/matrices by projen; GitHub evaluates them at run time.
-      maxParallel: '${{ fromJSON(needs.plan.outputs.max-parallel) }}' as unknown as number,
+      // Expressions are typed as matrices by projen; GitHub evaluates them at run time.
       matrix: { domain: { server: `\${{ fromJSON(needs.plan.outputs.matrix-${i + 1}) }}` as unknown as string[] } },
     },
     steps: [
       checkoutOnly,
-      cutoverRole('${{ needs.plan.outputs.region }}'),
+      assumeRole('cutover', { region: '${{ needs.plan.outputs.region }}', session: 'cutover-server', timeoutMinutes: SERVER_TIMEOUT_MINUTES }),
       { name: 'Wait, verify and finish ${{ matrix.server }}', uses: './actions/server-cutover', with: { wave: '${{ inputs.wave }}', mode: '${{ inputs.mode }}', server: '${{ matrix.server }}' } },
       { name: 'Upload the server report part', if: 'always()', uses: PINNED_ACTIONS.uploadArtifact, with: { name: 'wave-report-server-${{ matrix.server }}', path: 'rehost-report/', 'if-no-files-found': 'warn', 'retention-days': 7 } },
     ],
@@ -610,7 +692,17 @@ waveJobs.report = {
 cutover.addJobs(waveJobs);
 // --- issue 7: vm-import.yml
 // Dispatched per image: a runner path (a self-hosted runner that can read the image; the upload
-// resumes there from the state file next to it) or a key already in the import bucket.
+// resumes there from the state file next to it) or a key already in the import bucket. The job
+// runs in the `vm-import` environment (the vm-import role trusts only it): every import, with or
+// without `launch`, waits for a reviewer.
+/**
+ * Where the import job runs. The `runner` input picks one of these label sets by name; whatever
+ * else a dispatch sends selects the self-hosted set, so no caller can steer the job (and its
+ * ten-hour credentials) onto another runner. The self-hosted runners that can read the images
+ * carry the extra label `vm-import`, so other self-hosted runners never get the job.
+ */
+const VM_IMPORT_RUNNERS = { 'self-hosted': ['self-hosted', 'vm-import'], 'ubuntu-latest': ['ubuntu-latest'] } as const;
+const VM_IMPORT_TIMEOUT_MINUTES = 600;
 const vmImport = new github.GithubWorkflow(gh, 'vm-import', {
   limitConcurrency: true,
   // One run per image at a time, never cancelled half-way (a second run would race the same upload).
@@ -626,17 +718,26 @@ vmImport.on({
       os: { description: 'Operating system family', required: true, type: 'choice', options: ['linux', 'windows'] },
       server: vmImportInput('Server name in factory.yaml (required with launch)'),
       launch: { description: 'Launch into the server\'s cutover placement and verify', required: false, type: 'boolean', default: 'false' },
-      runner: vmImportInput('Runner label: self-hosted for runner paths, ubuntu-latest is enough for s3_key', { default: 'self-hosted' }),
+      runner: {
+        description: 'self-hosted: a runner labelled vm-import that can read image_path; ubuntu-latest: enough for s3_key',
+        required: true,
+        type: 'choice',
+        options: Object.keys(VM_IMPORT_RUNNERS),
+        default: 'self-hosted',
+      },
     },
   },
 });
 vmImport.addJobs({
+  'environment-check': environmentCheckJob(ENVIRONMENTS.vmImport),
   import: {
     name: 'Import ${{ inputs.server || inputs.image_path || inputs.s3_key }}',
-    runsOn: ['${{ inputs.runner }}'],
+    needs: ['environment-check'],
+    runsOn: [`\${{ inputs.runner == 'ubuntu-latest' && '${VM_IMPORT_RUNNERS['ubuntu-latest'][0]}' || fromJSON('${JSON.stringify(VM_IMPORT_RUNNERS['self-hosted'])}') }}`],
+    environment: ENVIRONMENTS.vmImport,
     permissions: { contents: W.JobPermission.READ, idToken: W.JobPermission.WRITE },
     // Upload + ImportImage (bounded by vmImport.import.timeoutMinutes) + launch and checks.
-    timeoutMinutes: 600,
+    timeoutMinutes: VM_IMPORT_TIMEOUT_MINUTES,
     steps: [
       ...nodeSteps(),
       {
@@ -644,11 +745,7 @@ vmImport.addJobs({
         id: 'estate',
         run: 'echo "region=$(npx ts-node --swc -e \'const { defaultConfigPath } = require("./src/cli/options"); console.log(require("./src/config/load").loadFactoryFile(defaultConfigPath()).config.region)\')" >> "$GITHUB_OUTPUT"',
       },
-      {
-        name: 'Assume REHOST_VMIMPORT_ROLE_ARN (OIDC)',
-        uses: PINNED_ACTIONS.configureAwsCredentials,
-        with: { 'role-to-assume': '${{ secrets.REHOST_VMIMPORT_ROLE_ARN }}', 'aws-region': '${{ steps.estate.outputs.region }}', 'role-session-name': 'vm-import-${{ github.run_id }}' },
-      },
+      assumeRole('vmImport', { region: '${{ steps.estate.outputs.region }}', session: 'vm-import', timeoutMinutes: VM_IMPORT_TIMEOUT_MINUTES }),
       {
         name: 'VM Import',
         id: 'vmimport',
@@ -709,5 +806,24 @@ new TextFile(project, '.ci/run', {
     'npm test',
   ],
 });
+
+// Generated files are marked linguist-generated, which collapses them in pull-request diffs. A
+// reviewer must see the ones that decide what runs with credentials: .github/ (workflows, and any
+// file added there by hand), the scripts and dependencies of package.json, the tasks, the CI entry
+// point, and this file's own output (a pull request could otherwise collapse the workflows again). `-linguist-generated` also overrides
+// GitHub's own guesses. The lock file stays collapsed: it follows package.json, and `npm ci` checks
+// every package against its recorded integrity.
+const REVIEWED_GENERATED_FILES = [
+  '.github/**',
+  ...project.files.filter((f) => f.path.startsWith('.github/')).map((f) => f.path),
+  '.gitattributes',
+  'package.json',
+  '.projen/tasks.json',
+  '.ci/run',
+];
+for (const path of REVIEWED_GENERATED_FILES) {
+  project.gitattributes.removeAttributes(`/${path}`, 'linguist-generated');
+  project.gitattributes.addAttributes(`/${path}`, '-linguist-generated');
+}
 
 project.synth();

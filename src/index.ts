@@ -4,6 +4,10 @@
  * The CLI (lib/cli.js) and the GitHub actions are thin layers over the same modules.
  */
 
+// Errors by kind (usage, invalid input, refusal, internal) and how the CLI and the actions report them.
+export { describeError, InternalError, isExpectedError, isRehostError, RehostError } from './errors';
+export type { ErrorKind, ErrorReport } from './errors';
+
 // The estate file: parse, validate (every problem located), types, JSON Schema.
 export { loadFactoryFile, parseFactory } from './config/load';
 export type { LoadedFactory } from './config/load';

@@ -9,6 +9,7 @@ import { DEFAULT_CRITICAL_RULES, parseCriticalRule } from '../plan-review/guard'
 import { parseMaskPatterns } from '../plan-review/mask';
 import { readPlanSpec, reviewPlans } from '../plan-review/review';
 import { DEFAULT_COMMENT_AUTHOR, octokitComments, OctokitLike, resolveCommentAuthor, upsertStickyComments } from '../plan-review/sticky-comments';
+import { InputError, runAction } from './run-action';
 
 async function run(): Promise<void> {
   const ctx = github.context;
@@ -16,13 +17,14 @@ async function run(): Promise<void> {
   const overrideLabel = core.getInput('override-label', { required: true });
   const labels = (pr?.labels ?? []).map((l) => l.name);
   const maxComments = Number(core.getInput('max-comments') || '10');
-  if (!Number.isInteger(maxComments) || maxComments < 1) throw new Error(`max-comments: expected a whole number ≥ 1, got "${core.getInput('max-comments')}"`);
+  if (!Number.isInteger(maxComments) || maxComments < 1) throw new InputError(`max-comments: expected a whole number ≥ 1, got "${core.getInput('max-comments')}"`);
   const commentId = core.getInput('comment-id') || 'plan-review';
   const runUrl = `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}`;
 
+  const { criticalRules, maskPatterns } = inputRules();
   const review = reviewPlans(readPlanSpec(core.getMultilineInput('plans', { required: true })), {
-    criticalRules: [...(core.getBooleanInput('default-critical-rules') ? DEFAULT_CRITICAL_RULES : []), ...core.getMultilineInput('critical-rules').map(parseCriticalRule)],
-    maskPatterns: parseMaskPatterns(core.getMultilineInput('mask-patterns')),
+    criticalRules: [...(core.getBooleanInput('default-critical-rules') ? DEFAULT_CRITICAL_RULES : []), ...criticalRules],
+    maskPatterns,
     overrideLabel,
     overridden: labels.includes(overrideLabel),
     maxComments,
@@ -40,7 +42,8 @@ async function run(): Promise<void> {
     } else {
       const octokit = github.getOctokit(core.getInput('github-token', { required: true })) as unknown as OctokitLike;
       const api = octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number });
-      const author = await resolveCommentAuthor(api, core.getInput('comment-author') || DEFAULT_COMMENT_AUTHOR);
+      // A comment-author the token cannot resolve is a bad input, not a bug.
+      const author = await resolveCommentAuthor(api, core.getInput('comment-author') || DEFAULT_COMMENT_AUTHOR).catch((e: Error) => Promise.reject(new InputError(e.message)));
       const r = await upsertStickyComments(api, commentId, review.comments, { author });
       core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted (comments by ${author}).`);
       if (r.ignored.length) core.warning(`Pull request #${pr.number}: ${r.ignored.length} comment(s) carry the plan-review marker but were not written by ${author}; they were left alone: ${r.ignored.join(', ')}`);
@@ -61,4 +64,13 @@ async function run(): Promise<void> {
   }
 }
 
-run().catch((e: Error) => core.setFailed(e.message));
+/** critical-rules and mask-patterns; a malformed one is a bad input, as on the CLI. */
+function inputRules(): { criticalRules: ReturnType<typeof parseCriticalRule>[]; maskPatterns: ReturnType<typeof parseMaskPatterns> } {
+  try {
+    return { criticalRules: core.getMultilineInput('critical-rules').map(parseCriticalRule), maskPatterns: parseMaskPatterns(core.getMultilineInput('mask-patterns')) };
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+}
+
+runAction(run);

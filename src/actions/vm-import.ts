@@ -4,13 +4,14 @@
  * and sets the outputs. All logic lives in src/vm-import/ and knows nothing about GitHub.
  */
 import * as core from '@actions/core';
-import { parseVmImportArgs } from '../cli/vm-import';
+import { asImportFailure, parseVmImportArgs } from '../cli/vm-import';
 import { defaultConfigPath } from '../cli/options';
 import { loadFactoryFile } from '../config/load';
 import { systemClock } from '../vm-import/clock';
 import { VmImportReport, writeReport } from '../vm-import/report';
 import { runVmImport } from '../vm-import/run';
 import { createVmImportClients, defaultReportPath, destroyVmImportClients } from '../vm-import/session';
+import { runAction } from './run-action';
 
 /** Action inputs → CLI arguments: one parser for both entry points. */
 export function inputsToArgs(get: (name: string) => string): string[] {
@@ -67,12 +68,12 @@ async function run(): Promise<void> {
     core.setOutput('image-id', r.import?.imageId ?? '');
     core.setOutput('import-task-id', r.import?.importTaskId ?? '');
     core.setOutput('instance-id', r.launch?.instanceId ?? '');
+  } catch (e) {
+    throw asImportFailure(e);
   } finally {
     destroyVmImportClients(clients);
     if (last) await core.summary.addRaw(summary(last)).write();
   }
 }
 
-if (require.main === module) {
-  run().catch((e: Error) => core.setFailed(e.message));
-}
+if (require.main === module) runAction(run);

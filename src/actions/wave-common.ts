@@ -11,16 +11,13 @@ import { createRunbookClients } from '../runbook/clients';
 import { systemClock } from '../runbook/context';
 import { isMode, type Mode, MODES } from '../runbook/lifecycle';
 import { renderMarkdown, type WaveReport } from '../runbook/report';
-import type { WaveRun } from '../runbook/run-wave';
+import { abortOnSignals } from '../runbook/interrupt';
+import { runWithReport } from '../runbook/outcome';
+import type { WaveOutcome, WaveRun } from '../runbook/run-wave';
 import type { Runtime } from '../runbook/runtime';
+import { InputError } from './run-action';
 
-/** A bad input; the action fails with this message before any AWS call. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
+export { InputError, runAction } from './run-action';
 
 export interface WaveInputs {
   readonly config: FactoryConfig;
@@ -55,6 +52,8 @@ export function actionRuntime(config: FactoryConfig): Runtime {
     clients: createRunbookClients(config),
     clock: systemClock,
     logger: { info: (l) => core.info(l), warn: (l) => core.warning(l) },
+    // A cancelled workflow sends SIGINT (then SIGTERM): the run stops and still leaves its report.
+    signal: abortOnSignals().signal,
   };
 }
 
@@ -68,25 +67,15 @@ export function writeReportPart(report: WaveReport, name: string): string {
 }
 
 /**
- * Runs the wave. A run stopped before any change (resolution or preflight refused servers) still
- * leaves its report part and job summary, so wave-report shows who was refused and why.
+ * Runs the wave and leaves its report part and job summary whatever happens: success, refusal
+ * (resolution, preflight), failure, interruption, so wave-report shows every server and why.
  */
-export async function runLeavingReport(run: WaveRun, part: string): Promise<WaveReport> {
-  try {
-    return await run.run();
-  } catch (e) {
-    if (run.stoppedReport) {
-      core.setOutput('report-file', writeReportPart(run.stoppedReport, part));
-      await core.summary.addRaw(renderMarkdown(run.stoppedReport)).write();
-    }
-    throw e;
-  }
-}
-
-/** Runs an action body: any error fails the step with its message (no stack for expected refusals). */
-export function runAction(body: () => Promise<void>): void {
-  body().catch((e: Error) => {
-    const expected = ['InputError', 'WaveInputError', 'PreflightError', 'ResolutionError', 'ConfigError'].includes(e.name) || e.message.startsWith('Input required');
-    core.setFailed(expected ? e.message : (e.stack ?? e.message));
-  });
+export function runLeavingReport(run: WaveRun, part: string): Promise<WaveOutcome> {
+  return runWithReport(
+    () => run.run(),
+    async (report) => {
+      core.setOutput('report-file', writeReportPart(report, part));
+      await core.summary.addRaw(renderMarkdown(report)).write();
+    },
+  );
 }

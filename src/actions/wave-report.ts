@@ -38,4 +38,5 @@ runAction(async () => {
   core.setOutput('failed', String(failed.length));
   core.setOutput('succeeded', String(report.servers.filter((s) => s.outcome === 'succeeded').length));
   if (failed.length) core.setFailed(`${failed.length} of ${report.servers.length} servers did not make it: ${failed.map((s) => `${s.server} (${s.reason})`).join('; ')}`);
+  else if (report.error) core.setFailed(`the run stopped before every server reached its outcome: ${report.error}`);
 });

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { RehostError } from '../errors';
 
 /** A command-line mistake; the CLI prints it with the command's usage and exits 2. */
-export class UsageError extends Error {
-  public readonly exitCode = 2;
+export class UsageError extends RehostError {
   constructor(message: string) {
-    super(message);
+    super('usage', message);
     this.name = 'UsageError';
   }
 }
@@ -27,6 +27,8 @@ export function parseUsage<T>(parse: () => T): T {
 export interface CommandIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /** Stops a long-running command (tests); without it, the wave commands stop on SIGINT/SIGTERM. @default none */
+  readonly signal?: AbortSignal;
 }
 
 /** A CLI command: parses its own arguments and returns the exit code. */
@@ -34,4 +36,20 @@ export interface Command {
   readonly usage: string;
   readonly summary: string;
   run(argv: string[], io: CommandIo): Promise<number>;
+}
+
+/**
+ * An output folder given on the command line: refused when it names something that is not a folder
+ * (writing into it would fail halfway, or replace a file the user meant to keep).
+ */
+export function outputFolder(flag: string, path: string): string {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return path; // created when needed
+    throw new UsageError(`${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (!isDir) throw new UsageError(`${flag} ${path} is a file; expected a folder (created when missing)`);
+  return path;
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { synthesizeEstate, StackSummary } from '../app';
 import { loadFactoryFile } from '../config/load';
-import { Command, defaultConfigPath, parseUsage } from './options';
+import { Command, defaultConfigPath, outputFolder, parseUsage } from './options';
 
 export const synthCommand: Command = {
   usage: 'rehost-factory synth [--config FILE] [--out DIR]',
@@ -9,7 +9,7 @@ export const synthCommand: Command = {
   async run(argv, io) {
     const { values } = parseUsage(() => parseArgs({ args: argv, strict: true, options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' } } }));
     const file = values.config ?? defaultConfigPath();
-    const outdir = values.out ?? 'cdktf.out';
+    const outdir = outputFolder('--out', values.out ?? 'cdktf.out');
     const { config } = loadFactoryFile(file);
     const started = Date.now();
     const stacks = synthesizeEstate(config, outdir);

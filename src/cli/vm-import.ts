@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadFactoryFile } from '../config/load';
+import { isEnvironmentError, isRehostError, RehostError } from '../errors';
 import { systemClock } from '../vm-import/clock';
 import { VmImportRequest } from '../vm-import/preflight';
 import { writeReport } from '../vm-import/report';
@@ -71,6 +72,19 @@ export function parseVmImportArgs(argv: string[]): { request: VmImportRequest; c
   };
 }
 
+/** Errors the JavaScript engine raises: a bug wherever they come from. */
+const ENGINE_ERRORS: ReadonlyArray<new () => Error> = [TypeError, ReferenceError, SyntaxError, RangeError, EvalError, URIError];
+
+/**
+ * An error of the import run as the user sees it: the runbook's own failures (an import task that
+ * failed, a wait that timed out, an integrity check, an AWS error) become refusals with their
+ * message; errors the engine raises stay as they are (a bug); expected errors keep their kind.
+ */
+export function asImportFailure(e: unknown): unknown {
+  if (isRehostError(e) || !(e instanceof Error) || ENGINE_ERRORS.some((t) => e instanceof t)) return e;
+  return new RehostError('refusal', isEnvironmentError(e) && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message, { cause: e });
+}
+
 export const vmImportCommand: Command = {
   usage: USAGE,
   summary: 'Import a disk image as an encrypted AMI (resumable upload, ImportImage), optionally launch and verify it',
@@ -96,9 +110,9 @@ export const vmImportCommand: Command = {
       io.out(`imported ${result.import?.imageId}${result.launch ? `, launched ${result.launch.instanceId} (status checks 2/2, SSM reachable)` : ''}; report: ${report}`);
       return 0;
     } catch (e) {
-      const err = e as Error & { exitCode?: number; report?: unknown };
-      if (err.exitCode === 2) throw err;
-      io.err(`error: ${err.message}${err.report ? `\nreport: ${report}` : ''}`);
+      const failure = asImportFailure(e);
+      if (!isRehostError(failure) || failure.kind !== 'refusal') throw failure; // bad input (exit 2) and bugs: the CLI's error boundary
+      io.err(`error: ${failure.message}${(e as { report?: unknown }).report ? `\nreport: ${report}` : ''}`);
       return 1;
     } finally {
       process.removeListener('SIGINT', onSigint);

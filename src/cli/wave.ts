@@ -6,7 +6,9 @@ import { createRunbookClients, destroyClients } from '../runbook/clients';
 import { type Clock, type Logger, type RunbookClients, systemClock } from '../runbook/context';
 import { type Mode, MODES, isMode } from '../runbook/lifecycle';
 import { failedServers, renderSummary, type WaveReport } from '../runbook/report';
-import { describeStep, WaveRun } from '../runbook/run-wave';
+import { abortOnSignals } from '../runbook/interrupt';
+import { runWithReport } from '../runbook/outcome';
+import { describeStep, type WavePlan, waveRun } from '../runbook/run-wave';
 import { parseServerList } from '../runbook/select';
 import { Command, CommandIo, UsageError, defaultConfigPath, parseUsage } from './options';
 
@@ -67,9 +69,11 @@ export const waveCommand: Command = {
     const { config: loaded } = loadFactoryFile(values.config ?? defaultConfigPath());
     const t = await target(loaded, values.simulate!, values.wave, io);
     const logger: Logger = { info: (l) => io.err(l), warn: (l) => io.err(`warning: ${l}`) };
+    // Ctrl-C stops the run at the next wait; its report is still written and printed.
+    const interrupt = io.signal ? { signal: io.signal, release: () => undefined } : abortOnSignals();
     try {
-      const run = new WaveRun(
-        { config: t.config, clients: t.clients, clock: t.clock, logger, ...(t.simulated ? { tcpProbe: async () => true } : {}) },
+      const run = waveRun(
+        { config: t.config, clients: t.clients, clock: t.clock, logger, signal: interrupt.signal, ...(t.simulated ? { tcpProbe: async () => true } : {}) },
         {
           wave: values.wave,
           mode,
@@ -80,29 +84,29 @@ export const waveCommand: Command = {
           simulated: t.simulated,
         },
       );
-      const report = await run.run();
-      if (action === 'plan') printPlan(run, report, io);
+      // The report file is written whatever happens: success, refusal, failure, interruption.
+      const { plan, report } = await runWithReport(
+        () => run.run(),
+        (r) => {
+          if (values.report) writeFileSync(values.report, JSON.stringify(r, null, 2) + '\n');
+          if (action === 'run' && r.error) io.out(renderSummary(r));
+        },
+      );
+      if (action === 'plan') printPlan(plan, report, io);
       else if (action === 'preflight') {
-        const excluded = run.wavePlan?.excluded ?? [];
-        io.out(excluded.length ? `preflight: ${excluded.length} server(s) refused (continuing without them was requested)` : `preflight: all ${report.servers.length} servers ready for ${mode}`);
-        for (const f of excluded) io.out(`  ${f.server}: ${f.reasons.join('; ')}`);
+        io.out(plan.excluded.length ? `preflight: ${plan.excluded.length} server(s) refused (continuing without them was requested)` : `preflight: all ${report.servers.length} servers ready for ${mode}`);
+        for (const f of plan.excluded) io.out(`  ${f.server}: ${f.reasons.join('; ')}`);
       } else io.out(renderSummary(report));
-      if (values.report) writeFileSync(values.report, JSON.stringify(report, null, 2) + '\n');
       if (t.simulated) io.out('SIMULATION: this was a rehearsal against the MGN fake and moto; no AWS resource was touched.');
       return failedServers(report).length ? 1 : 0;
-    } catch (e) {
-      // Refusals before any change are answers, not crashes: print them without a stack.
-      if (!['PreflightError', 'ResolutionError', 'WaveInputError'].includes((e as Error).name)) throw e;
-      io.err(`error: ${(e as Error).message}`);
-      return (e as { exitCode?: number }).exitCode ?? 1;
     } finally {
+      interrupt.release();
       await t.stop();
     }
   },
 };
 
-function printPlan(run: WaveRun, report: WaveReport, io: CommandIo): void {
-  const plan = run.wavePlan!;
+function printPlan(plan: WavePlan, report: WaveReport, io: CommandIo): void {
   io.out(`Plan for wave ${plan.wave}, mode ${plan.mode}${report.simulated ? ' (SIMULATION)' : ''}:`);
   for (const s of plan.servers) {
     const excluded = plan.excluded.find((f) => f.server === s.server);

@@ -1,3 +1,5 @@
+import { RehostError } from '../errors';
+
 /** One problem in an estate file, located for a human: file:line:column field: message. */
 export interface ConfigProblem {
   readonly file: string;
@@ -22,11 +24,11 @@ export function formatProblem(p: ConfigProblem): string {
 }
 
 /** Thrown when an estate file is invalid; carries every problem found, not just the first. */
-export class ConfigError extends Error {
-  /** Exit code of the CLI for invalid input. */
-  public readonly exitCode = 2;
+export class ConfigError extends RehostError {
   constructor(public readonly problems: readonly ConfigProblem[]) {
-    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the estate file:\n` + problems.map((p) => '  ' + formatProblem(p)).join('\n'));
+    super(
+      'invalid-input',
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in the estate file:\n` + problems.map((p) => '  ' + formatProblem(p)).join('\n'));
     this.name = 'ConfigError';
   }
 }

@@ -1,12 +1,15 @@
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair, YAMLMap } from 'yaml';
 
 export interface Position { readonly line: number; readonly column: number }
 
 /**
  * Finds where a field path sits in the YAML source. When the exact node is missing (a required field
  * left out), the nearest existing parent is reported, which is where the field has to be added.
+ * Map lookups are indexed once per map, so locating every problem of a large file stays linear.
  */
 export class SourceLocator {
+  private readonly indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   constructor(private readonly doc: Document, private readonly lines: LineCounter) {}
 
   /** Position of the value at `path`; with `key`, the position of that key inside the map at `path`. */
@@ -14,16 +17,39 @@ export class SourceLocator {
     let node: unknown = this.doc.contents;
     let last: Position = this.pos(node) ?? { line: 1, column: 1 };
     for (const seg of path) {
-      const next = child(node, seg);
+      const next = this.child(node, seg);
       if (!next) return last;
       node = next.value;
       last = this.pos(next.value) ?? this.pos(next.key) ?? last;
     }
     if (key !== undefined && isMap(node)) {
-      const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === key);
+      const pair = this.pairs(node).get(key);
       if (pair) return this.pos(pair.key) ?? last;
     }
     return last;
+  }
+
+  private child(node: unknown, seg: PropertyKey): { key?: unknown; value: unknown } | undefined {
+    if (isMap(node)) {
+      const pair = this.pairs(node).get(String(seg));
+      return pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
+    }
+    if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      return item ? { value: item } : undefined;
+    }
+    return undefined;
+  }
+
+  /** The pairs of a map by key as the estate reads them (the first of duplicates, which the loader refuses). */
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let index = this.indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p as Pair);
+      this.indexes.set(map, index);
+    }
+    return index;
   }
 
   private pos(node: unknown): Position | undefined {
@@ -32,16 +58,4 @@ export class SourceLocator {
     const { line, col } = this.lines.linePos(range[0]);
     return { line, column: col };
   }
-}
-
-function child(node: unknown, seg: PropertyKey): { key?: unknown; value: unknown } | undefined {
-  if (isMap(node)) {
-    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-    return pair ? { key: pair.key, value: pair.value ?? pair.key } : undefined;
-  }
-  if (isSeq(node) && typeof seg === 'number') {
-    const item = node.items[seg];
-    return item ? { value: item } : undefined;
-  }
-  return undefined;
 }

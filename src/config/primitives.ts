@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tagKeyProblem, tagValueProblem, TagScope } from './aws-tags';
 
 /** Reusable field types for factory.yaml; each says in its message what a valid value looks like. */
 
@@ -46,17 +47,50 @@ export const kmsKeyArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'expected a KMS key ARN, e.g. "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"');
 
-/** ISO-8601 duration as MGN reports lagDuration: PT5M, PT1H30M, P0D. */
+/**
+ * An ISO-8601 duration as the runbook compares it with MGN's lagDuration: days, and hours,
+ * minutes and seconds after the T ("PT15M", "PT1H30M", "P1D"). The messages name the usual
+ * mistakes: "P20M" (20 months), a bare number, a unit without the T.
+ */
 export const isoDuration = z
-  .string()
-  .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'expected an ISO-8601 duration, e.g. "PT5M" or "PT1H"');
+  .string({ error: (issue) => (issue.input === undefined ? 'expected an ISO-8601 duration, e.g. "PT15M"' : durationTypeMessage(issue.input)) })
+  .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { error: (issue) => durationMessage(String(issue.input)) });
 
-export const tags = z
-  .record(
-    z.string().min(1).max(128).regex(/^(?!aws:)/, 'tag keys must not start with "aws:"'),
-    z.string({ error: 'expected a tag value as a string' }).max(256),
-  )
-  .describe('Tags as key: value pairs');
+function durationTypeMessage(v: unknown): string {
+  if (typeof v === 'number') return `expected an ISO-8601 duration in quotes, e.g. "PT${v}M" for ${v} minutes (a bare number has no unit)`;
+  return 'expected an ISO-8601 duration in quotes, e.g. "PT15M"';
+}
+
+function durationMessage(v: string): string {
+  const t = v.trim();
+  let m = /^P(\d+)M$/.exec(t);
+  if (m) return `that is ${m[1]} month${m[1] === '1' ? '' : 's'} in ISO-8601 (an M before the T counts months); minutes go after the T: "PT${m[1]}M"`;
+  m = /^P(\d+(?:\.\d+)?)([HS])$/.exec(t);
+  if (m) return `hours, minutes and seconds go after the T: "PT${m[1]}${m[2]}"`;
+  if (/^P.*\d[YMW]/.test(t.split('T')[0])) return 'years (Y), months (M) and weeks (W) are not accepted here: use days ("P1D") or hours, minutes and seconds after the T ("PT1H30M")';
+  m = /^(\d+)\s*(m|min|mins|minutes?)$/i.exec(t);
+  if (m) return `expected an ISO-8601 duration: ${m[1]} minutes is "PT${m[1]}M"`;
+  if (/^p/.test(t)) return `ISO-8601 designators are upper case: "${t.toUpperCase()}"`;
+  return 'expected an ISO-8601 duration, e.g. "PT15M" (15 minutes), "PT1H30M" or "P1D"';
+}
+
+/** Tags as AWS accepts them; `scope` says where they go (see TagScope). */
+function tagMap(scope: TagScope) {
+  const key = z.string().superRefine((k, ctx) => {
+    const problem = tagKeyProblem(k, scope);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: k, params: { complete: true } });
+  });
+  const value = z.string({ error: 'expected a tag value as a string (in quotes when it looks like a number or a date)' }).superRefine((v, ctx) => {
+    const problem = tagValueProblem(v, scope);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: v, params: { complete: true } });
+  });
+  return z.record(key, value);
+}
+
+/** Tags that go on every resource the stacks create. */
+export const tags = tagMap('every-service').describe('Tags as key: value pairs');
+/** Tags that only EC2 carries (launched instances and their volumes, MGN staging resources). */
+export const ec2Tags = tagMap('ec2').describe('Tags as key: value pairs');
 
 export function parseIpv4(v: string): number | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);

@@ -4,6 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { workflowRoleName } from '../config/resource-names';
 import { policyDocument, PolicyStatement } from './policy-document';
 
 export { ApplyScope, ServiceRoleRef } from './workflow-policies/apply';
@@ -74,7 +75,7 @@ export class GithubOidcRoles extends Construct {
       if (!v || /[*?]/.test(v)) throw new Error(`GithubOidcRoles: ${field} must be a plain name without wildcards (it pins the sub claim), got "${v}"`);
     }
     for (const n of Object.keys(SESSION_SECONDS)) {
-      const roleName = `${props.namePrefix}-${n}`;
+      const roleName = workflowRoleName(props.namePrefix, n);
       if (roleName.length > 64) throw new Error(`GithubOidcRoles: role name "${roleName}" has ${roleName.length} characters; IAM allows 64: shorten github.roleNamePrefix`);
     }
     if (props.createProvider ?? true) {
@@ -98,14 +99,14 @@ export class GithubOidcRoles extends Construct {
     const roles = {} as Record<WorkflowRole, IamRole>;
     for (const name of Object.keys(SESSION_SECONDS) as WorkflowRole[]) {
       const r = new IamRole(this, name, {
-        name: `${props.namePrefix}-${name}`,
+        name: workflowRoleName(props.namePrefix, name),
         description: descriptions[name],
         maxSessionDuration: SESSION_SECONDS[name],
         assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects[name]),
       });
       const chunks = policyChunks(props.statements[name]);
       if (chunks.length === 1) {
-        new IamRolePolicy(this, `${name}-policy`, { role: r.name, name: `${props.namePrefix}-${name}`, policy: policyDocument(chunks[0]) });
+        new IamRolePolicy(this, `${name}-policy`, { role: r.name, name: workflowRoleName(props.namePrefix, name), policy: policyDocument(chunks[0]) });
       } else {
         // Over IAM's 10,240 characters of inline policy per role: managed policies of at most 6,144 each.
         chunks.forEach((statements, i) => {

@@ -3,6 +3,7 @@ import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, loadBootstrapDocument, parameterProblem } from '../config/bootstrap-documents';
+import { bootstrapDocumentName } from '../config/resource-names';
 
 // The shipped documents are described in config/ (validation reads them without the provider bindings).
 export { BOOTSTRAP_DOCUMENTS, loadBootstrapDocument, SSM_DOCUMENTS_DIR } from '../config/bootstrap-documents';
@@ -49,7 +50,7 @@ export class SsmBootstrapDocuments extends Construct {
         if (problem) throw new Error(`SsmBootstrapDocuments: ${problem}`);
         doc.parameters![param].default = value;
       }
-      const docName = `${props.namePrefix}-${name}`;
+      const docName = bootstrapDocumentName(props.namePrefix, name);
       this.documents[name] = new SsmDocument(this, name, {
         name: docName,
         documentType: 'Command',

@@ -1,5 +1,6 @@
 import { SecurityGroup, SecurityGroupEgress, SecurityGroupIngress } from '@cdktf/provider-aws/lib/security-group';
 import { Construct } from 'constructs';
+import { stagingSecurityGroupNames } from '../config/resource-names';
 
 export interface StagingSecurityGroupsProps {
   /** The staging VPC. */
@@ -48,17 +49,18 @@ export class StagingSecurityGroups extends Construct {
     }
     if (!props.onPremDnsServers.length) throw new Error('StagingSecurityGroups: onPremDnsServers must name at least one DNS server');
     const hosts = (ips: string[]) => ips.map((ip) => `${ip}/32`);
+    const names = stagingSecurityGroupNames(props.namePrefix);
 
     this.endpoints = new SecurityGroup(this, 'endpoints', {
       vpcId: props.vpcId,
-      name: `${props.namePrefix}-endpoints`,
+      name: names.endpoints,
       description: 'MGN staging: interface endpoints, HTTPS from source servers and staging subnets',
       ingress: [
         rule('HTTPS from on-premises source servers', 'tcp', 443, props.sourceCidrs),
         rule('HTTPS from staging subnets', 'tcp', 443, props.stagingCidrs),
       ],
       egress: [],
-      tags: { Name: `${props.namePrefix}-endpoints` },
+      tags: { Name: names.endpoints },
     });
 
     const egress: SecurityGroupEgress[] = [
@@ -70,23 +72,23 @@ export class StagingSecurityGroups extends Construct {
     }
     this.replication = new SecurityGroup(this, 'replication', {
       vpcId: props.vpcId,
-      name: `${props.namePrefix}-replication`,
+      name: names.replication,
       description: 'MGN staging: replication and conversion servers',
       ingress: [rule('Replication data from on-premises source servers', 'tcp', 1500, props.sourceCidrs)],
       egress,
-      tags: { Name: `${props.namePrefix}-replication` },
+      tags: { Name: names.replication },
     });
 
     this.resolver = new SecurityGroup(this, 'resolver', {
       vpcId: props.vpcId,
-      name: `${props.namePrefix}-resolver-inbound`,
+      name: names.resolver,
       description: 'MGN staging: Route 53 Resolver inbound endpoint, DNS from on-premises DNS servers',
       ingress: [
         rule('DNS (TCP) from on-premises DNS servers', 'tcp', 53, hosts(props.onPremDnsServers)),
         rule('DNS (UDP) from on-premises DNS servers', 'udp', 53, hosts(props.onPremDnsServers)),
       ],
       egress: [],
-      tags: { Name: `${props.namePrefix}-resolver-inbound` },
+      tags: { Name: names.resolver },
     });
   }
 }

@@ -45,7 +45,9 @@ export interface RecoverClients {
  * could not: a stopped execution runs no Catch, so the group's MaxSize stays clamped, the lock and
  * the claim stay taken, the temporary instance keeps running, a copy stays half made. Works from the
  * claims table items the execution holds (by execution ARN), so it only ever touches that
- * execution's work, and a second call finds nothing left to do. Reports by SNS what it did.
+ * execution's work, and a second call finds nothing left to do. A claim already marked done belongs
+ * to a run stopped after its commit point: it is kept (the work is in use), and only a swap's
+ * temporary instance is removed. Reports by SNS what it did.
  */
 export async function recoverStoppedRun(c: RecoverClients, event: ExecutionStatusChangeEvent, s: RecoverSettings): Promise<RecoveryReport> {
   const executionArn = event.detail?.executionArn;
@@ -84,6 +86,17 @@ export async function recoverStoppedRun(c: RecoverClients, event: ExecutionStatu
       ),
     );
     if (released) report.actions.push(`claim ${item.pk.S} released (the event may be sent again)`);
+  }
+  // A claim marked done was committed (the group launches the new image): it stays done, and only
+  // what the steps after the commit point would have removed is removed.
+  const committed = items.filter((i) => i.status?.S === CLAIM_STATUS.done && splitClaimKey(i.pk.S!)[0] === AMI_SWAP_PIPELINE);
+  for (const item of committed) report.actions.push(...(await terminateTemporaryInstances(c.ec2, splitClaimKey(item.pk.S!)[1])));
+  if (report.actions.length) {
+    for (const item of committed) {
+      report.actions.push(
+        `claim ${item.pk.S} stays ${CLAIM_STATUS.done} (${item.result?.S ?? 'no result'}): the swap was committed before the execution ended, so a repeated event does nothing; an instance refresh and retention may not have run`,
+      );
+    }
   }
   if (report.actions.length) {
     await c.sns.send(

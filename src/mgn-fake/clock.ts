@@ -10,6 +10,7 @@ export class VirtualClock {
   private readonly sleepers: Array<{ due: number; seq: number; wake: () => void }> = [];
   private seq = 0;
   private flushScheduled = false;
+  private holds = 0;
 
   /** @param start first instant of the simulation. @default 2026-01-01T00:00:00Z */
   constructor(start: Date | number = Date.UTC(2026, 0, 1)) {
@@ -50,6 +51,21 @@ export class VirtualClock {
     });
   }
 
+  /**
+   * Keeps simulated time from moving until the returned function is called: for work that takes no
+   * simulated time but real milliseconds (a request on its way), so that sleepers do not wake, and
+   * time does not jump to them, while it is in flight.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0 && this.sleepers.length > 0) this.scheduleFlush();
+    };
+  }
+
   /** Number of sleepers not yet woken. */
   pendingSleepers(): number {
     return this.sleepers.length;
@@ -70,6 +86,8 @@ export class VirtualClock {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
+      // Held: the last release schedules the flush again.
+      if (this.holds > 0) return;
       const next = this.sleepers.shift();
       if (!next) return;
       if (next.due > this.ms) this.advance(next.due - this.ms);

@@ -61,6 +61,10 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
   /** Error answers by "<operation> <error type>". */
   const errors = new Map<string, number>();
   let requests = 0;
+  const rateLimiter = new TokenBucket();
+  /** Answers lost on purpose per operation, in total and since the faults were last set. */
+  const lost = new Map<string, number>();
+  let lostSinceSet = new Map<string, number>();
   // MGN's state changes one request at a time, so concurrent callers see a consistent service.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -69,11 +73,17 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
     if (!operation) throw validation(`The MGN fake does not implement ${name}`, 'unknownOperation');
     const body = await readBody(req);
     // Faults are sampled before anything changes, as a throttled or failed call must have no effect.
+    if (faults.requestRate) {
+      const wait = rateLimiter.take(faults.requestRate, clock.nowMs());
+      if (wait > 0) throw throttled(Math.ceil(wait / 1000));
+    }
     const sample = random.next();
     if (sample < (faults.throttleRate ?? 0)) throw throttled(1 + Math.floor(random.next() * 3));
-    if (sample < (faults.throttleRate ?? 0) + (faults.serverErrorRate ?? 0)) throw internalError();
+    if (sample < (faults.throttleRate ?? 0) + (faults.serverErrorRate ?? 0) || faults.failOperations?.includes(name)) throw internalError();
     if (!state.initialized && name !== 'InitializeService') throw uninitialized();
     if (typeof body.accountID === 'string' && body.accountID !== accountId) throw accessDenied(`Account ${body.accountID} is not managed from account ${accountId}`);
+    const latency = faults.latencyMs?.[name] ?? faults.latencyMs?.['*'] ?? 0;
+    if (latency > 0) await clock.sleep(latency);
     const run = queue.then(async () => {
       await engine.catchUp();
       return operation.handle(ctx, body, { resourceArn, query });
@@ -93,6 +103,12 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
     const headers: Record<string, string> = { 'x-amzn-requestid': requestId };
     try {
       const out = await answer(req, name, resourceArn, url.searchParams);
+      if (loseAnswer(name)) {
+        // The call took effect; its answer never leaves: the client sees the connection reset.
+        lost.set(name, (lost.get(name) ?? 0) + 1);
+        req.socket.destroy();
+        return;
+      }
       status = out.status;
       if (out.body !== undefined) payload = JSON.stringify(out.body);
     } catch (err) {
@@ -105,6 +121,20 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
     if (payload !== undefined) headers['content-type'] = 'application/json';
     res.writeHead(status, headers);
     res.end(payload);
+  }
+
+  /** Whether this answer of a mutating operation is to be lost (faults.loseAnswers first, then loseAnswerRate). */
+  function loseAnswer(name: string): boolean {
+    if (/^(Describe|List|Get)/.test(name)) return false;
+    for (const key of [name, '*']) {
+      const budget = faults.loseAnswers?.[key] ?? 0;
+      if ((lostSinceSet.get(key) ?? 0) < budget) {
+        lostSinceSet.set(key, (lostSinceSet.get(key) ?? 0) + 1);
+        return true;
+      }
+    }
+    const rate = faults.loseAnswerRate ?? 0;
+    return rate > 0 && random.next() < rate;
   }
 
   const server = createServer((req, res) => void handle(req, res));
@@ -128,9 +158,11 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
     set faults(next: FaultOptions) {
       if (next.seed !== faults.seed) random = new SeededRandom(next.seed ?? 1);
       faults = next;
+      lostSinceSet = new Map();
     },
     calls: (operation) => (operation === undefined ? [...calls.values()].reduce((a, b) => a + b, 0) : (calls.get(operation) ?? 0)),
     errors: (type, operation) => [...errors].filter(([key]) => (!operation || key.startsWith(`${operation} `)) && (!type || key.endsWith(` ${type}`))).reduce((n, [, v]) => n + v, 0),
+    lostAnswers: (operation) => (operation === undefined ? [...lost.values()].reduce((a, b) => a + b, 0) : (lost.get(operation) ?? 0)),
     launches: (id, initiatedBy) => (initiatedBy ? [initiatedBy] : ['START_TEST', 'START_CUTOVER']).reduce((n, mode) => n + (launchCounts.get(`${id}/${mode}`) ?? 0), 0),
     get peaks() {
       return { ...state.peaks };
@@ -141,4 +173,22 @@ export async function startMgnFake(options: MgnFakeOptions = {}): Promise<MgnFak
         server.closeAllConnections();
       }),
   };
+}
+
+/** The account's request rate: a token bucket on the virtual clock. */
+class TokenBucket {
+  private tokens?: number;
+  private at = 0;
+
+  /** Takes a token; returns 0, or the milliseconds until one is back when the bucket is empty. */
+  take(rate: { perSecond: number; burst?: number }, nowMs: number): number {
+    const burst = rate.burst ?? rate.perSecond;
+    this.tokens = Math.min(burst, (this.tokens ?? burst) + ((nowMs - this.at) / 1000) * rate.perSecond);
+    this.at = nowMs;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return ((1 - this.tokens) / rate.perSecond) * 1000;
+  }
 }

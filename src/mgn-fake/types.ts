@@ -7,6 +7,14 @@ export interface FaultOptions {
   throttleRate?: number;
   /** Fraction of requests answered 500 InternalServerException. @default 0 */
   serverErrorRate?: number;
+  /**
+   * MGN's request rate limit for the account: a token bucket refilled at `perSecond` on the
+   * virtual clock, holding at most `burst` (default `perSecond`); a request that finds it empty is
+   * answered ThrottlingException with the seconds until a token is back. @default no limit
+   */
+  requestRate?: { perSecond: number; burst?: number };
+  /** Operations answered 500 InternalServerException every time, without effect (a call that never goes through). @default none */
+  failOperations?: string[];
   /** Source server IDs or hostnames whose launch ends FAILED (with a job log rawError). @default none */
   failLaunchFor?: string[];
   /** Source server IDs or hostnames whose replication is STALLED. @default none */
@@ -22,6 +30,24 @@ export interface FaultOptions {
   delayPostLaunchListFor?: string[];
   /** Minutes after job completion at which a late SSM agent is discovered. @default 30 */
   postLaunchListDelayMinutes?: number;
+  /**
+   * Fraction of requests to mutating operations (every operation but Describe*, List* and Get*)
+   * whose answer is lost: the call takes effect, then the connection is closed before any response,
+   * so the client sees a reset socket ("socket hang up"). Sampled with `seed`. @default 0
+   */
+  loseAnswerRate?: number;
+  /**
+   * Mutating operations whose next answers are lost, by name: `{ FinalizeCutover: 2 }` loses the
+   * first two FinalizeCutover answers after these faults were set (each call takes effect), `'*'`
+   * counts for every mutating operation. @default none
+   */
+  loseAnswers?: Record<string, number>;
+  /**
+   * Simulated milliseconds each request of an operation takes before MGN handles it, by name
+   * (`'*'` for every operation): a slow MGN. Each request waits on the virtual clock, so requests
+   * that arrive together wait together. @default none
+   */
+  latencyMs?: Record<string, number>;
   /** Seed of the fault sampler, so a run with faults replays identically. @default 1 */
   seed?: number;
 }
@@ -77,6 +103,8 @@ export interface MgnFake {
    * when omitted), for `operation` only when given. Injected faults count too.
    */
   errors(type?: string, operation?: string): number;
+  /** Answers lost on purpose (loseAnswerRate, loseAnswers), for `operation` only when given. */
+  lostAnswers(operation?: string): number;
   /** Number of LAUNCH jobs that included the server (optionally only those started by StartTest or StartCutover). */
   launches(sourceServerID: string, initiatedBy?: 'START_TEST' | 'START_CUTOVER'): number;
   /** Max number of servers across active jobs, max concurrent jobs and max servers in one job ever observed (quota audit). */

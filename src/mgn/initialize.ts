@@ -1,4 +1,7 @@
 import { DescribeSourceServersCommand, InitializeServiceCommand, MgnClient } from '@aws-sdk/client-mgn';
+import { RehostError } from '../errors';
+import { notYet, reconciled, tookEffect } from '../runbook/reconcile';
+import { call, type RetryRuntime } from '../runbook/runtime';
 
 export type InitializeOutcome = 'already-initialized' | 'initialized';
 
@@ -17,10 +20,10 @@ function isUninitialized(e: unknown): boolean {
   return (e as { name?: string }).name === 'UninitializedAccountException';
 }
 
-/** True when MGN answers a read in this account and Region; false when it is not initialized. */
-async function answersAsInitialized(client: MgnClient): Promise<boolean> {
+/** True when MGN answers a read in this account and Region; false when it is not initialized. Throttling and 5xx are retried. */
+async function answersAsInitialized(client: MgnClient, rt: RetryRuntime): Promise<boolean> {
   try {
-    await client.send(new DescribeSourceServersCommand({ filters: {}, maxResults: 1 }));
+    await call(rt, 'mgn:DescribeSourceServers', () => client.send(new DescribeSourceServersCommand({ filters: {}, maxResults: 1 })));
     return true;
   } catch (e) {
     if (isUninitialized(e)) return false;
@@ -37,21 +40,28 @@ async function answersAsInitialized(client: MgnClient): Promise<boolean> {
 export async function initializeMgn(client: MgnClient, options: InitializeOptions = {}): Promise<InitializeOutcome> {
   const log = options.log ?? (() => undefined);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  if (await answersAsInitialized(client)) {
+  const rt: RetryRuntime = { clock: { now: () => new Date(), sleep }, logger: { info: log, warn: log } };
+  if (await answersAsInitialized(client, rt)) {
     log('MGN is already initialized: nothing to do');
     return 'already-initialized';
   }
   log('MGN is not initialized: calling InitializeService');
-  await client.send(new InitializeServiceCommand({}));
+  // Reconciled as every mutating call: a lost answer is settled by asking MGN whether it is initialized.
+  await reconciled(rt, {
+    call: 'mgn:InitializeService',
+    target: 'this account and Region',
+    send: () => client.send(new InitializeServiceCommand({})),
+    effect: async () => ((await answersAsInitialized(client, rt)) ? tookEffect(undefined) : notYet),
+  });
   const maxChecks = options.maxChecks ?? 10;
   const interval = options.checkIntervalMs ?? 3000;
   for (let i = 1; i <= maxChecks; i++) {
-    if (await answersAsInitialized(client)) {
+    if (await answersAsInitialized(client, rt)) {
       log('MGN answers as initialized');
       return 'initialized';
     }
     log(`MGN does not answer as initialized yet (check ${i}/${maxChecks})`);
     if (i < maxChecks) await sleep(interval);
   }
-  throw new Error(`InitializeService returned, but MGN still answered UninitializedAccountException after ${maxChecks} checks ${interval} ms apart`);
+  throw new RehostError('refusal', `InitializeService returned, but MGN still answered UninitializedAccountException after ${maxChecks} checks ${interval} ms apart`);
 }

@@ -141,21 +141,69 @@ function jsonInner(s: string): string {
  * The forms a secret takes in the text the review renders: as written; JSON-escaped, as it sits
  * inside a JSON string (a policy or container definition holding it), once and twice (JSON inside a
  * JSON string); and as Go's encoder (Terraform's `jsonencode`, the AWS provider) escapes it, with
- * `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029`.
+ * `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029`; and
+ * percent-encoded, as a URL or a connection string holds it. The scrubber matches these in any
+ * letter case; base64 copies are base64Forms'.
  */
 export function renderedForms(secret: string): string[] {
   const json = jsonInner(secret);
   const go = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return [...new Set([secret, json, go, jsonInner(json), jsonInner(go)])];
+  return [...new Set([secret, json, go, jsonInner(json), jsonInner(go), ...percentEncoded(secret)])].filter((f) => f.length > 0);
+}
+
+/** The secret percent-encoded as encodeURI, encodeURIComponent, RFC 3986 and HTML forms write it. */
+function percentEncoded(secret: string): string[] {
+  let component: string;
+  let uri: string;
+  try {
+    component = encodeURIComponent(secret);
+    uri = encodeURI(secret);
+  } catch {
+    return []; // a lone surrogate: no encoder writes it
+  }
+  const rfc3986 = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return [component, uri, rfc3986, rfc3986.replace(/%20/g, '+')].filter((f) => f !== secret);
+}
+
+/**
+ * Shortest base64 text masked (matched with its case): 64^6 possibilities, so it does not occur by
+ * chance in the other encoded data of a review (hashes, certificates, user data). One gap follows:
+ * a secret of exactly 6 bytes whose offset inside longer base64 data is 2 modulo 3 has a core of 5
+ * characters and is not masked there (alone, or at another offset, it is).
+ */
+export const MIN_BASE64_SCRUB_LENGTH = 6;
+
+/**
+ * The base64 text that always appears where the secret's UTF-8 bytes are base64-encoded, alone or
+ * inside longer data, in the standard and the URL-safe alphabet. Inside longer data the encoding of
+ * the secret depends on its offset modulo 3 and on its neighbours: for each offset, the characters
+ * that encode only the secret's own bits (the core) are the same whatever surrounds it.
+ */
+export function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const out = new Set<string>();
+  const whole = bytes.toString('base64');
+  out.add(whole);
+  out.add(whole.replace(/=+$/, ''));
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    // The first characters also carry the preceding bytes' bits, the last group the following ones'.
+    const core = encoded.slice([0, 2, 3][offset], Math.floor((offset + bytes.length) / 3) * 4);
+    if (core.length >= MIN_BASE64_SCRUB_LENGTH) out.add(core);
+  }
+  for (const f of [...out]) out.add(f.replace(/\+/g, '-').replace(/\//g, '_'));
+  return [...out].filter((f) => f.length >= MIN_BASE64_SCRUB_LENGTH);
 }
 
 /**
  * Scrubs secrets out of rendered strings: the sensitive cleartext of every plan reviewed together
- * (in each of its rendered forms) and the configured patterns. One scrubber serves all stacks of a
- * review, so a secret that one stack marks sensitive is masked where another shows it plainly.
+ * (in each of its rendered forms, in any letter case) and the configured patterns. One scrubber
+ * serves all stacks of a review, so a secret that one stack marks sensitive is masked where another
+ * shows it plainly.
  */
 export class Scrubber {
   private readonly secrets?: RegExp;
+  private readonly encoded?: RegExp;
   private readonly exact: ReadonlySet<string>;
   private readonly patterns: readonly RegExp[];
   private readonly names = new Map<string, string>();
@@ -163,29 +211,36 @@ export class Scrubber {
   constructor(secrets: Iterable<string>, patterns: readonly RegExp[] = DEFAULT_MASK_PATTERNS) {
     const all = new Set(secrets);
     all.delete('');
-    this.exact = all;
-    const long = [...new Set([...all].filter((s) => s.length >= MIN_SCRUB_LENGTH).flatMap(renderedForms))].sort((a, b) => b.length - a.length);
+    this.exact = new Set([...all].map((s) => s.toLowerCase()));
+    const scrubbed = [...all].filter((s) => s.length >= MIN_SCRUB_LENGTH);
     // Longest first so that a secret containing another is replaced whole.
-    if (long.length) this.secrets = new RegExp(long.map(escapeRegExp).join('|'), 'g');
+    const alternation = (forms: string[]) => [...new Set(forms)].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+    if (scrubbed.length) {
+      this.secrets = new RegExp(alternation(scrubbed.flatMap(renderedForms)), 'gi');
+      // Base64 keeps its case: an upper-cased encoding is not the secret's.
+      const b64 = scrubbed.flatMap(base64Forms);
+      if (b64.length) this.encoded = new RegExp(alternation(b64), 'g');
+    }
     this.patterns = patterns.map((p) => (p.global ? p : new RegExp(p.source, p.flags + 'g')));
   }
 
   scrub(text: string): string {
-    let out = this.secrets ? text.replace(this.secrets, SENSITIVE_TEXT) : text;
+    let out = this.encoded ? text.replace(this.encoded, SENSITIVE_TEXT) : text;
+    if (this.secrets) out = out.replace(this.secrets, SENSITIVE_TEXT);
     for (const p of this.patterns) out = out.replace(p, PATTERN_TEXT);
     return out;
   }
 
   /**
-   * A map key or other name: masked whole when it equals a sensitive string of any length (a key
-   * is an identifier, not free text, so a short match is not a coincidence of substrings), else
-   * scrubbed like any text.
+   * A map key or other name: masked whole when it equals a sensitive string of any length, in any
+   * letter case (a key is an identifier, not free text, so a short match is not a coincidence of
+   * substrings), else scrubbed like any text.
    */
   scrubName(name: string): string {
     // Attribute names repeat across thousands of resources: scrub each once.
     let out = this.names.get(name);
     if (out === undefined) {
-      out = this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+      out = this.exact.has(name.toLowerCase()) ? SENSITIVE_TEXT : this.scrub(name);
       this.names.set(name, out);
     }
     return out;

@@ -5,6 +5,8 @@
  * `*_sensitive` trees of format 0.1) is optional here.
  */
 
+import { RehostError } from '../errors';
+
 /** A JSON value as Terraform writes it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -75,10 +77,9 @@ export interface TerraformPlan {
 }
 
 /** A plan that cannot be read or is not a `terraform show -json` plan; the CLI exits 2 on it. */
-export class PlanInputError extends Error {
-  public readonly exitCode = 2;
+export class PlanInputError extends RehostError {
   constructor(public readonly file: string, detail: string) {
-    super(`${file}: ${detail}`);
+    super('invalid-input', `${file}: ${detail}`);
     this.name = 'PlanInputError';
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateLaunchTemplateVersionCommand,
   DescribeLaunchTemplateVersionsCommand,
@@ -6,6 +7,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetLaunchConfigurationCommand, type LaunchConfiguration } from '@aws-sdk/client-mgn';
 import type { ResolvedPlacement } from './placement';
+import { notYet, reconciled, tookEffect } from './reconcile';
 import { account, call, type Runtime } from './runtime';
 
 /** A source server's MGN launch settings (launch template, post-launch actions, ...). */
@@ -45,36 +47,60 @@ export function placementDrift(data: ResponseLaunchTemplateData, p: ResolvedPlac
 
 /**
  * Writes the placement as a new version of the server's launch template and makes it the default
- * (MGN ignores any other version: pitfall 5), then reads it back. Does nothing when the default
- * version already carries the placement, so a re-run creates no versions.
+ * (MGN ignores any other version), then reads it back. Does nothing when the default version
+ * already carries the placement, so a re-run creates no versions. Both writes are reconciled: a
+ * version whose answer was lost is found by its description and content, not written twice.
  * @returns the default version number after the call and whether a version was written
  */
 export async function applyPlacement(rt: Runtime, templateId: string, p: ResolvedPlacement, description: string): Promise<{ version: number; changed: boolean }> {
   const current = await defaultVersion(rt, templateId);
   if (placementDrift(current.data, p).length === 0) return { version: current.number, changed: false };
   const tags = Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value }));
-  const created = await call(rt, 'ec2:CreateLaunchTemplateVersion', () =>
-    rt.clients.ec2.send(
-      new CreateLaunchTemplateVersionCommand({
-        LaunchTemplateId: templateId,
-        // Real EC2 inherits MGN's other settings (image, disks) from the source version.
-        SourceVersion: String(current.number),
-        VersionDescription: description.slice(0, 255),
-        LaunchTemplateData: {
-          InstanceType: p.instanceType as never,
-          ...(p.instanceProfile ? { IamInstanceProfile: { Name: p.instanceProfile } } : {}),
-          NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: p.subnetId, Groups: [...p.securityGroups], ...(p.privateIp ? { PrivateIpAddress: p.privateIp } : {}) }],
-          TagSpecifications: [
-            { ResourceType: 'instance', Tags: tags },
-            { ResourceType: 'volume', Tags: tags },
-          ],
-        },
-      }),
-    ),
-  );
-  const version = created.LaunchTemplateVersion?.VersionNumber;
-  if (!version) throw new Error(`CreateLaunchTemplateVersion on ${templateId} returned no version number`);
-  await call(rt, 'ec2:ModifyLaunchTemplate', () => rt.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: templateId, DefaultVersion: String(version) })));
+  const versionDescription = description.slice(0, 255);
+  // EC2 also deduplicates a retry that carries the same token (its reads are eventually consistent).
+  const clientToken = randomUUID();
+  const version = await reconciled(rt, {
+    call: 'ec2:CreateLaunchTemplateVersion',
+    target: `launch template ${templateId}`,
+    send: async () => {
+      const created = await rt.clients.ec2.send(
+        new CreateLaunchTemplateVersionCommand({
+          LaunchTemplateId: templateId,
+          ClientToken: clientToken,
+          // Real EC2 inherits MGN's other settings (image, disks) from the source version.
+          SourceVersion: String(current.number),
+          VersionDescription: versionDescription,
+          LaunchTemplateData: {
+            InstanceType: p.instanceType as never,
+            ...(p.instanceProfile ? { IamInstanceProfile: { Name: p.instanceProfile } } : {}),
+            NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: p.subnetId, Groups: [...p.securityGroups], ...(p.privateIp ? { PrivateIpAddress: p.privateIp } : {}) }],
+            TagSpecifications: [
+              { ResourceType: 'instance', Tags: tags },
+              { ResourceType: 'volume', Tags: tags },
+            ],
+          },
+        }),
+      );
+      const number = created.LaunchTemplateVersion?.VersionNumber;
+      if (!number) throw new Error(`CreateLaunchTemplateVersion on ${templateId} returned no version number`);
+      return number;
+    },
+    // The newest version after the default one with this description and the placement.
+    effect: async () => {
+      const r = await call(rt, 'ec2:DescribeLaunchTemplateVersions', () =>
+        rt.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, MinVersion: String(current.number + 1) })),
+      );
+      const mine = (r.LaunchTemplateVersions ?? []).filter((v) => v.VersionDescription === versionDescription && placementDrift(v.LaunchTemplateData ?? {}, p).length === 0);
+      const newest = Math.max(0, ...mine.map((v) => v.VersionNumber ?? 0));
+      return newest ? tookEffect(newest) : notYet;
+    },
+  });
+  await reconciled(rt, {
+    call: 'ec2:ModifyLaunchTemplate',
+    target: `launch template ${templateId}`,
+    send: () => rt.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: templateId, DefaultVersion: String(version) })),
+    effect: async () => ((await defaultVersion(rt, templateId)).number === version ? tookEffect(undefined) : notYet),
+  });
   // Read back what MGN will launch from: the $Default version must be the one just written.
   const back = await defaultVersion(rt, templateId);
   const drift = placementDrift(back.data, p);

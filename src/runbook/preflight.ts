@@ -2,6 +2,8 @@ import { DescribeInstanceTypeOfferingsCommand, DescribeLaunchTemplatesCommand, D
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeDocumentCommand } from '@aws-sdk/client-ssm';
+import { reservedAddressProblem } from '../config/subnet-addresses';
+import { RehostError } from '../errors';
 import { forEachLimited } from './concurrency';
 import { ipInCidr } from './net';
 import { parseIsoDuration } from './duration';
@@ -21,10 +23,10 @@ export interface PreflightFailure {
 }
 
 /** Preflight refused servers and the run was not told to continue without them. Nothing was mutated. */
-export class PreflightError extends Error {
-  public readonly exitCode = 1;
+export class PreflightError extends RehostError {
   constructor(public readonly failures: readonly PreflightFailure[]) {
     super(
+      'refusal',
       `preflight refused ${failures.length} server${failures.length === 1 ? '' : 's'}; nothing was changed (use --continue-without-failing to run the others):\n` +
         failures.map((f) => `  ${f.server}${f.sourceServerID ? ` (${f.sourceServerID})` : ''}: ${f.reasons.join('; ')}`).join('\n'),
     );
@@ -151,6 +153,8 @@ async function placementProblems(rt: Runtime, memo: Memo, p: ReturnType<typeof p
   const problems: string[] = [];
   if (p.availabilityZone && subnet.AvailabilityZone !== p.availabilityZone) problems.push(`subnet ${p.subnetName} is in ${subnet.AvailabilityZone}, factory.yaml says ${p.availabilityZone}`);
   if (p.privateIp && subnet.CidrBlock && !ipInCidr(p.privateIp, subnet.CidrBlock)) problems.push(`private IP ${p.privateIp} is outside subnet ${p.subnetName} (${subnet.CidrBlock})`);
+  const reserved = p.privateIp && subnet.CidrBlock ? reservedAddressProblem(p.privateIp, subnet.CidrBlock) : undefined;
+  if (reserved) problems.push(reserved);
   for (const sg of p.securityGroups) {
     const group = await memo.get(`sg:${sg}`, () => unlessNotFound(async () => (await call(rt, 'ec2:DescribeSecurityGroups', () => ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg] })))).SecurityGroups?.[0]));
     if (!group) problems.push(`security group ${sg} does not exist`);

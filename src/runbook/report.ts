@@ -48,6 +48,8 @@ export interface WaveReport {
   readonly dryRun: boolean;
   readonly startedAt: string;
   endedAt?: string;
+  /** Why the run stopped before every server reached its outcome (a refusal, an error, an interruption). */
+  error?: string;
   servers: ServerReport[];
 }
 
@@ -71,8 +73,10 @@ export function mergeReports(parts: readonly WaveReport[]): WaveReport {
     }
   }
   const times = (k: 'startedAt' | 'endedAt') => parts.map((p) => p[k]).filter((t): t is string => !!t).sort();
+  const errors = [...new Set(parts.map((p) => p.error).filter((e): e is string => !!e))];
   return {
     ...first,
+    error: errors.length ? errors.join('\n') : undefined,
     simulated: parts.some((p) => p.simulated),
     startedAt: times('startedAt')[0],
     endedAt: times('endedAt').at(-1),
@@ -100,6 +104,7 @@ export function renderMarkdown(report: WaveReport): string {
     `Estate \`${report.estate}\`, ${report.servers.length} servers, ${report.startedAt} → ${report.endedAt ?? 'running'}: ` +
       [...counts].map(([k, v]) => `${v} ${k}`).join(', '),
     '',
+    ...(report.error ? [`**The run stopped:** ${cell(report.error)}`, ''] : []),
     '| Server | Application | Source server | Outcome | MGN job | EC2 instance | Phases | Post-launch actions | Reason |',
     '|---|---|---|---|---|---|---|---|---|',
     ...report.servers.map((s) =>

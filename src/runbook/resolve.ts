@@ -1,7 +1,9 @@
 import { DescribeSourceServersCommand, type MgnClient, type SourceServer } from '@aws-sdk/client-mgn';
 import type { Server } from '../config/schema';
-import { type Clock, type Logger, silentLogger } from './context';
+import { RehostError } from '../errors';
+import { silentLogger } from './context';
 import { listAll } from './paginate';
+import type { RetryRuntime } from './runtime';
 
 /** A configured server and the MGN source server it is. */
 export interface ResolvedServer {
@@ -14,17 +16,16 @@ export interface ResolvedServer {
 }
 
 /** Servers that could not be resolved, each with the reason; nothing is mutated when this is thrown. */
-export class ResolutionError extends Error {
-  public readonly exitCode = 1;
+export class ResolutionError extends RehostError {
   constructor(public readonly problems: ReadonlyArray<{ server: string; reason: string }>) {
-    super(`cannot match ${problems.length} server${problems.length === 1 ? '' : 's'} to MGN source servers:\n` + problems.map((p) => `  ${p.server}: ${p.reason}`).join('\n'));
+    super('refusal', `cannot match ${problems.length} server${problems.length === 1 ? '' : 's'} to MGN source servers:\n` + problems.map((p) => `  ${p.server}: ${p.reason}`).join('\n'));
     this.name = 'ResolutionError';
   }
 }
 
 /** Every source server of the account and Region (archived included: an ID may name one). */
-export async function listSourceServers(mgn: MgnClient, retry: { clock: Clock; logger?: Logger }, filters: { sourceServerIDs?: string[] } = {}): Promise<SourceServer[]> {
-  return listAll({ clock: retry.clock, logger: retry.logger ?? silentLogger }, 'mgn:DescribeSourceServers', (nextToken) => mgn.send(new DescribeSourceServersCommand({ filters, maxResults: 1000, nextToken })));
+export async function listSourceServers(mgn: MgnClient, rt: RetryRuntime, filters: { sourceServerIDs?: string[] } = {}): Promise<SourceServer[]> {
+  return listAll({ ...rt, logger: rt.logger ?? silentLogger }, 'mgn:DescribeSourceServers', (nextToken) => mgn.send(new DescribeSourceServersCommand({ filters, maxResults: 1000, nextToken })));
 }
 
 const lower = (s: string | undefined) => s?.trim().toLowerCase() || undefined;

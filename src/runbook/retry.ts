@@ -1,4 +1,5 @@
 import type { Clock, Logger } from './context';
+import { throwIfAborted } from './interrupt';
 
 /** How calls are retried. */
 export interface RetryOptions {
@@ -12,6 +13,10 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
   /** Source of jitter in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /** Stops retrying (and waiting) when aborted. @default never */
+  readonly signal?: AbortSignal;
+  /** Told of every throttled answer (a concurrency limit slows down on it). @default nothing */
+  readonly onThrottled?: () => void;
 }
 
 /** Error names/codes that mean "slow down" (MGN ThrottlingException, EC2 RequestLimitExceeded, ...). */
@@ -49,6 +54,14 @@ export function isThrottling(e: unknown): boolean {
   return THROTTLING.has(errorCode(e)) || (e as AwsErrorLike)?.$metadata?.httpStatusCode === 429;
 }
 
+/**
+ * A failure after which the call may have taken effect: a reset or timed-out connection, a lost
+ * answer, a 5xx. A throttled call was refused before anything happened.
+ */
+export function isAmbiguous(e: unknown): boolean {
+  return isRetryable(e) && !isThrottling(e);
+}
+
 export function isRetryable(e: unknown): boolean {
   const err = e as AwsErrorLike;
   const status = err?.$metadata?.httpStatusCode ?? 0;
@@ -74,23 +87,24 @@ export function backoffDelay(attempt: number, e: unknown, options: Pick<RetryOpt
 
 /**
  * Runs `call`, retrying throttling and transient server errors with exponential backoff and full
- * jitter on the given clock. `beforeRetry` may re-read state and return false to stop retrying
- * (a mutating call that may have gone through on the service side).
+ * jitter on the given clock. For reads: a mutating call goes through `reconciled` (reconcile.ts),
+ * which reads state before it sends again.
  */
-export async function withRetry<T>(label: string, call: () => Promise<T>, options: RetryOptions, beforeRetry?: (e: unknown) => Promise<boolean>): Promise<T> {
+export async function withRetry<T>(label: string, call: () => Promise<T>, options: RetryOptions): Promise<T> {
   const max = options.maxAttempts ?? 10;
   for (let attempt = 0; ; attempt++) {
+    throwIfAborted(options.signal);
     try {
       return await call();
     } catch (e) {
+      if (isThrottling(e)) options.onThrottled?.();
       if (!isRetryable(e) || attempt + 1 >= max) {
         if (isRetryable(e)) (e as Error).message = `${label}: gave up after ${max} attempts: ${(e as Error).message}`;
         throw e;
       }
       const delay = backoffDelay(attempt, e, options);
       options.logger?.warn(`${label}: ${errorCode(e)}, retrying in ${Math.ceil(delay / 1000)} s (attempt ${attempt + 2}/${max})`);
-      await options.clock.sleep(delay);
-      if (beforeRetry && !(await beforeRetry(e))) throw e;
+      await options.clock.sleep(delay, options.signal);
     }
   }
 }

@@ -1,33 +1,27 @@
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import {
-  ChangeServerLifeCycleStateCommand,
-  DescribeJobLogItemsCommand,
-  DescribeJobsCommand,
-  FinalizeCutoverCommand,
-  type Job,
-  type JobLog,
-  MarkAsArchivedCommand,
-  type SourceServer,
-  StartCutoverCommand,
-  StartTestCommand,
-  TerminateTargetInstancesCommand,
-} from '@aws-sdk/client-mgn';
-import { forEachLimited } from './concurrency';
+import { DescribeJobLogItemsCommand, DescribeJobsCommand, type Job, type JobLog } from '@aws-sdk/client-mgn';
+import { AdaptiveLimit, forEachLimited } from './concurrency';
 import { conflictingServers } from './conflicts';
 import { DEFAULT_QUOTAS, type JobQuotas, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from './batching';
 import { formatDuration } from './duration';
+import { isAbort, throwIfAborted } from './interrupt';
 import { applyPlacement, launchTemplateId } from './launch-template';
 import { LAUNCH_MODES, type Mode, type NextStep, nextStep } from './lifecycle';
+import { changeLifeCycleState, finalizeCutover, type JobKind, JOB_CALL, LAUNCHED_STATE, markAsArchived, type ServerRef, startJob } from './mgn-calls';
 import { connectProbe } from './net';
+import { carryReport } from './outcome';
 import { listAll } from './paginate';
 import { documentName, placementFor, postLaunchDocuments } from './placement';
 import { PreflightError, type PreflightFailure, preflight } from './preflight';
+import { MutationFailed } from './reconcile';
 import type { Phase, ServerReport, WaveReport } from './report';
 import { type ResolvedServer, ResolutionError, listSourceServers, resolveServers } from './resolve';
 import { errorCode } from './retry';
 import { account, call, type Runtime } from './runtime';
 import { selectServers } from './select';
 import { type SyncResult, syncMgnPlan } from './sync';
+
+export { RunInterrupted } from './interrupt';
 
 export interface WaveRunOptions {
   readonly wave: string;
@@ -72,7 +66,14 @@ export interface WavePlan {
   readonly lowerBoundMinutes: number;
 }
 
-type Stage = 'queued' | 'launching' | 'status-checks' | 'post-launch' | 'tcp-checks' | 'final' | 'terminate-queued' | 'terminating' | 'done';
+/** What a finished run returns. A run that stops throws instead, with its report attached (outcome.ts reportOf). */
+export interface WaveOutcome {
+  readonly plan: WavePlan;
+  readonly report: WaveReport;
+}
+
+/** 'finishing': the mode's last step (a lifecycle call) is in flight, off the poll loop. */
+type Stage = 'queued' | 'launching' | 'status-checks' | 'post-launch' | 'tcp-checks' | 'final' | 'finishing' | 'terminate-queued' | 'terminating' | 'done';
 
 interface Track {
   readonly resolved: ResolvedServer;
@@ -86,7 +87,6 @@ interface Track {
   readonly initiatedBy?: 'START_TEST' | 'START_CUTOVER';
 }
 
-const LAUNCHED_STATE = { test: 'TESTING', cutover: 'CUTTING_OVER' } as const;
 const LOOKBACK_MS = 24 * 3_600_000;
 /** Servers whose launch template is written at once (EC2 throttles bursts of API calls). */
 const PREPARE_CONCURRENCY = 8;
@@ -95,7 +95,9 @@ const PREPARE_CONCURRENCY = 8;
  * Runs one mode over a wave: resolve → preflight (read-only; stops before any mutating call) →
  * sync MGN's plan → launch templates → quota-batched launches → verification → the mode's final
  * step. Every step reads state first, so a re-run after an interruption resumes and never launches a
- * server twice.
+ * server twice; every mutating call is reconciled (reconcile.ts), so a lost answer is read back, not
+ * guessed. Lifecycle calls (mark ready, finalize, revert, archive) run concurrently under a limit
+ * that halves on throttling, off the poll loop, so they never hold up other servers' verification.
  */
 export class WaveRun {
   private readonly tracks: Track[] = [];
@@ -103,11 +105,19 @@ export class WaveRun {
   private readonly pollMs: number;
   private readonly startedMs: number;
   private plan?: WavePlan;
-  /** The report of a run that preflight stopped (every server excluded or not started). */
-  stoppedReport?: WaveReport;
+  private report?: WaveReport;
+  private selected?: ReadonlyArray<{ server: { name: string }; application: string }>;
   /** Launch template per source server, as preflight read it from GetLaunchConfiguration. */
   private readonly templates = new Map<string, string | undefined>();
+  /** Concurrency of lifecycle calls. */
+  private readonly lifecycle = new AdaptiveLimit();
+  /** Lifecycle steps in flight (each settles on its own; the loop waits for them before returning). */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** An interruption raised inside a lifecycle step, rethrown by the loop. */
+  private interrupted?: unknown;
+  private stopping = false;
 
+  /** Aborting `rt.signal` (SIGINT, a cancelled workflow) stops the run: waits and retries end, calls in flight settle, and run() throws a RunInterrupted carrying the report. */
   constructor(
     private readonly rt: Runtime,
     private readonly options: WaveRunOptions,
@@ -117,27 +127,31 @@ export class WaveRun {
     this.startedMs = rt.clock.now().getTime();
   }
 
-  /** The plan once `run()` has resolved and preflighted. */
-  get wavePlan(): WavePlan | undefined {
-    return this.plan;
+  /**
+   * Runs the mode and returns its plan and report. When the run stops — resolution or preflight
+   * refuses servers, an error, an interruption — it throws, and the error carries the report of
+   * what was done (every server with its outcome, `error` saying why the run stopped).
+   */
+  async run(): Promise<WaveOutcome> {
+    try {
+      const report = await this.execute();
+      return { plan: this.plan!, report };
+    } catch (e) {
+      throw await this.stopped(e);
+    }
   }
 
-  async run(): Promise<WaveReport> {
+  private async execute(): Promise<WaveReport> {
     const { rt, options } = this;
     const { mode } = options;
     const log = rt.logger;
     const prefix = `[${options.wave}/${mode}]`;
     const { wave, servers } = selectServers(rt.config, options.wave, options.servers);
+    this.selected = servers;
     log.info(`${prefix} ${servers.length} server${servers.length === 1 ? '' : 's'}${options.dryRun ? ', dry run (read-only)' : ''}${options.simulated ? ', SIMULATION against the MGN fake' : ''}`);
 
-    const sourceServers = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: log });
-    let resolved: ResolvedServer[];
-    try {
-      resolved = resolveServers(servers, sourceServers);
-    } catch (e) {
-      if (e instanceof ResolutionError) this.stoppedReport = this.resolutionReport(wave.name, servers, e);
-      throw e;
-    }
+    const sourceServers = await listSourceServers(rt.clients.mgn, rt);
+    const resolved = resolveServers(servers, sourceServers);
     const items = resolved.map((r) => ({ resolved: r, step: nextStep(mode, r.sourceServer) }));
     const failures = await preflight(rt, wave.name, mode, items, this.templates);
     for (const f of failures) log.warn(`${prefix} preflight: ${f.server}: ${f.reasons.join('; ')}`);
@@ -152,22 +166,19 @@ export class WaveRun {
       lowerBoundMinutes: makespanLowerBoundMinutes(launching, 0, this.quotas),
     };
 
-    const report = this.emptyReport(wave.name);
+    const report = (this.report = this.emptyReport(wave.name));
     for (const { resolved: r, step } of items) {
       const sr: ServerReport = { server: r.server.name, application: r.application, sourceServerID: r.sourceServerID, postLaunchActions: [], phases: [], outcome: 'planned' };
       report.servers.push(sr);
       const failure = failures.find((f) => f.server === r.server.name);
       if (failure) Object.assign(sr, { outcome: 'excluded', reason: `preflight: ${failure.reasons.join('; ')}` });
       else if (step.kind === 'done') Object.assign(sr, { outcome: 'unchanged', reason: step.reason });
+      // Nothing was changed: the report says so per server, for the job summary of a stopped run.
+      else if (stop) Object.assign(sr, { outcome: 'unchanged', reason: 'not started: preflight refused other servers of the run' });
       else if (options.dryRun) sr.reason = `would ${describeStep(mode, step)}`;
       else this.tracks.push({ resolved: r, report: sr, stage: 'queued', stageSince: this.now(), initiatedBy: mode === 'test' ? 'START_TEST' : mode === 'revert' ? undefined : 'START_CUTOVER' });
     }
-    if (stop) {
-      // Nothing was changed: the report says so per server, for the job summary of a stopped run.
-      for (const sr of report.servers) if (sr.outcome === 'planned') Object.assign(sr, { outcome: 'unchanged', reason: 'not started: preflight refused other servers of the run' });
-      this.stoppedReport = this.finish(report);
-      throw new PreflightError(failures);
-    }
+    if (stop) throw new PreflightError(failures);
     if (options.dryRun) return this.finish(report);
 
     if (options.syncMgn !== false) {
@@ -178,12 +189,40 @@ export class WaveRun {
     }
     await this.prepare(items);
     await this.loop(prefix);
+    if (this.lifecycle.lowest < 8) log.info(`${prefix} lifecycle calls were throttled: ${this.lifecycle.lowest} at a time at the lowest, ${this.lifecycle.limit} at the end`);
     return this.finish(report);
   }
 
   private emptyReport(wave: string): WaveReport {
     const { options } = this;
-    return { estate: this.rt.config.name, wave, mode: options.mode, simulated: !!options.simulated, dryRun: !!options.dryRun, startedAt: this.iso(), servers: [] };
+    return { estate: this.rt.config.name, wave, mode: options.mode, simulated: !!options.simulated, dryRun: !!options.dryRun, startedAt: new Date(this.startedMs).toISOString(), servers: [] };
+  }
+
+  /**
+   * The report of a run that stopped, attached to its error: servers in progress fail with where
+   * they stopped (a re-run resumes from MGN's state), servers not started stay unchanged, and
+   * `error` says why the run stopped.
+   */
+  private async stopped(e: unknown): Promise<Error> {
+    await this.settle().catch(() => undefined);
+    // Recording where servers stopped is not a phase boundary: no onPhase hook runs from here.
+    this.stopping = true;
+    const err = e instanceof Error ? e : new Error(String(e));
+    const interrupted = isAbort(err);
+    const report = this.report ?? (err instanceof ResolutionError && this.selected ? this.resolutionReport(this.options.wave, this.selected, err) : this.emptyReport(this.options.wave));
+    if (!this.report && this.selected && !(err instanceof ResolutionError)) {
+      for (const { server, application } of this.selected) report.servers.push({ server: server.name, application, postLaunchActions: [], phases: [], outcome: 'unchanged', reason: `not started: ${err.message.split('\n')[0]}` });
+    }
+    for (const t of this.tracks.filter((x) => x.stage !== 'done')) {
+      if (!t.report.phases.some((p) => p.outcome !== 'skipped') && (t.stage === 'queued' || t.stage === 'terminate-queued')) {
+        Object.assign(t.report, { outcome: 'unchanged', reason: `not started: the run ${interrupted ? 'was interrupted' : 'stopped'} (${err.message.split('\n')[0]})` });
+        t.stage = 'done';
+      } else {
+        this.fail(t, `${interrupted ? 'interrupted' : 'stopped'} while ${t.stage}: ${err.message.split('\n')[0]}; a re-run resumes from MGN's state`);
+      }
+    }
+    report.error = `${interrupted ? 'interrupted' : err.name === 'PreflightError' || err.name === 'ResolutionError' ? 'refused' : 'stopped'}: ${err.message}`;
+    return carryReport(err, this.finish(report));
   }
 
   /** The report of a run stopped by resolution: who could not be matched and why; nothing was changed. */
@@ -199,16 +238,45 @@ export class WaveRun {
         ...(problems.length ? { outcome: 'excluded', reason: `resolution: ${problems.join('; ')}` } : { outcome: 'unchanged', reason: 'not started: other servers of the run could not be matched to MGN source servers' }),
       });
     }
-    return this.finish(report);
+    return report;
   }
 
   /** Turns each step into the stage the loop starts it from, doing the per-server one-shot calls. */
   private async prepare(items: ReadonlyArray<{ resolved: ResolvedServer; step: NextStep }>): Promise<void> {
     const { rt, options } = this;
-    await forEachLimited(this.tracks, PREPARE_CONCURRENCY, async (t) => {
-      const step = items.find((i) => i.resolved === t.resolved)!.step;
-      const id = t.resolved.sourceServerID;
+    const stepOf = (t: Track) => items.find((i) => i.resolved === t.resolved)!.step;
+    const guarded = (t: Track, work: () => Promise<void>) => async () => {
       try {
+        await work();
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        this.fail(t, (e as Error).message);
+      }
+    };
+    const others = this.tracks.filter((t) => !['revert', 'archive'].includes(stepOf(t).kind));
+    // Revert and archive are lifecycle calls: concurrent under the throttle-aware limit. The
+    // run waits for every revert before terminating, so the terminations go out in full batches.
+    const lifecycle = this.tracks
+      .filter((t) => ['revert', 'archive'].includes(stepOf(t).kind))
+      .map((t) =>
+        this.lifecycle.run((onThrottled) =>
+          guarded(t, async () => {
+            const trt = this.throttleAware(onThrottled);
+            if (stepOf(t).kind === 'revert') {
+              t.instanceID = t.resolved.sourceServer.launchedInstance?.ec2InstanceID;
+              await this.phase(t, 'revert', () => changeLifeCycleState(trt, this.ref(t), 'READY_FOR_TEST').then(() => 'READY_FOR_TEST'));
+              this.setStage(t, 'terminate-queued');
+            } else {
+              await this.phase(t, 'archive', () => markAsArchived(trt, this.ref(t)).then(() => 'archived'));
+              this.succeed(t, 'archived');
+            }
+          })(),
+        ),
+      );
+    const rest = forEachLimited(others, PREPARE_CONCURRENCY, (t) =>
+      guarded(t, async () => {
+        const step = stepOf(t);
+        const id = t.resolved.sourceServerID;
         switch (step.kind) {
           case 'launch': {
             if (options.launch === false) {
@@ -230,31 +298,18 @@ export class WaveRun {
             this.begin(t, 'launch');
             this.setStage(t, 'launching');
             break;
-          case 'revert':
-            t.instanceID = t.resolved.sourceServer.launchedInstance?.ec2InstanceID;
-            await this.phase(t, 'revert', () => this.changeState(t, 'READY_FOR_TEST').then(() => 'READY_FOR_TEST'));
-            this.setStage(t, 'terminate-queued');
-            break;
           case 'terminate':
             t.instanceID = step.ec2InstanceID;
             this.setStage(t, 'terminate-queued');
             break;
-          case 'archive':
-            await this.phase(t, 'archive', async () => {
-              const s = await call(rt, 'mgn:MarkAsArchived', () => rt.clients.mgn.send(new MarkAsArchivedCommand({ sourceServerID: id, ...account(rt) })), () => this.stillNeeds(id, (s) => !s.isArchived));
-              if (!s.isArchived) throw new Error('MarkAsArchived returned a server that is not archived');
-              return 'archived';
-            });
-            this.succeed(t, 'archived');
-            break;
           default:
             break;
         }
-      } catch (e) {
-        if (isAbort(e)) throw e;
-        this.fail(t, (e as Error).message);
-      }
-    });
+      })(),
+    );
+    const settled = await Promise.allSettled([rest, ...lifecycle]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async loop(prefix: string): Promise<void> {
@@ -264,30 +319,55 @@ export class WaveRun {
     const deadline = this.startedMs + (rounds * cfg.launchTimeoutMinutes + cfg.statusCheckTimeoutMinutes + cfg.postLaunchTimeoutMinutes + cfg.tcpCheckTimeoutMinutes) * 60_000;
     let lastProgress = this.now();
     for (;;) {
+      this.checkInterrupted();
       const open = this.tracks.filter((t) => t.stage !== 'done');
-      if (this.handedOver(open) || !open.length) return;
+      if (this.handedOver(open) || !open.length) break;
+      if (open.every((t) => t.stage === 'finishing')) {
+        // Only lifecycle calls are left: wait for them rather than for the next poll.
+        await this.settle();
+        continue;
+      }
       if (this.now() > deadline) {
-        for (const t of open) this.fail(t, `the wave did not finish within ${formatDuration(deadline - this.startedMs)} (stuck in ${t.stage})`);
-        return;
+        for (const t of open.filter((x) => x.stage !== 'finishing')) this.fail(t, `the wave did not finish within ${formatDuration(deadline - this.startedMs)} (stuck in ${t.stage})`);
+        continue;
       }
       const jobs = await this.recentJobs();
       await this.startJobs(jobs, 'queued');
       await this.startJobs(jobs, 'terminate-queued');
-      if (this.handedOver(this.tracks.filter((t) => t.stage !== 'done'))) return;
+      if (this.handedOver(this.tracks.filter((t) => t.stage !== 'done'))) break;
       await this.checkLaunches(jobs);
       await this.checkStatus();
       await this.checkPostLaunch(jobs);
       await this.checkTcp();
-      await this.finalStep();
+      this.startFinalSteps();
       await this.checkTerminations(jobs);
-      if (this.now() - lastProgress >= 300_000 || !this.tracks.some((t) => t.stage !== 'done')) {
+      if (this.now() - lastProgress >= 300_000) {
         lastProgress = this.now();
-        const counts = new Map<string, number>();
-        for (const t of this.tracks) counts.set(t.stage === 'done' ? t.report.outcome : t.stage, (counts.get(t.stage === 'done' ? t.report.outcome : t.stage) ?? 0) + 1);
-        rt.logger.info(`${prefix} t+${formatDuration(this.now() - this.startedMs)}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(' · ')}`);
+        this.progress(prefix);
       }
-      if (this.tracks.some((t) => t.stage !== 'done')) await rt.clock.sleep(this.pollMs);
+      if (this.tracks.some((t) => t.stage !== 'done' && t.stage !== 'finishing')) await rt.clock.sleep(this.pollMs, rt.signal);
     }
+    await this.settle();
+    this.checkInterrupted();
+    if (!this.tracks.some((t) => t.stage !== 'done')) this.progress(prefix);
+  }
+
+  /** "[wave/mode] t+PT25M: succeeded 3 · failed 1" */
+  private progress(prefix: string): void {
+    const counts = new Map<string, number>();
+    for (const t of this.tracks) counts.set(t.stage === 'done' ? t.report.outcome : t.stage, (counts.get(t.stage === 'done' ? t.report.outcome : t.stage) ?? 0) + 1);
+    this.rt.logger.info(`${prefix} t+${formatDuration(this.now() - this.startedMs)}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(' · ')}`);
+  }
+
+  /** Rethrows an interruption: the run's signal, or one raised inside a lifecycle step. */
+  private checkInterrupted(): void {
+    throwIfAborted(this.rt.signal);
+    if (this.interrupted) throw this.interrupted;
+  }
+
+  /** Waits until no lifecycle step is in flight. */
+  private async settle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
   /** With until 'launched': once nothing waits to be started, the rest is the server jobs' work. */
@@ -311,26 +391,84 @@ export class WaveRun {
     return jobs;
   }
 
-  /** Starts as many launch (or terminate) jobs as the quotas allow now; the rest stay queued. */
+  /**
+   * Starts as many launch (or terminate) jobs as the quotas allow now; the rest stay queued. The
+   * servers this round leaves queued refill a batch MGN refused some servers of, so the batch goes
+   * out full and the freed places do not become a job of their own on the next round.
+   */
   private async startJobs(jobs: Map<string, Job>, stage: 'queued' | 'terminate-queued'): Promise<void> {
     if (stage === 'terminate-queued') {
       await this.adoptTerminations(jobs);
       if (this.options.launch === false) return;
     }
-    const queue = this.tracks.filter((t) => t.stage === stage);
+    const queue = this.tracks.filter((t) => t.stage === stage).map((t) => t.resolved.sourceServerID);
     if (!queue.length) return;
-    // Jobs this round has started are not in `jobs` yet: count them as active.
-    const started: Job[] = [];
-    for (const batch of nextBatches(
-      queue.map((t) => t.resolved.sourceServerID),
-      activeLoad([...jobs.values()]),
-      this.quotas,
-    )) {
-      const load = activeLoad([...jobs.values(), ...started]);
-      if (load.jobs >= this.quotas.concurrentJobs || load.servers + batch.length > this.quotas.serversInActiveJobs) break;
-      const job = stage === 'queued' ? await this.startLaunch(batch) : await this.startTerminate(batch);
-      if (job) started.push(job);
+    const load = activeLoad([...jobs.values()]);
+    const batches = nextBatches(queue, load, this.quotas);
+    const inBatch = new Set(batches.flat());
+    const spare = queue.filter((id) => !inBatch.has(id) && !load.busy.has(id));
+    const kind: JobKind = stage === 'terminate-queued' ? 'terminate' : (this.options.mode as 'test' | 'cutover');
+    for (const batch of batches) {
+      if ((await this.startBatch(kind, batch, spare)) === 'quota') break;
     }
+  }
+
+  /**
+   * Starts one job. MGN refuses the whole call when some servers cannot take part and names them:
+   * those fail alone, their places go to servers from `spare`, and the batch is sent again (each
+   * refusal fails at least one server, so this ends). A quota refusal (someone else's jobs took
+   * the capacity since it was read) leaves the batch queued for the next round.
+   */
+  private async startBatch(kind: JobKind, ids: readonly string[], spare: string[]): Promise<'started' | 'quota' | 'failed'> {
+    const { rt, options } = this;
+    const size = ids.length;
+    let pending = [...ids];
+    const track = (id: string) => this.tracks.find((t) => t.resolved.sourceServerID === id)!;
+    const phase: Phase = kind === 'terminate' ? 'terminate' : 'launch';
+    const follow = (id: string, jobID: string | undefined) => {
+      const t = track(id);
+      t.jobID = jobID;
+      this.setStage(t, kind === 'terminate' ? 'terminating' : 'launching');
+      pending = pending.filter((x) => x !== id);
+    };
+    for (const id of pending) this.begin(track(id), phase);
+    const tags: Record<string, string> = kind === 'terminate' ? { 'rehost-factory:wave': options.wave } : { 'rehost-factory:estate': rt.config.name, 'rehost-factory:wave': options.wave };
+    for (;;) {
+      const sent = pending.length;
+      try {
+        const job = await startJob(rt, { kind, ids: pending, tags, target: this.describeBatch(pending), started: follow });
+        if (job) for (const id of [...pending]) follow(id, job.jobID);
+        if (job) rt.logger.info(`[${options.wave}/${options.mode}] started ${job.jobID} with ${sent} server${sent === 1 ? '' : 's'}`);
+        return 'started';
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        if (!pending.length) return 'started';
+        const cause = e instanceof MutationFailed ? e.cause : e;
+        const op = JOB_CALL[kind];
+        if (errorCode(cause) === 'ServiceQuotaExceededException') {
+          rt.logger.warn(`[${options.wave}/${options.mode}] ${(cause as Error).message}; ${pending.length} servers stay queued`);
+          for (const id of pending) track(id).report.phases.pop();
+          return 'quota';
+        }
+        const refused = conflictingServers(cause, pending);
+        for (const id of pending) {
+          if (!refused.size) this.fail(track(id), (e as Error).message);
+          else if (refused.has(id)) this.fail(track(id), `${op} refused this server: ${refused.get(id)}`);
+        }
+        if (!refused.size) return 'failed';
+        pending = pending.filter((id) => !refused.has(id));
+        const refill = spare.splice(0, size - pending.length);
+        for (const id of refill) this.begin(track(id), phase);
+        pending.push(...refill);
+        if (!pending.length) return 'failed';
+        rt.logger.warn(`[${options.wave}/${options.mode}] ${op} refused ${refused.size} server${refused.size === 1 ? '' : 's'}; sending ${pending.length} again${refill.length ? ` (${refill.length} taken from the queue in their place)` : ''}`);
+      }
+    }
+  }
+
+  private describeBatch(ids: readonly string[]): string {
+    const names = ids.slice(0, 3).map((id) => this.tracks.find((t) => t.resolved.sourceServerID === id)?.resolved.server.name ?? id);
+    return `${ids.length} server${ids.length === 1 ? '' : 's'} (${names.join(', ')}${ids.length > 3 ? ', …' : ''})`;
   }
 
   /**
@@ -338,108 +476,22 @@ export class WaveRun {
    * an instance that is already gone needs none.
    */
   private async adoptTerminations(jobs: Map<string, Job>): Promise<void> {
-    for (const t of this.tracks.filter((x) => x.stage === 'terminate-queued')) {
-      const id = t.resolved.sourceServerID;
-      const running = [...jobs.values()].find((j) => j.type === 'TERMINATE' && j.status !== 'COMPLETED' && j.participatingServers?.some((p) => p.sourceServerID === id));
-      if (running) {
+    const queued = this.tracks.filter((x) => x.stage === 'terminate-queued');
+    const running = (id: string) => [...jobs.values()].find((j) => j.type === 'TERMINATE' && j.status !== 'COMPLETED' && j.participatingServers?.some((p) => p.sourceServerID === id));
+    const states = await this.instanceStates(queued.filter((t) => !running(t.resolved.sourceServerID) && t.instanceID).map((t) => t.instanceID!));
+    for (const t of queued) {
+      const job = running(t.resolved.sourceServerID);
+      if (job) {
         this.begin(t, 'terminate');
-        t.jobID = running.jobID;
+        t.jobID = job.jobID;
         this.setStage(t, 'terminating');
-      } else if (t.instanceID && ['terminated', 'shutting-down'].includes(await this.instanceState(t.instanceID))) {
+      } else if (t.instanceID && ['terminated', 'shutting-down'].includes(states.get(t.instanceID)!)) {
         this.skip(t, 'terminate', `${t.instanceID} already terminated`);
         this.succeed(t, 'reverted to READY_FOR_TEST; test instance terminated');
       } else if (this.options.launch === false && this.now() - t.stageSince > this.pollMs * 4) {
         this.fail(t, `test instance ${t.instanceID ?? '(unknown)'} is not terminated and no TERMINATE job of the server is running; this job only follows, the plan job starts terminations (see its log), re-dispatch the wave to retry`);
       }
     }
-  }
-
-  private async startLaunch(ids: string[]): Promise<Job | undefined> {
-    const { rt, options } = this;
-    const mode = options.mode as 'test' | 'cutover';
-    let pending = [...ids];
-    const tracks = () => this.tracks.filter((t) => pending.includes(t.resolved.sourceServerID));
-    for (const t of tracks()) this.begin(t, 'launch');
-    const tags = { 'rehost-factory:estate': rt.config.name, 'rehost-factory:wave': options.wave };
-    const send = () =>
-      rt.clients.mgn.send(mode === 'test' ? new StartTestCommand({ sourceServerIDs: pending, tags, ...account(rt) }) : new StartCutoverCommand({ sourceServerIDs: pending, tags, ...account(rt) }));
-    // A failed attempt may have started the job on MGN's side: re-read before retrying, and never
-    // send a server that is already launching (one launch per server, even across retries).
-    const adoptLaunched = async (): Promise<boolean> => {
-      const fresh = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: rt.logger }, { sourceServerIDs: pending });
-      for (const s of fresh.filter((x) => x.lifeCycle?.state === LAUNCHED_STATE[mode])) {
-        const t = this.tracks.find((x) => x.resolved.sourceServerID === s.sourceServerID)!;
-        t.jobID = (mode === 'test' ? s.lifeCycle?.lastTest : s.lifeCycle?.lastCutover)?.initiated?.jobID;
-        this.setStage(t, 'launching');
-      }
-      pending = pending.filter((id) => !fresh.some((s) => s.sourceServerID === id && s.lifeCycle?.state === LAUNCHED_STATE[mode]));
-      return pending.length > 0;
-    };
-    const op = mode === 'test' ? 'StartTest' : 'StartCutover';
-    // Each refusal that names servers fails those and sends the rest again at once, so the loop
-    // ends: a server that stalled or joined another job since preflight fails alone, not its batch.
-    for (;;) {
-      try {
-        const { job } = await call(rt, `mgn:${op}`, send, adoptLaunched);
-        for (const t of tracks()) {
-          t.jobID = job?.jobID;
-          this.setStage(t, 'launching');
-        }
-        rt.logger.info(`[${options.wave}/${mode}] started ${job?.jobID} with ${pending.length} server${pending.length === 1 ? '' : 's'}`);
-        return job;
-      } catch (e) {
-        if (isAbort(e)) throw e;
-        if (!pending.length) return undefined;
-        if (errorCode(e) === 'ServiceQuotaExceededException') {
-          // Someone else's jobs took the capacity since we read it: stay queued for the next round.
-          rt.logger.warn(`[${options.wave}/${mode}] ${(e as Error).message}; ${pending.length} servers stay queued`);
-          for (const t of tracks()) t.report.phases.pop();
-          return undefined;
-        }
-        // A server launched by a call whose answer was lost, or by someone else, is followed, not failed.
-        if (!(await adoptLaunched())) return undefined;
-        const before = pending.length;
-        pending = this.dropRefused(e, op, pending);
-        if (!pending.length) return undefined;
-        rt.logger.warn(`[${options.wave}/${mode}] ${op} refused ${before - pending.length} server${before - pending.length === 1 ? '' : 's'}; sending the other ${pending.length} again`);
-      }
-    }
-  }
-
-  private async startTerminate(ids: string[]): Promise<Job | undefined> {
-    const { rt } = this;
-    let pending = [...ids];
-    const tracks = () => this.tracks.filter((t) => pending.includes(t.resolved.sourceServerID));
-    for (const t of tracks()) this.begin(t, 'terminate');
-    // As for launches: servers MGN names in a refusal fail alone, the others are sent again.
-    for (;;) {
-      try {
-        const { job } = await call(rt, 'mgn:TerminateTargetInstances', () => rt.clients.mgn.send(new TerminateTargetInstancesCommand({ sourceServerIDs: pending, tags: { 'rehost-factory:wave': this.options.wave }, ...account(rt) })));
-        for (const t of tracks()) {
-          t.jobID = job?.jobID;
-          this.setStage(t, 'terminating');
-        }
-        return job;
-      } catch (e) {
-        if (isAbort(e)) throw e;
-        pending = this.dropRefused(e, 'TerminateTargetInstances', pending);
-        if (!pending.length) return undefined;
-      }
-    }
-  }
-
-  /**
-   * After a refused batch call: fails the servers MGN names in the ConflictException (or all of
-   * them when it names none) and returns the rest, to be sent again.
-   */
-  private dropRefused(e: unknown, op: string, pending: string[]): string[] {
-    const refused = conflictingServers(e, pending);
-    for (const t of this.tracks.filter((x) => pending.includes(x.resolved.sourceServerID))) {
-      const id = t.resolved.sourceServerID;
-      if (!refused.size) this.fail(t, `${op} refused: ${(e as Error).message}`);
-      else if (refused.has(id)) this.fail(t, `${op} refused this server: ${refused.get(id)}`);
-    }
-    return refused.size ? pending.filter((id) => !refused.has(id)) : [];
   }
 
   /** A COMPLETED job is not success: each server's launchStatus decides (pitfall 1). */
@@ -541,39 +593,63 @@ export class WaveRun {
     }
   }
 
-  /** The mode's last step: ready for cutover after a test, FinalizeCutover (one server per call). */
-  private async finalStep(): Promise<void> {
-    const { rt, options } = this;
+  /**
+   * The mode's last step for servers whose verification passed: ready for cutover after a test,
+   * FinalizeCutover (one server per call). Started here and run under the lifecycle limit; the
+   * loop goes on polling the other servers meanwhile.
+   */
+  private startFinalSteps(): void {
+    const { options } = this;
     for (const t of this.tracks.filter((x) => x.stage === 'final')) {
-      try {
-        if (options.mode === 'test') {
-          await this.phase(t, 'lifecycle', () => this.changeState(t, 'READY_FOR_CUTOVER').then(() => 'READY_FOR_CUTOVER'));
-          this.succeed(t, 'test launch verified; READY_FOR_CUTOVER');
-        } else if (options.mode === 'finalize') {
-          const id = t.resolved.sourceServerID;
-          await this.phase(t, 'finalize', async () => {
-            const s = await call(rt, 'mgn:FinalizeCutover', () => rt.clients.mgn.send(new FinalizeCutoverCommand({ sourceServerID: id, ...account(rt) })), () => this.stillNeeds(id, (x) => x.lifeCycle?.state !== 'CUTOVER'));
-            if (s.lifeCycle?.state !== 'CUTOVER') throw new Error(`FinalizeCutover returned state ${s.lifeCycle?.state}, expected CUTOVER`);
-            return 'CUTOVER';
-          });
-          this.succeed(t, `finalized; instance ${t.instanceID} kept, replication disconnected`);
-        } else this.succeed(t, 'cutover launch verified; finalize when the application is accepted');
-      } catch (e) {
-        if (isAbort(e)) throw e;
-        if (t.stage !== 'done') this.fail(t, (e as Error).message);
+      if (options.mode !== 'test' && options.mode !== 'finalize') {
+        this.succeed(t, 'cutover launch verified; finalize when the application is accepted');
+        continue;
       }
+      this.setStage(t, 'finishing');
+      this.inPool(t, async (trt) => {
+        if (options.mode === 'test') {
+          await this.phase(t, 'lifecycle', () => changeLifeCycleState(trt, this.ref(t), 'READY_FOR_CUTOVER').then(() => 'READY_FOR_CUTOVER'));
+          this.succeed(t, 'test launch verified; READY_FOR_CUTOVER');
+        } else {
+          await this.phase(t, 'finalize', () => finalizeCutover(trt, this.ref(t)).then(() => 'CUTOVER'));
+          this.succeed(t, `finalized; instance ${t.instanceID} kept, replication disconnected`);
+        }
+      });
     }
+  }
+
+  /** Runs a server's lifecycle step in the pool, in flight until it settles; a failure fails the server. */
+  private inPool(t: Track, work: (rt: Runtime) => Promise<void>): void {
+    const task = this.lifecycle
+      .run((onThrottled) => work(this.throttleAware(onThrottled)))
+      .catch((e) => {
+        if (isAbort(e)) this.interrupted ??= e;
+        else if (t.stage !== 'done') this.fail(t, (e as Error).message);
+      })
+      .finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  /** The runtime for one lifecycle task: its throttled answers slow the lifecycle limit down. */
+  private throttleAware(onThrottled: () => void): Runtime {
+    return { ...this.rt, retry: { ...this.rt.retry, onThrottled } };
+  }
+
+  private ref(t: Track): ServerRef {
+    return { name: t.resolved.server.name, sourceServerID: t.resolved.sourceServerID };
   }
 
   private async checkTerminations(jobs: Map<string, Job>): Promise<void> {
     const { rt } = this;
+    const done: Track[] = [];
     for (const t of this.tracks.filter((x) => x.stage === 'terminating')) {
       const job = t.jobID ? jobs.get(t.jobID) : undefined;
-      if (job?.status !== 'COMPLETED') {
-        this.timeout(t, rt.config.runbook.launchTimeoutMinutes, `terminate job ${t.jobID} (status ${job?.status ?? 'unknown'})`);
-        continue;
-      }
-      const state = t.instanceID ? await this.instanceState(t.instanceID) : 'terminated';
+      if (job?.status === 'COMPLETED') done.push(t);
+      else this.timeout(t, rt.config.runbook.launchTimeoutMinutes, `terminate job ${t.jobID} (status ${job?.status ?? 'unknown'})`);
+    }
+    const states = await this.instanceStates(done.filter((t) => t.instanceID).map((t) => t.instanceID!));
+    for (const t of done) {
+      const state = t.instanceID ? states.get(t.instanceID)! : 'terminated';
       if (state === 'terminated' || state === 'shutting-down') {
         this.end(t, 'ok', t.instanceID ? `${t.instanceID} ${state}` : 'no test instance');
         this.succeed(t, 'reverted to READY_FOR_TEST; test instance terminated');
@@ -581,31 +657,18 @@ export class WaveRun {
     }
   }
 
-  private async instanceState(id: string): Promise<string> {
-    try {
-      const r = await call(this.rt, 'ec2:DescribeInstances', () => this.rt.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })));
-      return r.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? 'terminated';
-    } catch (e) {
-      if (/NotFound/.test(errorCode(e))) return 'terminated';
-      throw e;
+  /**
+   * EC2 state of each instance, 100 per DescribeInstances (by filter, which, unlike InstanceIds,
+   * does not refuse the whole call for an instance that no longer exists); a missing one is gone.
+   */
+  private async instanceStates(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunk([...new Set(ids)], 100)) {
+      const r = await call(this.rt, 'ec2:DescribeInstances', () => this.rt.clients.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: part }] })));
+      for (const i of (r.Reservations ?? []).flatMap((x) => x.Instances ?? [])) out.set(i.InstanceId!, i.State?.Name ?? 'unknown');
+      for (const id of part) if (!out.has(id)) out.set(id, 'terminated');
     }
-  }
-
-  /** ChangeServerLifeCycleState, verified by its answer; a retry after an ambiguous failure re-reads first. */
-  private async changeState(t: Track, state: 'READY_FOR_TEST' | 'READY_FOR_CUTOVER'): Promise<void> {
-    const { rt } = this;
-    const id = t.resolved.sourceServerID;
-    const s = await call(
-      rt,
-      'mgn:ChangeServerLifeCycleState',
-      () => rt.clients.mgn.send(new ChangeServerLifeCycleStateCommand({ sourceServerID: id, lifeCycle: { state }, ...account(rt) })),
-      () => this.stillNeeds(id, (x) => x.lifeCycle?.state !== state),
-    ).catch(async (e) => {
-      const [now] = await listSourceServers(rt.clients.mgn, { clock: rt.clock, logger: rt.logger }, { sourceServerIDs: [id] });
-      if (now?.lifeCycle?.state === state) return now;
-      throw e;
-    });
-    if (s.lifeCycle?.state !== state) throw new Error(`ChangeServerLifeCycleState returned ${s.lifeCycle?.state}, expected ${state}`);
+    return out;
   }
 
   /** A server job found its server not launched: say why (its last launch failed, or none started). */
@@ -619,12 +682,6 @@ export class WaveRun {
     this.begin(t, 'launch');
     if (mine?.launchStatus === 'FAILED') this.fail(t, `launch failed in job ${jobID}: ${await this.launchError(jobID!, s.sourceServerID!)}`);
     else this.fail(t, `not launched: the server is ${s.lifeCycle?.state} and this job only verifies; the plan job starts launches (see its log), re-dispatch the wave to retry`);
-  }
-
-  /** Re-reads a server before retrying a mutating call; false when the call already took effect. */
-  private async stillNeeds(id: string, needs: (s: SourceServer) => boolean): Promise<boolean> {
-    const [s] = await listSourceServers(this.rt.clients.mgn, { clock: this.rt.clock, logger: this.rt.logger }, { sourceServerIDs: [id] });
-    return !s || needs(s);
   }
 
   private async launchError(jobID: string, id: string): Promise<string> {
@@ -651,7 +708,7 @@ export class WaveRun {
   }
 
   private begin(t: Track, phase: Phase): void {
-    this.options.onPhase?.(t.resolved.server.name, phase, 'start');
+    if (!this.stopping) this.options.onPhase?.(t.resolved.server.name, phase, 'start');
     t.report.phases.push({ phase, start: this.iso() });
   }
 
@@ -659,7 +716,7 @@ export class WaveRun {
     const p = t.report.phases.at(-1);
     if (!p || p.end) return;
     Object.assign(p, { end: this.iso(), outcome, ...(detail ? { detail } : {}) });
-    this.options.onPhase?.(t.resolved.server.name, p.phase, 'end');
+    if (!this.stopping) this.options.onPhase?.(t.resolved.server.name, p.phase, 'end');
   }
 
   private skip(t: Track, phase: Phase, detail: string): void {
@@ -715,18 +772,6 @@ function findLaunchJob(jobs: Map<string, Job>, id: string, initiatedBy?: string)
     .sort((a, b) => (b.creationDateTime ?? '').localeCompare(a.creationDateTime ?? ''))[0]?.jobID;
 }
 
-/** Errors thrown by an onPhase hook (an interruption) are not server failures. */
-export class RunInterrupted extends Error {
-  constructor(message = 'run interrupted') {
-    super(message);
-    this.name = 'RunInterrupted';
-  }
-}
-
-function isAbort(e: unknown): boolean {
-  return e instanceof RunInterrupted || (e as Error)?.name === 'RunInterrupted' || (e as Error)?.name === 'AbortError';
-}
-
 export function describeStep(mode: Mode, step: NextStep): string {
   switch (step.kind) {
     case 'launch':
@@ -746,8 +791,12 @@ export function describeStep(mode: Mode, step: NextStep): string {
   }
 }
 
-/** Runs one mode over a wave and returns the report (see WaveRun). */
-export function runWave(rt: Runtime, options: WaveRunOptions): Promise<WaveReport> {
-  if (!LAUNCH_MODES.has(options.mode) && options.until === 'launched') return new WaveRun(rt, { ...options, until: 'done' }).run();
-  return new WaveRun(rt, options).run();
+/** A WaveRun for the options; modes that launch nothing always run to the end (there is nothing to hand over). */
+export function waveRun(rt: Runtime, options: WaveRunOptions): WaveRun {
+  return new WaveRun(rt, !LAUNCH_MODES.has(options.mode) && options.until === 'launched' ? { ...options, until: 'done' } : options);
+}
+
+/** Runs one mode over a wave and returns its report (see WaveRun; a stopped run throws, carrying it). */
+export async function runWave(rt: Runtime, options: WaveRunOptions): Promise<WaveReport> {
+  return (await waveRun(rt, options).run()).report;
 }

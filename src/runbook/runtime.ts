@@ -9,16 +9,25 @@ export interface Runtime {
   readonly clock: Clock;
   readonly logger: Logger;
   /** Retry tuning (tests shorten nothing: time is virtual). @default 10 attempts, 1 s → 60 s full jitter */
-  readonly retry?: Omit<RetryOptions, 'clock' | 'logger'>;
+  readonly retry?: Omit<RetryOptions, 'clock' | 'logger' | 'signal'>;
   /** TCP reachability probe for runbook.tcpChecks. @default a net.connect probe */
   readonly tcpProbe?: TcpProbe;
   /** MGN accountID parameter for multi-account MGN. @default the caller's account */
   readonly accountID?: string;
+  /** Stops waits and retries when aborted (SIGINT, a cancelled workflow). @default never */
+  readonly signal?: AbortSignal;
 }
 
-/** Sends one AWS call with throttling-aware retries on the runtime's clock. */
-export function call<T>(rt: Runtime, label: string, send: () => Promise<T>, beforeRetry?: (e: unknown) => Promise<boolean>): Promise<T> {
-  return withRetry(label, send, { clock: rt.clock, logger: rt.logger, ...rt.retry }, beforeRetry);
+/** What retries need of a runtime. */
+export type RetryRuntime = Pick<Runtime, 'clock' | 'retry' | 'signal'> & { readonly logger?: Logger };
+
+export function retryOptions(rt: RetryRuntime): RetryOptions {
+  return { clock: rt.clock, logger: rt.logger, signal: rt.signal, ...rt.retry };
+}
+
+/** Sends one read with throttling-aware retries on the runtime's clock (mutating calls: `reconciled`). */
+export function call<T>(rt: RetryRuntime, label: string, send: () => Promise<T>): Promise<T> {
+  return withRetry(label, send, retryOptions(rt));
 }
 
 /** The accountID field every MGN request takes, when one is configured. */

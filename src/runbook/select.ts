@@ -1,10 +1,10 @@
 import type { FactoryConfig, Server, Wave } from '../config/schema';
+import { RehostError } from '../errors';
 
 /** A wave, server filter or mode that does not fit factory.yaml; raised before any AWS call. */
-export class WaveInputError extends Error {
-  public readonly exitCode = 2;
+export class WaveInputError extends RehostError {
   constructor(message: string) {
-    super(message);
+    super('invalid-input', message);
     this.name = 'WaveInputError';
   }
 }

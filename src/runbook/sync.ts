@@ -13,8 +13,9 @@ import type { Wave } from '../config/schema';
 import { chunk } from './batching';
 import type { ResolvedServer } from './resolve';
 import { listAll } from './paginate';
-import { errorCode } from './retry';
-import { account, call, type Runtime } from './runtime';
+import { type Effect, notYet, reconciled, tookEffect } from './reconcile';
+import { listSourceServers } from './resolve';
+import { account, type Runtime } from './runtime';
 
 /** MGN accepts at most 50 IDs per AssociateSourceServers/AssociateApplications call. */
 export const IDS_PER_ASSOCIATE_CALL = 50;
@@ -37,33 +38,46 @@ export async function syncMgnPlan(rt: Runtime, wave: Wave, servers: readonly Res
   const { mgn } = rt.clients;
   const acct = account(rt);
   const created: string[] = [];
-  const waves = await listAll<MgnWave>(rt, 'mgn:ListWaves', (nextToken) => mgn.send(new ListWavesCommand({ filters: { isArchived: false }, nextToken, ...acct })));
-  let mgnWave = waves.find((w) => w.name === wave.name);
+  const listWaves = () => listAll<MgnWave>(rt, 'mgn:ListWaves', (nextToken) => mgn.send(new ListWavesCommand({ filters: { isArchived: false }, nextToken, ...acct })));
+  const listApps = (applicationIDs?: string[]) =>
+    listAll<Application>(rt, 'mgn:ListApplications', (nextToken) => mgn.send(new ListApplicationsCommand({ filters: { isArchived: false, ...(applicationIDs ? { applicationIDs } : {}) }, nextToken, ...acct })));
+  const readServers = (ids: string[]) => listSourceServers(mgn, rt, { sourceServerIDs: ids });
+  let mgnWave = (await listWaves()).find((w) => w.name === wave.name);
   if (!mgnWave) {
-    mgnWave = await createOrFind(
-      () => call(rt, 'mgn:CreateWave', () => mgn.send(new CreateWaveCommand({ name: wave.name, description: wave.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct }))),
-      async () => (await listAll<MgnWave>(rt, 'mgn:ListWaves', (nextToken) => mgn.send(new ListWavesCommand({ filters: { isArchived: false }, nextToken, ...acct })))).find((w) => w.name === wave.name),
-    );
+    // A create whose answer was lost made the object: found by name, not made twice.
+    mgnWave = await reconciled(rt, {
+      call: 'mgn:CreateWave',
+      target: `wave ${wave.name}`,
+      send: () => mgn.send(new CreateWaveCommand({ name: wave.name, description: wave.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct })),
+      effect: async () => found((await listWaves()).find((w) => w.name === wave.name)),
+    });
     created.push(`wave ${wave.name}`);
   }
   const waveID = mgnWave.waveID!;
-  const apps = await listAll<Application>(rt, 'mgn:ListApplications', (nextToken) => mgn.send(new ListApplicationsCommand({ filters: { isArchived: false }, nextToken, ...acct })));
+  const apps = await listApps();
   const applicationIDs: Record<string, string> = {};
   const toAssociate: string[] = [];
   for (const a of wave.applications) {
     let app = apps.find((x) => x.name === a.name);
     if (!app) {
-      app = await createOrFind(
-        () => call(rt, 'mgn:CreateApplication', () => mgn.send(new CreateApplicationCommand({ name: a.name, description: a.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct }))),
-        async () => (await listAll<Application>(rt, 'mgn:ListApplications', (nextToken) => mgn.send(new ListApplicationsCommand({ filters: { isArchived: false }, nextToken, ...acct })))).find((x) => x.name === a.name),
-      );
+      app = await reconciled(rt, {
+        call: 'mgn:CreateApplication',
+        target: `application ${a.name}`,
+        send: () => mgn.send(new CreateApplicationCommand({ name: a.name, description: a.description, tags: { 'rehost-factory:estate': rt.config.name }, ...acct })),
+        effect: async () => found((await listApps()).find((x) => x.name === a.name)),
+      });
       created.push(`application ${a.name}`);
     }
     applicationIDs[a.name] = app.applicationID!;
     if (app.waveID !== waveID) toAssociate.push(app.applicationID!);
   }
   for (const ids of chunk(toAssociate, IDS_PER_ASSOCIATE_CALL)) {
-    await call(rt, 'mgn:AssociateApplications', () => mgn.send(new AssociateApplicationsCommand({ waveID, applicationIDs: ids, ...acct })));
+    await reconciled(rt, {
+      call: 'mgn:AssociateApplications',
+      target: `${ids.length} applications with wave ${wave.name}`,
+      send: () => mgn.send(new AssociateApplicationsCommand({ waveID, applicationIDs: ids, ...acct })),
+      effect: async () => ((await listApps(ids)).every((x) => x.waveID === waveID) ? tookEffect(undefined) : notYet),
+    });
   }
   let associatedServers = 0;
   for (const [name, applicationID] of Object.entries(applicationIDs)) {
@@ -73,28 +87,28 @@ export async function syncMgnPlan(rt: Runtime, wave: Wave, servers: readonly Res
     for (const m of members) if (m.sourceServer.applicationID) byOld.set(m.sourceServer.applicationID, [...(byOld.get(m.sourceServer.applicationID) ?? []), m.sourceServerID]);
     for (const [old, ids] of byOld) {
       for (const part of chunk(ids, IDS_PER_ASSOCIATE_CALL)) {
-        await call(rt, 'mgn:DisassociateSourceServers', () => mgn.send(new DisassociateSourceServersCommand({ applicationID: old, sourceServerIDs: part, ...acct })));
+        await reconciled(rt, {
+          call: 'mgn:DisassociateSourceServers',
+          target: `${part.length} servers from application ${old}`,
+          send: () => mgn.send(new DisassociateSourceServersCommand({ applicationID: old, sourceServerIDs: part, ...acct })),
+          effect: async () => ((await readServers(part)).every((x) => x.applicationID !== old) ? tookEffect(undefined) : notYet),
+        });
       }
     }
     for (const part of chunk(members.map((m) => m.sourceServerID), IDS_PER_ASSOCIATE_CALL)) {
-      await call(rt, 'mgn:AssociateSourceServers', () => mgn.send(new AssociateSourceServersCommand({ applicationID, sourceServerIDs: part, ...acct })));
+      await reconciled(rt, {
+        call: 'mgn:AssociateSourceServers',
+        target: `${part.length} servers with application ${name}`,
+        send: () => mgn.send(new AssociateSourceServersCommand({ applicationID, sourceServerIDs: part, ...acct })),
+        effect: async () => ((await readServers(part)).every((x) => x.applicationID === applicationID) ? tookEffect(undefined) : notYet),
+      });
       associatedServers += part.length;
     }
   }
   return { waveID, applicationIDs, created, associatedServers };
 }
 
-/**
- * Creates a named MGN object; when a retried create meets the object an earlier, unanswered attempt
- * made (ConflictException: the name exists), it is found by name instead of failing the run.
- */
-async function createOrFind<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
-  try {
-    return await create();
-  } catch (e) {
-    if (errorCode(e) !== 'ConflictException') throw e;
-    const existing = await find();
-    if (!existing) throw e;
-    return existing;
-  }
+/** An object found by name is the effect of its create (a retried create meets it as a ConflictException). */
+function found<T>(item: T | undefined): Effect<T> {
+  return item ? tookEffect(item) : notYet;
 }

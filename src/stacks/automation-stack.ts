@@ -1,9 +1,9 @@
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { automationNames } from '../config/resource-names';
 import { ClaimsTable } from '../constructs/automation/claims-table';
 import { DeadLetterQueue } from '../constructs/automation/dead-letter-queue';
-import { automationNames } from '../constructs/automation/names';
 import { NotificationTopic } from '../constructs/automation/notification-topic';
 import { AMI_AVAILABLE_PATTERN, EC2_BACKUP_COMPLETED_PATTERN } from '../constructs/automation/patterns';
 import { PipelineFunction } from '../constructs/automation/pipeline-function';
@@ -171,7 +171,7 @@ export class AutomationStack extends FactoryStack {
       timeoutSeconds: 120,
     });
     this.recovery = new StoppedRunRecovery(this, 'stopped-run-recovery', {
-      name: n.stoppedRunRule,
+      name: n.stoppedRuns,
       handler: recover,
       stateMachineArns: [this.reEncryption, this.amiSwap].filter((m): m is PipelineStateMachine => !!m).map((m) => m.stateMachine.arn),
       deadLetters,

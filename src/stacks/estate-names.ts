@@ -1,5 +1,6 @@
 import { FactoryConfig } from '../config/schema';
-import { automationNames, boundedName, stateMachineRoleNames } from '../constructs/automation/names';
+import { boundedName } from '../constructs/automation/names';
+import { automationNames, bootstrapDocumentName, stateMachineNames, workflowRoleName, workflowRoleNamePrefix } from '../config/resource-names';
 import { BOOTSTRAP_DOCUMENTS } from '../config/bootstrap-documents';
 
 /** Workflow roles: who runs what (the trust contract of the GitHub workflows). */
@@ -12,13 +13,13 @@ export const WORKFLOW_ROLE_KINDS: readonly WorkflowRoleKind[] = ['plan', 'apply'
  * from here.
  */
 export function estateNames(c: FactoryConfig) {
-  const prefix = `${c.github?.roleNamePrefix ?? 'rehost-factory'}-${c.name}`;
+  const prefix = workflowRoleNamePrefix(c.github?.roleNamePrefix ?? 'rehost-factory', c.name);
   const automation = automationNames(c.name);
-  const sm = (name: string) => stateMachineRoleNames(name);
+  const sm = (name: string) => stateMachineNames(name);
   return {
     /** Prefix of the workflow roles and the permissions boundary. */
     rolePrefix: prefix,
-    workflowRole: (kind: WorkflowRoleKind) => `${prefix}-${kind}`,
+    workflowRole: (kind: WorkflowRoleKind) => workflowRoleName(prefix, kind),
     /** The managed policy every role the apply role creates must carry as its permissions boundary. */
     boundaryPolicy: `${prefix}-boundary`,
     /** Staging-account key of the estate's log groups, topic and import bucket (security stack). */
@@ -27,7 +28,7 @@ export function estateNames(c: FactoryConfig) {
     bootstrapSecretsKeyAlias: `alias/rehost-factory/${c.name}/bootstrap-secrets`,
     flowLogGroup: `/rehost-factory/${c.name}/vpc-flow-logs`,
     flowLogRole: boundedName(c.name, 'vpc-flow-logs', 64),
-    documents: Object.fromEntries(BOOTSTRAP_DOCUMENTS.map((d) => [d, `${c.name}-${d}`])) as Record<(typeof BOOTSTRAP_DOCUMENTS)[number], string>,
+    documents: Object.fromEntries(BOOTSTRAP_DOCUMENTS.map((d) => [d, bootstrapDocumentName(c.name, d)])) as Record<(typeof BOOTSTRAP_DOCUMENTS)[number], string>,
     automation,
     /** Roles the automation stack creates and the service each is passed to. */
     automationRoles: (): Array<{ name: string; service: string }> => {

@@ -2,7 +2,11 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { estateTags } from '../config/resource-tags';
 import { FactoryConfig } from '../config/schema';
+
+// The estate's default tags live with the other names and tags validate checks (no provider bindings there).
+export { ESTATE_TAG, estateTags } from '../config/resource-tags';
 
 /** The concerns the estate is split into; one Terraform stack (and state file) each. */
 export type StackConcern = 'access' | 'network' | 'security' | 'mgn' | 'automation' | 'vm-import';
@@ -10,19 +14,6 @@ export type StackConcern = 'access' | 'network' | 'security' | 'mgn' | 'automati
 export interface FactoryStackProps {
   /** The validated estate. */
   readonly config: FactoryConfig;
-}
-
-/** The tag naming the estate on each of its resources. */
-export const ESTATE_TAG = 'rehost-factory:estate';
-
-/** Tags every resource of the estate carries, through the provider's default_tags. */
-export function estateTags(config: FactoryConfig, concern: StackConcern): Record<string, string> {
-  return {
-    ...config.tags,
-    [ESTATE_TAG]: config.name,
-    'rehost-factory:stack': concern,
-    ManagedBy: 'rehost-factory',
-  };
 }
 
 /**

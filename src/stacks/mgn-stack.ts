@@ -1,6 +1,8 @@
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { mgnTemplatesStackName, postLaunchParameterName } from '../config/resource-names';
+import { stagingAreaTags } from '../config/resource-tags';
 import { MgnTemplates, PostLaunchDocument } from '../constructs/mgn-templates';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 import { NetworkStack } from './network-stack';
@@ -37,7 +39,7 @@ export class MgnStack extends FactoryStack {
       const parameters = Object.fromEntries(
         Object.entries(p.parameters).map(([param, values]) => {
           const ssm = new SsmParameter(this, `param-${p.document}-${param}`, {
-            name: `/rehost-factory/${c.name}/post-launch/${p.document}/${param}`,
+            name: postLaunchParameterName(c.name, p.document, param),
             type: 'String',
             // The documents take comma-separated lists in String parameters.
             value: values.join(','),
@@ -50,7 +52,7 @@ export class MgnStack extends FactoryStack {
     });
 
     this.templates = new MgnTemplates(this, 'templates', {
-      stackName: `${c.name}-mgn-templates`,
+      stackName: mgnTemplatesStackName(c.name),
       region: c.region,
       replicationInCloudFormation: rep.inCloudFormation,
       replication: {
@@ -61,7 +63,7 @@ export class MgnStack extends FactoryStack {
         dedicatedReplicationServer: rep.useDedicatedReplicationServer,
         defaultLargeStagingDiskType: rep.defaultLargeStagingDiskType,
         bandwidthThrottlingMbps: rep.bandwidthThrottlingMbps,
-        stagingAreaTags: { ...rep.stagingAreaTags, 'rehost-factory:estate': c.name },
+        stagingAreaTags: stagingAreaTags(c),
       },
       launch: {
         launchDisposition: c.mgn.launch.launchDisposition,

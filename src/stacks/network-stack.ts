@@ -15,6 +15,8 @@ import { StagingSecurityGroups } from '../constructs/staging-security-groups';
 import { InterfaceEndpointKey, InterfaceEndpointService, VpcEndpoints } from '../constructs/vpc-endpoints';
 import { ServiceRole } from '../constructs/automation/service-role';
 import { estateNames } from './estate-names';
+import { stagingNetworkNames } from '../config/resource-names';
+import { stagingSubnetTags } from '../config/resource-tags';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 
 /** What VPC Flow Logs does as its delivery role: write into the flow log group. */
@@ -60,7 +62,7 @@ export class NetworkStack extends FactoryStack {
   constructor(scope: Construct, props: NetworkStackProps) {
     super(scope, 'network', props);
     const net = this.config.network;
-    const prefix = this.config.name;
+    const names = stagingNetworkNames(this.config.name);
 
     if ('create' in net.vpc) {
       const vpc = new Vpc(this, 'staging-vpc', {
@@ -68,23 +70,23 @@ export class NetworkStack extends FactoryStack {
         // Interface endpoints with private DNS need both.
         enableDnsSupport: true,
         enableDnsHostnames: true,
-        tags: { Name: `${prefix}-mgn-staging` },
+        tags: { Name: names.vpc },
       });
       this.vpcId = vpc.id;
       this.vpcCidr = net.vpc.create.cidr;
       // The default group of a created VPC: no rule at all (Terraform takes it over and removes AWS's
       // allow-all-within-the-group and all-egress rules); nothing of the estate uses it.
-      new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${prefix}-mgn-staging-default (unused, no rules)` } });
+      new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${names.vpc}-default (unused, no rules)` } });
       this.stagingSubnets = net.stagingSubnets.map((s) => {
         const subnet = new Subnet(this, `subnet-${s.name}`, {
           vpcId: vpc.id,
           cidrBlock: s.cidr!,
           availabilityZone: s.availabilityZone,
           mapPublicIpOnLaunch: false,
-          tags: { Name: `${prefix}-${s.name}`, 'rehost-factory:subnet': s.name },
+          tags: stagingSubnetTags(names.subnet(s.name), s.name),
         });
         // A private route table per subnet: only the VPC-local route and the S3 gateway endpoint.
-        const rt = new RouteTable(this, `rt-${s.name}`, { vpcId: vpc.id, tags: { Name: `${prefix}-${s.name}` } });
+        const rt = new RouteTable(this, `rt-${s.name}`, { vpcId: vpc.id, tags: { Name: names.subnet(s.name) } });
         new RouteTableAssociation(this, `rta-${s.name}`, { subnetId: subnet.id, routeTableId: rt.id });
         return { name: s.name, availabilityZone: s.availabilityZone, subnetId: subnet.id, routeTableId: rt.id, cidr: s.cidr! };
       });
@@ -116,7 +118,7 @@ export class NetworkStack extends FactoryStack {
     const s3PrefixList = new DataAwsPrefixList(this, 's3-prefix-list', { name: `com.amazonaws.${region}.s3` });
     this.securityGroups = new StagingSecurityGroups(this, 'security-groups', {
       vpcId: this.vpcId,
-      namePrefix: `${prefix}-mgn-staging`,
+      namePrefix: names.securityGroupPrefix,
       sourceCidrs: net.onPremises.sourceCidrs,
       stagingCidrs,
       onPremDnsServers: net.onPremises.dnsServers,
@@ -147,7 +149,7 @@ export class NetworkStack extends FactoryStack {
       return s;
     });
     this.resolver = new ResolverInboundEndpoint(this, 'resolver', {
-      name: `${prefix}-mgn-staging-inbound`,
+      name: names.resolverEndpoint,
       subnets: resolverSubnets.map((s) => ({ subnetId: s.subnetId, availabilityZone: s.availabilityZone })),
       securityGroupIds: [this.securityGroups.resolver.id],
     });

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { KEPT_ESTATE_CHARS } from '../constructs/automation/names';
 import { EbsKey } from '../constructs/ebs-key';
 import { documentDefaults } from '../config/bootstrap-documents';
-import { automationNames } from '../constructs/automation/names';
+import { automationNames } from '../config/resource-names';
 import { EstateKey } from '../constructs/estate-key';
 import { BOOTSTRAP_DOCUMENTS, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';

@@ -1,9 +1,10 @@
 import type { AmiSwapSettings } from '../config/sections/automation';
 import { ChoiceRule, integrationErrorNames, lambdaTask, raise, Retrier, sdkTask, States } from './asl';
-import { CLAIM_PATH, claimTask, cleanupFailed, cleanupFailure, completeClaimTask, deregisterImageStates, failureNoticeStates, IGNORED_ERROR_PATH, notifyTask, releaseClaimTask, tagList } from './common';
+import { COMMIT_POINT, committedStates, outcomeStates, warningStates } from './commit';
+import { CLAIM_PATH, claimTask, cleanupFailed, cleanupFailure, completeClaimTask, deregisterImageStates, failureNoticeStates, IGNORED_ERROR_PATH, releaseClaimTask, tagList } from './common';
 import { GROUP_LOCK_PATH, recordMaxSizeTask, releaseGroupLockTask, takeGroupLockTask } from './group-lock';
 import { pollLoop } from './polling';
-import { AMI_SWAP_PIPELINE, BACKUP_JOB_TAG, GROUP_TAG, PIPELINE_TAG } from './identifiers';
+import { AMI_SWAP_PIPELINE, BACKUP_JOB_TAG, CLAIM_STATUS, GROUP_LOCK_PREFIX, GROUP_TAG, PIPELINE_TAG } from './identifiers';
 import { PipelineDefinition } from './re-encryption';
 
 export { AMI_SWAP_PIPELINE, GROUP_TAG } from './identifiers';
@@ -75,8 +76,10 @@ function findImageByName(comment: string, next: string) {
  * AMI swap after an AWS Backup job of an instance in an Auto Scaling group: a temporary instance
  * from the backup image (Sysprep on Windows) is imaged; the new image becomes a new default
  * version of the group's launch template (made from the default version by number); the group is
- * pointed at it and refreshed. MaxSize is clamped meanwhile and always restored; a failure rolls back
- * what was done (MaxSize, temporary instance, unused image) and is reported.
+ * pointed at it and refreshed. MaxSize is clamped meanwhile and always restored. The group's switch
+ * to the new version is the commit point: a failure before it rolls back what was done (default
+ * version, MaxSize, temporary instance, unused image) and fails the run; a failure after it (claim,
+ * refresh, temporary instance, retention, lock) is a warning on a done swap, which succeeds.
  * Input: the EventBridge event ("Backup Job State Change", COMPLETED, EC2).
  */
 export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition {
@@ -160,7 +163,41 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
   const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: '$.target.asgName', [BACKUP_JOB_TAG]: '$.run.backupJobId', 'rehost-factory:backup-image': '$.target.imageId' });
   const group = { 'AutoScalingGroupName.$': '$.target.asgName' };
   const refresh = s.instanceRefresh;
-  const afterGroupUpdate = refresh.enabled ? 'StartInstanceRefresh' : 'TerminateTemporaryInstance';
+  const afterDone = refresh.enabled ? 'StartInstanceRefresh' : 'TerminateTemporaryInstance';
+  const swapped = 'Auto Scaling group {} now launches image {} (launch template {} version {}), made from backup job {}';
+  const swappedArgs = '$.target.asgName, $.newImage.imageId, $.target.launchTemplateId, $.newVersion.versionNumber, $.run.backupJobId';
+
+  // After the commit point: what each step leaves when it fails, and what the operator does about it.
+  const claimNotMarkedDone = warningStates({
+    key: 'ClaimNotMarkedDone',
+    left: `States.Format('claim ${AMI_SWAP_PIPELINE}#{} stays ${CLAIM_STATUS.inProgress}, held by this execution, which succeeds: a repeated event still does nothing, and the recovery handler leaves it', $.run.backupJobId)`,
+    todo: `set the claim's status to ${CLAIM_STATUS.done} in the claims table`,
+    next: afterDone,
+  });
+  const refreshNotStarted = warningStates({
+    key: 'InstanceRefreshNotStarted',
+    left: "States.Format('the running instances of {} keep the image they were launched from until they are replaced', $.target.asgName)",
+    todo: "States.Format('start an instance refresh of the group once any refresh in progress has ended (aws autoscaling start-instance-refresh --auto-scaling-group-name {})', $.target.asgName)",
+    next: 'TerminateTemporaryInstance',
+  });
+  const temporaryInstanceLeft = warningStates({
+    key: 'TemporaryInstanceLeft',
+    left: "States.Format('temporary instance {} was not terminated', $.temp.instanceId)",
+    todo: "States.Format('terminate it (aws ec2 terminate-instances --instance-ids {})', $.temp.instanceId)",
+    next: 'ApplyRetention',
+  });
+  const retentionNotApplied = warningStates({
+    key: 'RetentionNotApplied',
+    left: `States.Format('images of {} beyond the newest ${s.keepImages} may be left, and snapshots of the images retention deregistered', $.target.asgName)`,
+    todo: `States.Format('nothing for the images: the next swap of the group applies retention again; delete the snapshots tagged ${GROUP_TAG}={} that no image uses (aws ec2 describe-snapshots --owner-ids self --filters Name=tag:${GROUP_TAG},Values={})', $.target.asgName, $.target.asgName)`,
+    next: 'ReleaseGroupLock',
+  });
+  const groupLockNotReleased = warningStates({
+    key: 'GroupLockNotReleased',
+    left: `States.Format('the lock of the group (item ${GROUP_LOCK_PREFIX}{} of the claims table) stays until it expires at epoch second {}; until then its backup jobs end Superseded', $.target.asgName, $.located.clock.expiresAt)`,
+    todo: 'delete the lock item to release it now, or let it expire',
+    next: 'Outcome',
+  });
   const imageDuplicate = integrationErrorNames('ec2', 'InvalidAMIName.Duplicate');
   const backupEvent = { 'resources.$': '$.resources', 'detail.$': '$.detail' };
 
@@ -262,28 +299,35 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
       onError: ROLLBACK,
     }),
     MakeVersionDefault: sdkTask('ec2', 'modifyLaunchTemplate', {
-      comment: 'A version that is not the default is ignored by $Default users (and by MGN)',
+      comment: 'A version that is not the default is ignored by $Default users (and by MGN); the roll-back makes the old one default again',
       parameters: { 'LaunchTemplateId.$': '$.target.launchTemplateId', 'DefaultVersion.$': "States.Format('{}', $.newVersion.versionNumber)" },
+      resultSelector: stamp,
+      resultPath: '$.defaulted',
       next: 'MixedInstancesPolicy?',
       onError: ROLLBACK,
     }),
     'MixedInstancesPolicy?': { Type: 'Choice', Choices: [{ Variable: '$.target.usesMixedInstancesPolicy', BooleanEquals: true, Next: 'UpdateGroupMixedInstancesPolicy' }], Default: 'UpdateGroupLaunchTemplate' },
     UpdateGroupLaunchTemplate: sdkTask('autoscaling', 'updateAutoScalingGroup', {
-      comment: 'Points the group at $Default and restores MaxSize (the lock\'s) in one call',
+      comment: 'Points the group at $Default and restores MaxSize (the lock\'s) in one call. Its success is the commit point',
       parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize`, LaunchTemplate: { 'LaunchTemplateId.$': '$.target.launchTemplateId', Version: '$Default' } },
       resultSelector: stamp,
       resultPath: '$.restored',
-      next: afterGroupUpdate,
+      next: COMMIT_POINT,
       onError: ROLLBACK,
     }),
     UpdateGroupMixedInstancesPolicy: sdkTask('autoscaling', 'updateAutoScalingGroup', {
-      comment: 'The whole policy as it was, with its launch template at $Default: overrides and distribution stay',
+      comment: 'The whole policy as it was, with its launch template at $Default: overrides and distribution stay. Its success is the commit point',
       parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize`, 'MixedInstancesPolicy.$': '$.target.mixedInstancesPolicy' },
       resultSelector: stamp,
       resultPath: '$.restored',
-      next: afterGroupUpdate,
+      next: COMMIT_POINT,
       onError: ROLLBACK,
     }),
+
+    // The group launches the new version: the swap is done. What follows never rolls back; a failure is a warning.
+    ...committedStates({ comment: 'the group launches the new launch template version', next: 'MarkDone' }),
+    MarkDone: completeClaimTask({ ...claim, result: '$.newImage.imageId', next: afterDone, catch: claimNotMarkedDone.catch }),
+    ...claimNotMarkedDone.states,
     ...(refresh.enabled
       ? {
           StartInstanceRefresh: sdkTask('autoscaling', 'startInstanceRefresh', {
@@ -295,8 +339,9 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
             resultSelector: { 'instanceRefreshId.$': '$.InstanceRefreshId' },
             resultPath: '$.refresh',
             next: 'TerminateTemporaryInstance',
-            onError: ROLLBACK,
+            catch: refreshNotStarted.catch,
           }),
+          ...refreshNotStarted.states,
         }
       : {}),
     TerminateTemporaryInstance: sdkTask('ec2', 'terminateInstances', {
@@ -304,8 +349,9 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
       resultSelector: stamp,
       resultPath: '$.terminated',
       next: 'ApplyRetention',
-      onError: ROLLBACK,
+      catch: temporaryInstanceLeft.catch,
     }),
+    ...temporaryInstanceLeft.states,
     ApplyRetention: lambdaTask(p.retentionFunctionArn, {
       parameters: {
         'asgName.$': '$.target.asgName',
@@ -316,28 +362,43 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
       },
       resultPath: '$.retention',
       next: 'ReleaseGroupLock',
-      onError: ROLLBACK,
+      catch: retentionNotApplied.catch,
     }),
-    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: 'MarkDone', failurePath: cleanupFailure('GroupLockNotReleased') }),
-    // A failure here finds nothing to roll back (every step is marked done), and releases the claim.
-    MarkDone: completeClaimTask({ ...claim, result: '$.newImage.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: ROLLBACK }),
-    ...(p.notifyOnSuccess === false
-      ? {}
-      : {
-          NotifySuccess: notifyTask({
-            topicArn: p.topicArn,
-            subject: 'Auto Scaling group AMI swapped',
-            message: "States.Format('Auto Scaling group {} now launches image {} (launch template {} version {}), made from backup job {}.', $.target.asgName, $.newImage.imageId, $.target.launchTemplateId, $.newVersion.versionNumber, $.run.backupJobId)",
-            next: 'Done',
-            onError: 'Done',
-          }),
-        }),
-    Done: { Type: 'Succeed' },
+    ...retentionNotApplied.states,
+    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: 'Outcome', catch: groupLockNotReleased.catch }),
+    ...groupLockNotReleased.states,
+    ...outcomeStates({
+      entry: 'Outcome',
+      topicArn: p.topicArn,
+      notifyOnSuccess: p.notifyOnSuccess !== false,
+      summary: {
+        backupJobId: '$.run.backupJobId',
+        autoScalingGroup: '$.target.asgName',
+        imageId: '$.newImage.imageId',
+        launchTemplateId: '$.target.launchTemplateId',
+        launchTemplateVersion: '$.newVersion.versionNumber',
+      },
+      done: {
+        subject: 'Auto Scaling group AMI swapped',
+        message: `States.Format('${swapped}.', ${swappedArgs})`,
+      },
+      doneWithWarnings: {
+        subject: 'Auto Scaling group AMI swap done with warnings',
+        message: (report) => `States.Format('AMI swap done with warnings. ${swapped}; the swap stands and a repeated event for this backup job does nothing. What a later step could not do, and what to do about it:{}', ${swappedArgs}, ${report})`,
+      },
+    }),
 
-    // Roll back what was done, best effort, in the reverse order; the original error stays in $.error.
-    [ROLLBACK]: { Type: 'Choice', Choices: [{ And: [present('$.clamped'), absent('$.restored')], Next: 'RestoreMaxSize' }], Default: 'RollbackInstance?' },
+    // Before the commit point: roll back what was done, best effort, in the reverse order; the original error stays in $.error.
+    [ROLLBACK]: { Type: 'Choice', Choices: [{ ...present('$.defaulted'), Next: 'RestoreDefaultVersion' }], Default: 'RollbackMaxSize?' },
+    RestoreDefaultVersion: sdkTask('ec2', 'modifyLaunchTemplate', {
+      comment: 'The group was not switched: the version it had as default is the default again ($Default users keep the old image)',
+      parameters: { 'LaunchTemplateId.$': '$.target.launchTemplateId', 'DefaultVersion.$': "States.Format('{}', $.target.defaultVersion)" },
+      next: 'RollbackMaxSize?',
+      catch: swallow('DefaultVersionNotRestored', 'RollbackMaxSize?'),
+    }),
+    'RollbackMaxSize?': { Type: 'Choice', Choices: [{ ...present('$.clamped'), Next: 'RestoreMaxSize' }], Default: 'RollbackInstance?' },
     RestoreMaxSize: sdkTask('autoscaling', 'updateAutoScalingGroup', { parameters: { ...group, 'MaxSize.$': `${GROUP_LOCK_PATH}.maxSize` }, next: 'RollbackInstance?', catch: swallow('MaxSizeNotRestored', 'RollbackInstance?') }),
-    'RollbackInstance?': { Type: 'Choice', Choices: [{ And: [present('$.temp.instanceId'), absent('$.terminated')], Next: 'TerminateOnFailure' }], Default: 'RollbackImage?' },
+    'RollbackInstance?': { Type: 'Choice', Choices: [{ ...present('$.temp.instanceId'), Next: 'TerminateOnFailure' }], Default: 'RollbackImage?' },
     TerminateOnFailure: sdkTask('ec2', 'terminateInstances', { parameters: { 'InstanceIds.$': 'States.Array($.temp.instanceId)' }, next: 'RollbackImage?', catch: swallow('TemporaryInstanceLeft', 'RollbackImage?') }),
     'RollbackImage?': { Type: 'Choice', Comment: 'An image no launch template uses yet', Choices: [{ And: [present('$.newImage.imageId'), absent('$.newVersion')], Next: rollbackImage.entry }], Default: 'Locked?' },
     ...rollbackImage.states,
@@ -367,5 +428,6 @@ export function amiSwapDefinition(p: AmiSwapDefinitionProps): PipelineDefinition
   return {
     definition: { Comment: 'rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back', StartAt: 'Start', TimeoutSeconds: amiSwapTimeoutSeconds(s), States: states },
     loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop],
+    commitPoint: COMMIT_POINT,
   };
 }

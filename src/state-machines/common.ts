@@ -1,4 +1,4 @@
-import { Json, MapState, optimizedTask, sdkTask, States, TaskState } from './asl';
+import { Catcher, Json, MapState, optimizedTask, sdkTask, States, TaskState } from './asl';
 import { CLAIM_STATUS } from './identifiers';
 
 /**
@@ -59,7 +59,7 @@ export function attemptToken(basePath: string): string {
 }
 
 /** Marks a claim done (kept: a later event for the same id stays a no-op). `result` is a JSONPath or a literal. */
-export function completeClaimTask(o: { table: string; pipeline: string; idPath: string; result: string; next: string; onError: string }): TaskState {
+export function completeClaimTask(o: { table: string; pipeline: string; idPath: string; result: string; next: string; onError?: string; catch?: Catcher[] }): TaskState {
   return optimizedTask('dynamodb', 'updateItem', {
     parameters: {
       TableName: o.table,
@@ -70,6 +70,7 @@ export function completeClaimTask(o: { table: string; pipeline: string; idPath: 
     },
     next: o.next,
     onError: o.onError,
+    catch: o.catch,
   });
 }
 
@@ -104,11 +105,12 @@ export function notifyTask(o: { topicArn: string; subject: string; message: stri
 /**
  * Deregisters an image and deletes its snapshots, best effort: a step's error is recorded as the
  * clean-up failure `left` and the run goes on to `next` (a clean-up never hides the original
- * failure). Reads the snapshot IDs first, since a deregistered image no longer lists them.
+ * failure), or goes to `catch`. Reads the snapshot IDs first, since a deregistered image no longer
+ * lists them.
  */
-export function deregisterImageStates(o: { prefix: string; imageIdPath: string; workPath: string; next: string; left: string }): { entry: string; states: States } {
+export function deregisterImageStates(o: { prefix: string; imageIdPath: string; workPath: string; next: string } & ({ left: string } | { catch: Catcher[] })): { entry: string; states: States } {
   const n = (s: string) => `${o.prefix}${s}`;
-  const swallow = [{ ErrorEquals: ['States.ALL'], ResultPath: cleanupFailure(o.left), Next: o.next }];
+  const swallow = 'catch' in o ? o.catch : [{ ErrorEquals: ['States.ALL'], ResultPath: cleanupFailure(o.left), Next: o.next }];
   const deleteSnapshots: MapState = {
     Type: 'Map',
     ItemsPath: `${o.workPath}.snapshotIds`,

@@ -1,4 +1,4 @@
-import { optimizedTask, TaskState } from './asl';
+import { Catcher, optimizedTask, TaskState } from './asl';
 import { GROUP_LOCK_PREFIX } from './identifiers';
 
 /**
@@ -71,9 +71,10 @@ export function recordMaxSizeTask(o: GroupLockOptions & { maxSizePath: string; n
 
 /**
  * Deletes the lock if this execution holds it, marking `$.unlocked`; a failure is recorded at
- * `failurePath` (the lock then expires, or the recovery handler releases it).
+ * `failurePath` and the run goes on to `next`, or goes to `catch` (the lock then expires, or the
+ * recovery handler releases it).
  */
-export function releaseGroupLockTask(o: GroupLockOptions & { next: string; failurePath: string }): TaskState {
+export function releaseGroupLockTask(o: GroupLockOptions & { next: string } & ({ failurePath: string } | { catch: Catcher[] })): TaskState {
   return optimizedTask('dynamodb', 'deleteItem', {
     parameters: {
       TableName: o.table,
@@ -85,6 +86,6 @@ export function releaseGroupLockTask(o: GroupLockOptions & { next: string; failu
     resultSelector: { released: true },
     resultPath: '$.unlocked',
     next: o.next,
-    catch: [{ ErrorEquals: ['States.ALL'], ResultPath: o.failurePath, Next: o.next }],
+    catch: 'catch' in o ? o.catch : [{ ErrorEquals: ['States.ALL'], ResultPath: o.failurePath, Next: o.next }],
   });
 }

@@ -1,7 +1,8 @@
 import type { AmiReEncryptionSettings } from '../config/sections/automation';
 import { lambdaTask, MapState, raise, sdkTask, StateMachineDefinition, States } from './asl';
-import { attemptToken, claimTask, cleanupFailed, completeClaimTask, deregisterImageStates, failureNoticeStates, notifyTask, releaseClaimTask, tagList } from './common';
-import { PIPELINE_TAG, RE_ENCRYPTION_PIPELINE, SOURCE_IMAGE_TAG } from './identifiers';
+import { COMMIT_POINT, committedStates, outcomeStates, warningStates } from './commit';
+import { attemptToken, claimTask, cleanupFailed, completeClaimTask, deregisterImageStates, failureNoticeStates, releaseClaimTask, tagList } from './common';
+import { CLAIM_STATUS, PIPELINE_TAG, RE_ENCRYPTION_PIPELINE, SOURCE_IMAGE_TAG } from './identifiers';
 import { PollLoop, pollLoop } from './polling';
 
 export { PIPELINE_TAG, RE_ENCRYPTION_PIPELINE } from './identifiers';
@@ -23,13 +24,17 @@ export interface PipelineDefinition {
   readonly definition: StateMachineDefinition;
   /** The poll loops, for the history-size model. */
   readonly loops: PollLoop[];
+  /** The state entered once the work is in use: nothing reachable from it rolls back (see `commit.ts`). */
+  readonly commitPoint: string;
 }
 
 /**
  * AMI re-encryption: the event's image, if MGN made it, is copied with `Encrypted` + the target
  * account's key + a ClientToken derived from the image; the copy is polled with backoff until
  * available (bounded), tagged and shared with its snapshots; the source is optionally removed. A
- * failed or timed-out copy is deregistered with its snapshots and reported.
+ * failed or timed-out copy is deregistered with its snapshots and reported. Sharing is the commit
+ * point: after it the copy is kept whatever happens, and a failure (claim, source removal) is a
+ * warning on a done re-encryption, which succeeds.
  * Input: the EventBridge event ("EC2 AMI State Change").
  */
 export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): PipelineDefinition {
@@ -83,9 +88,24 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
     Next: 'ShareImage',
   };
 
+  const reEncrypted = 'Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}';
+  const reEncryptedArgs = '$.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note';
   const cleanUpCopy = deregisterImageStates({ prefix: 'CleanUpCopy', imageIdPath: '$.copy.imageId', workPath: '$.cleanup', next: 'ReleaseClaim?', left: 'PartialCopyLeft' });
-  const removeSource = deregisterImageStates({ prefix: 'RemoveSource', imageIdPath: '$.run.imageId', workPath: '$.sourceRemoval', next: 'MarkDone', left: 'SourceNotRemoved' });
-  const afterShare = p.settings.deregisterSource ? removeSource.entry : 'MarkDone';
+  // After the commit point: what each step leaves when it fails, and what the operator does about it.
+  const sourceNotRemoved = warningStates({
+    key: 'SourceNotRemoved',
+    left: "States.Format('source image {} or some of its snapshots are left (deregisterSource is set)', $.run.imageId)",
+    todo: "States.Format('deregister image {} if it is still registered, and delete the snapshots it used (aws ec2 describe-images --image-ids {} lists them while it is registered)', $.run.imageId, $.run.imageId)",
+    next: 'Outcome',
+  });
+  const removeSource = deregisterImageStates({ prefix: 'RemoveSource', imageIdPath: '$.run.imageId', workPath: '$.sourceRemoval', next: 'Outcome', catch: sourceNotRemoved.catch });
+  const afterDone = p.settings.deregisterSource ? removeSource.entry : 'Outcome';
+  const claimNotMarkedDone = warningStates({
+    key: 'ClaimNotMarkedDone',
+    left: `States.Format('claim ${RE_ENCRYPTION_PIPELINE}#{} stays ${CLAIM_STATUS.inProgress}, held by this execution, which succeeds: a repeated event still does nothing, and the recovery handler leaves it', $.run.imageId)`,
+    todo: `set the claim's status to ${CLAIM_STATUS.done} in the claims table`,
+    next: afterDone,
+  });
 
   const states: States = {
     Start: {
@@ -162,30 +182,33 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       Choices: [{ Variable: '$.source.target.share', BooleanEquals: true, Next: 'ShareSnapshots' }],
       Default: 'NotShared',
     },
-    NotShared: { Type: 'Pass', Result: { note: 'kept in the staging account, which is the target (nothing shared)' }, ResultPath: '$.shared', Next: afterShare },
+    NotShared: { Type: 'Pass', Result: { note: 'kept in the staging account, which is the target (nothing shared)' }, ResultPath: '$.shared', Next: COMMIT_POINT },
     ShareSnapshots: shareSnapshots,
     ShareImage: sdkTask('ec2', 'modifyImageAttribute', {
+      comment: 'Its success is the commit point: the target account may launch the copy',
       parameters: { 'ImageId.$': '$.copy.imageId', LaunchPermission: { Add: [{ 'UserId.$': '$.source.target.accountId' }] } },
       resultSelector: { note: 'shared with it, snapshots included' },
       resultPath: '$.shared',
-      next: afterShare,
+      next: COMMIT_POINT,
       onError: fail,
     }),
-    ...(p.settings.deregisterSource ? removeSource.states : {}),
-    // The copy is complete and shared: a failure here keeps it, releases the claim and reports.
-    MarkDone: completeClaimTask({ ...claim, result: '$.copy.imageId', next: p.notifyOnSuccess === false ? 'Done' : 'NotifySuccess', onError: 'ReleaseClaim' }),
-    ...(p.notifyOnSuccess === false
-      ? {}
-      : {
-          NotifySuccess: notifyTask({
-            topicArn: p.topicArn,
-            subject: 'AMI re-encrypted',
-            message: "States.Format('Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}.', $.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note)",
-            next: 'Done',
-            onError: 'Done',
-          }),
-        }),
-    Done: { Type: 'Succeed' },
+
+    // The copy is complete and in the target account's hands: the re-encryption is done. What follows never removes the copy; a failure is a warning.
+    ...committedStates({ comment: 'the copy is complete and shared with its target account (or kept in the staging account, which is the target)', next: 'MarkDone' }),
+    MarkDone: completeClaimTask({ ...claim, result: '$.copy.imageId', next: afterDone, catch: claimNotMarkedDone.catch }),
+    ...claimNotMarkedDone.states,
+    ...(p.settings.deregisterSource ? { ...removeSource.states, ...sourceNotRemoved.states } : {}),
+    ...outcomeStates({
+      entry: 'Outcome',
+      topicArn: p.topicArn,
+      notifyOnSuccess: p.notifyOnSuccess !== false,
+      summary: { sourceImageId: '$.run.imageId', sourceServerId: '$.run.server', wave: '$.run.wave', imageId: '$.copy.imageId', targetAccount: '$.source.target.name', shared: '$.shared.note' },
+      done: { subject: 'AMI re-encrypted', message: `States.Format('${reEncrypted}.', ${reEncryptedArgs})` },
+      doneWithWarnings: {
+        subject: 'AMI re-encryption done with warnings',
+        message: (report) => `States.Format('AMI re-encryption done with warnings. ${reEncrypted}; the copy stands and a repeated event for this image does nothing. What a later step could not do, and what to do about it:{}', ${reEncryptedArgs}, ${report})`,
+      },
+    }),
     ...cleanUpCopy.states,
     [fail]: { Type: 'Choice', Comment: 'Remove the partial copy, if one was started', Choices: [{ Variable: '$.copy.imageId', IsPresent: true, Next: cleanUpCopy.entry }], Default: 'ReleaseClaim?' },
     'ReleaseClaim?': {
@@ -211,5 +234,6 @@ export function reEncryptionDefinition(p: ReEncryptionDefinitionProps): Pipeline
       States: states,
     },
     loops: [poll.loop],
+    commitPoint: COMMIT_POINT,
   };
 }

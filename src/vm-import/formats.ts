@@ -3,6 +3,8 @@
  * userguide/prerequisites.html): a typo is a compile error and each format carries the DiskContainer
  * value the API expects.
  */
+
+import { RehostError } from '../errors';
 export type ImageFormatName = 'ova' | 'vmdk' | 'vhd' | 'vhdx' | 'raw';
 
 export interface ImageFormat {
@@ -41,10 +43,9 @@ export const IMAGE_LIMITS = {
 } as const;
 
 /** A problem with the command's inputs, found before anything is uploaded (exit code 2). */
-export class VmImportInputError extends Error {
-  public readonly exitCode = 2;
+export class VmImportInputError extends RehostError {
   constructor(message: string) {
-    super(message);
+    super('invalid-input', message);
     this.name = 'VmImportInputError';
   }
 }

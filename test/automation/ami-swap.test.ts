@@ -18,14 +18,14 @@ import { applyRetention } from '../../src/lambdas/apply-retention';
 import { recoverStoppedRun } from '../../src/lambdas/recover-stopped-run';
 import { imageName, resolveBackupTarget } from '../../src/lambdas/resolve-backup-target';
 import { agentNotYetRegistered, AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds, GROUP_TAG } from '../../src/state-machines/ami-swap';
-import { GROUP_LOCK_PREFIX } from '../../src/state-machines/identifiers';
+import { BACKUP_JOB_TAG, GROUP_LOCK_PREFIX } from '../../src/state-machines/identifiers';
 import { HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from '../../src/state-machines/history';
 import { PIPELINE_TAG } from '../../src/state-machines/re-encryption';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { claims, createPipelineResources, launchInstance, publicImage, REGION } from './support/estate';
 import { sampleEvent } from './support/fixtures';
 import { tagOnCreateModel } from './support/tag-on-create';
-import { expectStatus, historyEventsOfRun, LocalRunOptions, runLocally } from './support/local-run';
+import { expectStatus, historyEventsOfRun, LocalRunOptions, LocalRunResult, runLocally } from './support/local-run';
 
 const STAGING = '111111111111';
 const RESOLVE_ARN = `arn:aws:lambda:${REGION}:${STAGING}:function:resolve-backup-target`;
@@ -173,7 +173,9 @@ test('happy path (Linux): temp instance, image, new default version from the def
   for (const id of removed[0].snapshotIds) expect(Snapshots.map((s) => s.SnapshotId)).not.toContain(id);
   const backupJobId = r.calls[0].input.event.detail.backupJobId;
   expect((await claims(moto.url, res.table))[`ami-swap#${backupJobId}`]).toBe('DONE');
-  expect(call('NotifySuccess').input.Message).toContain(e.group);
+  expect(call('NotifySuccess').input.Message).toBe(`Auto Scaling group ${e.group} now launches image ${newImageId} (launch template ${e.templateId} version 3), made from backup job ${backupJobId}.`);
+  expect(r.path[r.path.length - 1]).toBe('Done');
+  expect(r.output).toEqual({ outcome: 'DONE', backupJobId, autoScalingGroup: e.group, imageId: newImageId, launchTemplateId: e.templateId, launchTemplateVersion: 3 });
 });
 
 test('Windows: Sysprep through SSM and its real outcome; a failed command rolls everything back', async () => {
@@ -382,18 +384,182 @@ test('a roll-back that cannot restore MaxSize says so, and leaves lock and claim
   expect((await groupState(e.group)).MaxSize).toBe(4);
 });
 
-test('a MarkDone failure after a complete swap releases the claim (never IN_PROGRESS for good)', async () => {
+/** The backup job of a run. */
+const jobOf = (event: { detail: Record<string, unknown> }) => event.detail.backupJobId as string;
+
+/** The swap's temporary instances of a backup job (any state): one per run that launched one. */
+async function temporaryInstances(backupJobId: string) {
+  const { Reservations = [] } = await ec2().send(new DescribeInstancesCommand({ Filters: [{ Name: `tag:${BACKUP_JOB_TAG}`, Values: [backupJobId] }] }));
+  return Reservations.flatMap((r) => r.Instances ?? []);
+}
+
+/**
+ * A done swap: the group launches the new version, the claim is done, the lock released, and the
+ * same event again does nothing (no second temporary instance, image or version).
+ */
+async function expectSwapStands(e: Estate, event: ReturnType<typeof backupEvent>, imageId: string) {
+  const v = await defaultVersion(e.templateId);
+  expect([v.VersionNumber, v.LaunchTemplateData!.ImageId]).toEqual([3, imageId]);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  const items = await claims(moto.url, res.table);
+  expect([items[`ami-swap#${jobOf(event)}`], items[`${GROUP_LOCK_PREFIX}${e.group}`]]).toEqual(['DONE', undefined]);
+  const again = await run(event, settings());
+  expectStatus(again, 'SUCCEEDED');
+  expect(again.path[again.path.length - 1]).toBe('AlreadyHandled');
+  expect(again.calls.map((c) => c.state)).toEqual(['LocateGroup', 'ClaimBackupJob']);
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(3);
+  expect((await pipelineImages(e.group)).map((i) => i.ImageId)).toEqual([imageId]);
+  expect(await temporaryInstances(jobOf(event))).toHaveLength(1);
+}
+
+/** The notice of a run done with warnings (and no other notice). */
+function warningNotice(r: LocalRunResult): string {
+  expect(r.calls.filter((c) => /sns:publish/.test(c.resource)).map((c) => c.state)).toEqual(['NotifyDoneWithWarnings']);
+  const notice = r.calls.find((c) => c.state === 'NotifyDoneWithWarnings')!.input;
+  expect(notice.Subject).toBe('Auto Scaling group AMI swap done with warnings');
+  return notice.Message as string;
+}
+
+function worstCase(s: AmiSwapSettings) {
+  const { definition, loops } = amiSwapDefinition({ resolveFunctionArn: RESOLVE_ARN, retentionFunctionArn: RETENTION_ARN, claimsTable: res.table, topicArn: res.topicArn, settings: s });
+  return worstCaseHistoryEvents(definition, loops, 128).total;
+}
+
+test('after the switch, a failing instance refresh is a warning on a done swap: the run succeeds, the claim stays done, the same event does nothing', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  // moto has no instance refresh: the error StartInstanceRefresh gives while another refresh runs is injected
+  const inProgress = async () => {
+    throw Object.assign(new Error('An Instance Refresh is already in progress and blocks the execution of this Instance Refresh. (injected)'), { name: 'AutoScaling.InstanceRefreshInProgressException' });
+  };
+  const r = await run(event, settings(), { inject: { StartInstanceRefresh: inProgress } });
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path[r.path.length - 1]).toBe('DoneWithWarnings');
+  expect(r.path).not.toContain('Rollback');
+  expect(r.path.indexOf('Committed')).toBe(r.path.indexOf('UpdateGroupLaunchTemplate') + 1);
+  const imageId = r.calls.find((c) => c.state === 'CreateImage')!.output.ImageId;
+  // the steps after the failed one still ran
+  expect(await instanceState(r.calls.find((c) => c.state === 'LaunchTemporaryInstance')!.output.Instances[0].InstanceId)).toBe('terminated');
+  expect(r.calls.find((c) => c.state === 'ApplyRetention')!.error).toBeUndefined();
+  // the result says what was left and what to do
+  expect(r.output).toEqual({
+    outcome: 'DONE_WITH_WARNINGS',
+    backupJobId: jobOf(event),
+    autoScalingGroup: e.group,
+    imageId,
+    launchTemplateId: e.templateId,
+    launchTemplateVersion: 3,
+    warnings: {
+      InstanceRefreshNotStarted: {
+        error: { Error: 'AutoScaling.InstanceRefreshInProgressException', Cause: expect.stringContaining('already in progress') },
+        left: `the running instances of ${e.group} keep the image they were launched from until they are replaced`,
+        todo: `start an instance refresh of the group once any refresh in progress has ended (aws autoscaling start-instance-refresh --auto-scaling-group-name ${e.group})`,
+      },
+    },
+  });
+  const notice = warningNotice(r);
+  expect(notice).toContain(`AMI swap done with warnings. Auto Scaling group ${e.group} now launches image ${imageId} (launch template ${e.templateId} version 3), made from backup job ${jobOf(event)}`);
+  expect(notice).toContain('[InstanceRefreshNotStarted] {"Error":"AutoScaling.InstanceRefreshInProgressException"');
+  expect(notice).toContain(`To do: start an instance refresh of the group once any refresh in progress has ended (aws autoscaling start-instance-refresh --auto-scaling-group-name ${e.group}).`);
+  expect(historyEventsOfRun(r)).toBeLessThanOrEqual(worstCase(settings()));
+  await expectSwapStands(e, event, imageId);
+});
+
+test('after the switch, a retention step that cannot delete a snapshot is a warning on a done swap', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  // an image of an earlier swap of this group: with keepImages 1, retention removes it
+  const { ImageId: older } = await ec2().send(new CreateImageCommand({ InstanceId: e.instanceId, Name: `${e.group}-older` }));
+  await ec2().send(new CreateTagsCommand({ Resources: [older!], Tags: [{ Key: PIPELINE_TAG, Value: AMI_SWAP_PIPELINE }, { Key: GROUP_TAG, Value: e.group }] }));
+  // EC2 refuses to delete a snapshot another image still uses; moto deletes a deregistered image's
+  // snapshots without asking. The real retention handler runs with a client that gets EC2's refusal.
+  const refusing = new EC2Client(motoClientConfig(moto.url, REGION));
+  refusing.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'DeleteSnapshotCommand') throw Object.assign(new Error('The snapshot is currently in use by ami-0123456789abcdef0 (injected)'), { name: 'InvalidSnapshot.InUse' });
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  const s = settings({ keepImages: 1 });
+  const r = await run(event, s, { inject: { ApplyRetention: (input) => applyRetention(refusing, input) } });
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path[r.path.length - 1]).toBe('DoneWithWarnings');
+  expect(r.path).not.toContain('Rollback');
+  const imageId = r.calls.find((c) => c.state === 'CreateImage')!.output.ImageId;
+  expect(r.output.outcome).toBe('DONE_WITH_WARNINGS');
+  expect(Object.keys(r.output.warnings)).toEqual(['RetentionNotApplied']);
+  expect(r.output.warnings.RetentionNotApplied).toMatchObject({
+    error: { Error: 'InvalidSnapshot.InUse' },
+    left: `images of ${e.group} beyond the newest 1 may be left, and snapshots of the images retention deregistered`,
+    todo: expect.stringContaining(`aws ec2 describe-snapshots --owner-ids self --filters Name=tag:${GROUP_TAG},Values=${e.group}`),
+  });
+  const notice = warningNotice(r);
+  expect(notice).toContain('AMI swap done with warnings.');
+  expect(notice).toMatch(/\[RetentionNotApplied\] \{"Error":"InvalidSnapshot.InUse".*To do: nothing for the images: the next swap of the group applies retention again/);
+  // what the refused step had done stays done: the older image is deregistered
+  expect((await ec2().send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'image-id', Values: [older!] }] }))).Images).toEqual([]);
+  expect(historyEventsOfRun(r)).toBeLessThanOrEqual(worstCase(s));
+  await expectSwapStands(e, event, imageId);
+});
+
+test('a failure at the switch itself (before the commit point) rolls back, the old default version included', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const r = await run(event, settings(), { inject: { UpdateGroupLaunchTemplate: failing('AutoScaling.ScalingActivityInProgressException') } as never });
+  expectStatus(r, 'FAILED');
+  expect(r.error).toBe('AutoScaling.ScalingActivityInProgressException');
+  expect(r.path).not.toContain('Committed');
+  expect(r.path).toEqual(expect.arrayContaining(['Rollback', 'RestoreDefaultVersion', 'RestoreMaxSize', 'TerminateOnFailure', 'ReleaseClaim', 'NotifyFailure']));
+  // a $Default user (the group) launches the old image again; the new version stays, not default
+  expect((await defaultVersion(e.templateId)).VersionNumber).toBe(1);
+  expect((await groupState(e.group)).MaxSize).toBe(4);
+  expect(r.calls.find((c) => c.state === 'NotifyFailure')!.input.Message).toMatch(/^AMI swap failed\..*Clean-up complete\.$/);
+  expect((await claims(moto.url, res.table))[`ami-swap#${jobOf(event)}`]).toBe('RELEASED');
+});
+
+test('a MarkDone failure after the switch is a warning: the claim stays IN_PROGRESS under a succeeded execution, and the same event still does nothing', async () => {
   const e = await groupWithBackup();
   const event = backupEvent(e);
   // DynamoDB errors beyond throttling cannot be produced by moto: injected
   const r = await run(event, settings(), { inject: { MarkDone: failing('DynamoDB.InternalServerErrorException') } as never });
-  expectStatus(r, 'FAILED');
-  expect(r.error).toBe('DynamoDB.InternalServerErrorException');
-  expect(r.path).not.toContain('RestoreMaxSize');
-  expect(r.calls.find((c) => c.state === 'NotifyFailure')!.input.Message).toContain('Clean-up complete.');
-  expect((await claims(moto.url, res.table))[`ami-swap#${event.detail.backupJobId}`]).toBe('RELEASED');
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path[r.path.length - 1]).toBe('DoneWithWarnings');
+  expect(r.path).not.toContain('Rollback');
+  expect(Object.keys(r.output.warnings)).toEqual(['ClaimNotMarkedDone']);
+  expect(r.output.warnings.ClaimNotMarkedDone.todo).toBe('set the claim\'s status to DONE in the claims table');
+  expect(warningNotice(r)).toContain(`[ClaimNotMarkedDone] {"Error":"DynamoDB.InternalServerErrorException"`);
+  expect((await claims(moto.url, res.table))[`ami-swap#${jobOf(event)}`]).toBe('IN_PROGRESS');
   expect((await claims(moto.url, res.table))[`${GROUP_LOCK_PREFIX}${e.group}`]).toBeUndefined();
+  const again = await run(event, settings());
+  expect(again.path[again.path.length - 1]).toBe('AlreadyHandled');
   expect((await defaultVersion(e.templateId)).VersionNumber).toBe(3);
+  expect(await temporaryInstances(jobOf(event))).toHaveLength(1);
+});
+
+test('a run stopped after the switch: the recovery handler keeps the claim done and removes only what the run would have', async () => {
+  const e = await groupWithBackup();
+  const event = backupEvent(e);
+  const stopped = await run(event, settings(), { abortAt: 'StartInstanceRefresh' });
+  expect(stopped.status).toBe('ABORTED');
+  const temp = stopped.calls.find((c) => c.state === 'LaunchTemporaryInstance' && !c.error)!.output.Instances[0].InstanceId;
+  const imageId = stopped.calls.find((c) => c.state === 'CreateImage')!.output.ImageId;
+  const key = `ami-swap#${jobOf(event)}`;
+  const lockKey = `${GROUP_LOCK_PREFIX}${e.group}`;
+  expect(await claims(moto.url, res.table)).toMatchObject({ [key]: 'DONE', [lockKey]: 'LOCKED' });
+  expect(await instanceState(temp)).toBe('running');
+  const { event: ended } = sampleEvent('sfn-execution-status-change-aborted');
+  Object.assign(ended.detail, { executionArn: stopped.executionArn, stateMachineArn: `arn:aws:states:${REGION}:${STAGING}:stateMachine:swap` });
+  const report = await recoverStoppedRun(recoverClients(), ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toEqual([
+    `MaxSize of Auto Scaling group ${e.group} restored to 4`,
+    `lock of Auto Scaling group ${e.group} released`,
+    `temporary instance ${temp} of backup job ${jobOf(event)} terminated`,
+    `claim ${key} stays DONE (${imageId}): the swap was committed before the execution ended, so a repeated event does nothing; an instance refresh and retention may not have run`,
+  ]);
+  expect(await instanceState(temp)).toMatch(/shutting-down|terminated/);
+  expect((await recoverStoppedRun(recoverClients(), ended, { tableName: res.table, topicArn: res.topicArn })).actions).toEqual([]);
+  await expectSwapStands(e, event, imageId);
 });
 
 test('a group with a MixedInstancesPolicy gets the new version through the policy', async () => {

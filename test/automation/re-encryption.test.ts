@@ -11,7 +11,7 @@ import { recoverStoppedRun } from '../../src/lambdas/recover-stopped-run';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { claims, createPipelineResources, launchInstance, REGION } from './support/estate';
 import { sampleEvent } from './support/fixtures';
-import { expectStatus, historyEventsOfRun, runLocally } from './support/local-run';
+import { expectStatus, historyEventsOfRun, LocalRunResult, runLocally } from './support/local-run';
 import { tagOnCreateModel } from './support/tag-on-create';
 
 const STAGING = '111111111111';
@@ -108,6 +108,8 @@ test('happy path: encrypted copy with the target key, tagged, shared with its sn
   expect(Snapshots.map((s) => s.SnapshotId)).not.toEqual(expect.arrayContaining(sourceSnapshots.slice(0, 1)));
   expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
   expect(r.calls.find((c) => c.state === 'NotifySuccess')!.input.Message).toContain('with the key of target account prod, shared with it, snapshots included.');
+  expect(r.path[r.path.length - 1]).toBe('Done');
+  expect(r.output).toEqual({ outcome: 'DONE', sourceImageId: source, sourceServerId: SERVER, wave: 'wave-1', imageId: copy.ImageId, targetAccount: 'prod', shared: 'shared with it, snapshots included' });
 });
 
 test('a target that is the staging account itself: nothing is shared, and the notice does not say it was', async () => {
@@ -204,13 +206,87 @@ test('a partial copy the clean-up could not remove is named in the notice and le
   expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('RELEASED');
 });
 
-test('a MarkDone failure keeps the finished copy and releases the claim', async () => {
+/** The notice of a run done with warnings (and no other notice). */
+function warningNotice(r: LocalRunResult): string {
+  expect(r.calls.filter((c) => /sns:publish/.test(c.resource)).map((c) => c.state)).toEqual(['NotifyDoneWithWarnings']);
+  const notice = r.calls.find((c) => c.state === 'NotifyDoneWithWarnings')!.input;
+  expect(notice.Subject).toBe('AMI re-encryption done with warnings');
+  return notice.Message as string;
+}
+
+/** The same event again does nothing: no second copy. */
+async function expectNothingTwice(source: string, copyId: string) {
+  const again = await run(source, settings({ deregisterSource: true }));
+  expectStatus(again, 'SUCCEEDED');
+  expect(again.path[again.path.length - 1]).toBe('AlreadyHandled');
+  expect(again.calls.some((c) => c.state === 'CopyImage')).toBe(false);
+  expect((await imagesFrom(source)).map((i) => i.ImageId)).toEqual([copyId]);
+}
+
+test('after sharing, a source removal the role is refused is a warning on a done re-encryption: the copy stays, the claim stays done', async () => {
+  const source = await mgnImage(res.ec2);
+  // moto evaluates no IAM policy (nor a service control policy): EC2's refusal is injected
+  const denied = async () => {
+    throw Object.assign(new Error('You are not authorized to perform this operation. (injected)'), { name: 'Ec2.UnauthorizedOperation' });
+  };
+  const s = settings({ deregisterSource: true });
+  const r = await run(source, s, { inject: { RemoveSourceDeregister: denied } as never });
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path[r.path.length - 1]).toBe('DoneWithWarnings');
+  expect(r.path).not.toContain('CleanUpCopy');
+  expect(r.path.indexOf('Committed')).toBe(r.path.indexOf('ShareImage') + 1);
+  const copyId = r.calls.find((c) => c.state === 'CopyImage')!.output.ImageId;
+  expect(r.output).toEqual({
+    outcome: 'DONE_WITH_WARNINGS',
+    sourceImageId: source,
+    sourceServerId: SERVER,
+    wave: 'wave-1',
+    imageId: copyId,
+    targetAccount: 'prod',
+    shared: 'shared with it, snapshots included',
+    warnings: {
+      SourceNotRemoved: {
+        error: { Error: 'Ec2.UnauthorizedOperation', Cause: expect.stringContaining('not authorized') },
+        left: `source image ${source} or some of its snapshots are left (deregisterSource is set)`,
+        todo: `deregister image ${source} if it is still registered, and delete the snapshots it used (aws ec2 describe-images --image-ids ${source} lists them while it is registered)`,
+      },
+    },
+  });
+  const notice = warningNotice(r);
+  expect(notice).toContain(`AMI re-encryption done with warnings. Image ${source} of source server ${SERVER} (wave wave-1) was re-encrypted as ${copyId} with the key of target account prod, shared with it, snapshots included;`);
+  expect(notice).toContain('[SourceNotRemoved] {"Error":"Ec2.UnauthorizedOperation"');
+  expect(notice).toContain(`To do: deregister image ${source} if it is still registered`);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
+  const { definition, loops } = reEncryptionDefinition({ region: REGION, resolveFunctionArn: RESOLVE_ARN, claimsTable: res.table, topicArn: res.topicArn, settings: s });
+  expect(historyEventsOfRun(r)).toBeLessThanOrEqual(worstCaseHistoryEvents(definition, loops, 128).total);
+  await expectNothingTwice(source, copyId);
+});
+
+test('a MarkDone failure after sharing is a warning: the copy stays, the claim stays IN_PROGRESS under a succeeded execution, the same event does nothing', async () => {
   const source = await mgnImage(res.ec2);
   const r = await run(source, settings(), { inject: { MarkDone: async () => Promise.reject(Object.assign(new Error('injected: moto has no such failure'), { name: 'DynamoDB.InternalServerErrorException' })) } as never });
-  expectStatus(r, 'FAILED');
-  expect(r.path).not.toContain('CleanUpCopyDeregister');
-  expect(await imagesFrom(source)).toHaveLength(1);
-  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('RELEASED');
+  expectStatus(r, 'SUCCEEDED');
+  expect(r.path[r.path.length - 1]).toBe('DoneWithWarnings');
+  expect(r.path).not.toContain('ReleaseClaim');
+  expect(Object.keys(r.output.warnings)).toEqual(['ClaimNotMarkedDone']);
+  expect(warningNotice(r)).toContain('[ClaimNotMarkedDone] {"Error":"DynamoDB.InternalServerErrorException"');
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('IN_PROGRESS');
+  await expectNothingTwice(source, r.calls.find((c) => c.state === 'CopyImage')!.output.ImageId);
+});
+
+test('a run stopped after sharing: the recovery handler keeps the shared copy and the done claim', async () => {
+  const source = await mgnImage(res.ec2);
+  const stopped = await run(source, settings({ deregisterSource: true }), { abortAt: 'RemoveSourceDeregister' });
+  expect(stopped.status).toBe('ABORTED');
+  const copyId = stopped.calls.find((c) => c.state === 'CopyImage')!.output.ImageId;
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
+  const { event: ended } = sampleEvent('sfn-execution-status-change-aborted');
+  ended.detail.executionArn = stopped.executionArn;
+  const cfg = motoClientConfig(moto.url, REGION);
+  const report = await recoverStoppedRun({ dynamodb: new DynamoDBClient(cfg), autoscaling: new AutoScalingClient(cfg), ec2: res.ec2, sns: new SNSClient(cfg) }, ended, { tableName: res.table, topicArn: res.topicArn });
+  expect(report.actions).toEqual([]);
+  expect((await claims(moto.url, res.table))[`ami-re-encryption#${source}`]).toBe('DONE');
+  await expectNothingTwice(source, copyId);
 });
 
 test('copy timeout: polls exactly the backoff schedule, then cleans up; far below the history limit', async () => {

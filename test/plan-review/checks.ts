@@ -74,6 +74,29 @@ function renderings(s: string): string[] {
   return [...new Set([s, json, go, JSON.stringify(json).slice(1, -1), htmlOf(s), htmlOf(json)])];
 }
 
+/** The text with every run of percent-escapes decoded, once as a URL and once as a form (`+` a space). */
+function percentDecoded(text: string): string[] {
+  const decode = (t: string) =>
+    t.replace(/(?:%[0-9A-Fa-f]{2})+/g, (m) => {
+      try {
+        return decodeURIComponent(m);
+      } catch {
+        return m;
+      }
+    });
+  return [decode(text), decode(text.replace(/\+/g, ' '))];
+}
+
+/** Every run of 8+ base64 characters (either alphabet) decoded from each of its first four positions. */
+function base64Decoded(text: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (const m of text.matchAll(/[A-Za-z0-9+/_-]{8,}/g)) {
+    const run = m[0].replace(/-/g, '+').replace(/_/g, '/');
+    for (let at = 0; at < 4; at++) out.push(Buffer.from(run.slice(at, at + Math.floor((run.length - at) / 4) * 4), 'base64'));
+  }
+  return out;
+}
+
 /** Map keys of rendered attribute paths: diff line labels and the "forced by" cells. */
 function renderedKeys(text: string): Set<string> {
   const keys = new Set<string>();
@@ -92,18 +115,27 @@ function renderedKeys(text: string): Set<string> {
  * "(sensitive value)"; (2) no sensitive string of 6+ characters appears anywhere, raw, JSON-escaped
  * or HTML-escaped; (3) no line of a multi-line sensitive string appears; (4) no sensitive number of
  * 6+ digits is rendered as a value; (5) no map key of a rendered path equals a sensitive string, of
- * any length; (6) no AWS access key ID appears.
+ * any length; (6) no AWS access key ID appears; (7) no sensitive string of 6+ characters appears in
+ * another letter case, percent-decoded out of a URL, or base64-decoded out of any run of base64
+ * characters (decoded here, at every alignment, rather than encoded the way src/ encodes).
  */
 export function sensitiveLeaks(plans: any | readonly any[], comments: readonly string[]): string[] {
   const text = comments.join('\n');
   const problems: string[] = [];
   const keys = renderedKeys(text);
+  const lower = text.toLowerCase();
+  const decodedUrls = percentDecoded(text);
+  const decoded64 = base64Decoded(text);
   const all = (Array.isArray(plans) ? plans : [plans]).flatMap((p) => sensitiveLeaves(p));
   for (const leaf of all) {
     const s = String(leaf.value);
     if (typeof leaf.value === 'string' && s.length >= 6) {
       const shown = renderings(s).find((r) => text.includes(r));
       if (shown !== undefined) problems.push(`${leaf.owner} ${leaf.path}: value appears in a comment${shown === s ? '' : ` as ${shown}`}`);
+      else if (lower.includes(s.toLowerCase())) problems.push(`${leaf.owner} ${leaf.path}: value appears in a comment in another letter case`);
+      if (decodedUrls.some((t) => t.includes(s)) && !text.includes(s)) problems.push(`${leaf.owner} ${leaf.path}: value appears percent-encoded in a comment`);
+      const bytes = Buffer.from(s, 'utf8');
+      if (decoded64.some((b) => b.includes(bytes))) problems.push(`${leaf.owner} ${leaf.path}: value appears base64-encoded in a comment`);
     }
     if (typeof leaf.value === 'number' && s.length >= 6 && new RegExp(`(= |-> |: )${escape(s)}(?![0-9.])`).test(text)) {
       problems.push(`${leaf.owner} ${leaf.path}: the number appears as a value in a comment`);

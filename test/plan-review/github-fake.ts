@@ -7,7 +7,9 @@ import { AddressInfo } from 'node:net';
  * `Link` headers, created (201), updated (200) and deleted (204) by id; 401 without a token; 422 for
  * a body over 65,536 characters, the error GitHub returns. A comment's author is the token's user:
  * `github-actions[bot]` unless `users` maps the token to a login; GET /user answers for those
- * tokens and, like GitHub for an installation token, 403 for the bot's.
+ * tokens and, like GitHub for an installation token, 403 for the bot's. Environments answer as
+ * GitHub's "Get an environment" (protection rules, deployment branch policy; 404 for an unknown
+ * name) and "List deployment branch policies".
  */
 export interface FakeComment {
   id: number;
@@ -25,6 +27,15 @@ export interface FakeIssue {
   labels: string[];
 }
 
+/** An environment as GitHub's REST API returns it (the fields the environment check reads). */
+export interface FakeEnvironment {
+  protection_rules: Array<{ type: 'required_reviewers'; prevent_self_review: boolean; reviewers: Array<{ type: 'User' | 'Team'; reviewer: { login?: string; slug?: string } }> } | { type: 'wait_timer'; wait_timer: number } | { type: 'branch_policy' }>;
+  /** null: every branch may deploy. */
+  deployment_branch_policy: null | { protected_branches: boolean; custom_branch_policies: boolean };
+  /** The custom deployment branch (or tag) rules. */
+  branch_policies?: Array<{ name: string; type?: 'branch' | 'tag' }>;
+}
+
 export interface GitHubFake {
   readonly url: string;
   /** Issues by number (issue numbers and PR numbers share one sequence on GitHub; here from 500). */
@@ -35,6 +46,8 @@ export interface GitHubFake {
   readonly workflowRuns: Map<string, Array<{ id: number; head_sha: string; event: string; status: string; conclusion: string; html_url: string }>>;
   /** Comments by id, in creation order. */
   readonly comments: Map<number, FakeComment>;
+  /** Environments by name. */
+  readonly environments: Map<string, FakeEnvironment>;
   /** "METHOD path?query" of every request, in order. */
   readonly requests: string[];
   /** Tokens of (personal) users, by token: their comments are theirs, GET /user names them. */
@@ -65,6 +78,7 @@ export async function startGitHubFake(): Promise<GitHubFake> {
   let nextIssue = 500;
   const requests: string[] = [];
   const users = new Map<string, string>();
+  const environments = new Map<string, FakeEnvironment>();
   let nextId = 1000;
   let base = '';
   const toJson = (c: FakeComment) => ({ id: c.id, body: c.body, user: c.user, html_url: `${base}/comments/${c.id}` });
@@ -104,6 +118,18 @@ export async function startGitHubFake(): Promise<GitHubFake> {
       const p = url.searchParams;
       const found = (workflowRuns.get(runs[1]) ?? []).filter((r) => (!p.get('event') || r.event === p.get('event')) && (!p.get('head_sha') || r.head_sha === p.get('head_sha')) && (!p.get('status') || r.status === p.get('status') || r.conclusion === p.get('status')));
       return send(res, 200, { total_count: found.length, workflow_runs: found.slice(0, Number(p.get('per_page') ?? 30)) });
+    }
+    const environment = /^\/repos\/[^/]+\/[^/]+\/environments\/([^/]+)(\/deployment-branch-policies)?$/.exec(url.pathname);
+    if (environment && req.method === 'GET') {
+      const name = decodeURIComponent(environment[1]);
+      const e = environments.get(name);
+      if (!e) return send(res, 404, { message: 'Not Found' });
+      if (environment[2]) {
+        const policies = (e.branch_policies ?? []).map((p, i) => ({ id: 361000 + i, node_id: `MDE2OkdhdGVCcmFuY2hQb2xpY3kzNjEwMD${i}`, name: p.name, type: p.type ?? 'branch' }));
+        return send(res, 200, { total_count: policies.length, branch_policies: policies });
+      }
+      const rules = e.protection_rules.map((r, i) => ({ id: 3515 + i, node_id: `MDQ6R2F0ZTM1MT${i}`, ...r }));
+      return send(res, 200, { id: 56780428, node_id: 'MDExOkVudmlyb25tZW50NTY3ODA0Mjg=', name, url: `${base}/repos/x/y/environments/${environment[1]}`, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', protection_rules: rules, deployment_branch_policy: e.deployment_branch_policy });
     }
     const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
@@ -162,6 +188,7 @@ export async function startGitHubFake(): Promise<GitHubFake> {
     workflowRuns,
     requests,
     users,
+    environments,
     seed(issue, body, login = 'someone') {
       const c: FakeComment = { id: nextId++, body, user: { login }, issue };
       comments.set(c.id, c);

@@ -203,7 +203,7 @@ export async function pipelinesFlow(rec: Recorder, motoUrl: string, label: strin
   const recoverRun = async (machine: string, executionArn: string) => {
     const recover = fn(n.functions.recoverStoppedRun);
     const recoverSettings = await settings<Parameters<typeof recoverStoppedRun>[2]>(n.functions.recoverStoppedRun, 'RECOVER_SETTINGS');
-    modelled.push(...invokedByRule(c, n.stoppedRunRule, fnArn(n.functions.recoverStoppedRun)));
+    modelled.push(...invokedByRule(c, n.stoppedRuns, fnArn(n.functions.recoverStoppedRun)));
     await recoverStoppedRun(recover, { detail: { executionArn, stateMachineArn: smArn(machine), status: 'ABORTED', name: 'stopped' } } as never, recoverSettings);
   };
   const machineRun = async (machine: string, event: object, lambdas: Record<string, (p: never) => Promise<unknown>>, extra: Partial<Parameters<typeof runLocally>[2]> = {}) => {

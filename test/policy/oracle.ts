@@ -264,7 +264,7 @@ export function serviceCalls(c: FactoryConfig, model: PolicyModel, requests: Rec
   // EventBridge dead-letters undeliverable events of the pipelines' rules into the queue.
   const queue = `arn:aws:sqs:${region}:${staging}:${a.deadLetters}`;
   if (model.queues.has(queue)) {
-    for (const rule of [a.reEncryption, a.amiSwap, a.stoppedRunRule]) {
+    for (const rule of [a.reEncryption, a.amiSwap, a.stoppedRuns]) {
       out.push({ principal: service('events.amazonaws.com'), action: 'sqs:SendMessage', resource: queue, resourceAccount: staging, context: { 'aws:SourceArn': `arn:aws:events:${region}:${staging}:rule/${rule.slice(0, 64)}`, 'aws:SourceAccount': staging }, source: `dead letters of ${rule}` });
     }
   }

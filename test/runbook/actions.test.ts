@@ -55,7 +55,7 @@ function parseOutputs(text: string): Record<string, string> {
 
 let runs = 0;
 /** Runs actions/<name>/dist/index.js as the runner would: INPUT_* variables, output and summary files. */
-function runAction(name: string, inputs: Record<string, string>, target: Simulation = sim): Promise<ActionRun> {
+function runAction(name: string, inputs: Record<string, string>, target: Simulation = sim, interruptWhen?: (stdout: string) => boolean): Promise<ActionRun> {
   const id = `${name}-${++runs}`;
   const outputFile = join(dir, `${id}.out`);
   const summaryFile = join(dir, `${id}.md`);
@@ -77,7 +77,12 @@ function runAction(name: string, inputs: Record<string, string>, target: Simulat
     // Asynchronous: the MGN fake answers from this process while the action runs.
     const child = spawn(process.execPath, [join(ROOT, 'actions', name, 'dist', 'index.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let interrupted = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // As a cancelled workflow does: SIGINT to the action's process.
+      if (!interrupted && interruptWhen?.(stdout)) interrupted = child.kill('SIGINT');
+    });
     child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }));
@@ -150,11 +155,11 @@ it('refuses bad inputs before any AWS change', async () => {
 
 it('plans, fans out one job per server and reports, as the cutover workflow runs them', async () => {
   sim.fake.faults = { failLaunchFor: ['srv003'] };
-  const plan = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'test', 'report-dir': 'parts', 'max-parallel': '3' });
+  const plan = await runAction('wave-plan', { config: configFile, wave: 'big', mode: 'test', 'report-dir': 'parts' });
   expect({ code: plan.code, log: plan.code ? plan.stdout : '' }).toEqual({ code: 0, log: '' });
   const servers = JSON.parse(plan.outputs['matrix-1']) as string[];
   expect(servers).toEqual(['srv001', 'srv002', 'srv003', 'srv004', 'srv005', 'srv006']);
-  expect(plan.outputs).toMatchObject({ 'matrix-2': '[]', 'matrix-3': '[]', 'matrix-4': '[]', 'matrix-count': '1', 'server-count': '6', 'max-parallel': '3', 'report-file': 'parts/plan.json' });
+  expect(plan.outputs).toMatchObject({ 'matrix-2': '[]', 'matrix-3': '[]', 'matrix-4': '[]', 'matrix-count': '1', 'server-count': '6', 'report-file': 'parts/plan.json' });
   expect(JSON.parse(plan.outputs.plan).servers.map((s: { step: { kind: string } }) => s.step.kind)).toEqual(Array(6).fill('launch'));
   expect(plan.summary).toContain('| srv001 | app000 |');
   expect(plan.stdout).toMatch(/started mgnjob-\S+ with 6 servers/);
@@ -247,5 +252,28 @@ it('splits a 300-server wave over matrix outputs of 256 and validates matrix-chu
     expect(plan.outputs).toMatchObject({ 'matrix-3': '[]', 'matrix-4': '[]', 'matrix-count': '2', 'server-count': '300' });
   } finally {
     await big.stop();
+  }
+});
+
+it('leaves the report part of a server job that is cancelled mid-run (SIGINT), with where it stopped', async () => {
+  const small = await simulate(generatedEstate(2), moto.url, { waves: ['big'], clock: new VirtualClock(Date.now()) });
+  try {
+    const file = join(dir, 'small.json');
+    writeFileSync(file, JSON.stringify(small.config, null, 2));
+    const plan = await runAction('wave-plan', { config: file, wave: 'big', mode: 'test', 'report-dir': 'cancelled' }, small);
+    expect({ code: plan.code, log: plan.code ? plan.stdout : '' }).toEqual({ code: 0, log: '' });
+    // Virtual time stands still: the job stays running while the server job polls it, until cancelled.
+    const job = await runAction('server-cutover', { config: file, wave: 'big', mode: 'test', server: 'srv001', 'report-dir': 'cancelled', 'poll-interval-seconds': '1' }, small, (out) => /\[big\/test\] 1 server/.test(out));
+    expect(job.code).toBe(1);
+    expect(job.outputs).toMatchObject({ outcome: 'failed', 'report-file': 'cancelled/server-srv001.json' });
+    const part = JSON.parse(readFileSync(join(dir, 'cancelled', 'server-srv001.json'), 'utf8')) as WaveReport;
+    expect(part.error).toBe('interrupted: interrupted by SIGINT');
+    expect(part.servers.map((x) => [x.server, x.outcome, x.reason])).toEqual([['srv001', 'failed', "interrupted while launching: interrupted by SIGINT; a re-run resumes from MGN's state"]]);
+    // The report job fails on it and says why.
+    const report = await runAction('wave-report', { 'reports-dir': 'cancelled', 'report-file': 'cancelled.json' });
+    expect(report.code).toBe(1);
+    expect(report.summary).toContain('**The run stopped:** interrupted: interrupted by SIGINT');
+  } finally {
+    await small.stop();
   }
 });

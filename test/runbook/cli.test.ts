@@ -1,12 +1,19 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli';
+import { RunInterrupted } from '../../src/runbook/interrupt';
+import type { WaveReport } from '../../src/runbook/report';
 import { ROOT } from '../support/tools';
 
-function capture() {
+function capture(onErr: (line: string) => void = () => undefined, signal?: AbortSignal) {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => (err.push(l), onErr(l)), signal }, out, err };
 }
+
+const scratch = mkdtempSync(join(tmpdir(), 'rehost-cli-'));
+const readReport = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as WaveReport;
 
 const example = join(ROOT, 'examples', 'factory.yaml');
 
@@ -45,5 +52,33 @@ describe('rehost-factory wave', () => {
     const p = capture();
     expect(await runCli(['wave', 'deploy', '--wave', 'wave-1', '--mode', 'test'], p.io)).toBe(2);
     expect(p.err.join('\n')).toMatch(/expected one of plan, preflight, run, got deploy/);
+  });
+
+  it('writes --report when preflight refuses the run: every server with why, and why the run stopped', async () => {
+    const file = join(scratch, 'refused.json');
+    const c = capture();
+    expect(await runCli(['wave', 'run', '--config', example, '--wave', 'wave-1', '--mode', 'finalize', '--simulate', '--report', file], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/error: preflight refused 3 servers; nothing was changed/);
+    const report = readReport(file);
+    expect(report.error).toMatch(/^refused: preflight refused 3 servers; nothing was changed/);
+    expect(report.servers.map((s) => [s.server, s.outcome, s.reason])).toEqual(
+      ['web01', 'web02', 'wiki01'].map((n) => [n, 'excluded', expect.stringMatching(/^preflight: is READY_FOR_TEST \(Ready for testing\): finalize needs a cutover launch/)]),
+    );
+  });
+
+  it('writes --report when the run is interrupted (Ctrl-C): launched servers failed with where they stopped', async () => {
+    const file = join(scratch, 'interrupted.json');
+    const controller = new AbortController();
+    // Interrupted as soon as the launch job is started (Ctrl-C arrives at that point).
+    const c = capture((line) => /started mgnjob/.test(line) && controller.abort(new RunInterrupted('interrupted by SIGINT')), controller.signal);
+    const code = await runCli(['wave', 'run', '--config', example, '--wave', 'wave-1', '--mode', 'test', '--simulate', '--report', file], c.io);
+    expect(code).toBe(1);
+    const report = readReport(file);
+    expect(report.error).toBe('interrupted: interrupted by SIGINT');
+    expect(report.servers.map((s) => [s.server, s.outcome, s.reason])).toEqual(
+      ['web01', 'web02', 'wiki01'].map((n) => [n, 'failed', "interrupted while launching: interrupted by SIGINT; a re-run resumes from MGN's state"]),
+    );
+    // The summary of what was done is printed too.
+    expect(c.out.join('\n')).toMatch(/\*\*The run stopped:\*\* interrupted: interrupted by SIGINT/);
   });
 });

@@ -66,3 +66,32 @@ it('with small quotas (2 concurrent jobs, 5 servers per job) reaches the concurr
   expect(makespan).toBeGreaterThanOrEqual(makespanLowerBoundMinutes(30, 20, quotas));
   expect(makespan).toBeLessThanOrEqual(makespanLowerBoundMinutes(30, 20, quotas) + 10);
 }, 120_000);
+
+it('refills a batch MGN refused servers of: 230 servers, 6 refused, launched in the 2 jobs the quota needs', async () => {
+  const sim = await simulate(generatedEstate(230, { postLaunch: false }), moto.url, { waves: ['big'] });
+  sims.push(sim);
+  // Between preflight (which passes) and the first StartTest, six servers of the first batch stall.
+  const stalled = ['srv010', 'srv050', 'srv090', 'srv130', 'srv170', 'srv190'];
+  let first = true;
+  sim.clients.mgn.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'StartTestCommand' && first) {
+        first = false;
+        sim.fake.faults = { stallReplicationFor: stalled };
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'stallBeforeFirstBatch' },
+  );
+  const log = memoryLogger();
+  const report = await runWave(runtimeOf(sim, log), { wave: 'big', mode: 'test' });
+  const byOutcome = (o: string) => report.servers.filter((s) => s.outcome === o).map((s) => s.server);
+  expect(byOutcome('failed')).toEqual(stalled);
+  expect(byOutcome('succeeded')).toHaveLength(224);
+  // The refused call, then a full batch of 200 (194 + 6 from the queue), then the last 24.
+  expect(startedSizes(log.lines)).toEqual([200, 24]);
+  expect(sim.fake.calls('StartTest')).toBe(3);
+  expect(log.lines.some((l) => /StartTest refused 6 servers; sending 200 again \(6 taken from the queue in their place\)/.test(l))).toBe(true);
+  expect({ quota: sim.fake.errors('ServiceQuotaExceededException'), peak: sim.fake.peaks.serversInActiveJobs }).toEqual({ quota: 0, peak: 200 });
+  for (const s of report.servers) expect(sim.fake.launches(s.sourceServerID!, 'START_TEST')).toBe(stalled.includes(s.server) ? 0 : 1);
+}, 300_000);

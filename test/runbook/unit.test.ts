@@ -8,6 +8,8 @@ import { MODES, type Mode, nextStep } from '../../src/runbook/lifecycle';
 import { replicationProblems } from '../../src/runbook/preflight';
 import { mergeReports, renderGantt, renderMarkdown, type WaveReport } from '../../src/runbook/report';
 import { ResolutionError, resolveServers } from '../../src/runbook/resolve';
+import { AdaptiveLimit } from '../../src/runbook/concurrency';
+import { MutationFailed, notYet, reconciled, tookEffect } from '../../src/runbook/reconcile';
 import { backoffDelay, errorCode, withRetry } from '../../src/runbook/retry';
 import { postLaunchWait } from '../../src/runbook/run-wave';
 import { selectServers, WaveInputError } from '../../src/runbook/select';
@@ -224,6 +226,89 @@ describe('retries', () => {
     let n = 0;
     expect(await withRetry('op', async () => (++n === 1 ? Promise.reject(wrapped) : n === 2 ? Promise.reject(reset) : 'ok'), { clock })).toBe('ok');
     expect(clock.sleeps).toHaveLength(2);
+  });
+});
+
+describe('reconciled mutating calls', () => {
+  const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+  const throttle = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+  const conflict = () => Object.assign(new Error('already CUTOVER'), { name: 'ConflictException', $metadata: { httpStatusCode: 409 } });
+  const lines: string[] = [];
+  const rt = () => ({ clock: testClock(), logger: { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l) }, retry: { random: () => 0.5 } });
+
+  it('adopts a call whose answer was lost once a read shows its effect, without sending it again', async () => {
+    let sent = 0;
+    let applied = false;
+    const value = await reconciled(rt(), {
+      call: 'mgn:FinalizeCutover',
+      target: 'web01 (s-1)',
+      send: async () => {
+        sent++;
+        applied = true;
+        throw reset();
+      },
+      effect: async () => (applied ? tookEffect('read back') : notYet),
+    });
+    expect([value, sent]).toEqual(['read back', 1]);
+    expect(lines.at(-1)).toBe('mgn:FinalizeCutover on web01 (s-1): ECONNRESET, but a read shows it took effect; going on as if it had answered');
+  });
+
+  it('sends again when the read shows no effect, retries throttling without a read, and adopts an effect behind a refusal', async () => {
+    let reads = 0;
+    const answers = [reset(), throttle(), 'answered'];
+    const out = await reconciled(rt(), {
+      call: 'mgn:MarkAsArchived',
+      target: 'web01 (s-1)',
+      send: async () => {
+        const a = answers.shift();
+        if (a instanceof Error) throw a;
+        return a as string;
+      },
+      effect: async () => (reads++, notYet),
+    });
+    expect([out, reads]).toEqual(['answered', 1]);
+    // A refusal (the state is already reached, by an earlier attempt or by someone else) is read once.
+    const adopted = await reconciled(rt(), { call: 'mgn:ChangeServerLifeCycleState', target: 'web01 (s-1)', send: () => Promise.reject(conflict()), effect: async () => tookEffect('READY_FOR_CUTOVER') });
+    expect(adopted).toBe('READY_FOR_CUTOVER');
+  });
+
+  it('fails after its attempts, or on a refusal, naming the call and what it acted on and keeping the cause', async () => {
+    const never = reconciled({ ...rt(), retry: { maxAttempts: 3, random: () => 0 } }, { call: 'mgn:FinalizeCutover', target: 'web01 (s-1)', send: () => Promise.reject(reset()), effect: async () => notYet });
+    await expect(never).rejects.toThrow(new MutationFailed('mgn:FinalizeCutover', 'web01 (s-1)', reset(), 3));
+    await expect(never).rejects.toThrow('mgn:FinalizeCutover on web01 (s-1) failed after 3 attempts: socket hang up');
+    const refused = await reconciled(rt(), { call: 'mgn:StartTest', target: '2 servers (a, b)', send: () => Promise.reject(conflict()), effect: async () => notYet }).catch((e: MutationFailed) => e);
+    expect([refused.message, errorCode(refused.cause)]).toEqual(['mgn:StartTest on 2 servers (a, b) failed: already CUTOVER', 'ConflictException']);
+    const unreadable = reconciled(rt(), { call: 'mgn:StartTest', target: 'web01 (s-1)', send: () => Promise.reject(reset()), effect: () => Promise.reject(new Error('AccessDenied')) });
+    await expect(unreadable).rejects.toThrow('mgn:StartTest on web01 (s-1) failed: socket hang up; reading whether it took effect failed too: AccessDenied');
+  });
+});
+
+describe('the lifecycle concurrency limit', () => {
+  it('halves once per burst of throttling, grows back by one per limit of clean tasks, and never runs more than the limit', async () => {
+    const limit = new AdaptiveLimit({ initial: 8, max: 10 });
+    let running = 0;
+    let peak = 0;
+    const task = (throttled: boolean) =>
+      limit.run(async (onThrottled) => {
+        peak = Math.max(peak, ++running);
+        await new Promise((r) => setImmediate(r));
+        if (throttled) onThrottled();
+        running--;
+      });
+    // A burst: 8 tasks started under the same limit are all throttled; the limit halves once.
+    await Promise.all(Array.from({ length: 8 }, () => task(true)));
+    expect([limit.limit, peak]).toEqual([4, 8]);
+    peak = 0;
+    await Promise.all(Array.from({ length: 12 }, () => task(false)));
+    expect(peak).toBeLessThanOrEqual(6);
+    expect(limit.limit).toBeGreaterThan(4);
+    // Throttled again and again: never below 1.
+    for (let i = 0; i < 6; i++) await task(true);
+    expect([limit.limit, limit.lowest]).toEqual([1, 1]);
+    for (let i = 0; i < 200; i++) await task(false);
+    expect(limit.limit).toBe(10);
+    await limit.idle();
+    expect(limit.busy).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import { MOTO_CREDENTIALS } from '../support/moto';
 import { ROOT } from '../support/tools';
 
 const REGION = 'eu-west-1';
-const client = (url: string) => new MgnClient({ region: REGION, endpoint: url, credentials: MOTO_CREDENTIALS, maxAttempts: 2 });
+const client = (url: string, maxAttempts = 2) => new MgnClient({ region: REGION, endpoint: url, credentials: MOTO_CREDENTIALS, maxAttempts });
 const noSleep = () => Promise.resolve();
 
 describe('mgn init (InitializeService once)', () => {
@@ -27,6 +27,13 @@ describe('mgn init (InitializeService once)', () => {
     await expect(initializeMgn(client(fake.url), { sleep: noSleep })).resolves.toBe('already-initialized');
     expect(fake.calls('InitializeService')).toBe(1);
     expect(lines).toEqual(['MGN is not initialized: calling InitializeService', 'MGN answers as initialized']);
+  });
+
+  it('adopts an InitializeService whose answer was lost once MGN answers as initialized, without calling it again', async () => {
+    fake.faults = { loseAnswers: { InitializeService: 1 } };
+    // No SDK retries: the one retry rule is initializeMgn's (read, then send again only if needed).
+    await expect(initializeMgn(client(fake.url, 1), { sleep: noSleep })).resolves.toBe('initialized');
+    expect([fake.lostAnswers('InitializeService'), fake.calls('InitializeService')]).toEqual([1, 1]);
   });
 
   it('gives up after a bounded number of reads when MGN never answers as initialized', async () => {

@@ -173,10 +173,19 @@ export async function validate(dir: string): Promise<ValidateResult> {
  * "Backend configuration ignored" is the one expected warning (modules take no backend).
  */
 export async function validateStacks(outdir: string, stacks: readonly string[]): Promise<Record<string, ValidateResult['diagnostics']>> {
+  return validateModules(Object.fromEntries(stacks.map((stack) => [stack, join(outdir, 'stacks', stack)])));
+}
+
+/**
+ * `terraform validate` of synthesized stack folders (by a name of the caller's choosing, e.g.
+ * "sample-2/network"), all in one run as modules of a scratch root; errors by that name.
+ */
+export async function validateModules(stackDirs: Record<string, string>): Promise<Record<string, ValidateResult['diagnostics']>> {
+  const stacks = Object.keys(stackDirs);
   const root = mkdtempSync(join(tmpdir(), 'rehost-tf-validate-'));
   const modules: Record<string, { source: string }> = {};
   for (const stack of stacks) {
-    const { dir } = prepareStack(join(outdir, 'stacks', stack));
+    const { dir } = prepareStack(stackDirs[stack]);
     cpSync(dir, join(root, stack), { recursive: true });
     modules[stack.replace(/[^A-Za-z0-9_]/g, '_')] = { source: `./${stack}` };
   }

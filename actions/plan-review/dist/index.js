@@ -21965,8 +21965,8 @@ var require_core = __commonJS({
     exports2.getBooleanInput = getBooleanInput2;
     exports2.setOutput = setOutput2;
     exports2.setCommandEcho = setCommandEcho;
-    exports2.setFailed = setFailed2;
-    exports2.isDebug = isDebug;
+    exports2.setFailed = setFailed3;
+    exports2.isDebug = isDebug2;
     exports2.debug = debug;
     exports2.error = error;
     exports2.warning = warning2;
@@ -22049,11 +22049,11 @@ Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
     function setCommandEcho(enabled) {
       (0, command_1.issue)("echo", enabled ? "on" : "off");
     }
-    function setFailed2(message) {
+    function setFailed3(message) {
       process.exitCode = ExitCode.Failure;
       error(message);
     }
-    function isDebug() {
+    function isDebug2() {
       return process.env["RUNNER_DEBUG"] === "1";
     }
     function debug(message) {
@@ -26834,7 +26834,7 @@ var require_github = __commonJS({
 });
 
 // src/actions/plan-review.ts
-var core = __toESM(require_core());
+var core2 = __toESM(require_core());
 var github = __toESM(require_github());
 
 // src/plan-review/counts.ts
@@ -27031,35 +27031,69 @@ function jsonInner(s) {
 function renderedForms(secret) {
   const json = jsonInner(secret);
   const go = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return [.../* @__PURE__ */ new Set([secret, json, go, jsonInner(json), jsonInner(go)])];
+  return [.../* @__PURE__ */ new Set([secret, json, go, jsonInner(json), jsonInner(go), ...percentEncoded(secret)])].filter((f) => f.length > 0);
+}
+function percentEncoded(secret) {
+  let component;
+  let uri;
+  try {
+    component = encodeURIComponent(secret);
+    uri = encodeURI(secret);
+  } catch {
+    return [];
+  }
+  const rfc3986 = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return [component, uri, rfc3986, rfc3986.replace(/%20/g, "+")].filter((f) => f !== secret);
+}
+var MIN_BASE64_SCRUB_LENGTH = 6;
+function base64Forms(secret) {
+  const bytes = Buffer.from(secret, "utf8");
+  const out = /* @__PURE__ */ new Set();
+  const whole = bytes.toString("base64");
+  out.add(whole);
+  out.add(whole.replace(/=+$/, ""));
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const core3 = encoded.slice([0, 2, 3][offset], Math.floor((offset + bytes.length) / 3) * 4);
+    if (core3.length >= MIN_BASE64_SCRUB_LENGTH) out.add(core3);
+  }
+  for (const f of [...out]) out.add(f.replace(/\+/g, "-").replace(/\//g, "_"));
+  return [...out].filter((f) => f.length >= MIN_BASE64_SCRUB_LENGTH);
 }
 var Scrubber = class {
   secrets;
+  encoded;
   exact;
   patterns;
   names = /* @__PURE__ */ new Map();
   constructor(secrets, patterns = DEFAULT_MASK_PATTERNS) {
     const all = new Set(secrets);
     all.delete("");
-    this.exact = all;
-    const long = [...new Set([...all].filter((s) => s.length >= MIN_SCRUB_LENGTH).flatMap(renderedForms))].sort((a, b) => b.length - a.length);
-    if (long.length) this.secrets = new RegExp(long.map(escapeRegExp).join("|"), "g");
+    this.exact = new Set([...all].map((s) => s.toLowerCase()));
+    const scrubbed = [...all].filter((s) => s.length >= MIN_SCRUB_LENGTH);
+    const alternation = (forms) => [...new Set(forms)].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
+    if (scrubbed.length) {
+      this.secrets = new RegExp(alternation(scrubbed.flatMap(renderedForms)), "gi");
+      const b64 = scrubbed.flatMap(base64Forms);
+      if (b64.length) this.encoded = new RegExp(alternation(b64), "g");
+    }
     this.patterns = patterns.map((p) => p.global ? p : new RegExp(p.source, p.flags + "g"));
   }
   scrub(text) {
-    let out = this.secrets ? text.replace(this.secrets, SENSITIVE_TEXT) : text;
+    let out = this.encoded ? text.replace(this.encoded, SENSITIVE_TEXT) : text;
+    if (this.secrets) out = out.replace(this.secrets, SENSITIVE_TEXT);
     for (const p of this.patterns) out = out.replace(p, PATTERN_TEXT);
     return out;
   }
   /**
-   * A map key or other name: masked whole when it equals a sensitive string of any length (a key
-   * is an identifier, not free text, so a short match is not a coincidence of substrings), else
-   * scrubbed like any text.
+   * A map key or other name: masked whole when it equals a sensitive string of any length, in any
+   * letter case (a key is an identifier, not free text, so a short match is not a coincidence of
+   * substrings), else scrubbed like any text.
    */
   scrubName(name) {
     let out = this.names.get(name);
     if (out === void 0) {
-      out = this.exact.has(name) ? SENSITIVE_TEXT : this.scrub(name);
+      out = this.exact.has(name.toLowerCase()) ? SENSITIVE_TEXT : this.scrub(name);
       this.names.set(name, out);
     }
     return out;
@@ -27079,15 +27113,68 @@ function parseMaskPatterns(sources) {
 var import_node_fs = require("node:fs");
 var import_node_path = require("node:path");
 
+// src/errors.ts
+var EXIT_CODES = { usage: 2, "invalid-input": 2, refusal: 1, internal: 1 };
+var BUG_REPORT_URL = "https://github.com/rehost-factory/rehost-factory/issues";
+var RehostError = class extends Error {
+  constructor(kind, message, options) {
+    super(message, options);
+    this.kind = kind;
+    this.name = "RehostError";
+  }
+  kind;
+  /** The CLI's exit code for this error. */
+  get exitCode() {
+    return EXIT_CODES[this.kind];
+  }
+};
+function isRehostError(e) {
+  return e instanceof RehostError;
+}
+function isExpectedError(e) {
+  return isRehostError(e) && e.kind !== "internal";
+}
+function isEnvironmentError(e) {
+  if (!(e instanceof Error) && !(typeof e === "object" && e !== null)) return false;
+  const x = e;
+  if (x.$metadata !== void 0 || x.$fault !== void 0) return true;
+  if (x.name === "CredentialsProviderError" || x.name === "TimeoutError" || x.name === "AbortError") return true;
+  if (x.name === "HttpError" && typeof x.status === "number") return true;
+  return typeof x.code === "string" && /^E[A-Z0-9]+$/.test(x.code) && (x.syscall !== void 0 || typeof x.errno === "number");
+}
+function describeError(e, options = {}) {
+  if (isExpectedError(e)) return { message: e.message, exitCode: e.exitCode, bug: false };
+  if (isEnvironmentError(e)) {
+    const name = e.name && e.name !== "Error" ? `${e.name}: ` : "";
+    return { message: `${name}${e.message}${options.debug && e.stack ? `
+${e.stack}` : ""}`, exitCode: 1, bug: false };
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const lines = [
+    `internal error: ${err.message}`,
+    `This is a bug in rehost-factory, not a problem with your input. Please report it at ${BUG_REPORT_URL} with the command you ran and this output${options.debug ? "" : ` (${options.debugHint ?? "run again with --debug to include the stack trace"})`}.`
+  ];
+  if (options.debug) lines.push(stackOf(err));
+  return { message: lines.join("\n"), exitCode: 1, bug: true };
+}
+function stackOf(err) {
+  const parts = [err.stack ?? String(err)];
+  let cause = err.cause;
+  for (let depth = 0; cause !== void 0 && depth < 5; depth++) {
+    parts.push(`caused by: ${cause instanceof Error ? cause.stack ?? cause.message : String(cause)}`);
+    cause = cause instanceof Error ? cause.cause : void 0;
+  }
+  return parts.join("\n");
+}
+
 // src/plan-review/plan.ts
-var PlanInputError = class extends Error {
+var PlanInputError = class extends RehostError {
   constructor(file, detail) {
-    super(`${file}: ${detail}`);
+    super("invalid-input", `${file}: ${detail}`);
     this.file = file;
     this.name = "PlanInputError";
   }
   file;
-  exitCode = 2;
 };
 var KNOWN_ACTIONS = /* @__PURE__ */ new Set(["no-op", "create", "read", "update", "delete", "forget"]);
 var TERRAFORM_ACTIONS = [
@@ -27746,49 +27833,74 @@ function octokitComments(octokit, target) {
   };
 }
 
+// src/actions/run-action.ts
+var core = __toESM(require_core());
+var InputError = class extends RehostError {
+  constructor(message) {
+    super("usage", message);
+    this.name = "InputError";
+  }
+};
+var MISSING_INPUT = /^Input required and not supplied: /;
+function failureMessage(e, debug) {
+  if (e instanceof Error && !(e instanceof RehostError) && MISSING_INPUT.test(e.message)) return e.message;
+  return describeError(e, { debug, debugHint: "re-run the job with debug logging enabled (ACTIONS_STEP_DEBUG) to include the stack trace" }).message;
+}
+function runAction(body) {
+  body().catch((e) => core.setFailed(failureMessage(e, core.isDebug())));
+}
+
 // src/actions/plan-review.ts
 async function run() {
   const ctx = github.context;
   const pr = ctx.payload.pull_request;
-  const overrideLabel = core.getInput("override-label", { required: true });
+  const overrideLabel = core2.getInput("override-label", { required: true });
   const labels = (pr?.labels ?? []).map((l) => l.name);
-  const maxComments = Number(core.getInput("max-comments") || "10");
-  if (!Number.isInteger(maxComments) || maxComments < 1) throw new Error(`max-comments: expected a whole number \u2265 1, got "${core.getInput("max-comments")}"`);
-  const commentId = core.getInput("comment-id") || "plan-review";
+  const maxComments = Number(core2.getInput("max-comments") || "10");
+  if (!Number.isInteger(maxComments) || maxComments < 1) throw new InputError(`max-comments: expected a whole number \u2265 1, got "${core2.getInput("max-comments")}"`);
+  const commentId = core2.getInput("comment-id") || "plan-review";
   const runUrl = `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}`;
-  const review = reviewPlans(readPlanSpec(core.getMultilineInput("plans", { required: true })), {
-    criticalRules: [...core.getBooleanInput("default-critical-rules") ? DEFAULT_CRITICAL_RULES : [], ...core.getMultilineInput("critical-rules").map(parseCriticalRule)],
-    maskPatterns: parseMaskPatterns(core.getMultilineInput("mask-patterns")),
+  const { criticalRules, maskPatterns } = inputRules();
+  const review = reviewPlans(readPlanSpec(core2.getMultilineInput("plans", { required: true })), {
+    criticalRules: [...core2.getBooleanInput("default-critical-rules") ? DEFAULT_CRITICAL_RULES : [], ...criticalRules],
+    maskPatterns,
     overrideLabel,
     overridden: labels.includes(overrideLabel),
     maxComments,
     commentId,
     runUrl,
-    title: core.getInput("title") || void 0
+    title: core2.getInput("title") || void 0
   });
-  await core.summary.addRaw(review.jobSummary).write();
-  if (core.getBooleanInput("comment")) {
+  await core2.summary.addRaw(review.jobSummary).write();
+  if (core2.getBooleanInput("comment")) {
     if (!pr) {
-      core.info("Not a pull_request event: no comment posted (the review is in the job summary).");
+      core2.info("Not a pull_request event: no comment posted (the review is in the job summary).");
     } else {
-      const octokit = github.getOctokit(core.getInput("github-token", { required: true }));
+      const octokit = github.getOctokit(core2.getInput("github-token", { required: true }));
       const api = octokitComments(octokit, { owner: ctx.repo.owner, repo: ctx.repo.repo, issueNumber: pr.number });
-      const author = await resolveCommentAuthor(api, core.getInput("comment-author") || DEFAULT_COMMENT_AUTHOR);
+      const author = await resolveCommentAuthor(api, core2.getInput("comment-author") || DEFAULT_COMMENT_AUTHOR).catch((e) => Promise.reject(new InputError(e.message)));
       const r = await upsertStickyComments(api, commentId, review.comments, { author });
-      core.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted (comments by ${author}).`);
-      if (r.ignored.length) core.warning(`Pull request #${pr.number}: ${r.ignored.length} comment(s) carry the plan-review marker but were not written by ${author}; they were left alone: ${r.ignored.join(", ")}`);
+      core2.info(`Pull request #${pr.number}: ${r.created.length} comment(s) created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted (comments by ${author}).`);
+      if (r.ignored.length) core2.warning(`Pull request #${pr.number}: ${r.ignored.length} comment(s) carry the plan-review marker but were not written by ${author}; they were left alone: ${r.ignored.join(", ")}`);
     }
   }
   const s = review.summary;
-  core.setOutput("has_changes", String(s.has_changes));
-  core.setOutput("has_destroy", String(s.has_destroy));
-  core.setOutput("guard_tripped", String(s.guard_tripped));
-  core.setOutput("counts", JSON.stringify({ total: review.total, stacks: s.stacks }));
-  core.setOutput("comment_count", String(review.comments.length));
+  core2.setOutput("has_changes", String(s.has_changes));
+  core2.setOutput("has_destroy", String(s.has_destroy));
+  core2.setOutput("guard_tripped", String(s.guard_tripped));
+  core2.setOutput("counts", JSON.stringify({ total: review.total, stacks: s.stacks }));
+  core2.setOutput("comment_count", String(review.comments.length));
   if (review.critical.length) {
     const list = review.critical.map((c) => `${c.stack}: ${c.address} (${c.action})`).join("; ");
-    if (s.guard_tripped) core.setFailed(`Migration-critical resources would be destroyed or replaced: ${list}. Add the label "${overrideLabel}" to the pull request to allow it.`);
-    else core.warning(`Migration-critical changes allowed by the label "${overrideLabel}": ${list}`);
+    if (s.guard_tripped) core2.setFailed(`Migration-critical resources would be destroyed or replaced: ${list}. Add the label "${overrideLabel}" to the pull request to allow it.`);
+    else core2.warning(`Migration-critical changes allowed by the label "${overrideLabel}": ${list}`);
   }
 }
-run().catch((e) => core.setFailed(e.message));
+function inputRules() {
+  try {
+    return { criticalRules: core2.getMultilineInput("critical-rules").map(parseCriticalRule), maskPatterns: parseMaskPatterns(core2.getMultilineInput("mask-patterns")) };
+  } catch (e) {
+    throw new InputError(e.message);
+  }
+}
+runAction(run);

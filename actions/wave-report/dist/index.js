@@ -18,9 +18,9 @@ var __export = (target, all) => {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key2 of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key2) && key2 !== except)
-        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
+    for (let key3 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key3) && key3 !== except)
+        __defProp(to, key3, { get: () => from[key3], enumerable: !(desc = __getOwnPropDesc(from, key3)) || desc.enumerable });
   }
   return to;
 };
@@ -132,16 +132,16 @@ var require_command = __commonJS({
         if (this.properties && Object.keys(this.properties).length > 0) {
           cmdStr += " ";
           let first = true;
-          for (const key2 in this.properties) {
-            if (this.properties.hasOwnProperty(key2)) {
-              const val = this.properties[key2];
+          for (const key3 in this.properties) {
+            if (this.properties.hasOwnProperty(key3)) {
+              const val = this.properties[key3];
               if (val) {
                 if (first) {
                   first = false;
                 } else {
                   cmdStr += ",";
                 }
-                cmdStr += `${key2}=${escapeProperty(val)}`;
+                cmdStr += `${key3}=${escapeProperty(val)}`;
               }
             }
           }
@@ -219,16 +219,16 @@ var require_file_command = __commonJS({
         encoding: "utf8"
       });
     }
-    function prepareKeyValueMessage(key2, value) {
+    function prepareKeyValueMessage(key3, value) {
       const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
       const convertedValue = (0, utils_1.toCommandValue)(value);
-      if (key2.includes(delimiter)) {
+      if (key3.includes(delimiter)) {
         throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
       }
       if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
       }
-      return `${key2}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+      return `${key3}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
     }
   }
 });
@@ -1085,9 +1085,9 @@ var require_constants = __commonJS({
       "X-XSS-Protection"
     ];
     for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-      const key2 = wellknownHeaderNames[i];
-      const lowerCasedKey = key2.toLowerCase();
-      headerNameLowerCasedRecord[key2] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
+      const key3 = wellknownHeaderNames[i];
+      const lowerCasedKey = key3.toLowerCase();
+      headerNameLowerCasedRecord[key3] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
     }
     Object.setPrototypeOf(headerNameLowerCasedRecord, null);
     module2.exports = {
@@ -1121,16 +1121,16 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key2, value, index) {
-        if (index === void 0 || index >= key2.length) {
+      constructor(key3, value, index) {
+        if (index === void 0 || index >= key3.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key2.charCodeAt(index);
+        const code = this.code = key3.charCodeAt(index);
         if (code > 127) {
           throw new TypeError("key must be ascii string");
         }
-        if (key2.length !== ++index) {
-          this.middle = new _TstNode(key2, value, index);
+        if (key3.length !== ++index) {
+          this.middle = new _TstNode(key3, value, index);
         } else {
           this.value = value;
         }
@@ -1139,15 +1139,15 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        */
-      add(key2, value) {
-        const length = key2.length;
+      add(key3, value) {
+        const length = key3.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
         }
         let index = 0;
         let node2 = this;
         while (true) {
-          const code = key2.charCodeAt(index);
+          const code = key3.charCodeAt(index);
           if (code > 127) {
             throw new TypeError("key must be ascii string");
           }
@@ -1158,20 +1158,20 @@ var require_tree = __commonJS({
             } else if (node2.middle !== null) {
               node2 = node2.middle;
             } else {
-              node2.middle = new _TstNode(key2, value, index);
+              node2.middle = new _TstNode(key3, value, index);
               break;
             }
           } else if (node2.code < code) {
             if (node2.left !== null) {
               node2 = node2.left;
             } else {
-              node2.left = new _TstNode(key2, value, index);
+              node2.left = new _TstNode(key3, value, index);
               break;
             }
           } else if (node2.right !== null) {
             node2 = node2.right;
           } else {
-            node2.right = new _TstNode(key2, value, index);
+            node2.right = new _TstNode(key3, value, index);
             break;
           }
         }
@@ -1180,12 +1180,12 @@ var require_tree = __commonJS({
        * @param {Uint8Array} key
        * @return {TstNode | null}
        */
-      search(key2) {
-        const keylength = key2.length;
+      search(key3) {
+        const keylength = key3.length;
         let index = 0;
         let node2 = this;
         while (node2 !== null && index < keylength) {
-          let code = key2[index];
+          let code = key3[index];
           if (code <= 90 && code >= 65) {
             code |= 32;
           }
@@ -1210,25 +1210,25 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key2, value) {
+      insert(key3, value) {
         if (this.node === null) {
-          this.node = new TstNode(key2, value, 0);
+          this.node = new TstNode(key3, value, 0);
         } else {
-          this.node.add(key2, value);
+          this.node.add(key3, value);
         }
       }
       /**
        * @param {Uint8Array} key
        * @return {any}
        */
-      lookup(key2) {
-        return this.node?.search(key2)?.value ?? null;
+      lookup(key3) {
+        return this.node?.search(key3)?.value ?? null;
       }
     };
     var tree = new TernarySearchTree();
     for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-      const key2 = headerNameLowerCasedRecord[wellknownHeaderNames[i]];
-      tree.insert(key2, key2);
+      const key3 = headerNameLowerCasedRecord[wellknownHeaderNames[i]];
+      tree.insert(key3, key3);
     }
     module2.exports = {
       TernarySearchTree,
@@ -1452,20 +1452,20 @@ var require_util = __commonJS({
     function parseHeaders(headers, obj) {
       if (obj === void 0) obj = {};
       for (let i = 0; i < headers.length; i += 2) {
-        const key2 = headerNameToString(headers[i]);
-        let val = obj[key2];
+        const key3 = headerNameToString(headers[i]);
+        let val = obj[key3];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj[key2] = val;
+            obj[key3] = val;
           }
           val.push(headers[i + 1].toString("utf8"));
         } else {
           const headersValue = headers[i + 1];
           if (typeof headersValue === "string") {
-            obj[key2] = headersValue;
+            obj[key3] = headersValue;
           } else {
-            obj[key2] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj[key3] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
@@ -1479,21 +1479,21 @@ var require_util = __commonJS({
       const ret = new Array(len);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
-      let key2;
+      let key3;
       let val;
       let kLen = 0;
       for (let n = 0; n < headers.length; n += 2) {
-        key2 = headers[n];
+        key3 = headers[n];
         val = headers[n + 1];
-        typeof key2 !== "string" && (key2 = key2.toString());
+        typeof key3 !== "string" && (key3 = key3.toString());
         typeof val !== "string" && (val = val.toString("utf8"));
-        kLen = key2.length;
-        if (kLen === 14 && key2[7] === "-" && (key2 === "content-length" || key2.toLowerCase() === "content-length")) {
+        kLen = key3.length;
+        if (kLen === 14 && key3[7] === "-" && (key3 === "content-length" || key3.toLowerCase() === "content-length")) {
           hasContentLength = true;
-        } else if (kLen === 19 && key2[7] === "-" && (key2 === "content-disposition" || key2.toLowerCase() === "content-disposition")) {
+        } else if (kLen === 19 && key3[7] === "-" && (key3 === "content-disposition" || key3.toLowerCase() === "content-disposition")) {
           contentDispositionIdx = n + 1;
         }
-        ret[n] = key2;
+        ret[n] = key3;
         ret[n + 1] = val;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
@@ -2234,20 +2234,20 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key2, value) {
-        processHeader(this, key2, value);
+      addHeader(key3, value) {
+        processHeader(this, key3, value);
         return this;
       }
     };
-    function processHeader(request, key2, val) {
+    function processHeader(request, key3, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
-        throw new InvalidArgumentError(`invalid ${key2} header`);
+        throw new InvalidArgumentError(`invalid ${key3} header`);
       } else if (val === void 0) {
         return;
       }
-      let headerName = headerNameLowerCasedRecord[key2];
+      let headerName = headerNameLowerCasedRecord[key3];
       if (headerName === void 0) {
-        headerName = key2.toLowerCase();
+        headerName = key3.toLowerCase();
         if (headerNameLowerCasedRecord[headerName] === void 0 && !isValidHTTPToken(headerName)) {
           throw new InvalidArgumentError("invalid header key");
         }
@@ -2257,17 +2257,17 @@ var require_request = __commonJS({
         for (let i = 0; i < val.length; i++) {
           if (typeof val[i] === "string") {
             if (!isValidHeaderValue(val[i])) {
-              throw new InvalidArgumentError(`invalid ${key2} header`);
+              throw new InvalidArgumentError(`invalid ${key3} header`);
             }
             arr.push(val[i]);
           } else if (val[i] === null) {
             arr.push("");
           } else if (typeof val[i] === "object") {
-            throw new InvalidArgumentError(`invalid ${key2} header`);
+            throw new InvalidArgumentError(`invalid ${key3} header`);
           } else {
             const str = `${val[i]}`;
             if (!isValidHeaderValue(str)) {
-              throw new InvalidArgumentError(`invalid ${key2} header`);
+              throw new InvalidArgumentError(`invalid ${key3} header`);
             }
             arr.push(str);
           }
@@ -2275,14 +2275,14 @@ var require_request = __commonJS({
         val = arr;
       } else if (typeof val === "string") {
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key2} header`);
+          throw new InvalidArgumentError(`invalid ${key3} header`);
         }
       } else if (val === null) {
         val = "";
       } else {
         val = `${val}`;
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key2} header`);
+          throw new InvalidArgumentError(`invalid ${key3} header`);
         }
       }
       if (headerName === "host") {
@@ -2303,7 +2303,7 @@ var require_request = __commonJS({
         }
       } else if (request.contentType === null && headerName === "content-type") {
         request.contentType = val;
-        request.headers.push(key2, val);
+        request.headers.push(key3, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2317,7 +2317,7 @@ var require_request = __commonJS({
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request.headers.push(key2, val);
+        request.headers.push(key3, val);
       }
     }
     module2.exports = Request;
@@ -2805,13 +2805,13 @@ var require_connect = __commonJS({
         constructor(maxCachedSessions) {
           this._maxCachedSessions = maxCachedSessions;
           this._sessionCache = /* @__PURE__ */ new Map();
-          this._sessionRegistry = new global.FinalizationRegistry((key2) => {
+          this._sessionRegistry = new global.FinalizationRegistry((key3) => {
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key2);
+            const ref = this._sessionCache.get(key3);
             if (ref !== void 0 && ref.deref() === void 0) {
-              this._sessionCache.delete(key2);
+              this._sessionCache.delete(key3);
             }
           });
         }
@@ -2975,10 +2975,10 @@ var require_utils2 = __commonJS({
     exports2.enumToMap = void 0;
     function enumToMap(obj) {
       const res = {};
-      Object.keys(obj).forEach((key2) => {
-        const value = obj[key2];
+      Object.keys(obj).forEach((key3) => {
+        const value = obj[key3];
         if (typeof value === "number") {
-          res[key2] = value;
+          res[key3] = value;
         }
       });
       return res;
@@ -3155,9 +3155,9 @@ var require_constants2 = __commonJS({
     ];
     exports2.METHOD_MAP = utils_1.enumToMap(METHODS);
     exports2.H_METHOD_MAP = {};
-    Object.keys(exports2.METHOD_MAP).forEach((key2) => {
-      if (/^H/.test(key2)) {
-        exports2.H_METHOD_MAP[key2] = exports2.METHOD_MAP[key2];
+    Object.keys(exports2.METHOD_MAP).forEach((key3) => {
+      if (/^H/.test(key3)) {
+        exports2.H_METHOD_MAP[key3] = exports2.METHOD_MAP[key3];
       }
     });
     var FINISH;
@@ -4128,19 +4128,19 @@ var require_webidl = __commonJS({
         const result = {};
         if (!types.isProxy(O)) {
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
-          for (const key2 of keys2) {
-            const typedKey = keyConverter(key2, prefix, argument);
-            const typedValue = valueConverter(O[key2], prefix, argument);
+          for (const key3 of keys2) {
+            const typedKey = keyConverter(key3, prefix, argument);
+            const typedValue = valueConverter(O[key3], prefix, argument);
             result[typedKey] = typedValue;
           }
           return result;
         }
         const keys = Reflect.ownKeys(O);
-        for (const key2 of keys) {
-          const desc = Reflect.getOwnPropertyDescriptor(O, key2);
+        for (const key3 of keys) {
+          const desc = Reflect.getOwnPropertyDescriptor(O, key3);
           if (desc?.enumerable) {
-            const typedKey = keyConverter(key2, prefix, argument);
-            const typedValue = valueConverter(O[key2], prefix, argument);
+            const typedKey = keyConverter(key3, prefix, argument);
+            const typedValue = valueConverter(O[key3], prefix, argument);
             result[typedKey] = typedValue;
           }
         }
@@ -4171,29 +4171,29 @@ var require_webidl = __commonJS({
           });
         }
         for (const options of converters) {
-          const { key: key2, defaultValue, required: required2, converter } = options;
+          const { key: key3, defaultValue, required: required2, converter } = options;
           if (required2 === true) {
-            if (!Object.hasOwn(dictionary, key2)) {
+            if (!Object.hasOwn(dictionary, key3)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `Missing required key "${key2}".`
+                message: `Missing required key "${key3}".`
               });
             }
           }
-          let value = dictionary[key2];
+          let value = dictionary[key3];
           const hasDefault = Object.hasOwn(options, "defaultValue");
           if (hasDefault && value !== null) {
             value ??= defaultValue();
           }
           if (required2 || hasDefault || value !== void 0) {
-            value = converter(value, prefix, `${argument}.${key2}`);
+            value = converter(value, prefix, `${argument}.${key3}`);
             if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
                 header: prefix,
                 message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key2] = value;
+            dict[key3] = value;
           }
         }
         return dict;
@@ -4808,18 +4808,18 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key2, [valueIndex]: value } = values[index];
+          const { [keyIndex]: key3, [valueIndex]: value } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
             case "key":
-              result = key2;
+              result = key3;
               break;
             case "value":
               result = value;
               break;
             case "key+value":
-              result = [key2, value];
+              result = [key3, value];
               break;
           }
           return {
@@ -4885,8 +4885,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name2}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key2, 1: value } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value, key2, this);
+            for (const { 0: key3, 1: value } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value, key3, this);
             }
           }
         }
@@ -6329,15 +6329,15 @@ var require_client_h1 = __commonJS({
         } else {
           this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
         }
-        const key2 = this.headers[len - 2];
-        if (key2.length === 10) {
-          const headerName = util.bufferToLowerCasedHeaderName(key2);
+        const key3 = this.headers[len - 2];
+        if (key3.length === 10) {
+          const headerName = util.bufferToLowerCasedHeaderName(key3);
           if (headerName === "keep-alive") {
             this.keepAlive += buf.toString();
           } else if (headerName === "connection") {
             this.connection += buf.toString();
           }
-        } else if (key2.length === 14 && util.bufferToLowerCasedHeaderName(key2) === "content-length") {
+        } else if (key3.length === 14 && util.bufferToLowerCasedHeaderName(key3) === "content-length") {
           this.contentLength += buf.toString();
         }
         this.trackHeader(buf.length);
@@ -6835,15 +6835,15 @@ upgrade: ${upgrade}\r
       }
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
-          const key2 = headers[n + 0];
+          const key3 = headers[n + 0];
           const val = headers[n + 1];
           if (Array.isArray(val)) {
             for (let i = 0; i < val.length; i++) {
-              header += `${key2}: ${val[i]}\r
+              header += `${key3}: ${val[i]}\r
 `;
             }
           } else {
-            header += `${key2}: ${val}\r
+            header += `${key3}: ${val}\r
 `;
           }
         }
@@ -7353,18 +7353,18 @@ var require_client_h2 = __commonJS({
       }
       const headers = {};
       for (let n = 0; n < reqHeaders.length; n += 2) {
-        const key2 = reqHeaders[n + 0];
+        const key3 = reqHeaders[n + 0];
         const val = reqHeaders[n + 1];
         if (Array.isArray(val)) {
           for (let i = 0; i < val.length; i++) {
-            if (headers[key2]) {
-              headers[key2] += `,${val[i]}`;
+            if (headers[key3]) {
+              headers[key3] += `,${val[i]}`;
             } else {
-              headers[key2] = val[i];
+              headers[key3] = val[i];
             }
           }
         } else {
-          headers[key2] = val;
+          headers[key3] = val;
         }
       }
       let stream;
@@ -7859,9 +7859,9 @@ var require_redirect_handler = __commonJS({
           }
         }
       } else if (headers && typeof headers === "object") {
-        for (const key2 of Object.keys(headers)) {
-          if (!shouldRemoveHeader(key2, removeContent, unknownOrigin)) {
-            ret.push(key2, headers[key2]);
+        for (const key3 of Object.keys(headers)) {
+          if (!shouldRemoveHeader(key3, removeContent, unknownOrigin)) {
+            ret.push(key3, headers[key3]);
           }
         }
       } else {
@@ -8942,16 +8942,16 @@ var require_agent = __commonJS({
         return ret;
       }
       [kDispatch](opts, handler) {
-        let key2;
+        let key3;
         if (opts.origin && (typeof opts.origin === "string" || opts.origin instanceof URL)) {
-          key2 = String(opts.origin);
+          key3 = String(opts.origin);
         } else {
           throw new InvalidArgumentError("opts.origin must be a non-empty string or URL.");
         }
-        let dispatcher = this[kClients].get(key2);
+        let dispatcher = this[kClients].get(key3);
         if (!dispatcher) {
           dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
-          this[kClients].set(key2, dispatcher);
+          this[kClients].set(key3, dispatcher);
         }
         return dispatcher.dispatch(opts, handler);
       }
@@ -9190,7 +9190,7 @@ var require_proxy_agent = __commonJS({
       return headers;
     }
     function throwIfProxyAuthIsSent(headers) {
-      const existProxyAuth = headers && Object.keys(headers).find((key2) => key2.toLowerCase() === "proxy-authorization");
+      const existProxyAuth = headers && Object.keys(headers).find((key3) => key3.toLowerCase() === "proxy-authorization");
       if (existProxyAuth) {
         throw new InvalidArgumentError("Proxy-Authorization should be sent in ProxyAgent constructor");
       }
@@ -10968,18 +10968,18 @@ var require_mock_utils = __commonJS({
         })
       );
     }
-    function getHeaderByName(headers, key2) {
+    function getHeaderByName(headers, key3) {
       if (Array.isArray(headers)) {
         for (let i = 0; i < headers.length; i += 2) {
-          if (headers[i].toLocaleLowerCase() === key2.toLocaleLowerCase()) {
+          if (headers[i].toLocaleLowerCase() === key3.toLocaleLowerCase()) {
             return headers[i + 1];
           }
         }
         return void 0;
       } else if (typeof headers.get === "function") {
-        return headers.get(key2);
+        return headers.get(key3);
       } else {
-        return lowerCaseEntries(headers)[key2.toLocaleLowerCase()];
+        return lowerCaseEntries(headers)[key3.toLocaleLowerCase()];
       }
     }
     function buildHeadersFromArray(headers) {
@@ -11043,41 +11043,41 @@ var require_mock_utils = __commonJS({
         return data.toString();
       }
     }
-    function getMockDispatch(mockDispatches, key2) {
-      const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
+    function getMockDispatch(mockDispatches, key3) {
+      const basePath = key3.query ? buildURL(key3.path, key3.query) : key3.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
       let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path }) => matchValue(safeUrl(path), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key2.method));
+      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key3.method));
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key2.method}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key3.method}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key2.body) : true);
+      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key3.body) : true);
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key2.body}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key3.body}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key2.headers));
+      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key3.headers));
       if (matchedMockDispatches.length === 0) {
-        const headers = typeof key2.headers === "object" ? JSON.stringify(key2.headers) : key2.headers;
+        const headers = typeof key3.headers === "object" ? JSON.stringify(key3.headers) : key3.headers;
         throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`);
       }
       return matchedMockDispatches[0];
     }
-    function addMockDispatch(mockDispatches, key2, data) {
+    function addMockDispatch(mockDispatches, key3, data) {
       const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
       const replyData = typeof data === "function" ? { callback: data } : { ...data };
-      const newMockDispatch = { ...baseData, ...key2, pending: true, data: { error: null, ...replyData } };
+      const newMockDispatch = { ...baseData, ...key3, pending: true, data: { error: null, ...replyData } };
       mockDispatches.push(newMockDispatch);
       return newMockDispatch;
     }
-    function deleteMockDispatch(mockDispatches, key2) {
+    function deleteMockDispatch(mockDispatches, key3) {
       const index = mockDispatches.findIndex((dispatch) => {
         if (!dispatch.consumed) {
           return false;
         }
-        return matchKey(dispatch, key2);
+        return matchKey(dispatch, key3);
       });
       if (index !== -1) {
         mockDispatches.splice(index, 1);
@@ -11097,9 +11097,9 @@ var require_mock_utils = __commonJS({
       const keys = Object.keys(data);
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
-        const key2 = keys[i];
-        const value = data[key2];
-        const name2 = Buffer.from(`${key2}`);
+        const key3 = keys[i];
+        const value = data[key3];
+        const name2 = Buffer.from(`${key3}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
             result.push(name2, Buffer.from(`${value[j]}`));
@@ -11121,8 +11121,8 @@ var require_mock_utils = __commonJS({
       return Buffer.concat(buffers).toString("utf8");
     }
     function mockDispatch(opts, handler) {
-      const key2 = buildKey(opts);
-      const mockDispatch2 = getMockDispatch(this[kDispatches], key2);
+      const key3 = buildKey(opts);
+      const mockDispatch2 = getMockDispatch(this[kDispatches], key3);
       mockDispatch2.timesInvoked++;
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
@@ -11132,7 +11132,7 @@ var require_mock_utils = __commonJS({
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
       if (error62 !== null) {
-        deleteMockDispatch(this[kDispatches], key2);
+        deleteMockDispatch(this[kDispatches], key3);
         handler.onError(error62);
         return true;
       }
@@ -11157,7 +11157,7 @@ var require_mock_utils = __commonJS({
         handler.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
         handler.onData?.(Buffer.from(responseData));
         handler.onComplete?.(responseTrailers);
-        deleteMockDispatch(mockDispatches, key2);
+        deleteMockDispatch(mockDispatches, key3);
       }
       function resume() {
       }
@@ -13064,16 +13064,16 @@ var require_dispatcher_weakref = __commonJS({
       constructor(finalizer) {
         this.finalizer = finalizer;
       }
-      register(dispatcher, key2) {
+      register(dispatcher, key3) {
         if (dispatcher.on) {
           dispatcher.on("disconnect", () => {
             if (dispatcher[kConnected] === 0 && dispatcher[kSize] === 0) {
-              this.finalizer(key2);
+              this.finalizer(key3);
             }
           });
         }
       }
-      unregister(key2) {
+      unregister(key3) {
       }
     };
     module2.exports = function() {
@@ -16558,8 +16558,8 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key2, ...value] = part.split("=");
-        const trimmedKey = key2.trim();
+        const [key3, ...value] = part.split("=");
+        const trimmedKey = key3.trim();
         const joinedValue = value.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
@@ -20071,7 +20071,7 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes.NotFound) {
               resolve(response);
             }
-            function dateTimeDeserializer(key2, value) {
+            function dateTimeDeserializer(key3, value) {
               if (typeof value === "string") {
                 const a = new Date(value);
                 if (!isNaN(a.valueOf())) {
@@ -20397,7 +20397,7 @@ var require_summary = __commonJS({
        * @returns {string} content wrapped in HTML element
        */
       wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs).map(([key2, value]) => ` ${key2}="${value}"`).join("");
+        const htmlAttrs = Object.entries(attrs).map(([key3, value]) => ` ${key3}="${value}"`).join("");
         if (!content) {
           return `<${tag}${htmlAttrs}>`;
         }
@@ -20462,8 +20462,8 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addRaw(text, addEOL = false) {
-        this._buffer += text;
+      addRaw(text2, addEOL = false) {
+        this._buffer += text2;
         return addEOL ? this.addEOL() : this;
       }
       /**
@@ -20559,10 +20559,10 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addHeading(text, level) {
+      addHeading(text2, level) {
         const tag = `h${level}`;
         const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-        const element = this.wrap(allowedTag, text);
+        const element = this.wrap(allowedTag, text2);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -20591,9 +20591,9 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addQuote(text, cite) {
+      addQuote(text2, cite) {
         const attrs = Object.assign({}, cite && { cite });
-        const element = this.wrap("blockquote", text, attrs);
+        const element = this.wrap("blockquote", text2, attrs);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -20604,8 +20604,8 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addLink(text, href) {
-        const element = this.wrap("a", text, { href });
+      addLink(text2, href) {
+        const element = this.wrap("a", text2, { href });
         return this.addRaw(element).addEOL();
       }
     };
@@ -21957,7 +21957,7 @@ var require_core = __commonJS({
     exports2.setOutput = setOutput3;
     exports2.setCommandEcho = setCommandEcho;
     exports2.setFailed = setFailed3;
-    exports2.isDebug = isDebug;
+    exports2.isDebug = isDebug2;
     exports2.debug = debug;
     exports2.error = error62;
     exports2.warning = warning2;
@@ -22044,7 +22044,7 @@ Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
       process.exitCode = ExitCode.Failure;
       error62(message);
     }
-    function isDebug() {
+    function isDebug2() {
       return process.env["RUNNER_DEBUG"] === "1";
     }
     function debug(message) {
@@ -22130,9 +22130,9 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
-    var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -22154,7 +22154,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar3(node2) || isCollection(node2)) && !!node2.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -22166,10 +22166,10 @@ var require_identity = __commonJS({
     exports2.isAlias = isAlias;
     exports2.isCollection = isCollection;
     exports2.isDocument = isDocument;
-    exports2.isMap = isMap2;
+    exports2.isMap = isMap3;
     exports2.isNode = isNode;
-    exports2.isPair = isPair2;
-    exports2.isScalar = isScalar2;
+    exports2.isPair = isPair3;
+    exports2.isScalar = isScalar3;
     exports2.isSeq = isSeq2;
   }
 });
@@ -22182,7 +22182,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -22191,14 +22191,14 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    function visit_(key2, node2, visitor, path) {
-      const ctrl = callVisitor(key2, node2, visitor, path);
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    function visit_(key3, node2, visitor, path) {
+      const ctrl = callVisitor(key3, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path, ctrl);
-        return visit_(key2, ctrl, visitor, path);
+        replaceNode(key3, path, ctrl);
+        return visit_(key3, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
@@ -22242,11 +22242,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node2, visitor, path) {
-      const ctrl = await callVisitor(key2, node2, visitor, path);
+    async function visitAsync_(key3, node2, visitor, path) {
+      const ctrl = await callVisitor(key3, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path);
+        replaceNode(key3, path, ctrl);
+        return visitAsync_(key3, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
@@ -22296,27 +22296,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node2, visitor, path) {
+    function callVisitor(key3, node2, visitor, path) {
       if (typeof visitor === "function")
-        return visitor(key2, node2, path);
+        return visitor(key3, node2, path);
       if (identity.isMap(node2))
-        return visitor.Map?.(key2, node2, path);
+        return visitor.Map?.(key3, node2, path);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key2, node2, path);
+        return visitor.Seq?.(key3, node2, path);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key2, node2, path);
+        return visitor.Pair?.(key3, node2, path);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key2, node2, path);
+        return visitor.Scalar?.(key3, node2, path);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key2, node2, path);
+        return visitor.Alias?.(key3, node2, path);
       return void 0;
     }
-    function replaceNode(key2, path, node2) {
+    function replaceNode(key3, path, node2) {
       const parent = path[path.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key2] = node2;
+        parent.items[key3] = node2;
       } else if (identity.isPair(parent)) {
-        if (key2 === "key")
+        if (key3 === "key")
           parent.key = node2;
         else
           parent.value = node2;
@@ -22327,7 +22327,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports2.visit = visit2;
+    exports2.visit = visit3;
     exports2.visitAsync = visitAsync;
   }
 });
@@ -22337,7 +22337,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -22481,7 +22481,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags2 = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags2[node2.tag] = true;
           });
@@ -22508,7 +22508,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -22519,7 +22519,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -22577,7 +22577,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
-    function applyReviver(reviver, obj, key2, val) {
+    function applyReviver(reviver, obj, key3, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -22617,7 +22617,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key2, val);
+      return reviver.call(obj, key3, val);
     }
     exports2.applyReviver = applyReviver;
   }
@@ -22699,11 +22699,11 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
-    var Node2 = require_Node();
+    var Node3 = require_Node();
     var toJS = require_toJS();
-    var Alias = class extends Node2.NodeBase {
+    var Alias = class extends Node3.NodeBase {
       constructor(source) {
         super(identity.ALIAS);
         this.source = source;
@@ -22725,7 +22725,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -22817,10 +22817,10 @@ var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var Node2 = require_Node();
+    var Node3 = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node2.NodeBase {
+    var Scalar = class extends Node3.NodeBase {
       constructor(value) {
         super(identity.SCALAR);
         this.value = value;
@@ -22923,7 +22923,7 @@ var require_Collection = __commonJS({
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
-    var Node2 = require_Node();
+    var Node3 = require_Node();
     function collectionFromPath(schema, path, value) {
       let v = value;
       for (let i = path.length - 1; i >= 0; --i) {
@@ -22947,7 +22947,7 @@ var require_Collection = __commonJS({
       });
     }
     var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
-    var Collection = class extends Node2.NodeBase {
+    var Collection = class extends Node3.NodeBase {
       constructor(type, schema) {
         super(type);
         Object.defineProperty(this, "schema", {
@@ -22980,14 +22980,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path))
           this.add(value);
         else {
-          const [key2, ...rest] = path;
-          const node2 = this.get(key2, true);
+          const [key3, ...rest] = path;
+          const node2 = this.get(key3, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
           else if (node2 === void 0 && this.schema)
-            this.set(key2, collectionFromPath(this.schema, rest, value));
+            this.set(key3, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
         }
       }
       /**
@@ -22995,14 +22995,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        const [key2, ...rest] = path;
+        const [key3, ...rest] = path;
         if (rest.length === 0)
-          return this.delete(key2);
-        const node2 = this.get(key2, true);
+          return this.delete(key3);
+        const node2 = this.get(key3, true);
         if (identity.isCollection(node2))
           return node2.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23010,8 +23010,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        const [key2, ...rest] = path;
-        const node2 = this.get(key2, true);
+        const [key3, ...rest] = path;
+        const node2 = this.get(key3, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
         else
@@ -23029,10 +23029,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path) {
-        const [key2, ...rest] = path;
+        const [key3, ...rest] = path;
         if (rest.length === 0)
-          return this.has(key2);
-        const node2 = this.get(key2, true);
+          return this.has(key3);
+        const node2 = this.get(key3, true);
         return identity.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
@@ -23040,17 +23040,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        const [key2, ...rest] = path;
+        const [key3, ...rest] = path;
         if (rest.length === 0) {
-          this.set(key2, value);
+          this.set(key3, value);
         } else {
-          const node2 = this.get(key2, true);
+          const node2 = this.get(key3, true);
           if (identity.isCollection(node2))
             node2.setIn(rest, value);
           else if (node2 === void 0 && this.schema)
-            this.set(key2, collectionFromPath(this.schema, rest, value));
+            this.set(key3, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
         }
       }
     };
@@ -23084,14 +23084,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -23108,14 +23108,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -23132,12 +23132,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -23149,12 +23149,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -23169,39 +23169,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -23628,19 +23628,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key3, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key2) && key2.comment || null;
+      let keyComment = identity.isNode(key3) && key3.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
+        if (identity.isCollection(key3) || !identity.isNode(key3) && typeof key3 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key3 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key3) || (identity.isScalar(key3) ? key3.type === Scalar.Scalar.BLOCK_FOLDED || key3.type === Scalar.Scalar.BLOCK_LITERAL : typeof key3 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -23648,7 +23648,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -23792,7 +23792,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key3) => (merge2.identify(key3) || identity.isScalar(key3) && (!key3.type || key3.type === Scalar.Scalar.PLAIN) && merge2.identify(key3.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -23809,14 +23809,14 @@ var require_merge = __commonJS({
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key2, value2] of srcMap) {
+      for (const [key3, value2] of srcMap) {
         if (map2 instanceof Map) {
-          if (!map2.has(key2))
-            map2.set(key2, value2);
+          if (!map2.has(key3))
+            map2.set(key3, value2);
         } else if (map2 instanceof Set) {
-          map2.add(key2);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key2)) {
-          Object.defineProperty(map2, key2, {
+          map2.add(key3);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key3)) {
+          Object.defineProperty(map2, key3, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -23844,19 +23844,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key: key2, value }) {
-      if (identity.isNode(key2) && key2.addToJSMap)
-        key2.addToJSMap(ctx, map2, value);
-      else if (merge2.isMergeKey(ctx, key2))
+    function addPairToJSMap(ctx, map2, { key: key3, value }) {
+      if (identity.isNode(key3) && key3.addToJSMap)
+        key3.addToJSMap(ctx, map2, value);
+      else if (merge2.isMergeKey(ctx, key3))
         merge2.addMergeToJSMap(ctx, map2, value);
       else {
-        const jsKey = toJS.toJS(key2, "", ctx);
+        const jsKey = toJS.toJS(key3, "", ctx);
         if (map2 instanceof Map) {
           map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key2, jsKey, ctx);
+          const stringKey = stringifyKey(key3, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
@@ -23871,19 +23871,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map2;
     }
-    function stringifyKey(key2, jsKey, ctx) {
+    function stringifyKey(key3, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key2) && ctx?.doc) {
+      if (identity.isNode(key3) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key2.toString(strCtx);
+        const strKey = key3.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -23907,24 +23907,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key2, value, ctx) {
-      const k = createNode.createNode(key2, void 0, ctx);
+    function createPair(key3, value, ctx) {
+      const k = createNode.createNode(key3, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair2(k, v);
     }
     var Pair2 = class _Pair {
-      constructor(key2, value = null) {
+      constructor(key3, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key2;
+        this.key = key3;
         this.value = value;
       }
       clone(schema) {
-        let { key: key2, value } = this;
-        if (identity.isNode(key2))
-          key2 = key2.clone(schema);
+        let { key: key3, value } = this;
+        if (identity.isNode(key3))
+          key3 = key3.clone(schema);
         if (identity.isNode(value))
           value = value.clone(schema);
-        return new _Pair(key2, value);
+        return new _Pair(key3, value);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -24100,11 +24100,11 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair2 = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key2) {
-      const k = identity.isScalar(key2) ? key2.value : key2;
+    function findPair(items, key3) {
+      const k = identity.isScalar(key3) ? key3.value : key3;
       for (const it of items) {
         if (identity.isPair(it)) {
-          if (it.key === key2 || it.key === k)
+          if (it.key === key3 || it.key === k)
             return it;
           if (identity.isScalar(it.key) && it.key.value === k)
             return it;
@@ -24112,7 +24112,7 @@ var require_YAMLMap = __commonJS({
       }
       return void 0;
     }
-    var YAMLMap = class extends Collection.Collection {
+    var YAMLMap2 = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
@@ -24127,20 +24127,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key2, value) => {
+        const add = (key3, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key2, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key2))
+            value = replacer.call(obj, key3, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key3))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair2.createPair(key2, value, ctx));
+            map2.items.push(Pair2.createPair(key3, value, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key2, value] of obj)
-            add(key2, value);
+          for (const [key3, value] of obj)
+            add(key3, value);
         } else if (obj && typeof obj === "object") {
-          for (const key2 of Object.keys(obj))
-            add(key2, obj[key2]);
+          for (const key3 of Object.keys(obj))
+            add(key3, obj[key3]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -24180,23 +24180,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key2) {
-        const it = findPair(this.items, key2);
+      delete(key3) {
+        const it = findPair(this.items, key3);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key2, keepScalar) {
-        const it = findPair(this.items, key2);
+      get(key3, keepScalar) {
+        const it = findPair(this.items, key3);
         const node2 = it?.value;
         return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
-      has(key2) {
-        return !!findPair(this.items, key2);
+      has(key3) {
+        return !!findPair(this.items, key3);
       }
-      set(key2, value) {
-        this.add(new Pair2.Pair(key2, value), true);
+      set(key3, value) {
+        this.add(new Pair2.Pair(key3, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -24229,7 +24229,7 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports2.YAMLMap = YAMLMap;
+    exports2.YAMLMap = YAMLMap2;
     exports2.findPair = findPair;
   }
 });
@@ -24239,18 +24239,18 @@ var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var map2 = {
       collection: "map",
       default: true,
-      nodeClass: YAMLMap.YAMLMap,
+      nodeClass: YAMLMap2.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map3, onError) {
         if (!identity.isMap(map3))
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLMap2.YAMLMap.from(schema, obj, ctx)
     };
     exports2.map = map2;
   }
@@ -24285,15 +24285,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key2) {
-        const idx = asItemIndex(key2);
+      delete(key3) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key2, keepScalar) {
-        const idx = asItemIndex(key2);
+      get(key3, keepScalar) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -24305,8 +24305,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key2) {
-        const idx = asItemIndex(key2);
+      has(key3) {
+        const idx = asItemIndex(key3);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -24316,10 +24316,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key2, value) {
-        const idx = asItemIndex(key2);
+      set(key3, value) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key2}.`);
+          throw new Error(`Expected a valid index, not ${key3}.`);
         const prev = this.items[idx];
         if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -24353,8 +24353,8 @@ var require_YAMLSeq = __commonJS({
           let i = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key2 = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key2, it);
+              const key3 = obj instanceof Set ? it : String(i++);
+              it = replacer.call(obj, key3, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -24362,8 +24362,8 @@ var require_YAMLSeq = __commonJS({
         return seq;
       }
     };
-    function asItemIndex(key2) {
-      let idx = identity.isScalar(key2) ? key2.value : key2;
+    function asItemIndex(key3) {
+      let idx = identity.isScalar(key3) ? key3.value : key3;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -24777,25 +24777,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key2, value;
+          let key3, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key2 = it[0];
+              key3 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
-              key2 = keys[0];
-              value = it[key2];
+              key3 = keys[0];
+              value = it[key3];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key2 = it;
+            key3 = it;
           }
-          pairs2.items.push(Pair2.createPair(key2, value, ctx));
+          pairs2.items.push(Pair2.createPair(key3, value, ctx));
         }
       return pairs2;
     }
@@ -24818,17 +24818,17 @@ var require_omap = __commonJS({
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var pairs = require_pairs();
     var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
       constructor() {
         super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.add = YAMLMap2.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap2.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap2.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap2.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap2.YAMLMap.prototype.set.bind(this);
         this.tag = _YAMLOMap.tag;
       }
       /**
@@ -24842,16 +24842,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair of this.items) {
-          let key2, value;
+          let key3, value;
           if (identity.isPair(pair)) {
-            key2 = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key2, ctx);
+            key3 = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key3, ctx);
           } else {
-            key2 = toJS.toJS(pair, "", ctx);
+            key3 = toJS.toJS(pair, "", ctx);
           }
-          if (map2.has(key2))
+          if (map2.has(key3))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key2, value);
+          map2.set(key3, value);
         }
         return map2;
       }
@@ -24872,12 +24872,12 @@ var require_omap = __commonJS({
       resolve(seq, onError) {
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
-        for (const { key: key2 } of pairs$1.items) {
-          if (identity.isScalar(key2)) {
-            if (seenKeys.includes(key2.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
+        for (const { key: key3 } of pairs$1.items) {
+          if (identity.isScalar(key3)) {
+            if (seenKeys.includes(key3.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key3.value}`);
             } else {
-              seenKeys.push(key2.value);
+              seenKeys.push(key3.value);
             }
           }
         }
@@ -25056,21 +25056,21 @@ var require_set = __commonJS({
     "use strict";
     var identity = require_identity();
     var Pair2 = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap2.YAMLMap {
       constructor(schema) {
         super(schema);
         this.tag = _YAMLSet.tag;
       }
-      add(key2) {
+      add(key3) {
         let pair;
-        if (identity.isPair(key2))
-          pair = key2;
-        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
-          pair = new Pair2.Pair(key2.key, null);
+        if (identity.isPair(key3))
+          pair = key3;
+        else if (key3 && typeof key3 === "object" && "key" in key3 && "value" in key3 && key3.value === null)
+          pair = new Pair2.Pair(key3.key, null);
         else
-          pair = new Pair2.Pair(key2, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
+          pair = new Pair2.Pair(key3, null);
+        const prev = YAMLMap2.findPair(this.items, pair.key);
         if (!prev)
           this.items.push(pair);
       }
@@ -25078,18 +25078,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key2, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key2);
+      get(key3, keepPair) {
+        const pair = YAMLMap2.findPair(this.items, key3);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key2, value) {
+      set(key3, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key2);
+        const prev = YAMLMap2.findPair(this.items, key3);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair2.Pair(key2));
+          this.items.push(new Pair2.Pair(key3));
         }
       }
       toJSON(_, ctx) {
@@ -25336,7 +25336,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags2 = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key3) => key3 !== "yaml11").map((key3) => JSON.stringify(key3)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -25352,7 +25352,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
+          const keys = Object.keys(tagsByName).map((key3) => JSON.stringify(key3)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags3.includes(tagObj))
@@ -25492,7 +25492,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document2 = class _Document {
+    var Document3 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -25616,8 +25616,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key2, value, options = {}) {
-        const k = this.createNode(key2, null, options);
+      createPair(key3, value, options = {}) {
+        const k = this.createNode(key3, null, options);
         const v = this.createNode(value, null, options);
         return new Pair2.Pair(k, v);
       }
@@ -25625,8 +25625,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key2) {
-        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
+      delete(key3) {
+        return assertCollection(this.contents) ? this.contents.delete(key3) : false;
       }
       /**
        * Removes a value from the document.
@@ -25646,8 +25646,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key2, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
+      get(key3, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key3, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -25662,8 +25662,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key2) {
-        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
+      has(key3) {
+        return identity.isCollection(this.contents) ? this.contents.has(key3) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -25677,11 +25677,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key2, value) {
+      set(key3, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key3], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key2, value);
+          this.contents.set(key3, value);
         }
       }
       /**
@@ -25782,7 +25782,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports2.Document = Document2;
+    exports2.Document = Document3;
   }
 });
 
@@ -25989,24 +25989,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
-    function containsNewline(key2) {
-      if (!key2)
+    function containsNewline(key3) {
+      if (!key3)
         return null;
-      switch (key2.type) {
+      switch (key3.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key2.source.includes("\n"))
+          if (key3.source.includes("\n"))
             return true;
-          if (key2.end) {
-            for (const st of key2.end)
+          if (key3.end) {
+            for (const st of key3.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key2.items) {
+          for (const it of key3.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -26066,24 +26066,24 @@ var require_resolve_block_map = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair2 = require_Pair();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const NodeClass = tag?.nodeClass ?? YAMLMap2.YAMLMap;
       const map2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep, value } = collItem;
+        const { start, key: key3, sep, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep?.[0],
+          next: key3 ?? sep?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -26091,10 +26091,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key2) {
-            if (key2.type === "block-seq")
+          if (key3) {
+            if (key3.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key2 && key2.indent !== bm.indent)
+            else if ("indent" in key3 && key3.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep) {
@@ -26107,17 +26107,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
-            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key3)) {
+            onError(key3 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key3 ? composeNode(ctx, key3, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key3, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -26127,7 +26127,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key2 || key2.type === "block-scalar"
+          startOnNewline: !key3 || key3.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -26269,7 +26269,7 @@ var require_resolve_flow_collection = __commonJS({
     "use strict";
     var identity = require_identity();
     var Pair2 = require_Pair();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
@@ -26278,9 +26278,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap2.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -26291,11 +26291,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key2, sep, value } = collItem;
+        const { start, key: key3, sep, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep?.[0],
+          next: key3 ?? sep?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -26316,9 +26316,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key3))
             onError(
-              key2,
+              key3,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -26356,7 +26356,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
+        if (!isMap3 && !sep && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -26365,8 +26365,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key2))
+          const keyNode = key3 ? composeNode(ctx, key3, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key3))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep ?? [], {
@@ -26379,7 +26379,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st of sep) {
                   if (st === valueProps.found)
@@ -26411,13 +26411,13 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
             map2.items.push(pair);
           } else {
-            const map2 = new YAMLMap.YAMLMap(ctx.schema);
+            const map2 = new YAMLMap2.YAMLMap(ctx.schema);
             map2.flow = true;
             map2.items.push(pair);
             const endRange = (valueNode ?? keyNode).range;
@@ -26427,7 +26427,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -26463,7 +26463,7 @@ var require_compose_collection = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
@@ -26491,7 +26491,7 @@ var require_compose_collection = __commonJS({
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap2.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
@@ -27147,13 +27147,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
-    var Document2 = require_Document();
+    var Document3 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document2.Document(void 0, opts);
+      const doc = new Document3.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -27192,7 +27192,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = require("process");
     var directives = require_directives();
-    var Document2 = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors2();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -27381,7 +27381,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document2.Document(void 0, opts);
+          const doc = new Document3.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -27516,9 +27516,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key2 of Object.keys(token))
-          if (key2 !== "type" && key2 !== "offset")
-            delete token[key2];
+        for (const key3 of Object.keys(token))
+          if (key3 !== "type" && key3 !== "offset")
+            delete token[key3];
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -27566,9 +27566,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key2 of Object.keys(token))
-            if (key2 !== "type" && key2 !== "offset")
-              delete token[key2];
+          for (const key3 of Object.keys(token))
+            if (key3 !== "type" && key3 !== "offset")
+              delete token[key3];
           Object.assign(token, { type, indent, source, end });
         }
       }
@@ -27623,12 +27623,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep, value }) {
+    function stringifyItem({ start, key: key3, sep, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key2)
-        res += stringifyToken(key2);
+      if (key3)
+        res += stringifyToken(key3);
       if (sep)
         for (const st of sep)
           res += st.source;
@@ -27647,15 +27647,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -27666,8 +27666,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -27698,7 +27698,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports2.visit = visit2;
+    exports2.visit = visit3;
   }
 });
 
@@ -27714,7 +27714,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -27798,7 +27798,7 @@ var require_cst = __commonJS({
     exports2.FLOW_END = FLOW_END;
     exports2.SCALAR = SCALAR;
     exports2.isCollection = isCollection;
-    exports2.isScalar = isScalar2;
+    exports2.isScalar = isScalar3;
     exports2.prettyToken = prettyToken;
     exports2.tokenType = tokenType;
   }
@@ -28960,7 +28960,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key2 = it.key;
+                  const key3 = it.key;
                   const sep = it.sep;
                   sep.push(this.sourceToken);
                   delete it.key;
@@ -28969,7 +28969,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep }]
+                    items: [{ start: start2, key: key3, sep }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -29303,7 +29303,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
-    var Document2 = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors2();
     var log = require_log();
     var identity = require_identity();
@@ -29314,7 +29314,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -29328,7 +29328,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -29354,7 +29354,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -29386,11 +29386,11 @@ var require_public_api = __commonJS({
       }
       if (identity.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document2.Document(value, _replacer, options).toString(options);
+      return new Document3.Document(value, _replacer, options).toString(options);
     }
     exports2.parse = parse4;
-    exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument2;
+    exports2.parseAllDocuments = parseAllDocuments2;
+    exports2.parseDocument = parseDocument;
     exports2.stringify = stringify;
   }
 });
@@ -29400,23 +29400,23 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
-    var Document2 = require_Document();
+    var Document3 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
     var identity = require_identity();
     var Pair2 = require_Pair();
     var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports2.Composer = composer.Composer;
-    exports2.Document = Document2.Document;
+    exports2.Document = Document3.Document;
     exports2.Schema = Schema.Schema;
     exports2.YAMLError = errors.YAMLError;
     exports2.YAMLParseError = errors.YAMLParseError;
@@ -29432,7 +29432,7 @@ var require_dist = __commonJS({
     exports2.isSeq = identity.isSeq;
     exports2.Pair = Pair2.Pair;
     exports2.Scalar = Scalar.Scalar;
-    exports2.YAMLMap = YAMLMap.YAMLMap;
+    exports2.YAMLMap = YAMLMap2.YAMLMap;
     exports2.YAMLSeq = YAMLSeq.YAMLSeq;
     exports2.CST = cst;
     exports2.Lexer = lexer.Lexer;
@@ -29442,15 +29442,15 @@ var require_dist = __commonJS({
     exports2.parseAllDocuments = publicApi.parseAllDocuments;
     exports2.parseDocument = publicApi.parseDocument;
     exports2.stringify = publicApi.stringify;
-    exports2.visit = visit2.visit;
-    exports2.visitAsync = visit2.visitAsync;
+    exports2.visit = visit3.visit;
+    exports2.visitAsync = visit3.visitAsync;
   }
 });
 
 // src/actions/wave-report.ts
 var import_node_fs2 = require("node:fs");
 var import_node_path2 = require("node:path");
-var core2 = __toESM(require_core());
+var core3 = __toESM(require_core());
 
 // src/runbook/report.ts
 function failedServers(report) {
@@ -29471,8 +29471,10 @@ function mergeReports(parts) {
     }
   }
   const times = (k) => parts.map((p) => p[k]).filter((t) => !!t).sort();
+  const errors = [...new Set(parts.map((p) => p.error).filter((e) => !!e))];
   return {
     ...first,
+    error: errors.length ? errors.join("\n") : void 0,
     simulated: parts.some((p) => p.simulated),
     startedAt: times("startedAt")[0],
     endedAt: times("endedAt").at(-1),
@@ -29494,6 +29496,7 @@ function renderMarkdown(report) {
     "",
     `Estate \`${report.estate}\`, ${report.servers.length} servers, ${report.startedAt} \u2192 ${report.endedAt ?? "running"}: ` + [...counts].map(([k, v]) => `${v} ${k}`).join(", "),
     "",
+    ...report.error ? [`**The run stopped:** ${cell(report.error)}`, ""] : [],
     "| Server | Application | Source server | Outcome | MGN job | EC2 instance | Phases | Post-launch actions | Reason |",
     "|---|---|---|---|---|---|---|---|---|",
     ...report.servers.map(
@@ -29538,10 +29541,64 @@ ${renderGantt(report)}`;
 }
 
 // src/actions/wave-common.ts
-var core = __toESM(require_core());
+var core2 = __toESM(require_core());
 
 // src/config/load.ts
 var import_yaml3 = __toESM(require_dist());
+
+// src/errors.ts
+var EXIT_CODES = { usage: 2, "invalid-input": 2, refusal: 1, internal: 1 };
+var BUG_REPORT_URL = "https://github.com/rehost-factory/rehost-factory/issues";
+var RehostError = class extends Error {
+  constructor(kind, message, options) {
+    super(message, options);
+    this.kind = kind;
+    this.name = "RehostError";
+  }
+  kind;
+  /** The CLI's exit code for this error. */
+  get exitCode() {
+    return EXIT_CODES[this.kind];
+  }
+};
+function isRehostError(e) {
+  return e instanceof RehostError;
+}
+function isExpectedError(e) {
+  return isRehostError(e) && e.kind !== "internal";
+}
+function isEnvironmentError(e) {
+  if (!(e instanceof Error) && !(typeof e === "object" && e !== null)) return false;
+  const x = e;
+  if (x.$metadata !== void 0 || x.$fault !== void 0) return true;
+  if (x.name === "CredentialsProviderError" || x.name === "TimeoutError" || x.name === "AbortError") return true;
+  if (x.name === "HttpError" && typeof x.status === "number") return true;
+  return typeof x.code === "string" && /^E[A-Z0-9]+$/.test(x.code) && (x.syscall !== void 0 || typeof x.errno === "number");
+}
+function describeError(e, options = {}) {
+  if (isExpectedError(e)) return { message: e.message, exitCode: e.exitCode, bug: false };
+  if (isEnvironmentError(e)) {
+    const name2 = e.name && e.name !== "Error" ? `${e.name}: ` : "";
+    return { message: `${name2}${e.message}${options.debug && e.stack ? `
+${e.stack}` : ""}`, exitCode: 1, bug: false };
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const lines = [
+    `internal error: ${err.message}`,
+    `This is a bug in rehost-factory, not a problem with your input. Please report it at ${BUG_REPORT_URL} with the command you ran and this output${options.debug ? "" : ` (${options.debugHint ?? "run again with --debug to include the stack trace"})`}.`
+  ];
+  if (options.debug) lines.push(stackOf(err));
+  return { message: lines.join("\n"), exitCode: 1, bug: true };
+}
+function stackOf(err) {
+  const parts = [err.stack ?? String(err)];
+  let cause = err.cause;
+  for (let depth = 0; cause !== void 0 && depth < 5; depth++) {
+    parts.push(`caused by: ${cause instanceof Error ? cause.stack ?? cause.message : String(cause)}`);
+    cause = cause instanceof Error ? cause.cause : void 0;
+  }
+  return parts.join("\n");
+}
 
 // src/config/locate.ts
 var import_yaml = __toESM(require_dist());
@@ -29559,6 +29616,269 @@ function findDocumentsDir(from) {
 }
 var BOOTSTRAP_DOCUMENTS = ["cloudwatch-agent", "inspector", "remove-legacy-agents", "join-active-directory", "set-hostname-dns", "validate-server"];
 var SSM_DOCUMENTS_DIR = findDocumentsDir(__dirname);
+var BootstrapDocumentsMissingError = class extends Error {
+  constructor(file2) {
+    super(`the shipped SSM documents are missing: expected ${file2} (rehost-factory reads their parameters to validate bootstrap settings)`);
+    this.file = file2;
+    this.name = "BootstrapDocumentsMissingError";
+  }
+  file;
+};
+function loadBootstrapDocument(name2, dir = SSM_DOCUMENTS_DIR) {
+  const file2 = (0, import_node_path.join)(dir, `${name2}.yaml`);
+  if (!(0, import_node_fs.existsSync)(file2)) throw new BootstrapDocumentsMissingError(file2);
+  return (0, import_yaml2.parse)((0, import_node_fs.readFileSync)(file2, "utf8"));
+}
+function documentDefaultEntries(b) {
+  const out = [];
+  if (b.legacyAgents.length) out.push({ document: "remove-legacy-agents", parameter: "AgentNames", value: b.legacyAgents.join(","), path: ["bootstrap", "legacyAgents"] });
+  const ad = b.activeDirectory;
+  if (ad) {
+    const fields = [
+      ["DomainNameParameter", "domainNameParameter", ad.domainNameParameter],
+      ["UsernameParameter", "usernameParameter", ad.usernameParameter],
+      ["PasswordParameter", "passwordParameter", ad.passwordParameter],
+      ["OuParameter", "ouParameter", ad.ouParameter]
+    ];
+    for (const [parameter, field, value] of fields) {
+      if (value !== void 0) out.push({ document: "join-active-directory", parameter, value, path: ["bootstrap", "activeDirectory", field] });
+    }
+  }
+  return out;
+}
+function parameterProblem(doc, document, parameter, value) {
+  const declared = doc.parameters?.[parameter];
+  if (!declared) return `document ${document} has no parameter "${parameter}" (it declares ${Object.keys(doc.parameters ?? {}).join(", ") || "none"})`;
+  if (declared.allowedPattern && !new RegExp(declared.allowedPattern).test(value)) {
+    return `document ${document} parameter "${parameter}" = "${value}" does not match its allowedPattern ${declared.allowedPattern}`;
+  }
+  return void 0;
+}
+
+// src/config/cidr-index.ts
+var CidrIndex = class {
+  exact = /* @__PURE__ */ new Map();
+  inside = /* @__PURE__ */ new Map();
+  count = 0;
+  add(r, value) {
+    const entry = { order: this.count++, value };
+    setFirst(this.exact, key(r.first, r.prefix), entry);
+    for (let p = 0; p < r.prefix; p++) setFirst(this.inside, key(mask(r.first, p), p), entry);
+  }
+  /** The earliest added block that overlaps `r`, if any. */
+  firstOverlap(r) {
+    let best;
+    const consider = (e) => {
+      if (e && (!best || e.order < best.order)) best = e;
+    };
+    for (let p = 0; p <= r.prefix; p++) consider(this.exact.get(key(mask(r.first, p), p)));
+    consider(this.inside.get(key(r.first, r.prefix)));
+    return best?.value;
+  }
+  /** The earliest added block that contains `r` (or equals it), if any. */
+  firstContaining(r) {
+    let best;
+    for (let p = 0; p <= r.prefix; p++) {
+      const e = this.exact.get(key(mask(r.first, p), p));
+      if (e && (!best || e.order < best.order)) best = e;
+    }
+    return best?.value;
+  }
+};
+function key(first, prefix) {
+  return `${first}/${prefix}`;
+}
+function mask(addr, prefix) {
+  return prefix === 0 ? 0 : addr - addr % 2 ** (32 - prefix);
+}
+function setFirst(m, k, v) {
+  if (!m.has(k)) m.set(k, v);
+}
+
+// src/runbook/placement.ts
+function placementFor(config2, server2, mode, wave2) {
+  const p = mode === "test" ? server2.test : server2.cutover;
+  const subnet = config2.network.targetSubnets.find((s) => s.name === p.subnet);
+  if (!subnet) throw new Error(`server ${server2.name}: ${mode} placement names subnet "${p.subnet}", which is not in network.targetSubnets`);
+  return {
+    subnetName: subnet.name,
+    subnetId: subnet.subnetId,
+    availabilityZone: subnet.availabilityZone,
+    cidr: subnet.cidr,
+    securityGroups: p.securityGroups,
+    instanceType: p.instanceType,
+    instanceProfile: p.instanceProfile,
+    privateIp: p.privateIp,
+    tags: {
+      ...config2.tags,
+      ...server2.tags,
+      ...p.tags,
+      Name: server2.name,
+      "rehost-factory:estate": config2.name,
+      "rehost-factory:wave": wave2,
+      "rehost-factory:server": server2.name,
+      "rehost-factory:launch": mode === "test" ? "test" : "cutover"
+    }
+  };
+}
+
+// src/config/aws-tags.ts
+var MAX_TAGS_PER_RESOURCE = 50;
+var TAG_KEY_MAX = 128;
+var TAG_VALUE_MAX = 256;
+var COMMON_CHARACTER = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
+var COMMON_CHARACTERS = "letters, digits, spaces and _ . : / = + - @";
+function characterCount(s) {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+function tagKeyProblem(key3, scope) {
+  const shown = preview(key3);
+  if (key3.length === 0) return "tag keys must not be empty";
+  const n = characterCount(key3);
+  if (n > TAG_KEY_MAX) return `tag key ${shown} has ${n} characters; AWS allows ${TAG_KEY_MAX}`;
+  if (/^aws:/i.test(key3)) return `tag key ${shown} starts with "${key3.slice(0, 4)}", a prefix AWS reserves for its own tags: choose another key`;
+  if (scope === "every-service") {
+    const bad = firstUncommon(key3);
+    if (bad) return `tag key ${shown} contains ${bad}; the estate's tags go on every resource, and AWS allows only ${COMMON_CHARACTERS} in tags on all services`;
+  }
+  return void 0;
+}
+function tagValueProblem(value, scope) {
+  const n = characterCount(value);
+  if (n > TAG_VALUE_MAX) return `tag value ${preview(value)} has ${n} characters; AWS allows ${TAG_VALUE_MAX}`;
+  if (scope === "every-service") {
+    const bad = firstUncommon(value);
+    if (bad) return `tag value ${preview(value)} contains ${bad}; the estate's tags go on every resource, and AWS allows only ${COMMON_CHARACTERS} in tags on all services`;
+  }
+  return void 0;
+}
+function tagKeys(...sets) {
+  const keys = /* @__PURE__ */ new Set();
+  for (const s of sets) for (const k of Array.isArray(s) ? s : Object.keys(s)) if (!/^aws:/i.test(k)) keys.add(k);
+  return keys;
+}
+function firstUncommon(s) {
+  for (const ch of s) {
+    if (!COMMON_CHARACTER.test(ch)) {
+      const code = ch.codePointAt(0);
+      const hex3 = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+      return code < 32 || code >= 127 && code < 160 ? `the control character ${hex3}` : `"${ch}" (${hex3})`;
+    }
+  }
+  return void 0;
+}
+function preview(s) {
+  const chars = [...s];
+  return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 37).join("")}...` : s);
+}
+
+// src/config/aws-names.ts
+var IAM_CHAR = /[\w+=,.@-]/;
+var IAM_CHARS = "letters, digits and + = , . @ _ -";
+var RULES = {
+  "s3-bucket": {
+    what: "S3 bucket name",
+    min: 3,
+    max: 63,
+    char: /[a-z0-9.-]/,
+    chars: "lowercase letters, digits, dots and hyphens",
+    extra: (n) => {
+      if (!/^[a-z0-9].*[a-z0-9]$/.test(n)) return "it must begin and end with a letter or digit";
+      if (n.includes("..")) return "it must not contain two adjacent dots";
+      if (/^\d+\.\d+\.\d+\.\d+$/.test(n)) return "it must not look like an IP address";
+      const prefix = ["xn--", "sthree-", "amzn-s3-demo-"].find((p) => n.startsWith(p));
+      if (prefix) return `the prefix "${prefix}" is reserved`;
+      const suffix = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"].find((s) => n.endsWith(s));
+      if (suffix) return `the suffix "${suffix}" is reserved`;
+      return void 0;
+    }
+  },
+  "iam-role": { what: "IAM role name", min: 1, max: 64, char: IAM_CHAR, chars: IAM_CHARS },
+  "iam-policy": { what: "IAM policy name", min: 1, max: 128, char: IAM_CHAR, chars: IAM_CHARS },
+  "kms-alias": {
+    what: "KMS alias",
+    min: 1,
+    max: 256,
+    char: /[a-zA-Z0-9/_-]/,
+    chars: "letters, digits, / _ -",
+    extra: (n) => !n.startsWith("alias/") ? 'it must start with "alias/"' : n.startsWith("alias/aws/") ? 'the prefix "alias/aws/" is reserved for AWS managed keys' : void 0
+  },
+  "kms-grant": { what: "KMS grant name", min: 1, max: 256, char: /[a-zA-Z0-9:/_-]/, chars: "letters, digits, : / _ -" },
+  "ssm-document": {
+    what: "SSM document name",
+    min: 3,
+    max: 128,
+    char: /[a-zA-Z0-9_.-]/,
+    chars: "letters, digits, _ . -",
+    extra: (n) => {
+      const prefix = ["aws", "amazon", "amzn"].find((p) => n.toLowerCase().startsWith(p));
+      return prefix ? `the prefix "${n.slice(0, prefix.length)}" is reserved by AWS for its own documents` : void 0;
+    }
+  },
+  "ssm-parameter": {
+    what: "Parameter Store name",
+    min: 1,
+    max: 1011,
+    char: /[a-zA-Z0-9_.\-/]/,
+    chars: "letters, digits, _ . - and / between levels",
+    extra: (n) => {
+      const first = n.replace(/^\//, "").toLowerCase();
+      if (first.startsWith("aws") || first.startsWith("ssm")) return 'names starting with "aws" or "ssm" are reserved';
+      return n.split("/").filter(Boolean).length > 15 ? "it is more than 15 levels deep" : void 0;
+    }
+  },
+  "state-machine": { what: "Step Functions state machine name", min: 1, max: 80, char: /[a-zA-Z0-9_-]/, chars: "letters, digits, - and _ (the names CloudWatch logging accepts)" },
+  "log-group": { what: "CloudWatch Logs group name", min: 1, max: 512, char: /[a-zA-Z0-9_.\-/#]/, chars: "letters, digits, _ . - / #" },
+  "security-group": {
+    what: "security group name",
+    min: 1,
+    max: 255,
+    char: /[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]/,
+    chars: "letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *",
+    extra: (n) => n.toLowerCase().startsWith("sg-") ? 'it must not start with "sg-" (the prefix of security group IDs)' : void 0
+  },
+  "lambda-function": { what: "Lambda function name", min: 1, max: 64, char: /[a-zA-Z0-9_-]/, chars: "letters, digits, - and _" },
+  "sns-topic": { what: "SNS topic name", min: 1, max: 256, char: /[a-zA-Z0-9_-]/, chars: "letters, digits, - and _" },
+  "sqs-queue": { what: "SQS queue name", min: 1, max: 80, char: /[a-zA-Z0-9_-]/, chars: "letters, digits, - and _" },
+  "dynamodb-table": { what: "DynamoDB table name", min: 3, max: 255, char: /[a-zA-Z0-9_.-]/, chars: "letters, digits, _ . -" },
+  "eventbridge-rule": { what: "EventBridge rule name", min: 1, max: 64, char: /[a-zA-Z0-9_.-]/, chars: "letters, digits, _ . -" },
+  "cloudwatch-alarm": { what: "CloudWatch alarm name", min: 1, max: 255, char: /[^\u0000-\u001f\u007f]/u, chars: "printable characters" },
+  "cloudformation-stack": {
+    what: "CloudFormation stack name",
+    min: 1,
+    max: 128,
+    char: /[a-zA-Z0-9-]/,
+    chars: "letters, digits and hyphens",
+    extra: (n) => /^[a-zA-Z]/.test(n) ? void 0 : "it must start with a letter"
+  },
+  "resolver-endpoint": {
+    what: "Route 53 Resolver endpoint name",
+    min: 1,
+    max: 64,
+    char: /[a-zA-Z0-9 _-]/,
+    chars: "letters, digits, spaces, - and _",
+    extra: (n) => /^\d+$/.test(n) ? "it must not be only digits" : void 0
+  }
+};
+function nameProblem(service, name2) {
+  const rule = RULES[service];
+  const shown = JSON.stringify(name2);
+  const n = [...name2].length;
+  if (n > rule.max) return `${rule.what} ${shown} has ${n} characters; AWS allows ${rule.max}`;
+  if (n < rule.min) return `${rule.what} ${shown} has ${n} characters; AWS needs at least ${rule.min}`;
+  for (const ch of name2) {
+    if (!rule.char.test(ch)) return `${rule.what} ${shown} contains ${JSON.stringify(ch)}; AWS allows ${rule.chars}`;
+  }
+  const extra = rule.extra?.(name2);
+  return extra ? `${rule.what} ${shown} is refused by AWS: ${extra}` : void 0;
+}
+
+// src/config/dispatch.ts
+var MATRIX_LIMIT = 256;
+var WAVE_MATRIX_CHUNKS = 4;
+var MAX_WAVE_SERVERS = WAVE_MATRIX_CHUNKS * MATRIX_LIMIT;
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -30283,9 +30603,9 @@ function floatSafeRemainder(val, step) {
   return ratio - roundedRatio;
 }
 var EVALUATING = /* @__PURE__ */ Symbol("evaluating");
-function defineLazy(object2, key2, getter) {
+function defineLazy(object2, key3, getter) {
   let value = void 0;
-  Object.defineProperty(object2, key2, {
+  Object.defineProperty(object2, key3, {
     get() {
       if (value === EVALUATING) {
         return void 0;
@@ -30297,7 +30617,7 @@ function defineLazy(object2, key2, getter) {
       return value;
     },
     set(v) {
-      Object.defineProperty(object2, key2, {
+      Object.defineProperty(object2, key3, {
         value: v
         // configurable: true,
       });
@@ -30323,47 +30643,47 @@ function rawShape(def) {
 function sourceShape(schema) {
   return rawShape(schema._zod.def) ?? schema._zod.def.shape;
 }
-function deferProp(target, key2, getter) {
-  Object.defineProperty(target, key2, {
+function deferProp(target, key3, getter) {
+  Object.defineProperty(target, key3, {
     get() {
       const value = getter();
-      assignProp(this, key2, value);
+      assignProp(this, key3, value);
       return value;
     },
     enumerable: true,
     configurable: true
   });
 }
-function putProp(target, key2, value) {
-  if (key2 in target)
-    assignProp(target, key2, value);
+function putProp(target, key3, value) {
+  if (key3 in target)
+    assignProp(target, key3, value);
   else
-    target[key2] = value;
+    target[key3] = value;
 }
 function mirrorShape(target, source, keys, wrap) {
   const raw = sourceShape(source);
-  for (const key2 of keys) {
-    const desc = Object.getOwnPropertyDescriptor(raw, key2);
+  for (const key3 of keys) {
+    const desc = Object.getOwnPropertyDescriptor(raw, key3);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
-      deferProp(target, key2, () => {
-        const value = source._zod.def.shape[key2];
-        return wrap ? wrap(value, key2) : value;
+      deferProp(target, key3, () => {
+        const value = source._zod.def.shape[key3];
+        return wrap ? wrap(value, key3) : value;
       });
     } else
-      putProp(target, key2, wrap ? wrap(desc.value, key2) : desc.value);
+      putProp(target, key3, wrap ? wrap(desc.value, key3) : desc.value);
   }
 }
 function mirrorProps(target, source) {
-  for (const key2 of Reflect.ownKeys(source)) {
-    const desc = Object.getOwnPropertyDescriptor(source, key2);
+  for (const key3 of Reflect.ownKeys(source)) {
+    const desc = Object.getOwnPropertyDescriptor(source, key3);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target, key2, () => source[key2]);
+      deferProp(target, key3, () => source[key3]);
     else
-      putProp(target, key2, desc.value);
+      putProp(target, key3, desc.value);
   }
 }
 function mergeDefs(...defs) {
@@ -30380,11 +30700,11 @@ function cloneDef(schema) {
 function getElementAtPath(obj, path) {
   if (!path)
     return obj;
-  return path.reduce((acc, key2) => acc?.[key2], obj);
+  return path.reduce((acc, key3) => acc?.[key3], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
-  const promises = keys.map((key2) => promisesObj[key2]);
+  const promises = keys.map((key3) => promisesObj[key3]);
   return Promise.all(promises).then((results) => {
     const resolvedObj = {};
     for (let i = 0; i < keys.length; i++) {
@@ -30456,8 +30776,8 @@ function shallowClone(o) {
 }
 function numKeys(data) {
   let keyCount = 0;
-  for (const key2 in data) {
-    if (Object.prototype.hasOwnProperty.call(data, key2)) {
+  for (const key3 in data) {
+    if (Object.prototype.hasOwnProperty.call(data, key3)) {
       keyCount++;
     }
   }
@@ -30597,7 +30917,7 @@ var BIGINT_FORMAT_RANGES = {
   int64: [/* @__PURE__ */ BigInt("-9223372036854775808"), /* @__PURE__ */ BigInt("9223372036854775807")],
   uint64: [/* @__PURE__ */ BigInt(0), /* @__PURE__ */ BigInt("18446744073709551615")]
 };
-function pick(schema, mask) {
+function pick(schema, mask2) {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
@@ -30605,31 +30925,31 @@ function pick(schema, mask) {
     throw new Error(".pick() cannot be used on object schemas containing refinements");
   }
   const newShape = {};
-  mirrorShape(newShape, schema, maskedKeys(schema, mask));
+  mirrorShape(newShape, schema, maskedKeys(schema, mask2));
   return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function maskedKeys(schema, mask) {
+function maskedKeys(schema, mask2) {
   const raw = sourceShape(schema);
   const keys = [];
-  for (const key2 of Reflect.ownKeys(mask)) {
-    if (!Object.getOwnPropertyDescriptor(raw, key2)?.enumerable) {
-      throw new Error(`Unrecognized key: "${String(key2)}"`);
+  for (const key3 of Reflect.ownKeys(mask2)) {
+    if (!Object.getOwnPropertyDescriptor(raw, key3)?.enumerable) {
+      throw new Error(`Unrecognized key: "${String(key3)}"`);
     }
-    if (mask[key2])
-      keys.push(key2);
+    if (mask2[key3])
+      keys.push(key3);
   }
   return keys;
 }
-function omit(schema, mask) {
+function omit(schema, mask2) {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".omit() cannot be used on object schemas containing refinements");
   }
-  const omitted = new Set(maskedKeys(schema, mask));
+  const omitted = new Set(maskedKeys(schema, mask2));
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key2) => !omitted.has(key2)));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key3) => !omitted.has(key3)));
   return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
 function extend(schema, shape) {
@@ -30640,8 +30960,8 @@ function extend(schema, shape) {
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     const existingShape = sourceShape(schema);
-    for (const key2 of Reflect.ownKeys(shape)) {
-      if (Object.getOwnPropertyDescriptor(existingShape, key2) !== void 0) {
+    for (const key3 of Reflect.ownKeys(shape)) {
+      if (Object.getOwnPropertyDescriptor(existingShape, key3) !== void 0) {
         throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
       }
     }
@@ -30679,24 +30999,24 @@ function merge(a, b) {
   });
   return clone(a, def);
 }
-function partial(Class2, schema, mask, name2 = "partial") {
+function partial(Class2, schema, mask2, name2 = "partial") {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(`.${name2}() cannot be used on object schemas containing refinements`);
   }
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+  const selected = mask2 ? new Set(maskedKeys(schema, mask2)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key2) => selected && !selected.has(key2) ? value : new Class2({ type: "optional", innerType: value })));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key3) => selected && !selected.has(key3) ? value : new Class2({ type: "optional", innerType: value })));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
-function required(Class2, schema, mask) {
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+function required(Class2, schema, mask2) {
+  const selected = mask2 ? new Set(maskedKeys(schema, mask2)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key2) => (
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key3) => (
     // overwrite with non-optional
-    selected && !selected.has(key2) ? value : new Class2({ type: "nonoptional", innerType: value })
+    selected && !selected.has(key3) ? value : new Class2({ type: "nonoptional", innerType: value })
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
@@ -30883,46 +31203,46 @@ var Class = class {
   }
 };
 function members(proto, table) {
-  for (const key2 in table) {
-    const desc = Object.getOwnPropertyDescriptor(table, key2);
+  for (const key3 in table) {
+    const desc = Object.getOwnPropertyDescriptor(table, key3);
     if (desc.get)
-      Object.defineProperty(proto, key2, { ...desc, enumerable: false });
+      Object.defineProperty(proto, key3, { ...desc, enumerable: false });
     else
-      defineBound(proto, key2, desc.value);
+      defineBound(proto, key3, desc.value);
   }
 }
-function own(inst, key2, value, enumerable = true) {
-  Object.defineProperty(inst, key2, { configurable: true, writable: true, enumerable, value });
+function own(inst, key3, value, enumerable = true) {
+  Object.defineProperty(inst, key3, { configurable: true, writable: true, enumerable, value });
   return value;
 }
-function hide(inst, key2, value) {
-  return own(inst, key2, value, false);
+function hide(inst, key3, value) {
+  return own(inst, key3, value, false);
 }
 // @__NO_SIDE_EFFECTS__
 function derived(computes, table) {
-  for (const key2 in computes) {
-    const compute = computes[key2];
-    Object.defineProperty(table, key2, {
+  for (const key3 in computes) {
+    const compute = computes[key3];
+    Object.defineProperty(table, key3, {
       configurable: true,
       enumerable: true,
       get() {
-        return own(this, key2, compute(this));
+        return own(this, key3, compute(this));
       },
       set(value) {
-        own(this, key2, value);
+        own(this, key3, value);
       }
     });
   }
   return table;
 }
-function defineBound(proto, key2, fn) {
-  Object.defineProperty(proto, key2, {
+function defineBound(proto, key3, fn) {
+  Object.defineProperty(proto, key3, {
     configurable: true,
     get() {
-      return this == null ? fn : own(this, key2, fn.bind(this));
+      return this == null ? fn : own(this, key3, fn.bind(this));
     },
     set(value) {
-      own(this, key2, value);
+      own(this, key3, value);
     }
   });
 }
@@ -30939,53 +31259,53 @@ var breaker = {
     return void 0;
   }
 };
-function defineLazyInternal(inst, key2, compute) {
+function defineLazyInternal(inst, key3, compute) {
   const proto = Object.getPrototypeOf(inst._zod);
-  if (key2 in proto && installing !== inst._zod) {
+  if (key3 in proto && installing !== inst._zod) {
     installing = void 0;
     return;
   }
   installing = inst._zod;
-  Object.defineProperty(proto, key2, {
+  Object.defineProperty(proto, key3, {
     configurable: true,
     get() {
-      Object.defineProperty(this, key2, breaker);
+      Object.defineProperty(this, key3, breaker);
       const outer = broke;
       broke = false;
       try {
         const value = compute(this);
         if (broke)
-          delete this[key2];
+          delete this[key3];
         else
-          Object.defineProperty(this, key2, { configurable: true, writable: true, value });
+          Object.defineProperty(this, key3, { configurable: true, writable: true, value });
         broke = broke || outer;
         return value;
       } catch (err) {
-        delete this[key2];
+        delete this[key3];
         broke = broke || outer;
         throw err;
       }
     },
     set(value) {
-      Object.defineProperty(this, key2, { configurable: true, writable: true, value });
+      Object.defineProperty(this, key3, { configurable: true, writable: true, value });
     }
   });
 }
-function installLazyProp(inst, key2, make, enumerable) {
-  const proto = claim(inst, key2);
+function installLazyProp(inst, key3, make, enumerable) {
+  const proto = claim(inst, key3);
   if (!proto)
     return;
-  Object.defineProperty(proto, key2, {
+  Object.defineProperty(proto, key3, {
     configurable: true,
     get() {
       const desc = { configurable: true, writable: true, enumerable, value: void 0 };
-      Object.defineProperty(this, key2, desc);
+      Object.defineProperty(this, key3, desc);
       desc.value = make(this);
-      Object.defineProperty(this, key2, desc);
+      Object.defineProperty(this, key3, desc);
       return desc.value;
     },
     set(value) {
-      Object.defineProperty(this, key2, { configurable: true, writable: true, enumerable, value });
+      Object.defineProperty(this, key3, { configurable: true, writable: true, enumerable, value });
     }
   });
 }
@@ -31162,15 +31482,15 @@ var $ZodError = $constructor("$ZodError", initializer);
 var $ZodRealError = $constructor("$ZodError", initializer, void 0, {
   Parent: Error
 });
-function node(obj, key2, make) {
-  if (!Object.prototype.hasOwnProperty.call(obj, key2)) {
-    if (key2 === "__proto__") {
-      Object.defineProperty(obj, key2, { value: make(), writable: true, enumerable: true, configurable: true });
+function node(obj, key3, make) {
+  if (!Object.prototype.hasOwnProperty.call(obj, key3)) {
+    if (key3 === "__proto__") {
+      Object.defineProperty(obj, key3, { value: make(), writable: true, enumerable: true, configurable: true });
     } else {
-      obj[key2] = make();
+      obj[key3] = make();
     }
   }
-  return obj[key2];
+  return obj[key3];
 }
 function flattenError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = {};
@@ -32079,16 +32399,16 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
       payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
       return void 0;
     }
-    entries ?? (entries = Reflect.ownKeys(def.shape).map((key2) => [key2, def.shape[key2]]));
+    entries ?? (entries = Reflect.ownKeys(def.shape).map((key3) => [key3, def.shape[key3]]));
     const input2 = payload.value;
     let proms;
-    for (const [key2, schema] of entries) {
-      const result = schema._zod.run({ value: input2[key2], issues: [] }, {});
+    for (const [key3, schema] of entries) {
+      const result = schema._zod.run({ value: input2[key3], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
-        proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key2)));
+        proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key3)));
       } else {
-        handleCheckPropertyResult(result, payload, key2);
+        handleCheckPropertyResult(result, payload, key3);
       }
     }
     if (proms)
@@ -32989,8 +33309,8 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   };
   capSize(inst, arraySize);
 });
-function handlePropertyResult(result, final, key2, input2, optin, optout) {
-  const isPresent = key2 in input2;
+function handlePropertyResult(result, final, key3, input2, optin, optout) {
+  const isPresent = key3 in input2;
   const isOptionalOut = optout === "optional";
   if (!isPresent && isOptionalOut && optin === "optional") {
     return;
@@ -32999,7 +33319,7 @@ function handlePropertyResult(result, final, key2, input2, optin, optout) {
     if (optin !== void 0 && isOptionalOut && !isPresent) {
       return;
     }
-    final.issues.push(...prefixIssues(key2, result.issues));
+    final.issues.push(...prefixIssues(key3, result.issues));
   }
   if (!isPresent && optin === void 0) {
     if (!result.issues.length) {
@@ -33007,17 +33327,17 @@ function handlePropertyResult(result, final, key2, input2, optin, optout) {
         code: "invalid_type",
         expected: "nonoptional",
         input: void 0,
-        path: [key2]
+        path: [key3]
       });
     }
     return;
   }
   if (result.value === void 0) {
     if (isPresent || optin === "defaulted" && !isOptionalOut) {
-      final.value[key2] = void 0;
+      final.value[key3] = void 0;
     }
   } else {
-    final.value[key2] = result.value;
+    final.value[key3] = result.value;
   }
 }
 var NO_SYMBOL_KEYS = [];
@@ -33050,28 +33370,28 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
-  for (const key2 in input2) {
+  for (const key3 in input2) {
     if (abortEarly && payload.issues.length !== seen) {
       if (aborted(payload, seen))
         break;
       seen = payload.issues.length;
     }
-    if (keySet.has(key2))
+    if (keySet.has(key3))
       continue;
-    if (key2 === "__proto__") {
+    if (key3 === "__proto__") {
       if (t === "never")
-        unrecognized.push(key2);
+        unrecognized.push(key3);
       continue;
     }
     if (t === "never") {
-      unrecognized.push(key2);
+      unrecognized.push(key3);
       continue;
     }
-    const r = _catchall.run({ value: input2[key2], issues: [] }, ctx);
+    const r = _catchall.run({ value: input2[key3], issues: [] }, ctx);
     if (r instanceof Promise) {
-      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key2, input2, optin, optout)));
+      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key3, input2, optin, optout)));
     } else {
-      handlePropertyResult(r, payload, key2, input2, optin, optout);
+      handlePropertyResult(r, payload, key3, input2, optin, optout);
     }
   }
   if (unrecognized.length) {
@@ -33108,16 +33428,16 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   defineLazyInternal(inst, "propValues", (zod) => {
     const shape = zod.def.shape;
     const propValues = {};
-    for (const key2 in shape) {
-      const field = shape[key2]._zod;
+    for (const key3 in shape) {
+      const field = shape[key3]._zod;
       if (field.values) {
-        if (!Object.prototype.hasOwnProperty.call(propValues, key2)) {
-          assignProp(propValues, key2, /* @__PURE__ */ new Set());
+        if (!Object.prototype.hasOwnProperty.call(propValues, key3)) {
+          assignProp(propValues, key3, /* @__PURE__ */ new Set());
         }
         for (const v of field.values)
-          propValues[key2].add(v);
+          propValues[key3].add(v);
         if (field.optin !== void 0)
-          propValues[key2].add(void 0);
+          propValues[key3].add(void 0);
       }
     }
     return propValues;
@@ -33144,22 +33464,22 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     const shape = value.shape;
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const key2 of value.allKeys) {
+    for (const key3 of value.allKeys) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
         seen = payload.issues.length;
       }
-      if (key2 === "__proto__")
+      if (key3 === "__proto__")
         continue;
-      const el = shape[key2];
+      const el = shape[key3];
       const optin = el._zod.optin;
       const optout = el._zod.optout;
-      const r = el._zod.run({ value: input2[key2], issues: [] }, ctx);
+      const r = el._zod.run({ value: input2[key3], issues: [] }, ctx);
       if (r instanceof Promise) {
-        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key2, input2, optin, optout)));
+        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key3, input2, optin, optout)));
       } else {
-        handlePropertyResult(r, payload, key2, input2, optin, optout);
+        handlePropertyResult(r, payload, key3, input2, optin, optout);
       }
     }
     if (!catchall) {
@@ -33193,17 +33513,17 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     doc.write(`const input = payload.value;`);
     const ids = /* @__PURE__ */ Object.create(null);
     let counter = 0;
-    for (const key2 of normalized.allKeys) {
-      ids[key2] = `key_${counter++}`;
+    for (const key3 of normalized.allKeys) {
+      ids[key3] = `key_${counter++}`;
     }
     doc.write(memo2 ? `const newResult = memo.alloc(inst, payload, {}, ctx);` : `const newResult = {};`);
-    for (const key2 of normalized.allKeys) {
-      if (key2 === "__proto__")
+    for (const key3 of normalized.allKeys) {
+      if (key3 === "__proto__")
         continue;
-      const id = ids[key2];
-      const k = typeof key2 === "symbol" ? `syms[${syms.indexOf(key2)}]` : esc(key2);
+      const id = ids[key3];
+      const k = typeof key3 === "symbol" ? `syms[${syms.indexOf(key3)}]` : esc(key3);
       const isPresent = `${k} in input`;
-      const schema = shape[key2];
+      const schema = shape[key3];
       const optin = schema?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema?._zod?.optout === "optional";
@@ -33537,21 +33857,21 @@ function mergeValues(a, b) {
   }
   if (isPlainObject(a) && isPlainObject(b)) {
     const bKeys = Object.keys(b);
-    const sharedKeys = Object.keys(a).filter((key2) => bKeys.indexOf(key2) !== -1);
+    const sharedKeys = Object.keys(a).filter((key3) => bKeys.indexOf(key3) !== -1);
     const newObj = { ...a, ...b };
     if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
       delete newObj.__proto__;
-    for (const key2 of sharedKeys) {
-      if (key2 === "__proto__")
+    for (const key3 of sharedKeys) {
+      if (key3 === "__proto__")
         continue;
-      const sharedValue = mergeValues(a[key2], b[key2]);
+      const sharedValue = mergeValues(a[key3], b[key3]);
       if (!sharedValue.valid) {
         return {
           valid: false,
-          mergeErrorPath: [key2, ...sharedValue.mergeErrorPath]
+          mergeErrorPath: [key3, ...sharedValue.mergeErrorPath]
         };
       }
-      newObj[key2] = sharedValue.data;
+      newObj[key3] = sharedValue.data;
     }
     return { valid: true, data: newObj };
   }
@@ -33710,9 +34030,9 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     return handleTupleResults(itemResults, payload, items, input2, optoutStart);
   };
 });
-function getTupleOptStart(items, key2) {
+function getTupleOptStart(items, key3) {
   for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key2 === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+    const omittable = key3 === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
     if (!omittable)
       return i + 1;
   }
@@ -33770,12 +34090,12 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
     if (values && !def.partial) {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       const recordKeys = /* @__PURE__ */ new Set();
-      for (const key2 of values) {
-        if (typeof key2 === "string" || typeof key2 === "number" || typeof key2 === "symbol") {
-          recordKeys.add(typeof key2 === "number" ? key2.toString() : key2);
-          if (key2 === "__proto__")
+      for (const key3 of values) {
+        if (typeof key3 === "string" || typeof key3 === "number" || typeof key3 === "symbol") {
+          recordKeys.add(typeof key3 === "number" ? key3.toString() : key3);
+          if (key3 === "__proto__")
             continue;
-          const keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
+          const keyResult = def.keyType._zod.run({ value: key3, issues: [] }, ctx);
           if (keyResult instanceof Promise) {
             throw new Error("Async schemas not supported in object keys currently");
           }
@@ -33784,8 +34104,8 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
               code: "invalid_key",
               origin: "record",
               issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-              input: key2,
-              path: [key2],
+              input: key3,
+              path: [key3],
               inst
             });
             continue;
@@ -33793,32 +34113,32 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           const outKey = keyResult.value;
           if (outKey === "__proto__")
             continue;
-          const result = def.valueType._zod.run({ value: input2[key2], issues: [] }, ctx);
+          const result = def.valueType._zod.run({ value: input2[key3], issues: [] }, ctx);
           if (result instanceof Promise) {
             proms.push(result.then((result2) => {
               if (result2.issues.length) {
-                payload.issues.push(...prefixIssues(key2, result2.issues));
+                payload.issues.push(...prefixIssues(key3, result2.issues));
               }
               payload.value[outKey] = result2.value;
             }));
           } else {
             if (result.issues.length) {
-              payload.issues.push(...prefixIssues(key2, result.issues));
+              payload.issues.push(...prefixIssues(key3, result.issues));
             }
             payload.value[outKey] = result.value;
           }
         }
       }
       let unrecognized;
-      for (const key2 in input2) {
-        if (!recordKeys.has(key2)) {
+      for (const key3 in input2) {
+        if (!recordKeys.has(key3)) {
           if (def.mode === "loose") {
-            if (key2 === "__proto__")
+            if (key3 === "__proto__")
               continue;
-            payload.value[key2] = input2[key2];
+            payload.value[key3] = input2[key3];
           } else {
             unrecognized = unrecognized ?? [];
-            unrecognized.push(key2);
+            unrecognized.push(key3);
           }
         }
       }
@@ -33834,18 +34154,18 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
     } else {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       let unrecognized;
-      for (const key2 of Reflect.ownKeys(input2)) {
-        if (key2 === "__proto__")
+      for (const key3 of Reflect.ownKeys(input2)) {
+        if (key3 === "__proto__")
           continue;
-        if (!Object.prototype.propertyIsEnumerable.call(input2, key2))
+        if (!Object.prototype.propertyIsEnumerable.call(input2, key3))
           continue;
-        let keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
+        let keyResult = def.keyType._zod.run({ value: key3, issues: [] }, ctx);
         if (keyResult instanceof Promise) {
           throw new Error("Async schemas not supported in object keys currently");
         }
-        const checkNumericKey = typeof key2 === "string" && number.test(key2) && keyResult.issues.length;
+        const checkNumericKey = typeof key3 === "string" && number.test(key3) && keyResult.issues.length;
         if (checkNumericKey) {
-          const retryResult = def.keyType._zod.run({ value: Number(key2), issues: [] }, ctx);
+          const retryResult = def.keyType._zod.run({ value: Number(key3), issues: [] }, ctx);
           if (retryResult instanceof Promise) {
             throw new Error("Async schemas not supported in object keys currently");
           }
@@ -33855,17 +34175,17 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         }
         if (keyResult.issues.length) {
           if (def.mode === "loose") {
-            payload.value[key2] = input2[key2];
+            payload.value[key3] = input2[key3];
           } else if (values) {
             unrecognized = unrecognized ?? [];
-            unrecognized.push(key2);
+            unrecognized.push(key3);
           } else {
             payload.issues.push({
               code: "invalid_key",
               origin: "record",
               issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-              input: key2,
-              path: [key2],
+              input: key3,
+              path: [key3],
               inst
             });
           }
@@ -33874,17 +34194,17 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         const outKey = keyResult.value;
         if (outKey === "__proto__")
           continue;
-        const result = def.valueType._zod.run({ value: input2[key2], issues: [] }, ctx);
+        const result = def.valueType._zod.run({ value: input2[key3], issues: [] }, ctx);
         if (result instanceof Promise) {
           proms.push(result.then((result2) => {
             if (result2.issues.length) {
-              payload.issues.push(...prefixIssues(key2, result2.issues));
+              payload.issues.push(...prefixIssues(key3, result2.issues));
             }
             payload.value[outKey] = result2.value;
           }));
         } else {
           if (result.issues.length) {
-            payload.issues.push(...prefixIssues(key2, result.issues));
+            payload.issues.push(...prefixIssues(key3, result.issues));
           }
           payload.value[outKey] = result.value;
         }
@@ -33924,20 +34244,20 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
     payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const [key2, value] of input2) {
+    for (const [key3, value] of input2) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
         seen = payload.issues.length;
       }
-      const keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
+      const keyResult = def.keyType._zod.run({ value: key3, issues: [] }, ctx);
       const valueResult = def.valueType._zod.run({ value, issues: [] }, ctx);
       if (keyResult instanceof Promise || valueResult instanceof Promise) {
         proms.push(Promise.all([keyResult, valueResult]).then(([keyResult2, valueResult2]) => {
-          handleMapResult(keyResult2, valueResult2, payload, key2, input2, inst, ctx);
+          handleMapResult(keyResult2, valueResult2, payload, key3, input2, inst, ctx);
         }));
       } else {
-        handleMapResult(keyResult, valueResult, payload, key2, input2, inst, ctx);
+        handleMapResult(keyResult, valueResult, payload, key3, input2, inst, ctx);
       }
     }
     if (proms.length)
@@ -33946,10 +34266,10 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
   };
   capSize(inst, mapSize);
 });
-function handleMapResult(keyResult, valueResult, final, key2, input2, inst, ctx) {
+function handleMapResult(keyResult, valueResult, final, key3, input2, inst, ctx) {
   if (keyResult.issues.length) {
-    if (propertyKeyTypes.has(typeof key2)) {
-      final.issues.push(...prefixIssues(key2, keyResult.issues));
+    if (propertyKeyTypes.has(typeof key3)) {
+      final.issues.push(...prefixIssues(key3, keyResult.issues));
     } else {
       final.issues.push({
         code: "invalid_key",
@@ -33961,15 +34281,15 @@ function handleMapResult(keyResult, valueResult, final, key2, input2, inst, ctx)
     }
   }
   if (valueResult.issues.length) {
-    if (propertyKeyTypes.has(typeof key2)) {
-      final.issues.push(...prefixIssues(key2, valueResult.issues));
+    if (propertyKeyTypes.has(typeof key3)) {
+      final.issues.push(...prefixIssues(key3, valueResult.issues));
     } else {
       final.issues.push({
         origin: "map",
         code: "invalid_element",
         input: input2,
         inst,
-        key: key2,
+        key: key3,
         issues: valueResult.issues.map((iss) => finalizeIssue(iss, ctx, config()))
       });
     }
@@ -34644,8 +34964,8 @@ function isRecursive(inst, stack, resolve) {
   };
   const shape = (sh, spread) => {
     let answer = NONE;
-    for (const key2 of Reflect.ownKeys(sh)) {
-      const desc = Object.getOwnPropertyDescriptor(sh, key2);
+    for (const key3 of Reflect.ownKeys(sh)) {
+      const desc = Object.getOwnPropertyDescriptor(sh, key3);
       if (spread && !desc.enumerable)
         continue;
       const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
@@ -34741,8 +35061,8 @@ function isRecursive(inst, stack, resolve) {
       break;
     default: {
       kind;
-      for (const key2 in def) {
-        const desc = Object.getOwnPropertyDescriptor(def, key2);
+      for (const key3 in def) {
+        const desc = Object.getOwnPropertyDescriptor(def, key3);
         if (!desc || desc.get)
           continue;
         const value = desc.value;
@@ -38910,8 +39230,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -42875,11 +43195,11 @@ function generatePropertiesChecks(doc, ctx, def, accessor) {
   }
   doc.write(`if (${accessor} == null) return INVALID;`);
   const shape = def.shape;
-  for (const key2 of Reflect.ownKeys(shape)) {
-    const keyExpr = typeof key2 === "symbol" ? addConstant(ctx, key2) : esc(key2);
+  for (const key3 of Reflect.ownKeys(shape)) {
+    const keyExpr = typeof key3 === "symbol" ? addConstant(ctx, key3) : esc(key3);
     const inputVar = newVar(ctx);
     doc.write(`const ${inputVar} = ${accessor}[${keyExpr}];`);
-    compileChild(doc, ctx, shape[key2], inputVar, false);
+    compileChild(doc, ctx, shape[key3], inputVar, false);
   }
 }
 function generatePropertyCheck(doc, ctx, def, accessor) {
@@ -43272,9 +43592,9 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
   }
   const propOutputs = /* @__PURE__ */ new Map();
-  for (const key2 of allKeys) {
-    const propSchema = propShape[key2];
-    const kx = keyExpr(key2);
+  for (const key3 of allKeys) {
+    const propSchema = propShape[key3];
+    const kx = keyExpr(key3);
     const inputVar = newVar(ctx);
     doc.write(`const ${inputVar} = ${accessor}[${kx}];`);
     if (propSchema._zod.optin !== void 0) {
@@ -43295,14 +43615,14 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
       } else {
         doc.write(`if (${outputVar2} === INVALID) return INVALID;`);
       }
-      propOutputs.set(key2, outputVar2);
+      propOutputs.set(key3, outputVar2);
     } else {
       if (requiresPresenceCheck(propSchema)) {
         doc.write(`if (!(${kx} in ${accessor})) return INVALID;`);
       }
       const outputAccessor = compileChild(doc, ctx, propSchema, inputVar, buildsValue);
       if (outputAccessor !== null)
-        propOutputs.set(key2, outputAccessor);
+        propOutputs.set(key3, outputAccessor);
     }
   }
   const catchall = def.catchall;
@@ -43723,9 +44043,9 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   }
   return outputVar;
 }
-function getTupleOptStart2(items, key2) {
+function getTupleOptStart2(items, key3) {
   for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key2 === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+    const omittable = key3 === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
     if (!omittable)
       return i + 1;
   }
@@ -43855,16 +44175,16 @@ function generateRecordCheck(doc, ctx, schema, accessor) {
   const keyValues = recordDef.partial ? void 0 : def.keyType._zod.values;
   if (keyValues) {
     const inputKeys = [];
-    for (const key2 of keyValues) {
-      if (!(typeof key2 === "string" || typeof key2 === "number" || typeof key2 === "symbol")) {
-        throw new ZodCompileUnsupportedError(`record key value ${String(key2)}`);
+    for (const key3 of keyValues) {
+      if (!(typeof key3 === "string" || typeof key3 === "number" || typeof key3 === "symbol")) {
+        throw new ZodCompileUnsupportedError(`record key value ${String(key3)}`);
       }
-      const inputKey = typeof key2 === "number" ? key2.toString() : key2;
+      const inputKey = typeof key3 === "number" ? key3.toString() : key3;
       if (inputKey === "__proto__") {
         throw new ZodCompileUnsupportedError('record key "__proto__"');
       }
       inputKeys.push(inputKey);
-      const keyConst = addConstant(ctx, key2);
+      const keyConst = addConstant(ctx, key3);
       const outKey = generateCheck(doc, ctx, def.keyType, keyConst);
       const valueVar = newVar(ctx);
       doc.write(`const ${valueVar} = ${accessor}[${literalPropertyKey(ctx, inputKey)}];`);
@@ -43942,10 +44262,10 @@ function emitOwnKeys(doc, ctx, accessor, kVar, body, onSymbol) {
   });
   doc.write(`}`);
 }
-function literalPropertyKey(ctx, key2) {
-  if (typeof key2 === "string")
-    return esc(key2);
-  return addConstant(ctx, key2);
+function literalPropertyKey(ctx, key3) {
+  if (typeof key3 === "string")
+    return esc(key3);
+  return addConstant(ctx, key3);
 }
 function generateMapCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
@@ -45174,9 +45494,9 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 // node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
-    for (const key2 of Reflect.ownKeys(source)) {
-      if (Object.prototype.propertyIsEnumerable.call(source, key2)) {
-        assignProp(target, key2, source[key2]);
+    for (const key3 of Reflect.ownKeys(source)) {
+      if (Object.prototype.propertyIsEnumerable.call(source, key3)) {
+        assignProp(target, key3, source[key3]);
       }
     }
   }
@@ -45322,8 +45642,8 @@ function extractDefs(ctx, schema) {
     if (defId)
       seen.defId = defId;
     const schema2 = seen.schema;
-    for (const key2 in schema2) {
-      delete schema2[key2];
+    for (const key3 in schema2) {
+      delete schema2[key3];
     }
     schema2.$ref = ref;
   };
@@ -45404,8 +45724,8 @@ function foldObjects(members2) {
   for (const member of members2) {
     if (typeof member !== "object" || member.type !== "object")
       return null;
-    for (const key2 in member) {
-      if (!FOLDABLE_KEYS.has(key2))
+    for (const key3 in member) {
+      if (!FOLDABLE_KEYS.has(key3))
         return null;
     }
     objects.push(member);
@@ -45413,22 +45733,22 @@ function foldObjects(members2) {
   const properties = {};
   const required2 = /* @__PURE__ */ new Set();
   for (const object2 of objects) {
-    for (const key2 in object2.properties) {
-      if (Object.prototype.hasOwnProperty.call(properties, key2))
+    for (const key3 in object2.properties) {
+      if (Object.prototype.hasOwnProperty.call(properties, key3))
         continue;
       const parts = [];
       for (const other of objects) {
-        const part = other.properties?.[key2] ?? undeclaredConstraint(other);
+        const part = other.properties?.[key3] ?? undeclaredConstraint(other);
         if (part === null || part === void 0)
           continue;
         if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part)))
           parts.push(part);
       }
       const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
-      assignProp(properties, key2, merged);
+      assignProp(properties, key3, merged);
     }
-    for (const key2 of object2.required ?? [])
-      required2.add(key2);
+    for (const key3 of object2.required ?? [])
+      required2.add(key3);
   }
   const folded = { type: "object", properties };
   if (required2.size)
@@ -45453,8 +45773,8 @@ function foldIntersection(json2) {
   const allOf = json2.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
-  for (const key2 of FOLDABLE_KEYS)
-    if (key2 in json2)
+  for (const key3 of FOLDABLE_KEYS)
+    if (key3 in json2)
       return;
   const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
@@ -45501,20 +45821,20 @@ function finalize(ctx, schema) {
       assignProps(schema2, _cached);
       const isParentRef = zodSchema._zod.parent === ref;
       if (isParentRef) {
-        for (const key2 in schema2) {
-          if (key2 === "$ref" || key2 === "allOf")
+        for (const key3 in schema2) {
+          if (key3 === "$ref" || key3 === "allOf")
             continue;
-          if (!(key2 in _cached)) {
-            delete schema2[key2];
+          if (!(key3 in _cached)) {
+            delete schema2[key3];
           }
         }
       }
       if (refSchema.$ref && refSeen.def) {
-        for (const key2 in schema2) {
-          if (key2 === "$ref" || key2 === "allOf")
+        for (const key3 in schema2) {
+          if (key3 === "$ref" || key3 === "allOf")
             continue;
-          if (key2 in refSeen.def && JSON.stringify(schema2[key2]) === JSON.stringify(refSeen.def[key2])) {
-            delete schema2[key2];
+          if (key3 in refSeen.def && JSON.stringify(schema2[key3]) === JSON.stringify(refSeen.def[key3])) {
+            delete schema2[key3];
           }
         }
       }
@@ -45526,11 +45846,11 @@ function finalize(ctx, schema) {
       if (parentSeen?.schema.$ref) {
         schema2.$ref = parentSeen.schema.$ref;
         if (parentSeen.def) {
-          for (const key2 in schema2) {
-            if (key2 === "$ref" || key2 === "allOf")
+          for (const key3 in schema2) {
+            if (key3 === "$ref" || key3 === "allOf")
               continue;
-            if (key2 in parentSeen.def && JSON.stringify(schema2[key2]) === JSON.stringify(parentSeen.def[key2])) {
-              delete schema2[key2];
+            if (key3 in parentSeen.def && JSON.stringify(schema2[key3]) === JSON.stringify(parentSeen.def[key3])) {
+              delete schema2[key3];
             }
           }
         }
@@ -45663,8 +45983,8 @@ function isTransforming(_schema, _ctx) {
     return isTransforming(def.in, ctx) || isTransforming(def.out, ctx);
   }
   if (def.type === "object") {
-    for (const key2 in def.shape) {
-      if (isTransforming(def.shape[key2], ctx))
+    for (const key3 in def.shape) {
+      if (isTransforming(def.shape[key3], ctx))
         return true;
     }
     return false;
@@ -45702,13 +46022,13 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
 };
 
 // node_modules/zod/v4/core/json-schema-processors.js
-var narrowMin = (agg, key2, value) => {
-  if (agg[key2] === void 0 || value > agg[key2])
-    agg[key2] = value;
+var narrowMin = (agg, key3, value) => {
+  if (agg[key3] === void 0 || value > agg[key3])
+    agg[key3] = value;
 };
-var narrowMax = (agg, key2, value) => {
-  if (agg[key2] === void 0 || value < agg[key2])
-    agg[key2] = value;
+var narrowMax = (agg, key3, value) => {
+  if (agg[key3] === void 0 || value < agg[key3])
+    agg[key3] = value;
 };
 var narrowBoth = (agg, value) => {
   narrowMin(agg, "minimum", value);
@@ -46046,17 +46366,17 @@ var objectProcessor = (schema, ctx, _json, params) => {
   }
   json2.type = "object";
   json2.properties = {};
-  for (const key2 in shape) {
-    assignProp(json2.properties, key2, processSchema(shape[key2], ctx, {
+  for (const key3 in shape) {
+    assignProp(json2.properties, key3, processSchema(shape[key3], ctx, {
       ...params,
-      path: [...params.path, "properties", key2]
+      path: [...params.path, "properties", key3]
     }));
   }
   const requiredKeys = [];
-  for (const key2 of Object.keys(shape)) {
-    const field = def.shape[key2];
+  for (const key3 of Object.keys(shape)) {
+    const field = def.shape[key3];
     if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
-      requiredKeys.push(key2);
+      requiredKeys.push(key3);
     }
   }
   if (requiredKeys.length > 0) {
@@ -46431,9 +46751,9 @@ function toJSONSchema(input2, params) {
     };
     ctx2.external = external;
     for (const entry of registry2._idmap.entries()) {
-      const [key2, schema] = entry;
+      const [key3, schema] = entry;
       extractDefs(ctx2, schema);
-      assignProp(schemas, key2, finalize(ctx2, schema));
+      assignProp(schemas, key3, finalize(ctx2, schema));
     }
     if (Object.keys(defs).length > 0) {
       const defsSegment = ctx2.target === "draft-2020-12" ? "$defs" : "definitions";
@@ -46748,17 +47068,17 @@ __export(checks_exports2, {
 
 // node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
-function _lazyMethod(proto, key2, make) {
-  Object.defineProperty(proto, key2, {
+function _lazyMethod(proto, key3, make) {
+  Object.defineProperty(proto, key3, {
     configurable: true,
     enumerable: false,
     get() {
       const value = make(this);
-      Object.defineProperty(this, key2, { value, configurable: true, writable: true });
+      Object.defineProperty(this, key3, { value, configurable: true, writable: true });
       return value;
     },
     set(value) {
-      Object.defineProperty(this, key2, { value, configurable: true, writable: true });
+      Object.defineProperty(this, key3, { value, configurable: true, writable: true });
     }
   });
 }
@@ -47652,11 +47972,11 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   merge(other) {
     return util_exports.merge(this, other);
   },
-  pick(mask) {
-    return util_exports.pick(this, mask);
+  pick(mask2) {
+    return util_exports.pick(this, mask2);
   },
-  omit(mask) {
-    return util_exports.omit(this, mask);
+  omit(mask2) {
+    return util_exports.omit(this, mask2);
   },
   partial(...args) {
     return util_exports.partial(ZodOptional, this, args[0]);
@@ -48428,11 +48748,11 @@ function resolveRef(ref, ctx) {
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
   if (path[0] === defsKey) {
-    const key2 = path[1] === void 0 ? void 0 : decodeJSONPointerSegment(path[1]);
-    if (!key2 || !ctx.defs[key2]) {
+    const key3 = path[1] === void 0 ? void 0 : decodeJSONPointerSegment(path[1]);
+    if (!key3 || !ctx.defs[key3]) {
       throw new Error(`Reference not found: ${ref}`);
     }
-    return ctx.defs[key2];
+    return ctx.defs[key3];
   }
   throw new Error(`Reference not found: ${ref}`);
 }
@@ -48467,16 +48787,16 @@ function checkObjectGuards(objectSchema, guards) {
       });
     }
     if (guards.keySchema) {
-      for (const key2 of keys) {
-        const result = guards.keySchema.safeParse(key2);
+      for (const key3 of keys) {
+        const result = guards.keySchema.safeParse(key3);
         if (result.success)
           continue;
         payload.issues.push({
           code: "invalid_key",
           origin: "record",
           issues: result.error.issues,
-          input: key2,
-          path: [key2],
+          input: key3,
+          path: [key3],
           continue: true
         });
       }
@@ -48501,20 +48821,20 @@ function canonicalKey(value, seen) {
     if (Array.isArray(value)) {
       const parts2 = [];
       for (const item of value) {
-        const key2 = canonicalKey(item, seen);
-        if (key2 === null)
+        const key3 = canonicalKey(item, seen);
+        if (key3 === null)
           return null;
-        parts2.push(key2);
+        parts2.push(key3);
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
     const keys = Object.keys(value).sort();
     const parts = [];
     for (const k of keys) {
-      const key2 = canonicalKey(value[k], seen);
-      if (key2 === null)
+      const key3 = canonicalKey(value[k], seen);
+      if (key3 === null)
         return null;
-      parts.push(`${k.length}:${k}=${key2}`);
+      parts.push(`${k.length}:${k}=${key3}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
@@ -48554,10 +48874,10 @@ function containsRef(value) {
     return value.some(containsRef);
   if (typeof value.$ref === "string")
     return true;
-  return Object.entries(value).some(([key2, sub]) => {
-    if (SCHEMA_KEYWORDS.has(key2))
+  return Object.entries(value).some(([key3, sub]) => {
+    if (SCHEMA_KEYWORDS.has(key3))
       return containsRef(sub);
-    if (!SCHEMA_MAP_KEYWORDS.has(key2) || typeof sub !== "object" || sub === null)
+    if (!SCHEMA_MAP_KEYWORDS.has(key3) || typeof sub !== "object" || sub === null)
       return false;
     return Object.values(sub).some(containsRef);
   });
@@ -48573,12 +48893,12 @@ function checkArrayGuards(arraySchema, guards) {
     if (guards.uniqueItems === true) {
       const firstSeen = /* @__PURE__ */ new Map();
       for (let i = 0; i < items.length; i++) {
-        const key2 = canonicalKey(items[i], /* @__PURE__ */ new Set());
-        if (key2 === null)
+        const key3 = canonicalKey(items[i], /* @__PURE__ */ new Set());
+        if (key3 === null)
           continue;
-        const first = firstSeen.get(key2);
+        const first = firstSeen.get(key3);
         if (first === void 0) {
-          firstSeen.set(key2, i);
+          firstSeen.set(key3, i);
           continue;
         }
         payload.issues.push({
@@ -48817,9 +49137,9 @@ function convertBaseSchema(schema, ctx) {
       const properties = schema.properties || {};
       const requiredSet = new Set(schema.required || []);
       const additionalSchema = typeof schema.additionalProperties === "object" ? convertSchema(schema.additionalProperties, ctx) : void 0;
-      for (const [key2, propSchema] of Object.entries(properties)) {
+      for (const [key3, propSchema] of Object.entries(properties)) {
         const propZodSchema = convertSchema(propSchema, ctx);
-        assignProp(shape, key2, requiredSet.has(key2) ? propZodSchema : propZodSchema.optional());
+        assignProp(shape, key3, requiredSet.has(key3) ? propZodSchema : propZodSchema.optional());
       }
       if (schema.patternProperties) {
         const patternProps = schema.patternProperties;
@@ -48854,12 +49174,12 @@ function convertBaseSchema(schema, ctx) {
             if (!isPlainObject(payload.value))
               return;
             const unrecognized = [];
-            for (const key2 of Object.keys(payload.value)) {
-              if (propertyKeys.includes(key2))
+            for (const key3 of Object.keys(payload.value)) {
+              if (propertyKeys.includes(key3))
                 continue;
-              if (patterns.some((regex) => regex.test(key2)))
+              if (patterns.some((regex) => regex.test(key3)))
                 continue;
-              unrecognized.push(key2);
+              unrecognized.push(key3);
             }
             if (unrecognized.length) {
               payload.issues.push({
@@ -48990,38 +49310,38 @@ function convertSchema(schema, ctx) {
   }
   const extraMeta = {};
   const coreMetadataKeys = ["$id", "id", "$comment", "$anchor", "$vocabulary", "$dynamicRef", "$dynamicAnchor"];
-  for (const key2 of coreMetadataKeys) {
-    if (key2 in schema) {
-      extraMeta[key2] = schema[key2];
+  for (const key3 of coreMetadataKeys) {
+    if (key3 in schema) {
+      extraMeta[key3] = schema[key3];
     }
   }
   const contentMetadataKeys = ["contentEncoding", "contentMediaType", "contentSchema"];
-  for (const key2 of contentMetadataKeys) {
-    if (key2 in schema) {
-      extraMeta[key2] = schema[key2];
+  for (const key3 of contentMetadataKeys) {
+    if (key3 in schema) {
+      extraMeta[key3] = schema[key3];
     }
   }
   if (schema.type === "object" && schema.$ref === void 0) {
     if (schema.propertyNames !== void 0 && !containsRef(schema.propertyNames)) {
       extraMeta.propertyNames = schema.propertyNames;
     }
-    for (const key2 of ["minProperties", "maxProperties"]) {
-      if (schema[key2] !== void 0)
-        extraMeta[key2] = schema[key2];
+    for (const key3 of ["minProperties", "maxProperties"]) {
+      if (schema[key3] !== void 0)
+        extraMeta[key3] = schema[key3];
     }
   }
   if (schema.type === "array" && schema.$ref === void 0) {
     if (schema.contains !== void 0 && !containsRef(schema.contains)) {
       extraMeta.contains = schema.contains;
     }
-    for (const key2 of ["uniqueItems", "minContains", "maxContains"]) {
-      if (schema[key2] !== void 0)
-        extraMeta[key2] = schema[key2];
+    for (const key3 of ["uniqueItems", "minContains", "maxContains"]) {
+      if (schema[key3] !== void 0)
+        extraMeta[key3] = schema[key3];
     }
   }
-  for (const key2 of Object.keys(schema)) {
-    if (!RECOGNIZED_KEYS.has(key2)) {
-      assignProp(extraMeta, key2, schema[key2]);
+  for (const key3 of Object.keys(schema)) {
+    if (!RECOGNIZED_KEYS.has(key3)) {
+      assignProp(extraMeta, key3, schema[key3]);
     }
   }
   if (Object.keys(extraMeta).length > 0) {
@@ -49296,11 +49616,36 @@ var sourceServerId = external_exports.string().regex(/^s-[0-9a-zA-Z]{17}$/, 'exp
 var instanceType = external_exports.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an EC2 instance type, e.g. "m5.large"');
 var iamArn = external_exports.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):[a-z-]+\/?.*$/, 'expected an IAM ARN, e.g. "arn:aws:iam::111122223333:role/Admin"');
 var kmsKeyArn = external_exports.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'expected a KMS key ARN, e.g. "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"');
-var isoDuration = external_exports.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'expected an ISO-8601 duration, e.g. "PT5M" or "PT1H"');
-var tags = external_exports.record(
-  external_exports.string().min(1).max(128).regex(/^(?!aws:)/, 'tag keys must not start with "aws:"'),
-  external_exports.string({ error: "expected a tag value as a string" }).max(256)
-).describe("Tags as key: value pairs");
+var isoDuration = external_exports.string({ error: (issue2) => issue2.input === void 0 ? 'expected an ISO-8601 duration, e.g. "PT15M"' : durationTypeMessage(issue2.input) }).regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { error: (issue2) => durationMessage(String(issue2.input)) });
+function durationTypeMessage(v) {
+  if (typeof v === "number") return `expected an ISO-8601 duration in quotes, e.g. "PT${v}M" for ${v} minutes (a bare number has no unit)`;
+  return 'expected an ISO-8601 duration in quotes, e.g. "PT15M"';
+}
+function durationMessage(v) {
+  const t = v.trim();
+  let m = /^P(\d+)M$/.exec(t);
+  if (m) return `that is ${m[1]} month${m[1] === "1" ? "" : "s"} in ISO-8601 (an M before the T counts months); minutes go after the T: "PT${m[1]}M"`;
+  m = /^P(\d+(?:\.\d+)?)([HS])$/.exec(t);
+  if (m) return `hours, minutes and seconds go after the T: "PT${m[1]}${m[2]}"`;
+  if (/^P.*\d[YMW]/.test(t.split("T")[0])) return 'years (Y), months (M) and weeks (W) are not accepted here: use days ("P1D") or hours, minutes and seconds after the T ("PT1H30M")';
+  m = /^(\d+)\s*(m|min|mins|minutes?)$/i.exec(t);
+  if (m) return `expected an ISO-8601 duration: ${m[1]} minutes is "PT${m[1]}M"`;
+  if (/^p/.test(t)) return `ISO-8601 designators are upper case: "${t.toUpperCase()}"`;
+  return 'expected an ISO-8601 duration, e.g. "PT15M" (15 minutes), "PT1H30M" or "P1D"';
+}
+function tagMap(scope) {
+  const key3 = external_exports.string().superRefine((k, ctx) => {
+    const problem = tagKeyProblem(k, scope);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: k, params: { complete: true } });
+  });
+  const value = external_exports.string({ error: "expected a tag value as a string (in quotes when it looks like a number or a date)" }).superRefine((v, ctx) => {
+    const problem = tagValueProblem(v, scope);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: v, params: { complete: true } });
+  });
+  return external_exports.record(key3, value);
+}
+var tags = tagMap("every-service").describe("Tags as key: value pairs");
+var ec2Tags = tagMap("ec2").describe("Tags as key: value pairs");
 function parseIpv4(v) {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
   if (!m) return void 0;
@@ -49318,6 +49663,555 @@ function parseCidr(v) {
   if (addr % size !== 0) return void 0;
   return { first: addr, last: addr + size - 1, prefix };
 }
+function cidrsOverlap(a, b) {
+  return a.first <= b.last && b.first <= a.last;
+}
+function cidrContains(outer, inner) {
+  return outer.first <= inner.first && inner.last <= outer.last;
+}
+
+// src/constructs/automation/names.ts
+var import_node_crypto = require("node:crypto");
+var KEPT_ESTATE_CHARS = 33;
+function boundedName(estate, suffix, max) {
+  const full = `${estate}-${suffix}`;
+  const hashLength = 6;
+  if (KEPT_ESTATE_CHARS + hashLength + 2 + suffix.length > max) throw new Error(`boundedName: suffix "${suffix}" leaves fewer than ${KEPT_ESTATE_CHARS} characters of the estate name within ${max}`);
+  if (full.length <= max) return full;
+  const hash2 = (0, import_node_crypto.createHash)("sha256").update(full).digest("hex").slice(0, hashLength);
+  return `${estate.slice(0, KEPT_ESTATE_CHARS)}-${hash2}-${suffix}`;
+}
+
+// src/vm-import/naming.ts
+function importBucketName(config2) {
+  return config2.vmImport.bucket.name ?? `${config2.name}-vm-import-${config2.accounts.staging}`;
+}
+function ebsKeyAlias(config2, target) {
+  return target.kms.alias ?? `alias/rehost-factory/${config2.name}/${target.name}`;
+}
+var VMIMPORT_ROLE_NAME = "vmimport";
+
+// src/config/resource-names.ts
+function stagingNetworkNames(estate) {
+  return {
+    vpc: `${estate}-mgn-staging`,
+    subnet: (subnet) => `${estate}-${subnet}`,
+    securityGroupPrefix: `${estate}-mgn-staging`,
+    resolverEndpoint: `${estate}-mgn-staging-inbound`
+  };
+}
+function stagingSecurityGroupNames(prefix) {
+  return { endpoints: `${prefix}-endpoints`, replication: `${prefix}-replication`, resolver: `${prefix}-resolver-inbound` };
+}
+function bootstrapDocumentName(prefix, document) {
+  return `${prefix}-${document}`;
+}
+function postLaunchParameterName(estate, document, parameter) {
+  return `/rehost-factory/${estate}/post-launch/${document}/${parameter}`;
+}
+function mgnTemplatesStackName(estate) {
+  return `${estate}-mgn-templates`;
+}
+function workflowRoleNamePrefix(roleNamePrefix, estate) {
+  return `${roleNamePrefix}-${estate}`;
+}
+function workflowRoleName(prefix, role) {
+  return `${prefix}-${role}`;
+}
+function automationNames(estate) {
+  return {
+    topic: boundedName(estate, "automation", 256),
+    claimsTable: boundedName(estate, "automation-claims", 255),
+    deadLetters: boundedName(estate, "automation-dead-letters", 80),
+    reEncryption: boundedName(estate, "ami-re-encryption", 58),
+    amiSwap: boundedName(estate, "ami-swap", 58),
+    stoppedRuns: boundedName(estate, "automation-stopped-runs", 64),
+    functions: {
+      resolveSourceImage: boundedName(estate, "resolve-source-image", 64),
+      resolveBackupTarget: boundedName(estate, "resolve-backup-target", 64),
+      applyRetention: boundedName(estate, "apply-retention", 64),
+      recoverStoppedRun: boundedName(estate, "recover-stopped-run", 64)
+    }
+  };
+}
+function pipelineFunctionNames(functionName) {
+  return { function: functionName, logGroup: `/aws/lambda/${functionName}`, role: functionName };
+}
+function stateMachineNames(name2) {
+  return { stateMachine: name2, logGroup: `/aws/vendedlogs/states/${name2}`, role: name2.slice(0, 64), rule: name2.slice(0, 64), startRole: `${name2}-start`.slice(0, 64) };
+}
+function stoppedRunRuleName(name2) {
+  return name2.slice(0, 64);
+}
+function derivedNames(c) {
+  const out = [];
+  const fromName = (service, name2, what) => out.push({ service, name: name2, what, field: ["name"], fix: "shorten or rename the estate (name)" });
+  const net = stagingNetworkNames(c.name);
+  fromName("resolver-endpoint", net.resolverEndpoint, "the staging Resolver inbound endpoint");
+  for (const sg of Object.values(stagingSecurityGroupNames(net.securityGroupPrefix))) fromName("security-group", sg, "a staging security group");
+  c.accounts.targets.forEach((t, i) => {
+    if (t.kms.existingKeyArn) return;
+    const alias = ebsKeyAlias(c, t);
+    if (t.kms.alias) out.push({ service: "kms-alias", name: alias, what: `the EBS key of "${t.name}"`, field: ["accounts", "targets", i, "kms", "alias"], fix: "change kms.alias" });
+    else fromName("kms-alias", alias, `the EBS key of "${t.name}"`);
+    t.kms.grants.forEach((g, j) => out.push({ service: "kms-grant", name: g.name, what: "a KMS grant", field: ["accounts", "targets", i, "kms", "grants", j, "name"], fix: "rename the grant" }));
+  });
+  for (const d of BOOTSTRAP_DOCUMENTS) fromName("ssm-document", bootstrapDocumentName(c.name, d), `the bootstrap document ${d}`);
+  out.push({ service: "log-group", name: c.bootstrap.logGroupName, what: "the bootstrap log group", field: ["bootstrap", "logGroupName"], fix: "change bootstrap.logGroupName" });
+  if (c.github) {
+    const prefix = workflowRoleNamePrefix(c.github.roleNamePrefix, c.name);
+    for (const role of ["vm-import", "cutover", "apply", "plan"]) {
+      const name2 = workflowRoleName(prefix, role);
+      const field = ["github", "roleNamePrefix"];
+      const fix = "shorten github.roleNamePrefix or the estate name";
+      out.push({ service: "iam-role", name: name2, what: "a workflow role", field, fix }, { service: "iam-policy", name: name2, what: "a workflow role policy", field, fix });
+    }
+  }
+  fromName("cloudformation-stack", mgnTemplatesStackName(c.name), "the MGN templates stack");
+  c.bootstrap.postLaunch.forEach((p, i) => {
+    for (const param of Object.keys(p.parameters)) {
+      out.push({ service: "ssm-parameter", name: postLaunchParameterName(c.name, p.document, param), what: `the post-launch parameter ${param}`, field: ["bootstrap", "postLaunch", i, "parameters", param], fix: "shorten the estate name" });
+    }
+  });
+  const a = c.automation;
+  if (a.amiReEncryption.enabled || a.amiSwap.enabled) {
+    const n = automationNames(c.name);
+    fromName("sns-topic", n.topic, "the automation topic");
+    fromName("dynamodb-table", n.claimsTable, "the automation claims table");
+    fromName("sqs-queue", n.deadLetters, "the dead-letter queue");
+    fromName("cloudwatch-alarm", n.deadLetters, "the dead-letter alarm");
+    fromName("eventbridge-rule", stoppedRunRuleName(n.stoppedRuns), "the stopped-run rule");
+    const fns = [n.functions.recoverStoppedRun];
+    const machines = [];
+    if (a.amiReEncryption.enabled) {
+      fns.push(n.functions.resolveSourceImage);
+      machines.push(n.reEncryption);
+    }
+    if (a.amiSwap.enabled) {
+      fns.push(n.functions.resolveBackupTarget, n.functions.applyRetention);
+      machines.push(n.amiSwap);
+    }
+    for (const f of fns) {
+      const x = pipelineFunctionNames(f);
+      fromName("lambda-function", x.function, "a pipeline function");
+      fromName("log-group", x.logGroup, "a pipeline function log group");
+      fromName("iam-role", x.role, "a pipeline function role");
+    }
+    for (const m of machines) {
+      const x = stateMachineNames(m);
+      fromName("state-machine", x.stateMachine, "a pipeline state machine");
+      fromName("log-group", x.logGroup, "a state machine log group");
+      fromName("iam-role", x.role, "a state machine role");
+      fromName("eventbridge-rule", x.rule, "a pipeline rule");
+      fromName("iam-role", x.startRole, "a pipeline rule role");
+    }
+  }
+  if (c.vmImport.enabled) {
+    const bucket2 = importBucketName(c);
+    if (c.vmImport.bucket.name) out.push({ service: "s3-bucket", name: bucket2, what: "the VM Import bucket", field: ["vmImport", "bucket", "name"], fix: "change vmImport.bucket.name" });
+    else out.push({ service: "s3-bucket", name: bucket2, what: "the VM Import bucket", field: ["name"], fix: "shorten the estate name, or name the bucket in vmImport.bucket.name" });
+    out.push({ service: "iam-role", name: VMIMPORT_ROLE_NAME, what: "the vmimport role", field: ["vmImport", "enabled"], fix: "" });
+  }
+  return out;
+}
+
+// src/config/resource-tags.ts
+var ESTATE_TAG = "rehost-factory:estate";
+var STACK_TAG = "rehost-factory:stack";
+var SUBNET_TAG = "rehost-factory:subnet";
+function estateTags(config2, concern) {
+  return {
+    ...config2.tags,
+    [ESTATE_TAG]: config2.name,
+    [STACK_TAG]: concern,
+    ManagedBy: "rehost-factory"
+  };
+}
+var RESOURCE_TAG_KEYS = ["Name", SUBNET_TAG];
+function stagingAreaTags(config2) {
+  return { ...config2.mgn.replication.stagingAreaTags, [ESTATE_TAG]: config2.name };
+}
+
+// src/config/subnet-addresses.ts
+var SUBNET_PREFIX = { min: 16, max: 28 };
+var ROLES = ["the network address", "the VPC router", "the Amazon DNS server", "future use"];
+function reservedRole(ip, subnet) {
+  const offset = ip - subnet.first;
+  if (offset >= 0 && offset < ROLES.length) return ROLES[offset];
+  if (ip === subnet.last) return "the broadcast address";
+  return void 0;
+}
+function reservedInEverySubnet(ip) {
+  const low = ip % 65536;
+  if (low < ROLES.length) return ROLES[low];
+  if (low === 65535) return "the broadcast address";
+  return void 0;
+}
+
+// src/config/limits.ts
+var LIMIT_RULES = [
+  { name: "resource-names", needsValid: true, check: resourceNameRules },
+  { name: "tag-counts", needsValid: true, check: tagCountRules },
+  { name: "subnet-addresses", needsValid: true, check: subnetAddressRules },
+  { name: "wave-size", needsValid: true, check: waveSizeRules }
+];
+function resourceNameRules(c, add) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const d of derivedNames(c)) {
+    const problem = nameProblem(d.service, d.name);
+    const key3 = `${d.field.join(".")} ${d.service}`;
+    if (!problem || seen.has(key3)) continue;
+    seen.add(key3);
+    add(d.field, `${problem} (${d.what})${d.fix ? `: ${d.fix}` : ""}`);
+  }
+}
+function tagCountRules(c, add) {
+  const own2 = tagKeys(c.tags);
+  const defaults = tagKeys(estateTags(c, "network"));
+  const onResource = tagKeys(estateTags(c, "network"), RESOURCE_TAG_KEYS);
+  const tooManyOnResources = onResource.size > MAX_TAGS_PER_RESOURCE;
+  if (tooManyOnResources) {
+    const added = [...defaults].filter((k) => !own2.has(k));
+    const perResource = RESOURCE_TAG_KEYS.filter((k) => !defaults.has(k));
+    add(
+      ["tags"],
+      `${own2.size} estate tags, the ${added.length} rehost-factory adds to every resource (${added.join(", ")}) and the ${perResource.length} it sets on single resources (${perResource.join(", ")}) make ${onResource.size} tags on a staging subnet; AWS allows ${MAX_TAGS_PER_RESOURCE}: remove ${onResource.size - MAX_TAGS_PER_RESOURCE} from tags`
+    );
+  }
+  const staging = tagKeys(stagingAreaTags(c));
+  if (staging.size > MAX_TAGS_PER_RESOURCE) {
+    add(["mgn", "replication", "stagingAreaTags"], `the staging area would carry ${staging.size} tags (these and rehost-factory:estate); AWS allows ${MAX_TAGS_PER_RESOURCE}: remove ${staging.size - MAX_TAGS_PER_RESOURCE}`);
+  }
+  const subnets = new Set(c.network.targetSubnets.map((s) => s.name));
+  let reportedEstate = tooManyOnResources;
+  c.waves.forEach(
+    (w, wi) => w.applications.forEach(
+      (a, ai) => a.servers.forEach((s, si) => {
+        for (const mode of ["test", "cutover"]) {
+          if (!subnets.has(s[mode].subnet)) continue;
+          const tags2 = tagKeys(placementFor(c, s, mode, w.name).tags);
+          if (tags2.size <= MAX_TAGS_PER_RESOURCE) continue;
+          const runbook = [...tags2].filter((k) => !(k in c.tags) && !(k in s.tags) && !(k in s[mode].tags));
+          const base = ["waves", wi, "applications", ai, "servers", si];
+          const estateOnly = tagKeys(c.tags, runbook);
+          if (estateOnly.size > MAX_TAGS_PER_RESOURCE) {
+            if (!reportedEstate) add(["tags"], `every launched instance would carry ${estateOnly.size} tags: ${own2.size} estate tags and the ${runbook.length} the runbook adds (${runbook.join(", ")}); AWS allows ${MAX_TAGS_PER_RESOURCE}: remove ${estateOnly.size - MAX_TAGS_PER_RESOURCE} from tags`);
+            reportedEstate = true;
+            return;
+          }
+          const at = Object.keys(s[mode].tags).length ? [...base, mode, "tags"] : [...base, "tags"];
+          add(at, `the ${mode} instance of "${s.name}" would carry ${tags2.size} tags (estate, server and ${mode} placement tags, and the ${runbook.length} the runbook adds: ${runbook.join(", ")}); AWS allows ${MAX_TAGS_PER_RESOURCE}: remove ${tags2.size - MAX_TAGS_PER_RESOURCE}`);
+        }
+      })
+    )
+  );
+}
+function subnetAddressRules(c, add) {
+  const size = (cidr2, path, what) => {
+    const r = cidr2 === void 0 ? void 0 : parseCidr(cidr2);
+    if (r && (r.prefix < SUBNET_PREFIX.min || r.prefix > SUBNET_PREFIX.max)) add(path, `${what} must be /${SUBNET_PREFIX.min} to /${SUBNET_PREFIX.max} in AWS, got ${cidr2}`);
+  };
+  if ("create" in c.network.vpc) size(c.network.vpc.create.cidr, ["network", "vpc", "create", "cidr"], "a VPC CIDR block");
+  c.network.stagingSubnets.forEach((s, i) => size(s.cidr, ["network", "stagingSubnets", i, "cidr"], "a subnet CIDR"));
+  c.network.targetSubnets.forEach((s, i) => size(s.cidr, ["network", "targetSubnets", i, "cidr"], "a subnet CIDR"));
+  c.network.targetVpcs.forEach((v, i) => v.cidrs.forEach((x, j) => size(x, ["network", "targetVpcs", i, "cidrs", j], "a VPC CIDR block")));
+  const subnets = /* @__PURE__ */ new Map();
+  for (const s of c.network.targetSubnets) if (!subnets.has(s.name)) subnets.set(s.name, s);
+  c.waves.forEach(
+    (w, wi) => w.applications.forEach(
+      (a, ai) => a.servers.forEach((s, si) => {
+        for (const mode of ["test", "cutover"]) {
+          const p = s[mode];
+          const sub = subnets.get(p.subnet);
+          if (!p.privateIp || !sub) continue;
+          const ip = parseIpv4(p.privateIp);
+          const path = ["waves", wi, "applications", ai, "servers", si, mode, "privateIp"];
+          const r = sub.cidr === void 0 ? void 0 : parseCidr(sub.cidr);
+          if (r) {
+            if (ip < r.first || ip > r.last) continue;
+            const role = reservedRole(ip, r);
+            if (role) add(path, `private IP ${p.privateIp} is reserved by AWS in subnet "${sub.name}" (${sub.cidr}) for ${role}: AWS keeps the first four addresses (${ipOf(r.first)}-${ipOf(r.first + 3)}) and the last (${ipOf(r.last)}) of every subnet`);
+          } else {
+            const role = reservedInEverySubnet(ip);
+            if (role) add(path, `private IP ${p.privateIp} is reserved by AWS for ${role} in any subnet that can hold it (subnets are /${SUBNET_PREFIX.min} to /${SUBNET_PREFIX.max}); give subnet "${sub.name}" its cidr in network.targetSubnets to check fixed IPs fully`);
+          }
+        }
+      })
+    )
+  );
+}
+function waveSizeRules(c, add) {
+  c.waves.forEach((w, wi) => {
+    const n = w.applications.reduce((sum, a) => sum + a.servers.length, 0);
+    if (n > MAX_WAVE_SERVERS) {
+      add(["waves", wi, "name"], `wave "${w.name}" has ${n} servers; one dispatch of the cutover workflow runs at most ${MAX_WAVE_SERVERS} (${WAVE_MATRIX_CHUNKS} matrix chunks of ${MATRIX_LIMIT} server jobs, GitHub's matrix limit): split it into waves of at most ${MAX_WAVE_SERVERS} servers`);
+    }
+  });
+}
+function ipOf(n) {
+  return [n >>> 24, n >>> 16 & 255, n >>> 8 & 255, n & 255].join(".");
+}
+
+// src/config/rules.ts
+function accountNames(c) {
+  return new Set(c.accounts.targets.map((t) => t.name));
+}
+var STAGING_NAMES = ["network", "stagingSubnets", "*", "name"];
+var STAGING_AZS = ["network", "stagingSubnets", "*", "availabilityZone"];
+var TARGET_SUBNET_NAMES = ["network", "targetSubnets", "*", "name"];
+var ACCOUNT_NAMES = ["accounts", "targets", "*", "name"];
+var VPC = ["network", "vpc"];
+function networkRules(c, add) {
+  unique(c.accounts.targets.map((t, i) => ({ value: t.name, path: ["accounts", "targets", i, "name"] })), "target account name", add);
+  const net = c.network;
+  const created = "create" in net.vpc;
+  const vpcCidr = parseCidr(created ? net.vpc.create.cidr : net.vpc.existing.cidr);
+  const subnetNames = [
+    ...net.stagingSubnets.map((s, i) => ({ value: s.name, path: ["network", "stagingSubnets", i, "name"] })),
+    ...net.targetSubnets.map((s, i) => ({ value: s.name, path: ["network", "targetSubnets", i, "name"] }))
+  ];
+  unique(subnetNames, "subnet name", add);
+  const staging = new CidrIndex();
+  net.stagingSubnets.forEach((s, i) => {
+    const base = ["network", "stagingSubnets", i];
+    if (!s.availabilityZone.startsWith(c.region)) add([...base, "availabilityZone"], `expected an Availability Zone of ${c.region}, got "${s.availabilityZone}"`, [["region"]]);
+    if (created) {
+      if (!s.cidr) add(base, 'expected "cidr": the staging VPC is created, so its subnets are created from a CIDR', [VPC]);
+      if (s.subnetId) add([...base, "subnetId"], 'expected no "subnetId": the staging VPC is created, so its subnets are created (use "cidr")', [VPC]);
+      if (s.routeTableId) add([...base, "routeTableId"], 'expected no "routeTableId": the staging VPC is created, so each subnet gets its own route table', [VPC]);
+    } else {
+      if (!s.subnetId) add(base, 'expected "subnetId": the staging VPC exists, so its subnets are referenced by ID', [VPC]);
+      if (!s.routeTableId) add(base, 'expected "routeTableId": the S3 gateway endpoint that replication servers reach S3 through must be on every staging route table', [VPC]);
+    }
+    if (s.cidr) {
+      const r = parseCidr(s.cidr);
+      if (!cidrContains(vpcCidr, r)) add([...base, "cidr"], `expected a CIDR inside the VPC CIDR ${formatRange(vpcCidr)}, got ${s.cidr}`, [VPC]);
+      const o = staging.firstOverlap(r);
+      if (o) add([...base, "cidr"], `CIDR ${s.cidr} overlaps ${o.cidr} of another staging subnet (${formatPathShort(o.path)})`, [o.path]);
+      staging.add(r, { cidr: s.cidr, path: [...base, "cidr"] });
+    }
+  });
+  unique(net.stagingSubnets.flatMap((s, i) => s.subnetId ? [{ value: s.subnetId, path: ["network", "stagingSubnets", i, "subnetId"] }] : []), "subnet ID", add);
+  const stagingAzs = new Set(net.stagingSubnets.map((s) => s.availabilityZone));
+  if (stagingAzs.size < 2) add(["network", "stagingSubnets"], `expected staging subnets in at least 2 Availability Zones, got ${[...stagingAzs].join(", ")}`, [STAGING_AZS]);
+  const stagingByName = new Map(net.stagingSubnets.map((s) => [s.name, s]));
+  if (net.resolverSubnets) {
+    const azs = /* @__PURE__ */ new Set();
+    net.resolverSubnets.forEach((n, i) => {
+      const s = stagingByName.get(n);
+      if (!s) add(["network", "resolverSubnets", i], `expected the name of a subnet in network.stagingSubnets (${[...stagingByName.keys()].join(", ")}), got "${n}"`, [STAGING_NAMES]);
+      else azs.add(s.availabilityZone);
+    });
+    unique(net.resolverSubnets.map((n, i) => ({ value: n, path: ["network", "resolverSubnets", i] })), "resolver subnet", add);
+    if (azs.size === 1) add(["network", "resolverSubnets"], `expected resolver subnets in at least 2 Availability Zones, all are in ${[...azs][0]}`, [STAGING_NAMES, STAGING_AZS]);
+  }
+  net.onPremises.sourceCidrs.forEach((s, i) => {
+    const r = parseCidr(s);
+    if (cidrsOverlap(r, vpcCidr)) add(["network", "onPremises", "sourceCidrs", i], `on-premises CIDR ${s} overlaps the staging VPC CIDR ${formatRange(vpcCidr)}: replication traffic could not be routed`, [VPC]);
+  });
+  net.onPremises.dnsServers.forEach((ip, i) => {
+    const a = parseIpv4(ip);
+    if (a >= vpcCidr.first && a <= vpcCidr.last) add(["network", "onPremises", "dnsServers", i], `on-premises DNS server ${ip} is inside the staging VPC CIDR ${formatRange(vpcCidr)}`, [VPC]);
+  });
+}
+function targetNetworkRules(c, add) {
+  const net = c.network;
+  unique(net.targetVpcs.map((v, i) => ({ value: v.name, path: ["network", "targetVpcs", i, "name"] })), "target VPC name", add);
+  unique(net.targetVpcs.map((v, i) => ({ value: v.vpcId, path: ["network", "targetVpcs", i, "vpcId"] })), "target VPC ID", add);
+  const vpcs = /* @__PURE__ */ new Map();
+  net.targetVpcs.forEach((v, i) => {
+    const index = new CidrIndex();
+    const ranges = [];
+    v.cidrs.forEach((x, j) => {
+      const r = parseCidr(x);
+      const path = ["network", "targetVpcs", i, "cidrs", j];
+      const o = index.firstOverlap(r);
+      if (o) add(path, `CIDR ${x} overlaps ${o.cidr} of another CIDR block of this VPC (${formatPathShort(o.path)})`, [o.path]);
+      index.add(r, { cidr: x, path, range: r });
+      ranges.push(r);
+    });
+    if (!vpcs.has(v.name)) {
+      const containing = new CidrIndex();
+      for (const r of ranges) containing.add(r, r);
+      vpcs.set(v.name, { ranges, index: containing });
+    }
+  });
+  unique(net.targetSubnets.map((s, i) => ({ value: s.subnetId, path: ["network", "targetSubnets", i, "subnetId"] })), "target subnet ID", add);
+  const byVpc = /* @__PURE__ */ new Map();
+  const withoutVpc = new CidrIndex();
+  const all = new CidrIndex();
+  const vpcReads = ["network", "targetVpcs", "*", "name"];
+  net.targetSubnets.forEach((s, i) => {
+    const base = ["network", "targetSubnets", i];
+    const vpc = s.vpc === void 0 ? void 0 : vpcs.get(s.vpc);
+    if (s.vpc !== void 0 && !vpc) {
+      add([...base, "vpc"], `expected the name of a VPC in network.targetVpcs (${[...vpcs.keys()].join(", ") || "none declared"}), got "${s.vpc}"`, [vpcReads]);
+    }
+    if (!s.cidr) return;
+    const r = parseCidr(s.cidr);
+    if (vpc && !vpc.index.firstContaining(r)) {
+      add([...base, "cidr"], `expected a CIDR inside the CIDR blocks of VPC "${s.vpc}" (${vpc.ranges.map(formatRange).join(", ")}), got ${s.cidr}`, [vpcReads, ["network", "targetVpcs", "*", "cidrs"]]);
+    }
+    const candidates = s.vpc === void 0 ? [all.firstOverlap(r)] : [byVpc.get(s.vpc)?.firstOverlap(r), withoutVpc.firstOverlap(r)];
+    const o = candidates.filter((x) => !!x).sort((a, b) => a.order - b.order)[0];
+    if (o) {
+      const hint = s.vpc !== void 0 && s.vpc === o.vpc ? `, both in VPC "${s.vpc}"` : " (if they are in different VPCs, declare them in network.targetVpcs and name each subnet's vpc)";
+      add([...base, "cidr"], `CIDR ${s.cidr} overlaps ${o.cidr} of another target subnet (${formatPathShort(o.path)})${hint}`, [o.path, [...base, "vpc"]]);
+    }
+    const seen = { order: i, cidr: s.cidr, vpc: s.vpc, path: [...base, "cidr"] };
+    all.add(r, seen);
+    if (s.vpc === void 0) withoutVpc.add(r, seen);
+    else {
+      if (!byVpc.has(s.vpc)) byVpc.set(s.vpc, new CidrIndex());
+      byVpc.get(s.vpc).add(r, seen);
+    }
+  });
+}
+function waveRules(c, add) {
+  const accounts = accountNames(c);
+  const targetSubnets = /* @__PURE__ */ new Map();
+  for (const s of c.network.targetSubnets) if (!targetSubnets.has(s.name)) targetSubnets.set(s.name, s);
+  const waveNames = [];
+  const appNames = [];
+  const serverNames = [];
+  const ids = [];
+  const hosts = [];
+  const fqdns = [];
+  const ips = [];
+  c.waves.forEach((w, wi) => {
+    waveNames.push({ value: w.name, path: ["waves", wi, "name"] });
+    w.applications.forEach((a, ai) => {
+      appNames.push({ value: a.name, path: ["waves", wi, "applications", ai, "name"] });
+      a.servers.forEach((s, si) => {
+        const base = ["waves", wi, "applications", ai, "servers", si];
+        serverNames.push({ value: s.name, path: [...base, "name"], where: `application "${a.name}"` });
+        if (s.sourceServerId) ids.push({ value: s.sourceServerId, path: [...base, "sourceServerId"] });
+        if (s.hostname) hosts.push({ value: s.hostname.toLowerCase(), path: [...base, "hostname"] });
+        if (s.fqdn) fqdns.push({ value: s.fqdn.toLowerCase(), path: [...base, "fqdn"] });
+        if (s.ipAddress) ips.push({ value: s.ipAddress, path: [...base, "ipAddress"] });
+        if (!s.sourceServerId && !s.hostname && !s.fqdn && !s.ipAddress) {
+          add(base, `server "${s.name}" needs at least one of sourceServerId, fqdn, hostname or ipAddress to be matched to its MGN source server`);
+        }
+        if (s.targetAccount && !accounts.has(s.targetAccount)) {
+          add([...base, "targetAccount"], `expected the name of an account in accounts.targets (${[...accounts].join(", ")}), got "${s.targetAccount}"`, [ACCOUNT_NAMES]);
+        }
+        for (const mode of ["test", "cutover"]) {
+          const p = s[mode];
+          const sub = targetSubnets.get(p.subnet);
+          if (!sub) {
+            add([...base, mode, "subnet"], `expected the name of a subnet in network.targetSubnets (${[...targetSubnets.keys()].join(", ") || "none declared"}), got "${p.subnet}"`, [TARGET_SUBNET_NAMES]);
+          } else if (p.privateIp && sub.cidr) {
+            const ip = parseIpv4(p.privateIp);
+            const r = parseCidr(sub.cidr);
+            if (ip < r.first || ip > r.last) add([...base, mode, "privateIp"], `private IP ${p.privateIp} is not in subnet "${sub.name}" (${sub.cidr})`, [TARGET_SUBNET_NAMES, ["network", "targetSubnets", "*", "cidr"]]);
+          }
+        }
+      });
+    });
+  });
+  unique(waveNames, "wave name", add);
+  unique(appNames, "application name", add, "an application belongs to exactly one wave");
+  unique(serverNames, "server name", add, "a server belongs to exactly one application");
+  unique(ids, "sourceServerId", add);
+  unique(hosts, "hostname", add);
+  unique(fqdns, "fqdn", add);
+  unique(ips, "ipAddress", add);
+}
+function accountRules(c, add) {
+  c.accounts.targets.forEach((t, i) => {
+    const base = ["accounts", "targets", i, "kms"];
+    const arn = t.kms?.existingKeyArn;
+    const accountId2 = ["accounts", "targets", i, "accountId"];
+    if (arn) {
+      const [, , , keyRegion, owner] = arn.split(":");
+      if (owner !== t.accountId) add([...base, "existingKeyArn"], `the key belongs to account ${owner}; expected a key of the target account ${t.accountId} ("${t.name}"): key material stays in its account`, [accountId2]);
+      if (keyRegion !== c.region) add([...base, "existingKeyArn"], `the key is in ${keyRegion}; expected a key in the estate Region ${c.region} (EBS volumes are encrypted with a key of their own Region)`, [["region"]]);
+    }
+    (t.kms?.crossAccountPrincipals ?? []).forEach((p, j) => {
+      if (p === t.accountId) add([...base, "crossAccountPrincipals", j], `"${p}" is the key's own account ("${t.name}"): it has access already; list other accounts only`, [accountId2]);
+    });
+  });
+  const wanted = c.vmImport.targetAccount;
+  if (wanted !== void 0 && !accountNames(c).has(wanted)) add(["vmImport", "targetAccount"], `expected the name of an account in accounts.targets (${[...accountNames(c)].join(", ")}), got "${wanted}"`, [ACCOUNT_NAMES]);
+  const importKey = c.vmImport.kmsKeyArn;
+  if (importKey && importKey.split(":")[3] !== c.region) add(["vmImport", "kmsKeyArn"], `the key is in ${importKey.split(":")[3]}; expected a key in the estate Region ${c.region}`, [["region"]]);
+}
+function mgnRules(c, add) {
+  const rep = c.mgn.replication;
+  const accounts = accountNames(c);
+  if (rep.encryptionKeyAccount !== void 0 && !accounts.has(rep.encryptionKeyAccount)) {
+    add(["mgn", "replication", "encryptionKeyAccount"], `expected the name of an account in accounts.targets (${[...accounts].join(", ")}), got "${rep.encryptionKeyAccount}"`, [ACCOUNT_NAMES]);
+  }
+  const staging = [...new Set(c.network.stagingSubnets.map((s) => s.name))];
+  if (rep.stagingSubnet !== void 0 && !staging.includes(rep.stagingSubnet)) {
+    add(["mgn", "replication", "stagingSubnet"], `expected the name of a subnet in network.stagingSubnets (${staging.join(", ")}), got "${rep.stagingSubnet}"`, [STAGING_NAMES]);
+  }
+}
+function bootstrapRules(c, add) {
+  const post = c.bootstrap.postLaunch;
+  const first = post[0];
+  post.forEach((p, i) => {
+    if (first && (p.deployment ?? "TEST_AND_CUTOVER") !== (first.deployment ?? "TEST_AND_CUTOVER")) {
+      add(["bootstrap", "postLaunch", i, "deployment"], `expected deployment ${first.deployment ?? "TEST_AND_CUTOVER"} like bootstrap.postLaunch[0]: MGN applies one deployment to every post-launch document of the launch template`, [["bootstrap", "postLaunch", 0, "deployment"]]);
+    }
+  });
+  const docs = /* @__PURE__ */ new Map();
+  const doc = (name2) => docs.get(name2) ?? docs.set(name2, loadBootstrapDocument(name2)).get(name2);
+  post.forEach((p, i) => {
+    if (!BOOTSTRAP_DOCUMENTS.includes(p.document)) return;
+    for (const [param, values] of Object.entries(p.parameters ?? {})) {
+      const problem = parameterProblem(doc(p.document), p.document, param, Array.isArray(values) ? values.join(",") : String(values));
+      if (problem) add(["bootstrap", "postLaunch", i, "parameters", param], problem, [["bootstrap", "postLaunch", i, "document"]]);
+    }
+  });
+  for (const d of documentDefaultEntries(c.bootstrap)) {
+    const problem = parameterProblem(doc(d.document), d.document, d.parameter, d.value);
+    if (problem) add(d.path, problem);
+  }
+}
+function otherRules(c, add) {
+  const serverNames = c.waves.flatMap((w) => w.applications.flatMap((a) => a.servers.map((s) => s.name)));
+  if ("s3" in c.backend && c.backend.s3.locking === "dynamodb" && !c.backend.s3.dynamodbTable) {
+    add(["backend", "s3"], 'expected "dynamodbTable" when locking is "dynamodb"');
+  }
+  const docs = c.bootstrap.postLaunch.map((p, i) => ({ value: p.document, path: ["bootstrap", "postLaunch", i, "document"] }));
+  unique(docs, "post-launch document", add);
+  c.bootstrap.postLaunch.forEach((p, i) => {
+    if (p.document === "join-active-directory" && !c.bootstrap.activeDirectory) add(["bootstrap", "postLaunch", i, "document"], "join-active-directory needs bootstrap.activeDirectory (Parameter Store names of domain, user and password)", [["bootstrap", "activeDirectory"]]);
+    if (p.document === "remove-legacy-agents" && c.bootstrap.legacyAgents.length === 0) add(["bootstrap", "postLaunch", i, "document"], "remove-legacy-agents needs bootstrap.legacyAgents (the package or service names to remove)", [["bootstrap", "legacyAgents"]]);
+  });
+  if (c.bootstrap.postLaunch.length > 10) add(["bootstrap", "postLaunch"], `expected at most 10 post-launch actions (MGN's limit), got ${c.bootstrap.postLaunch.length}`);
+  if (c.mgn.launch.enableMapAutoTagging && !c.mgn.launch.mapAutoTaggingMpeId) add(["mgn", "launch"], 'expected "mapAutoTaggingMpeId" when enableMapAutoTagging is true');
+  const allServers = new Set(serverNames);
+  c.runbook.tcpChecks.forEach((t, i) => {
+    if (t.server && !allServers.has(t.server)) add(["runbook", "tcpChecks", i, "server"], `expected the name of a server in waves, got "${t.server}"`, [["waves"]]);
+  });
+}
+function unique(entries, what, add, rule) {
+  const first = /* @__PURE__ */ new Map();
+  for (const e of entries) {
+    const prev = first.get(e.value);
+    if (prev) add(e.path, `duplicate ${what} "${e.value}"${rule ? ` (${rule})` : ""}: already used at ${formatPathShort(prev.path)}${prev.where ? ` in ${prev.where}` : ""}`, [prev.path]);
+    else first.set(e.value, e);
+  }
+}
+function formatPathShort(path) {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`).join("");
+}
+function formatRange(r) {
+  const ip = [r.first >>> 24, r.first >>> 16 & 255, r.first >>> 8 & 255, r.first & 255].join(".");
+  return `${ip}/${r.prefix}`;
+}
+var RULES2 = [
+  { name: "network", check: networkRules },
+  { name: "target-network", check: targetNetworkRules },
+  { name: "waves", check: waveRules },
+  { name: "accounts", check: accountRules },
+  { name: "mgn", check: mgnRules },
+  { name: "bootstrap", check: bootstrapRules },
+  { name: "other", check: otherRules },
+  ...LIMIT_RULES
+];
 
 // src/config/sections/bootstrap.ts
 var bootstrapDocument = external_exports.enum(BOOTSTRAP_DOCUMENTS);
@@ -49394,7 +50288,7 @@ var replicationSection = external_exports.object({
   useDedicatedReplicationServer: external_exports.boolean().default(false).describe("One replication server per source server. @default false"),
   defaultLargeStagingDiskType: external_exports.enum(["GP2", "GP3", "ST1"]).default("GP3").describe("Staging disk type for large disks. @default GP3"),
   bandwidthThrottlingMbps: external_exports.number().int().min(0).max(1e4).default(0).describe("Replication bandwidth cap per server in Mbps, 0 = none. @default 0"),
-  stagingAreaTags: tags.default({}).describe("Tags on staging resources"),
+  stagingAreaTags: ec2Tags.default({}).describe("Tags on staging resources"),
   inCloudFormation: external_exports.boolean().default(true).describe("Manage the replication template as AWS::MGN::ReplicationConfigurationTemplate in the mgn stack; false where CloudFormation lacks that type (the mgn stack then outputs the equivalent aws mgn command). @default true"),
   stagingSubnet: name.optional().describe("Staging subnet (by name) of the replication servers. @default the first staging subnet"),
   encryptionKeyAccount: name.optional().describe("Target account (by name) whose EBS key encrypts staging and launched volumes; changing it after replication started forces a full resync. @default the first target account")
@@ -49466,7 +50360,7 @@ var placement = external_exports.object({
   instanceType: instanceType.describe("EC2 instance type"),
   instanceProfile: external_exports.string().regex(/^[\w+=,.@-]{1,128}$/, "expected an IAM instance profile name").optional().describe("IAM instance profile name"),
   privateIp: ipv43.optional().describe("Fixed private IP in the subnet"),
-  tags: tags.default({}).describe("Tags on the launched instance")
+  tags: ec2Tags.default({}).describe("Tags on the launched instance")
 }).strict();
 var server = external_exports.object({
   name: name.describe("Server name, unique in the estate"),
@@ -49478,16 +50372,17 @@ var server = external_exports.object({
   targetAccount: name.optional().describe("Name of the target account. @default the first target account"),
   test: placement.describe("Placement of the test instance"),
   cutover: placement.describe("Placement of the cutover instance"),
-  tags: tags.default({}).describe("Tags for this server")
+  tags: ec2Tags.default({}).describe("Tags for this server")
 }).strict();
+var mgnDescription = external_exports.string().refine((d) => characterCount(d) <= 600, { error: (issue2) => `MGN keeps at most 600 characters of a description; this one has ${characterCount(String(issue2.input))}` }).describe("Description, also in MGN (at most 600 characters)");
 var application = external_exports.object({
   name: name.describe("Application name, unique in the estate"),
-  description: external_exports.string().optional(),
+  description: mgnDescription.optional(),
   servers: external_exports.array(server).min(1).describe("Servers of this application")
 }).strict();
 var wave = external_exports.object({
   name: name.describe("Wave name, unique in the estate"),
-  description: external_exports.string().optional(),
+  description: mgnDescription.optional(),
   applications: external_exports.array(application).min(1).describe("Applications migrated in this wave")
 }).strict();
 var wavesSection = external_exports.array(wave).min(1).describe("Waves \u2192 applications \u2192 servers");
@@ -49600,7 +50495,8 @@ function completeClaimTask(o) {
       ExpressionAttributeValues: { ":done": { S: CLAIM_STATUS.done }, ":result": o.result.startsWith("$") ? { "S.$": o.result } : { S: o.result } }
     },
     next: o.next,
-    onError: o.onError
+    onError: o.onError,
+    catch: o.catch
   });
 }
 function releaseClaimTask(o) {
@@ -49626,7 +50522,7 @@ function notifyTask(o) {
 }
 function deregisterImageStates(o) {
   const n = (s) => `${o.prefix}${s}`;
-  const swallow2 = [{ ErrorEquals: ["States.ALL"], ResultPath: cleanupFailure(o.left), Next: o.next }];
+  const swallow2 = "catch" in o ? o.catch : [{ ErrorEquals: ["States.ALL"], ResultPath: cleanupFailure(o.left), Next: o.next }];
   const deleteSnapshots = {
     Type: "Map",
     ItemsPath: `${o.workPath}.snapshotIds`,
@@ -49687,16 +50583,75 @@ function failureNoticeStates(o) {
   };
 }
 
+// src/state-machines/commit.ts
+var COMMIT_POINT = "Committed";
+var WARNINGS_PATH = "$.warnings";
+var CAUGHT_PATH = "$.warning";
+var COMMITTED_PATH = "$.committed";
+function committedStates(o) {
+  return {
+    [COMMIT_POINT]: { Type: "Pass", Comment: `Commit point: ${o.comment}. From here on a failure is a warning on a done run, never a roll-back`, Result: { report: "" }, ResultPath: COMMITTED_PATH, Next: o.next }
+  };
+}
+var text = (key3, value) => value.startsWith("States.") ? { [`${key3}.$`]: value } : { [key3]: value };
+function warningStates(o) {
+  const recorded = `${WARNINGS_PATH}.${o.key}`;
+  return {
+    catch: [{ ErrorEquals: ["States.ALL"], ResultPath: CAUGHT_PATH, Next: `${o.key}Warning` }],
+    states: {
+      [`${o.key}Warning`]: {
+        Type: "Pass",
+        // The whole error object: a missing Cause must not fail the run after its commit point.
+        Parameters: { "error.$": CAUGHT_PATH, ...text("left", o.left), ...text("todo", o.todo) },
+        ResultPath: recorded,
+        Next: `${o.key}Reported`
+      },
+      [`${o.key}Reported`]: {
+        Type: "Pass",
+        Parameters: {
+          "report.$": `States.Format('{} [${o.key}] {}: {}. To do: {}.', ${COMMITTED_PATH}.report, States.JsonToString(${recorded}.error), ${recorded}.left, ${recorded}.todo)`
+        },
+        ResultPath: COMMITTED_PATH,
+        Next: o.next
+      }
+    }
+  };
+}
+function outcomeStates(o) {
+  const summary3 = {};
+  for (const [k, v] of Object.entries(o.summary)) Object.assign(summary3, v.startsWith("$") ? { [`${k}.$`]: v } : { [k]: v });
+  return {
+    [o.entry]: { Type: "Choice", Choices: [{ Variable: WARNINGS_PATH, IsPresent: true, Next: "NotifyDoneWithWarnings" }], Default: o.notifyOnSuccess ? "NotifySuccess" : "SummarizeDone" },
+    ...o.notifyOnSuccess ? { NotifySuccess: notifyTask({ topicArn: o.topicArn, subject: o.done.subject, message: o.done.message, next: "SummarizeDone", onError: "SummarizeDone" }) } : {},
+    SummarizeDone: { Type: "Pass", Parameters: { outcome: "DONE", ...summary3 }, ResultPath: "$.result", Next: "Done" },
+    Done: { Type: "Succeed", OutputPath: "$.result" },
+    NotifyDoneWithWarnings: notifyTask({
+      topicArn: o.topicArn,
+      subject: o.doneWithWarnings.subject,
+      message: o.doneWithWarnings.message(`${COMMITTED_PATH}.report`),
+      next: "SummarizeDoneWithWarnings",
+      onError: "SummarizeDoneWithWarnings"
+    }),
+    SummarizeDoneWithWarnings: {
+      Type: "Pass",
+      Parameters: { outcome: "DONE_WITH_WARNINGS", ...summary3, "warnings.$": WARNINGS_PATH },
+      ResultPath: "$.result",
+      Next: "DoneWithWarnings"
+    },
+    DoneWithWarnings: { Type: "Succeed", Comment: "The work is in use; what a later step could not do is in the result and the notice", OutputPath: "$.result" }
+  };
+}
+
 // src/state-machines/group-lock.ts
 var GROUP_LOCK_PATH = "$.lock";
-var key = (o) => ({ pk: { "S.$": `States.Format('${GROUP_LOCK_PREFIX}{}', ${o.groupPath})` } });
+var key2 = (o) => ({ pk: { "S.$": `States.Format('${GROUP_LOCK_PREFIX}{}', ${o.groupPath})` } });
 var thisExecution = { ":execution": { "S.$": "$$.Execution.Id" } };
 function takeGroupLockTask(o) {
   return optimizedTask("dynamodb", "updateItem", {
     comment: "An expired lock is taken over with its original MaxSize kept (if_not_exists below)",
     parameters: {
       TableName: o.table,
-      Key: key(o),
+      Key: key2(o),
       UpdateExpression: "SET #execution = :execution, expiresAt = :expiresAt",
       ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
       ExpressionAttributeNames: { "#execution": "execution" },
@@ -49717,7 +50672,7 @@ function recordMaxSizeTask(o) {
   return optimizedTask("dynamodb", "updateItem", {
     parameters: {
       TableName: o.table,
-      Key: key(o),
+      Key: key2(o),
       UpdateExpression: "SET maxSize = if_not_exists(maxSize, :maxSize)",
       ConditionExpression: "#execution = :execution",
       ExpressionAttributeNames: { "#execution": "execution" },
@@ -49734,7 +50689,7 @@ function releaseGroupLockTask(o) {
   return optimizedTask("dynamodb", "deleteItem", {
     parameters: {
       TableName: o.table,
-      Key: key(o),
+      Key: key2(o),
       ConditionExpression: "#execution = :execution",
       ExpressionAttributeNames: { "#execution": "execution" },
       ExpressionAttributeValues: thisExecution
@@ -49742,7 +50697,7 @@ function releaseGroupLockTask(o) {
     resultSelector: { released: true },
     resultPath: "$.unlocked",
     next: o.next,
-    catch: [{ ErrorEquals: ["States.ALL"], ResultPath: o.failurePath, Next: o.next }]
+    catch: "catch" in o ? o.catch : [{ ErrorEquals: ["States.ALL"], ResultPath: o.failurePath, Next: o.next }]
   });
 }
 
@@ -49905,7 +50860,39 @@ function amiSwapDefinition(p) {
   const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: "$.target.asgName", [BACKUP_JOB_TAG]: "$.run.backupJobId", "rehost-factory:backup-image": "$.target.imageId" });
   const group = { "AutoScalingGroupName.$": "$.target.asgName" };
   const refresh = s.instanceRefresh;
-  const afterGroupUpdate = refresh.enabled ? "StartInstanceRefresh" : "TerminateTemporaryInstance";
+  const afterDone = refresh.enabled ? "StartInstanceRefresh" : "TerminateTemporaryInstance";
+  const swapped = "Auto Scaling group {} now launches image {} (launch template {} version {}), made from backup job {}";
+  const swappedArgs = "$.target.asgName, $.newImage.imageId, $.target.launchTemplateId, $.newVersion.versionNumber, $.run.backupJobId";
+  const claimNotMarkedDone = warningStates({
+    key: "ClaimNotMarkedDone",
+    left: `States.Format('claim ${AMI_SWAP_PIPELINE}#{} stays ${CLAIM_STATUS.inProgress}, held by this execution, which succeeds: a repeated event still does nothing, and the recovery handler leaves it', $.run.backupJobId)`,
+    todo: `set the claim's status to ${CLAIM_STATUS.done} in the claims table`,
+    next: afterDone
+  });
+  const refreshNotStarted = warningStates({
+    key: "InstanceRefreshNotStarted",
+    left: "States.Format('the running instances of {} keep the image they were launched from until they are replaced', $.target.asgName)",
+    todo: "States.Format('start an instance refresh of the group once any refresh in progress has ended (aws autoscaling start-instance-refresh --auto-scaling-group-name {})', $.target.asgName)",
+    next: "TerminateTemporaryInstance"
+  });
+  const temporaryInstanceLeft = warningStates({
+    key: "TemporaryInstanceLeft",
+    left: "States.Format('temporary instance {} was not terminated', $.temp.instanceId)",
+    todo: "States.Format('terminate it (aws ec2 terminate-instances --instance-ids {})', $.temp.instanceId)",
+    next: "ApplyRetention"
+  });
+  const retentionNotApplied = warningStates({
+    key: "RetentionNotApplied",
+    left: `States.Format('images of {} beyond the newest ${s.keepImages} may be left, and snapshots of the images retention deregistered', $.target.asgName)`,
+    todo: `States.Format('nothing for the images: the next swap of the group applies retention again; delete the snapshots tagged ${GROUP_TAG}={} that no image uses (aws ec2 describe-snapshots --owner-ids self --filters Name=tag:${GROUP_TAG},Values={})', $.target.asgName, $.target.asgName)`,
+    next: "ReleaseGroupLock"
+  });
+  const groupLockNotReleased = warningStates({
+    key: "GroupLockNotReleased",
+    left: `States.Format('the lock of the group (item ${GROUP_LOCK_PREFIX}{} of the claims table) stays until it expires at epoch second {}; until then its backup jobs end Superseded', $.target.asgName, $.located.clock.expiresAt)`,
+    todo: "delete the lock item to release it now, or let it expire",
+    next: "Outcome"
+  });
   const imageDuplicate = integrationErrorNames("ec2", "InvalidAMIName.Duplicate");
   const backupEvent = { "resources.$": "$.resources", "detail.$": "$.detail" };
   const states = {
@@ -50006,28 +50993,34 @@ function amiSwapDefinition(p) {
       onError: ROLLBACK
     }),
     MakeVersionDefault: sdkTask("ec2", "modifyLaunchTemplate", {
-      comment: "A version that is not the default is ignored by $Default users (and by MGN)",
+      comment: "A version that is not the default is ignored by $Default users (and by MGN); the roll-back makes the old one default again",
       parameters: { "LaunchTemplateId.$": "$.target.launchTemplateId", "DefaultVersion.$": "States.Format('{}', $.newVersion.versionNumber)" },
+      resultSelector: stamp,
+      resultPath: "$.defaulted",
       next: "MixedInstancesPolicy?",
       onError: ROLLBACK
     }),
     "MixedInstancesPolicy?": { Type: "Choice", Choices: [{ Variable: "$.target.usesMixedInstancesPolicy", BooleanEquals: true, Next: "UpdateGroupMixedInstancesPolicy" }], Default: "UpdateGroupLaunchTemplate" },
     UpdateGroupLaunchTemplate: sdkTask("autoscaling", "updateAutoScalingGroup", {
-      comment: "Points the group at $Default and restores MaxSize (the lock's) in one call",
+      comment: "Points the group at $Default and restores MaxSize (the lock's) in one call. Its success is the commit point",
       parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize`, LaunchTemplate: { "LaunchTemplateId.$": "$.target.launchTemplateId", Version: "$Default" } },
       resultSelector: stamp,
       resultPath: "$.restored",
-      next: afterGroupUpdate,
+      next: COMMIT_POINT,
       onError: ROLLBACK
     }),
     UpdateGroupMixedInstancesPolicy: sdkTask("autoscaling", "updateAutoScalingGroup", {
-      comment: "The whole policy as it was, with its launch template at $Default: overrides and distribution stay",
+      comment: "The whole policy as it was, with its launch template at $Default: overrides and distribution stay. Its success is the commit point",
       parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize`, "MixedInstancesPolicy.$": "$.target.mixedInstancesPolicy" },
       resultSelector: stamp,
       resultPath: "$.restored",
-      next: afterGroupUpdate,
+      next: COMMIT_POINT,
       onError: ROLLBACK
     }),
+    // The group launches the new version: the swap is done. What follows never rolls back; a failure is a warning.
+    ...committedStates({ comment: "the group launches the new launch template version", next: "MarkDone" }),
+    MarkDone: completeClaimTask({ ...claim2, result: "$.newImage.imageId", next: afterDone, catch: claimNotMarkedDone.catch }),
+    ...claimNotMarkedDone.states,
     ...refresh.enabled ? {
       StartInstanceRefresh: sdkTask("autoscaling", "startInstanceRefresh", {
         parameters: {
@@ -50038,16 +51031,18 @@ function amiSwapDefinition(p) {
         resultSelector: { "instanceRefreshId.$": "$.InstanceRefreshId" },
         resultPath: "$.refresh",
         next: "TerminateTemporaryInstance",
-        onError: ROLLBACK
-      })
+        catch: refreshNotStarted.catch
+      }),
+      ...refreshNotStarted.states
     } : {},
     TerminateTemporaryInstance: sdkTask("ec2", "terminateInstances", {
       parameters: { "InstanceIds.$": "States.Array($.temp.instanceId)" },
       resultSelector: stamp,
       resultPath: "$.terminated",
       next: "ApplyRetention",
-      onError: ROLLBACK
+      catch: temporaryInstanceLeft.catch
     }),
+    ...temporaryInstanceLeft.states,
     ApplyRetention: lambdaTask(p.retentionFunctionArn, {
       parameters: {
         "asgName.$": "$.target.asgName",
@@ -50058,25 +51053,42 @@ function amiSwapDefinition(p) {
       },
       resultPath: "$.retention",
       next: "ReleaseGroupLock",
-      onError: ROLLBACK
+      catch: retentionNotApplied.catch
     }),
-    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: "MarkDone", failurePath: cleanupFailure("GroupLockNotReleased") }),
-    // A failure here finds nothing to roll back (every step is marked done), and releases the claim.
-    MarkDone: completeClaimTask({ ...claim2, result: "$.newImage.imageId", next: p.notifyOnSuccess === false ? "Done" : "NotifySuccess", onError: ROLLBACK }),
-    ...p.notifyOnSuccess === false ? {} : {
-      NotifySuccess: notifyTask({
-        topicArn: p.topicArn,
+    ...retentionNotApplied.states,
+    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: "Outcome", catch: groupLockNotReleased.catch }),
+    ...groupLockNotReleased.states,
+    ...outcomeStates({
+      entry: "Outcome",
+      topicArn: p.topicArn,
+      notifyOnSuccess: p.notifyOnSuccess !== false,
+      summary: {
+        backupJobId: "$.run.backupJobId",
+        autoScalingGroup: "$.target.asgName",
+        imageId: "$.newImage.imageId",
+        launchTemplateId: "$.target.launchTemplateId",
+        launchTemplateVersion: "$.newVersion.versionNumber"
+      },
+      done: {
         subject: "Auto Scaling group AMI swapped",
-        message: "States.Format('Auto Scaling group {} now launches image {} (launch template {} version {}), made from backup job {}.', $.target.asgName, $.newImage.imageId, $.target.launchTemplateId, $.newVersion.versionNumber, $.run.backupJobId)",
-        next: "Done",
-        onError: "Done"
-      })
-    },
-    Done: { Type: "Succeed" },
-    // Roll back what was done, best effort, in the reverse order; the original error stays in $.error.
-    [ROLLBACK]: { Type: "Choice", Choices: [{ And: [present("$.clamped"), absent("$.restored")], Next: "RestoreMaxSize" }], Default: "RollbackInstance?" },
+        message: `States.Format('${swapped}.', ${swappedArgs})`
+      },
+      doneWithWarnings: {
+        subject: "Auto Scaling group AMI swap done with warnings",
+        message: (report) => `States.Format('AMI swap done with warnings. ${swapped}; the swap stands and a repeated event for this backup job does nothing. What a later step could not do, and what to do about it:{}', ${swappedArgs}, ${report})`
+      }
+    }),
+    // Before the commit point: roll back what was done, best effort, in the reverse order; the original error stays in $.error.
+    [ROLLBACK]: { Type: "Choice", Choices: [{ ...present("$.defaulted"), Next: "RestoreDefaultVersion" }], Default: "RollbackMaxSize?" },
+    RestoreDefaultVersion: sdkTask("ec2", "modifyLaunchTemplate", {
+      comment: "The group was not switched: the version it had as default is the default again ($Default users keep the old image)",
+      parameters: { "LaunchTemplateId.$": "$.target.launchTemplateId", "DefaultVersion.$": "States.Format('{}', $.target.defaultVersion)" },
+      next: "RollbackMaxSize?",
+      catch: swallow("DefaultVersionNotRestored", "RollbackMaxSize?")
+    }),
+    "RollbackMaxSize?": { Type: "Choice", Choices: [{ ...present("$.clamped"), Next: "RestoreMaxSize" }], Default: "RollbackInstance?" },
     RestoreMaxSize: sdkTask("autoscaling", "updateAutoScalingGroup", { parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize` }, next: "RollbackInstance?", catch: swallow("MaxSizeNotRestored", "RollbackInstance?") }),
-    "RollbackInstance?": { Type: "Choice", Choices: [{ And: [present("$.temp.instanceId"), absent("$.terminated")], Next: "TerminateOnFailure" }], Default: "RollbackImage?" },
+    "RollbackInstance?": { Type: "Choice", Choices: [{ ...present("$.temp.instanceId"), Next: "TerminateOnFailure" }], Default: "RollbackImage?" },
     TerminateOnFailure: sdkTask("ec2", "terminateInstances", { parameters: { "InstanceIds.$": "States.Array($.temp.instanceId)" }, next: "RollbackImage?", catch: swallow("TemporaryInstanceLeft", "RollbackImage?") }),
     "RollbackImage?": { Type: "Choice", Comment: "An image no launch template uses yet", Choices: [{ And: [present("$.newImage.imageId"), absent("$.newVersion")], Next: rollbackImage.entry }], Default: "Locked?" },
     ...rollbackImage.states,
@@ -50105,7 +51117,8 @@ function amiSwapDefinition(p) {
   };
   return {
     definition: { Comment: "rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back", StartAt: "Start", TimeoutSeconds: amiSwapTimeoutSeconds(s), States: states },
-    loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop]
+    loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop],
+    commitPoint: COMMIT_POINT
   };
 }
 
@@ -50162,17 +51175,17 @@ function transitions(s) {
 function assertOnlyDeclaredLoops(states, loops) {
   const back = new Set(loops.map((l) => `${l.backEdge.from}->${l.backEdge.to}`));
   const color = /* @__PURE__ */ new Map();
-  const visit2 = (name2, path) => {
+  const visit3 = (name2, path) => {
     const c = color.get(name2);
     if (c === "black") return;
     if (c === "grey") throw new Error(`unbounded cycle in the state machine: ${[...path, name2].join(" -> ")}`);
     color.set(name2, "grey");
     for (const next of transitions(states[name2])) {
-      if (!back.has(`${name2}->${next}`)) visit2(next, [...path, name2]);
+      if (!back.has(`${name2}->${next}`)) visit3(next, [...path, name2]);
     }
     color.set(name2, "black");
   };
-  for (const name2 of Object.keys(states)) visit2(name2, []);
+  for (const name2 of Object.keys(states)) visit3(name2, []);
   for (const s of Object.values(states)) if (s.Type === "Map") assertOnlyDeclaredLoops(s.ItemProcessor.States, []);
 }
 
@@ -50225,9 +51238,23 @@ function reEncryptionDefinition(p) {
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: fail }],
     Next: "ShareImage"
   };
+  const reEncrypted = "Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}";
+  const reEncryptedArgs = "$.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note";
   const cleanUpCopy = deregisterImageStates({ prefix: "CleanUpCopy", imageIdPath: "$.copy.imageId", workPath: "$.cleanup", next: "ReleaseClaim?", left: "PartialCopyLeft" });
-  const removeSource = deregisterImageStates({ prefix: "RemoveSource", imageIdPath: "$.run.imageId", workPath: "$.sourceRemoval", next: "MarkDone", left: "SourceNotRemoved" });
-  const afterShare = p.settings.deregisterSource ? removeSource.entry : "MarkDone";
+  const sourceNotRemoved = warningStates({
+    key: "SourceNotRemoved",
+    left: "States.Format('source image {} or some of its snapshots are left (deregisterSource is set)', $.run.imageId)",
+    todo: "States.Format('deregister image {} if it is still registered, and delete the snapshots it used (aws ec2 describe-images --image-ids {} lists them while it is registered)', $.run.imageId, $.run.imageId)",
+    next: "Outcome"
+  });
+  const removeSource = deregisterImageStates({ prefix: "RemoveSource", imageIdPath: "$.run.imageId", workPath: "$.sourceRemoval", next: "Outcome", catch: sourceNotRemoved.catch });
+  const afterDone = p.settings.deregisterSource ? removeSource.entry : "Outcome";
+  const claimNotMarkedDone = warningStates({
+    key: "ClaimNotMarkedDone",
+    left: `States.Format('claim ${RE_ENCRYPTION_PIPELINE}#{} stays ${CLAIM_STATUS.inProgress}, held by this execution, which succeeds: a repeated event still does nothing, and the recovery handler leaves it', $.run.imageId)`,
+    todo: `set the claim's status to ${CLAIM_STATUS.done} in the claims table`,
+    next: afterDone
+  });
   const states = {
     Start: {
       Type: "Pass",
@@ -50303,28 +51330,32 @@ function reEncryptionDefinition(p) {
       Choices: [{ Variable: "$.source.target.share", BooleanEquals: true, Next: "ShareSnapshots" }],
       Default: "NotShared"
     },
-    NotShared: { Type: "Pass", Result: { note: "kept in the staging account, which is the target (nothing shared)" }, ResultPath: "$.shared", Next: afterShare },
+    NotShared: { Type: "Pass", Result: { note: "kept in the staging account, which is the target (nothing shared)" }, ResultPath: "$.shared", Next: COMMIT_POINT },
     ShareSnapshots: shareSnapshots,
     ShareImage: sdkTask("ec2", "modifyImageAttribute", {
+      comment: "Its success is the commit point: the target account may launch the copy",
       parameters: { "ImageId.$": "$.copy.imageId", LaunchPermission: { Add: [{ "UserId.$": "$.source.target.accountId" }] } },
       resultSelector: { note: "shared with it, snapshots included" },
       resultPath: "$.shared",
-      next: afterShare,
+      next: COMMIT_POINT,
       onError: fail
     }),
-    ...p.settings.deregisterSource ? removeSource.states : {},
-    // The copy is complete and shared: a failure here keeps it, releases the claim and reports.
-    MarkDone: completeClaimTask({ ...claim2, result: "$.copy.imageId", next: p.notifyOnSuccess === false ? "Done" : "NotifySuccess", onError: "ReleaseClaim" }),
-    ...p.notifyOnSuccess === false ? {} : {
-      NotifySuccess: notifyTask({
-        topicArn: p.topicArn,
-        subject: "AMI re-encrypted",
-        message: "States.Format('Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}.', $.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note)",
-        next: "Done",
-        onError: "Done"
-      })
-    },
-    Done: { Type: "Succeed" },
+    // The copy is complete and in the target account's hands: the re-encryption is done. What follows never removes the copy; a failure is a warning.
+    ...committedStates({ comment: "the copy is complete and shared with its target account (or kept in the staging account, which is the target)", next: "MarkDone" }),
+    MarkDone: completeClaimTask({ ...claim2, result: "$.copy.imageId", next: afterDone, catch: claimNotMarkedDone.catch }),
+    ...claimNotMarkedDone.states,
+    ...p.settings.deregisterSource ? { ...removeSource.states, ...sourceNotRemoved.states } : {},
+    ...outcomeStates({
+      entry: "Outcome",
+      topicArn: p.topicArn,
+      notifyOnSuccess: p.notifyOnSuccess !== false,
+      summary: { sourceImageId: "$.run.imageId", sourceServerId: "$.run.server", wave: "$.run.wave", imageId: "$.copy.imageId", targetAccount: "$.source.target.name", shared: "$.shared.note" },
+      done: { subject: "AMI re-encrypted", message: `States.Format('${reEncrypted}.', ${reEncryptedArgs})` },
+      doneWithWarnings: {
+        subject: "AMI re-encryption done with warnings",
+        message: (report) => `States.Format('AMI re-encryption done with warnings. ${reEncrypted}; the copy stands and a repeated event for this image does nothing. What a later step could not do, and what to do about it:{}', ${reEncryptedArgs}, ${report})`
+      }
+    }),
     ...cleanUpCopy.states,
     [fail]: { Type: "Choice", Comment: "Remove the partial copy, if one was started", Choices: [{ Variable: "$.copy.imageId", IsPresent: true, Next: cleanUpCopy.entry }], Default: "ReleaseClaim?" },
     "ReleaseClaim?": {
@@ -50349,7 +51380,8 @@ function reEncryptionDefinition(p) {
       StartAt: "Start",
       States: states
     },
-    loops: [poll.loop]
+    loops: [poll.loop],
+    commitPoint: COMMIT_POINT
   };
 }
 
@@ -50439,7 +51471,7 @@ var githubSection = external_exports.object({
 
 // src/config/sections/runbook.ts
 var runbookSection = external_exports.object({
-  maxReplicationLag: external_exports.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'expected an ISO-8601 duration, e.g. "PT5M"').default("PT15M").describe("Preflight refuses servers whose replication lag is longer. @default PT15M"),
+  maxReplicationLag: isoDuration.default("PT15M").describe("Preflight refuses servers whose replication lag is longer. @default PT15M"),
   launchTimeoutMinutes: external_exports.number().int().positive().default(90).describe("Bound on waiting for a launch job. @default 90"),
   statusCheckTimeoutMinutes: external_exports.number().int().positive().default(30).describe("Bound on waiting for EC2 status checks. @default 30"),
   postLaunchTimeoutMinutes: external_exports.number().int().positive().default(60).describe("Bound on waiting for post-launch actions. @default 60"),
@@ -50447,7 +51479,6 @@ var runbookSection = external_exports.object({
   tcpCheckTimeoutMinutes: external_exports.number().int().positive().default(10).describe("Bound on waiting for a TCP port to answer. @default 10"),
   pollIntervalSeconds: external_exports.number().int().min(5).max(600).default(30).describe("How often MGN and EC2 state is read while waiting. @default 30"),
   ssmDocumentPrefix: external_exports.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected letters, digits, "_", "." or "-"').optional().describe('Prefix of the deployed bootstrap SSM document names. @default "<estate name>-"'),
-  maxParallel: external_exports.number().int().min(1).max(256).default(20).describe("Matrix max-parallel of the per-server jobs in the cutover workflow. @default 20"),
   quotas: external_exports.object({
     serversPerJob: external_exports.number().int().min(1).default(200).describe("Servers per MGN launch job. @default 200"),
     serversInActiveJobs: external_exports.number().int().min(1).default(200).describe("Servers across all active MGN jobs of the account and Region. @default 200"),
@@ -50508,18 +51539,24 @@ var factorySchema = external_exports.object({
   vmImport: vmImportSection.prefault({})
 }).strict().describe("rehost-factory estate file (factory.yaml)");
 
-// src/actions/wave-common.ts
-var InputError = class extends Error {
+// src/config/load.ts
+var MAX_ESTATE_BYTES = 4 * 1024 * 1024;
+
+// src/actions/run-action.ts
+var core = __toESM(require_core());
+var InputError = class extends RehostError {
   constructor(message) {
-    super(message);
+    super("usage", message);
     this.name = "InputError";
   }
 };
+var MISSING_INPUT = /^Input required and not supplied: /;
+function failureMessage(e, debug) {
+  if (e instanceof Error && !(e instanceof RehostError) && MISSING_INPUT.test(e.message)) return e.message;
+  return describeError(e, { debug, debugHint: "re-run the job with debug logging enabled (ACTIONS_STEP_DEBUG) to include the stack trace" }).message;
+}
 function runAction(body) {
-  body().catch((e) => {
-    const expected = ["InputError", "WaveInputError", "PreflightError", "ResolutionError", "ConfigError"].includes(e.name) || e.message.startsWith("Input required");
-    core.setFailed(expected ? e.message : e.stack ?? e.message);
-  });
+  body().catch((e) => core.setFailed(failureMessage(e, core.isDebug())));
 }
 
 // src/actions/wave-report.ts
@@ -50530,7 +51567,7 @@ function partsIn(dir) {
   });
 }
 runAction(async () => {
-  const dir = core2.getInput("reports-dir", { required: true });
+  const dir = core3.getInput("reports-dir", { required: true });
   let files;
   try {
     files = partsIn(dir);
@@ -50546,12 +51583,13 @@ runAction(async () => {
       s.outcome === "planned" && !report.dryRun ? { ...s, outcome: "failed", reason: `no result from its server job (${s.reason ?? "cancelled or lost"})` } : s
     )
   );
-  const out = core2.getInput("report-file") || "wave-report.json";
+  const out = core3.getInput("report-file") || "wave-report.json";
   (0, import_node_fs2.writeFileSync)(out, JSON.stringify(report, null, 2) + "\n");
-  await core2.summary.addRaw(renderSummary(report)).write();
+  await core3.summary.addRaw(renderSummary(report)).write();
   const failed = failedServers(report);
-  core2.setOutput("report-file", out);
-  core2.setOutput("failed", String(failed.length));
-  core2.setOutput("succeeded", String(report.servers.filter((s) => s.outcome === "succeeded").length));
-  if (failed.length) core2.setFailed(`${failed.length} of ${report.servers.length} servers did not make it: ${failed.map((s) => `${s.server} (${s.reason})`).join("; ")}`);
+  core3.setOutput("report-file", out);
+  core3.setOutput("failed", String(failed.length));
+  core3.setOutput("succeeded", String(report.servers.filter((s) => s.outcome === "succeeded").length));
+  if (failed.length) core3.setFailed(`${failed.length} of ${report.servers.length} servers did not make it: ${failed.map((s) => `${s.server} (${s.reason})`).join("; ")}`);
+  else if (report.error) core3.setFailed(`the run stopped before every server reached its outcome: ${report.error}`);
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instanceType, name, tags } from '../primitives';
+import { ec2Tags, instanceType, name } from '../primitives';
 
 export const replicationSection = z
   .object({
@@ -7,7 +7,7 @@ export const replicationSection = z
     useDedicatedReplicationServer: z.boolean().default(false).describe('One replication server per source server. @default false'),
     defaultLargeStagingDiskType: z.enum(['GP2', 'GP3', 'ST1']).default('GP3').describe('Staging disk type for large disks. @default GP3'),
     bandwidthThrottlingMbps: z.number().int().min(0).max(10_000).default(0).describe('Replication bandwidth cap per server in Mbps, 0 = none. @default 0'),
-    stagingAreaTags: tags.default({}).describe('Tags on staging resources'),
+    stagingAreaTags: ec2Tags.default({}).describe('Tags on staging resources'),
     inCloudFormation: z
       .boolean()
       .default(true)

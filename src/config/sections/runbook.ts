@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { isoDuration } from '../primitives';
 
 export const runbookSection = z
   .object({
-    maxReplicationLag: z
-      .string()
-      .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'expected an ISO-8601 duration, e.g. "PT5M"')
+    maxReplicationLag: isoDuration
       .default('PT15M')
       .describe('Preflight refuses servers whose replication lag is longer. @default PT15M'),
     launchTimeoutMinutes: z.number().int().positive().default(90).describe('Bound on waiting for a launch job. @default 90'),
@@ -14,7 +13,6 @@ export const runbookSection = z
     tcpCheckTimeoutMinutes: z.number().int().positive().default(10).describe('Bound on waiting for a TCP port to answer. @default 10'),
     pollIntervalSeconds: z.number().int().min(5).max(600).default(30).describe('How often MGN and EC2 state is read while waiting. @default 30'),
     ssmDocumentPrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected letters, digits, "_", "." or "-"').optional().describe('Prefix of the deployed bootstrap SSM document names. @default "<estate name>-"'),
-    maxParallel: z.number().int().min(1).max(256).default(20).describe('Matrix max-parallel of the per-server jobs in the cutover workflow. @default 20'),
     quotas: z
       .object({
         serversPerJob: z.number().int().min(1).default(200).describe('Servers per MGN launch job. @default 200'),

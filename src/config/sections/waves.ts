@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { instanceType, ipv4, name, securityGroupId, sourceServerId, tags } from '../primitives';
+import { characterCount } from '../aws-tags';
+import { ec2Tags, instanceType, ipv4, name, securityGroupId, sourceServerId } from '../primitives';
 
 export const placement = z
   .object({
@@ -8,7 +9,7 @@ export const placement = z
     instanceType: instanceType.describe('EC2 instance type'),
     instanceProfile: z.string().regex(/^[\w+=,.@-]{1,128}$/, 'expected an IAM instance profile name').optional().describe('IAM instance profile name'),
     privateIp: ipv4.optional().describe('Fixed private IP in the subnet'),
-    tags: tags.default({}).describe('Tags on the launched instance'),
+    tags: ec2Tags.default({}).describe('Tags on the launched instance'),
   })
   .strict();
 
@@ -23,14 +24,20 @@ export const server = z
     targetAccount: name.optional().describe('Name of the target account. @default the first target account'),
     test: placement.describe('Placement of the test instance'),
     cutover: placement.describe('Placement of the cutover instance'),
-    tags: tags.default({}).describe('Tags for this server'),
+    tags: ec2Tags.default({}).describe('Tags for this server'),
   })
   .strict();
+
+/** MGN keeps a wave's and an application's description: at most 600 characters, no NUL. */
+const mgnDescription = z
+  .string()
+  .refine((d) => characterCount(d) <= 600, { error: (issue) => `MGN keeps at most 600 characters of a description; this one has ${characterCount(String(issue.input))}` })
+  .describe('Description, also in MGN (at most 600 characters)');
 
 export const application = z
   .object({
     name: name.describe('Application name, unique in the estate'),
-    description: z.string().optional(),
+    description: mgnDescription.optional(),
     servers: z.array(server).min(1).describe('Servers of this application'),
   })
   .strict();
@@ -38,7 +45,7 @@ export const application = z
 export const wave = z
   .object({
     name: name.describe('Wave name, unique in the estate'),
-    description: z.string().optional(),
+    description: mgnDescription.optional(),
     applications: z.array(application).min(1).describe('Applications migrated in this wave'),
   })
   .strict();

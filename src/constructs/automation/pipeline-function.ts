@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
+import { pipelineFunctionNames } from '../../config/resource-names';
 import { PolicyStatement } from '../policy-document';
 import { ServiceRole } from './service-role';
 
@@ -33,9 +34,10 @@ export class PipelineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
-    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/lambda/${props.functionName}`, retentionInDays: props.logRetentionDays ?? 30, kmsKeyId: props.logKmsKeyArn });
+    const names = pipelineFunctionNames(props.functionName);
+    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays ?? 30, kmsKeyId: props.logKmsKeyArn });
     const role = new ServiceRole(this, 'role', {
-      name: props.functionName,
+      name: names.role,
       service: 'lambda.amazonaws.com',
       accountId: props.accountId,
       permissionsBoundary: props.permissionsBoundary,
@@ -46,7 +48,7 @@ export class PipelineFunction extends Construct {
       ],
     });
     this.fn = new LambdaFunction(this, 'function', {
-      functionName: props.functionName,
+      functionName: names.function,
       role: role.arn,
       runtime: 'nodejs20.x',
       architectures: ['arm64'],

@@ -3,11 +3,11 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Construct } from 'constructs';
+import { stateMachineNames } from '../../config/resource-names';
 import { StateMachineDefinition } from '../../state-machines/asl';
 import { PolicyStatement } from '../policy-document';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { EventPattern } from './event-pattern';
-import { stateMachineRoleNames } from './names';
 import { ServiceRole } from './service-role';
 
 /** Step Functions log delivery is configured through these account-level actions (no resource-level permissions). */
@@ -46,8 +46,8 @@ export class PipelineStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
     super(scope, id);
-    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/vendedlogs/states/${props.name}`, retentionInDays: props.logRetentionDays ?? 90, kmsKeyId: props.logKmsKeyArn });
-    const names = stateMachineRoleNames(props.name);
+    const names = stateMachineNames(props.name);
+    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays ?? 90, kmsKeyId: props.logKmsKeyArn });
     const role = new ServiceRole(this, 'role', {
       name: names.role,
       service: 'states.amazonaws.com',
@@ -67,13 +67,13 @@ export class PipelineStateMachine extends Construct {
       ],
     });
     this.stateMachine = new SfnStateMachine(this, 'state-machine', {
-      name: props.name,
+      name: names.stateMachine,
       type: 'STANDARD',
       roleArn: role.arn,
       definition: JSON.stringify(props.definition),
       loggingConfiguration: { level: 'ERROR', includeExecutionData: false, logDestination: `${logGroup.arn}:*` },
     });
-    this.rule = new CloudwatchEventRule(this, 'rule', { name: props.name.slice(0, 64), description: props.description.slice(0, 512), eventPattern: JSON.stringify(props.eventPattern) });
+    this.rule = new CloudwatchEventRule(this, 'rule', { name: names.rule, description: props.description.slice(0, 512), eventPattern: JSON.stringify(props.eventPattern) });
     const startRole = new ServiceRole(this, 'start-role', {
       name: names.startRole,
       service: 'events.amazonaws.com',

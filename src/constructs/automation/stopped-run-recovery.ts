@@ -2,6 +2,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
+import { stoppedRunRuleName } from '../../config/resource-names';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { executionStoppedPattern } from './patterns';
 import { PipelineFunction } from './pipeline-function';
@@ -28,7 +29,7 @@ export class StoppedRunRecovery extends Construct {
   constructor(scope: Construct, id: string, props: StoppedRunRecoveryProps) {
     super(scope, id);
     this.rule = new CloudwatchEventRule(this, 'rule', {
-      name: props.name.slice(0, 64),
+      name: stoppedRunRuleName(props.name),
       description: 'Clean-up after pipeline executions that were stopped, timed out or failed',
       eventPattern: JSON.stringify(executionStoppedPattern(props.stateMachineArns)),
     });

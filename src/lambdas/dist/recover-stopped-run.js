@@ -118,6 +118,15 @@ async function recoverStoppedRun(c, event, s) {
     );
     if (released) report.actions.push(`claim ${item.pk.S} released (the event may be sent again)`);
   }
+  const committed = items.filter((i) => i.status?.S === CLAIM_STATUS.done && splitClaimKey(i.pk.S)[0] === AMI_SWAP_PIPELINE);
+  for (const item of committed) report.actions.push(...await terminateTemporaryInstances(c.ec2, splitClaimKey(item.pk.S)[1]));
+  if (report.actions.length) {
+    for (const item of committed) {
+      report.actions.push(
+        `claim ${item.pk.S} stays ${CLAIM_STATUS.done} (${item.result?.S ?? "no result"}): the swap was committed before the execution ended, so a repeated event does nothing; an instance refresh and retention may not have run`
+      );
+    }
+  }
   if (report.actions.length) {
     await c.sns.send(
       new import_client_sns.PublishCommand({
