@@ -30,7 +30,7 @@ import { runWave } from '../../src/runbook/run-wave';
 import { startSimulation } from '../../src/runbook/simulate';
 import { estateNames } from '../../src/stacks/estate-names';
 import { runVmImport, VmImportClients } from '../../src/vm-import/run';
-import { automationNames, stateMachineRoleNames } from '../../src/constructs/automation/names';
+import { automationNames, stateMachineNames as stateMachineRoleNames } from '../../src/config/resource-names';
 import { AMI_SWAP_PIPELINE, GROUP_TAG, PIPELINE_TAG } from '../../src/state-machines/identifiers';
 import { ebsKeyAlias } from '../../src/vm-import/naming';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
