@@ -1,6 +1,5 @@
 import { FactoryConfig } from '../config/schema';
-import { boundedName } from '../constructs/automation/names';
-import { automationNames, bootstrapDocumentName, stateMachineNames, workflowRoleName, workflowRoleNamePrefix } from '../config/resource-names';
+import { automationNames, bootstrapDocumentName, bootstrapSecretsKeyAlias, boundaryPolicyName, estateKeyAlias, flowLogNames, stateMachineNames, workflowRoleName, workflowRoleNamePrefix } from '../config/resource-names';
 import { BOOTSTRAP_DOCUMENTS } from '../config/bootstrap-documents';
 
 /** Workflow roles: who runs what (the trust contract of the GitHub workflows). */
@@ -21,13 +20,13 @@ export function estateNames(c: FactoryConfig) {
     rolePrefix: prefix,
     workflowRole: (kind: WorkflowRoleKind) => workflowRoleName(prefix, kind),
     /** The managed policy every role the apply role creates must carry as its permissions boundary. */
-    boundaryPolicy: `${prefix}-boundary`,
+    boundaryPolicy: boundaryPolicyName(prefix),
     /** Staging-account key of the estate's log groups, topic and import bucket (security stack). */
-    estateKeyAlias: `alias/rehost-factory/${c.name}/estate`,
+    estateKeyAlias: estateKeyAlias(c.name),
     /** Key of the bootstrap secrets (the AD join password; access stack). */
-    bootstrapSecretsKeyAlias: `alias/rehost-factory/${c.name}/bootstrap-secrets`,
-    flowLogGroup: `/rehost-factory/${c.name}/vpc-flow-logs`,
-    flowLogRole: boundedName(c.name, 'vpc-flow-logs', 64),
+    bootstrapSecretsKeyAlias: bootstrapSecretsKeyAlias(c.name),
+    flowLogGroup: flowLogNames(c.name).logGroup,
+    flowLogRole: flowLogNames(c.name).role,
     documents: Object.fromEntries(BOOTSTRAP_DOCUMENTS.map((d) => [d, bootstrapDocumentName(c.name, d)])) as Record<(typeof BOOTSTRAP_DOCUMENTS)[number], string>,
     automation,
     /** Roles the automation stack creates and the service each is passed to. */
