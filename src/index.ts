@@ -25,6 +25,8 @@ export type { VmImportConfig } from './config/sections/vm-import';
 export { buildApp, summarizeOutdir, synthesizeEstate, synthesizeInto } from './app';
 export type { StackSummary } from './app';
 export * from './stacks/factory-stack';
+export * from './stacks/access-stack';
+export * from './stacks/estate-names';
 export * from './stacks/network-stack';
 export * from './stacks/security-stack';
 export * from './stacks/mgn-stack';
@@ -33,6 +35,15 @@ export * from './stacks/vm-import-stack';
 
 // Constructs, usable without an estate file.
 export * from './constructs/ebs-key';
+export * from './constructs/estate-key';
+export * from './constructs/bootstrap-secrets-key';
+export * from './constructs/permissions-boundary';
+export * from './constructs/target-account-roles';
+export * from './constructs/workflow-policies/apply';
+export * from './constructs/workflow-policies/cutover';
+export * from './constructs/workflow-policies/plan';
+export * from './constructs/workflow-policies/terraform-actions';
+export * from './constructs/workflow-policies/vm-import';
 export * from './constructs/endpoint-policies';
 export * from './constructs/github-oidc-roles';
 export * from './constructs/mgn-templates';

@@ -1,6 +1,6 @@
 // Entry point for the cdktf CLI (cdktf.json "app"): `npx cdktf synth` builds the same app as
 // `rehost-factory synth`. The estate file comes from REHOST_FACTORY_CONFIG or the default lookup.
-import { buildApp, synthesizeInto } from './app';
+import { buildApp, synthesizeInto, writeTargetAccountRoles } from './app';
 import { defaultConfigPath } from './cli/options';
 import { ConfigError } from './config/errors';
 import { loadFactoryFile } from './config/load';
@@ -10,7 +10,9 @@ function main(): number {
   const file = process.env.REHOST_FACTORY_CONFIG ?? defaultConfigPath();
   try {
     const { config } = loadFactoryFile(file);
-    synthesizeInto(process.env.CDKTF_OUTDIR ?? 'cdktf.out', (dir) => buildApp(config, dir));
+    const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+    synthesizeInto(outdir, (dir) => buildApp(config, dir));
+    writeTargetAccountRoles(config, outdir);
     return 0;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

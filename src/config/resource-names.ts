@@ -45,9 +45,29 @@ export function workflowRoleNamePrefix(roleNamePrefix: string, estate: string): 
   return `${roleNamePrefix}-${estate}`;
 }
 
-/** A workflow role (and its inline policy): `<prefix>-plan|apply|cutover`. */
+/** A workflow role (and its inline policy): `<prefix>-plan|apply|cutover|vm-import`. */
 export function workflowRoleName(prefix: string, role: string): string {
   return `${prefix}-${role}`;
+}
+
+/** The staging-account key of the estate's log groups, topic and import bucket. */
+export function estateKeyAlias(estate: string): string {
+  return `alias/rehost-factory/${estate}/estate`;
+}
+
+/** The key of the bootstrap secrets (the AD join password). */
+export function bootstrapSecretsKeyAlias(estate: string): string {
+  return `alias/rehost-factory/${estate}/bootstrap-secrets`;
+}
+
+/** The staging VPC's flow logs: log group and delivery role. */
+export function flowLogNames(estate: string) {
+  return { logGroup: `/rehost-factory/${estate}/vpc-flow-logs`, role: boundedName(estate, 'vpc-flow-logs', 64) };
+}
+
+/** The managed policy every role the apply role creates carries as its permissions boundary. */
+export function boundaryPolicyName(workflowRolePrefix: string): string {
+  return `${workflowRolePrefix}-boundary`;
 }
 
 /** The automation stack's names; long estate names are cut with a hash (boundedName). */
@@ -111,16 +131,22 @@ export function derivedNames(c: FactoryConfig): DerivedName[] {
     else fromName('kms-alias', alias, `the EBS key of "${t.name}"`);
     t.kms.grants.forEach((g, j) => out.push({ service: 'kms-grant', name: g.name, what: 'a KMS grant', field: ['accounts', 'targets', i, 'kms', 'grants', j, 'name'], fix: 'rename the grant' }));
   });
+  fromName('kms-alias', estateKeyAlias(c.name), 'the estate key');
+  if (c.bootstrap.activeDirectory) fromName('kms-alias', bootstrapSecretsKeyAlias(c.name), 'the bootstrap secrets key');
+  const flow = flowLogNames(c.name);
+  fromName('log-group', flow.logGroup, 'the staging VPC flow log group');
+  fromName('iam-role', flow.role, 'the flow log delivery role');
   for (const d of BOOTSTRAP_DOCUMENTS) fromName('ssm-document', bootstrapDocumentName(c.name, d), `the bootstrap document ${d}`);
   out.push({ service: 'log-group', name: c.bootstrap.logGroupName, what: 'the bootstrap log group', field: ['bootstrap', 'logGroupName'], fix: 'change bootstrap.logGroupName' });
   if (c.github) {
     const prefix = workflowRoleNamePrefix(c.github.roleNamePrefix, c.name);
-    for (const role of ['cutover', 'apply', 'plan']) { // longest first: the one a problem names
+    for (const role of ['vm-import', 'cutover', 'apply', 'plan']) { // longest first: the one a problem names
       const name = workflowRoleName(prefix, role);
       const field = ['github', 'roleNamePrefix'];
       const fix = 'shorten github.roleNamePrefix or the estate name';
       out.push({ service: 'iam-role', name, what: 'a workflow role', field, fix }, { service: 'iam-policy', name, what: 'a workflow role policy', field, fix });
     }
+    out.push({ service: 'iam-policy', name: boundaryPolicyName(prefix), what: 'the permissions boundary', field: ['github', 'roleNamePrefix'], fix: 'shorten github.roleNamePrefix or the estate name' });
   }
   // mgn
   fromName('cloudformation-stack', mgnTemplatesStackName(c.name), 'the MGN templates stack');

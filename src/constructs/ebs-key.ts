@@ -68,6 +68,31 @@ export interface EbsKeyProps {
   readonly partition?: string;
   /** @default 'EBS volumes of migrated servers' */
   readonly description?: string;
+  /**
+   * The MGN account's Auto Scaling groups launch from images under this key (the AMI swap runs
+   * there): its AWSServiceRoleForAutoScaling gets a grant (a role of another account gets nothing from
+   * a key policy alone, and a service-linked role's own policy cannot be changed; a grant needs no
+   * IAM policy). The grant is created with the stack's default provider, in the MGN account, whose
+   * principals the key policy lets create exactly this grant (grantee and EBS operations).
+   * @default false
+   */
+  readonly mgnAccountAutoScaling?: boolean;
+  /** Principal of the MGN account that creates and revokes that grant (the apply role). @default any principal of the account allowed by its IAM policies */
+  readonly mgnAccountGrantManager?: string;
+  /** Principals of the MGN account that read the key's grants (the plan and apply roles: Terraform refreshes the grant). @default as mgnAccountGrantManager */
+  readonly mgnAccountGrantReaders?: string[];
+  /**
+   * Roles of the MGN account that describe the key directly, not through a service (the preflights of
+   * the cutover and vm-import workflows name it by its alias ARN).
+   * @default none
+   */
+  readonly describers?: string[];
+  /**
+   * The MGN account's VM Import service role: VM Import encrypts the imported snapshots with the key
+   * as this role, directly (no kms:ViaService).
+   * @default none
+   */
+  readonly vmImportRoleArn?: string;
 }
 
 /**
@@ -98,6 +123,7 @@ export class EbsKey extends Construct {
     const autoScalingRole = props.createAutoScalingRole
       ? new IamServiceLinkedRole(this, 'autoscaling-role', { provider: props.provider, awsServiceName: 'autoscaling.amazonaws.com' })
       : new DataAwsIamRole(this, 'autoscaling-role', { provider: props.provider, name: AUTO_SCALING_ROLE_NAME });
+    const mgnAutoScaling = props.mgnAccountAutoScaling && props.mgnAccountId !== props.accountId;
     this.key = new KmsKey(this, 'key', {
       provider: props.provider,
       description: props.description ?? 'EBS volumes of migrated servers',
@@ -117,6 +143,16 @@ export class EbsKey extends Construct {
         keyId: this.key.keyId,
         granteePrincipal: g.granteePrincipal,
         operations: g.operations ?? EBS_GRANT_OPERATIONS,
+      });
+    }
+    if (mgnAutoScaling) {
+      // KMS checks that the grantee exists: read it first (the stack's default provider is the MGN account's).
+      const grantee = new DataAwsIamRole(this, 'mgn-account-autoscaling-role', { name: AUTO_SCALING_ROLE_NAME });
+      new KmsGrant(this, 'mgn-account-autoscaling-grant', {
+        name: 'mgn-account-autoscaling',
+        keyId: this.key.arn,
+        granteePrincipal: grantee.arn,
+        operations: EBS_GRANT_OPERATIONS,
       });
     }
     for (const account of (props.crossAccountPrincipals ?? []).filter((x) => /^\d{12}$/.test(x))) {
@@ -144,6 +180,7 @@ export function ebsKeyPolicy(p: EbsKeyProps): string {
   const owner = accountRoot(p.accountId, partition);
   const services = [`ec2.${p.region}.amazonaws.com`, `mgn.${p.region}.amazonaws.com`];
   const users = [...new Set([p.accountId, p.mgnAccountId])];
+  const autoScalingRoles = autoScalingRoleArn(p.accountId, partition);
   const statements: PolicyStatement[] = [
     {
       Sid: 'KeyAdministration',
@@ -175,33 +212,80 @@ export function ebsKeyPolicy(p: EbsKeyProps): string {
     {
       Sid: 'AutoScalingServiceLinkedRoleUse',
       Effect: 'Allow',
-      Principal: { AWS: autoScalingRoleArn(p.accountId, partition) },
+      Principal: { AWS: autoScalingRoles },
       Action: EBS_KEY_USE_ACTIONS,
       Resource: '*',
     },
     {
       Sid: 'AutoScalingServiceLinkedRoleGrants',
       Effect: 'Allow',
-      Principal: { AWS: autoScalingRoleArn(p.accountId, partition) },
+      Principal: { AWS: autoScalingRoles },
       Action: 'kms:CreateGrant',
       Resource: '*',
       Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
     },
   ];
-  const cross = (p.crossAccountPrincipals ?? []).map((x) => principalArn(x, partition));
-  if (cross.length) {
+  // Roles of the MGN account, named through its root with aws:PrincipalArn: a key policy may name a
+  // principal only once it exists, and these roles are created after the key.
+  const mgnRoot = accountRoot(p.mgnAccountId, partition);
+  if (p.mgnAccountAutoScaling && p.mgnAccountId !== p.accountId) {
+    const manager: Record<string, Record<string, string>> = p.mgnAccountGrantManager ? { ArnEquals: { 'aws:PrincipalArn': p.mgnAccountGrantManager } } : {};
     statements.push(
-      { Sid: 'CrossAccountUse', Effect: 'Allow', Principal: { AWS: cross }, Action: EBS_KEY_USE_ACTIONS, Resource: '*' },
-      // Another account creates a grant for its own service-linked role (e.g. Auto Scaling; a role
-      // of another account gets nothing from a key policy alone, a grant needs no IAM policy): only
-      // the operations EBS needs can be granted.
       {
-        Sid: 'CrossAccountGrantsForEbs',
+        Sid: 'MgnAccountAutoScalingGrant',
         Effect: 'Allow',
-        Principal: { AWS: cross },
+        Principal: { AWS: mgnRoot },
         Action: 'kms:CreateGrant',
         Resource: '*',
-        Condition: { 'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS } },
+        Condition: {
+          ...manager,
+          StringEquals: { 'kms:GranteePrincipal': autoScalingRoleArn(p.mgnAccountId, partition) },
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS },
+        },
+      },
+      { Sid: 'MgnAccountGrantRevoke', Effect: 'Allow', Principal: { AWS: mgnRoot }, Action: 'kms:RevokeGrant', Resource: '*', Condition: manager },
+      {
+        Sid: 'MgnAccountGrantRead',
+        Effect: 'Allow',
+        Principal: { AWS: mgnRoot },
+        Action: 'kms:ListGrants',
+        Resource: '*',
+        ...(p.mgnAccountGrantReaders?.length ? { Condition: { ArnEquals: { 'aws:PrincipalArn': p.mgnAccountGrantReaders } } } : manager.ArnEquals ? { Condition: manager } : {}),
+      },
+    );
+  }
+  if (p.describers?.length) {
+    statements.push({ Sid: 'DescribeFromWorkflows', Effect: 'Allow', Principal: { AWS: mgnRoot }, Action: 'kms:DescribeKey', Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': p.describers } } });
+  }
+  if (p.vmImportRoleArn) {
+    statements.push({
+      Sid: 'VmImportServiceRole',
+      Effect: 'Allow',
+      Principal: { AWS: mgnRoot },
+      Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:PrincipalArn': p.vmImportRoleArn } },
+    });
+  }
+  for (const [i, x] of (p.crossAccountPrincipals ?? []).entries()) {
+    const principal = principalArn(x, partition);
+    const account = /^\d{12}$/.test(x) ? x : x.split(':')[4];
+    const sid = (kind: string) => `CrossAccount${kind}${(p.crossAccountPrincipals ?? []).length > 1 ? i + 1 : ''}`;
+    statements.push(
+      // Launches in that account use the key through EC2 only.
+      { Sid: sid('UseThroughEc2'), Effect: 'Allow', Principal: { AWS: principal }, Action: EBS_KEY_USE_ACTIONS, Resource: '*', Condition: { StringEquals: { 'kms:ViaService': `ec2.${p.region}.amazonaws.com` } } },
+      // That account grants its own Auto Scaling role (a role of another account gets nothing from a
+      // key policy alone; a grant needs no IAM policy): only that role, only the operations EBS needs.
+      {
+        Sid: sid('GrantsForAutoScaling'),
+        Effect: 'Allow',
+        Principal: { AWS: principal },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: {
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS },
+          StringEquals: { 'kms:GranteePrincipal': autoScalingRoleArn(account, partition) },
+        },
       },
     );
   }

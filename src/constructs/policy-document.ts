@@ -8,8 +8,11 @@ export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
   readonly Principal?: '*' | { readonly AWS?: string | string[]; readonly Service?: string | string[]; readonly Federated?: string };
-  readonly Action: string | string[];
+  /** Action, or NotAction (the actions it does not apply to); exactly one of the two. */
+  readonly Action?: string | string[];
+  readonly NotAction?: string | string[];
   readonly Resource?: string | string[];
+  readonly NotResource?: string | string[];
   readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 

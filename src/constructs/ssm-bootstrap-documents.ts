@@ -24,6 +24,8 @@ export interface SsmBootstrapDocumentsProps {
   readonly logGroupName: string;
   /** @default 365 */
   readonly logRetentionDays?: number;
+  /** Key that encrypts the log group. @default CloudWatch Logs' own encryption */
+  readonly logKmsKeyArn?: string;
   /** Folder of the documents. @default SSM_DOCUMENTS_DIR */
   readonly directory?: string;
 }
@@ -40,7 +42,7 @@ export class SsmBootstrapDocuments extends Construct {
 
   constructor(scope: Construct, id: string, props: SsmBootstrapDocumentsProps) {
     super(scope, id);
-    this.logGroup = new CloudwatchLogGroup(this, 'log-group', { name: props.logGroupName, retentionInDays: props.logRetentionDays ?? 365 });
+    this.logGroup = new CloudwatchLogGroup(this, 'log-group', { name: props.logGroupName, retentionInDays: props.logRetentionDays ?? 365, kmsKeyId: props.logKmsKeyArn });
     for (const name of props.documents ?? BOOTSTRAP_DOCUMENTS) {
       const doc = loadBootstrapDocument(name, props.directory);
       for (const [param, value] of Object.entries(props.parameterDefaults?.[name] ?? {})) {

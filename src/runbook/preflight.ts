@@ -126,7 +126,7 @@ export async function preflight(
         const lc = await launchConfiguration(rt, resolved.sourceServerID);
         const ltId = lc.ec2LaunchTemplateID || undefined;
         templates.set(resolved.sourceServerID, ltId);
-        const { keyId } = kmsKeyFor(rt.config, resolved.server);
+        const keyId = describableKeyId(rt, resolved.server);
         const checks = await Promise.all([
           ltId ? memo.get(`lt:${ltId}`, () => launchTemplateExists(rt, ltId)) : 'MGN has no launch template for it (GetLaunchConfiguration.ec2LaunchTemplateID is empty)',
           placementProblems(rt, memo, p),
@@ -181,6 +181,17 @@ async function placementProblems(rt: Runtime, memo: Memo, p: ReturnType<typeof p
 
 function launchTemplateExists(rt: Runtime, id: string): Promise<string | undefined> {
   return exists(() => call(rt, 'ec2:DescribeLaunchTemplates', () => rt.clients.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [id] }))), `launch template ${id}`);
+}
+
+/**
+ * The target account's EBS key as the caller names it: an alias name resolves only in the caller's
+ * own account, so a key of another account is named by its alias ARN there (arn:aws:kms:<region>:<account>:alias/<name>).
+ */
+export function describableKeyId(rt: Runtime, server: ResolvedServer['server']): string {
+  const { account, keyId } = kmsKeyFor(rt.config, server);
+  if (!keyId.startsWith('alias/')) return keyId;
+  const target = rt.config.accounts.targets.find((t) => t.name === account)!;
+  return `arn:aws:kms:${rt.config.region}:${target.accountId}:${keyId}`;
 }
 
 function kmsKeyProblem(rt: Runtime, keyId: string): Promise<string | undefined> {

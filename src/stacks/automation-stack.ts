@@ -24,6 +24,7 @@ import { ResolveBackupTargetSettings } from '../lambdas/resolve-backup-target';
 import { ResolveSourceImageSettings } from '../lambdas/resolve-source-image';
 import { AMI_SWAP_PIPELINE, amiSwapDefinition, amiSwapTimeoutSeconds } from '../state-machines/ami-swap';
 import { PIPELINE_TAG, reEncryptionDefinition } from '../state-machines/re-encryption';
+import { estateNames } from './estate-names';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 import type { EbsKeyRef } from './security-stack';
 
@@ -35,6 +36,17 @@ export interface AutomationStackProps extends FactoryStackProps {
   readonly targetKeys: Record<string, EbsKeyRef>;
   /** Directory of the bundled handlers. @default src/lambdas/dist (npx projen bundle:lambdas) */
   readonly lambdaBundleDir?: string;
+  /** Staging-account key that encrypts the topic and the log groups (SecurityStack.estateKeyArn). @default AWS-owned encryption */
+  readonly estateKeyArn?: string;
+}
+
+/**
+ * Instance profiles the estate's placements name: the swap may pass their roles (named like the
+ * profile, as the console and most templates create them) to the temporary instance.
+ */
+export function instanceProfiles(c: FactoryStackProps['config']): string[] {
+  const servers = c.waves.flatMap((w) => w.applications.flatMap((a) => a.servers));
+  return [...new Set(servers.flatMap((s) => [s.test.instanceProfile, s.cutover.instanceProfile]).filter((p): p is string => !!p))].sort();
 }
 
 /** AMI re-encryption and AMI swap pipelines (EventBridge + Step Functions), each switched on in factory.yaml. */
@@ -51,28 +63,34 @@ export class AutomationStack extends FactoryStack {
     if (!a.amiReEncryption.enabled && !a.amiSwap.enabled) return;
 
     const partition = new DataAwsPartition(this, 'partition').partition;
-    const names = automationNames(c.name);
-    const topic = new NotificationTopic(this, 'notifications', { name: names.topic, emails: a.notifications.emails });
-    const claims = new ClaimsTable(this, 'claims', { name: names.claimsTable });
-    const deadLetters = new DeadLetterQueue(this, 'dead-letters', { name: names.deadLetters, alarmTopicArn: topic.arn });
+    const n = automationNames(c.name);
+    const names = estateNames(c);
+    const boundary = `arn:aws:iam::${c.accounts.staging}:policy/${names.boundaryPolicy}`;
+    const keyArn = props.estateKeyArn;
+    const topic = new NotificationTopic(this, 'notifications', { name: n.topic, emails: a.notifications.emails, kmsKeyArn: keyArn });
+    const claims = new ClaimsTable(this, 'claims', { name: n.claimsTable });
+    const deadLetters = new DeadLetterQueue(this, 'dead-letters', { name: n.deadLetters, alarmTopicArn: topic.arn });
     const code = new TerraformAsset(this, 'lambda-bundle', { path: props.lambdaBundleDir ?? LAMBDA_BUNDLE_DIR, type: AssetType.ARCHIVE });
-    const base = { accountId: c.accounts.staging, region: c.region, partition, code };
+    const base = { accountId: c.accounts.staging, region: c.region, partition, code, logKmsKeyArn: keyArn, permissionsBoundary: boundary };
+    const machine = { accountId: c.accounts.staging, region: c.region, deadLetters, logKmsKeyArn: keyArn, permissionsBoundary: boundary };
     const resources = (functionArns: string[]): PipelineResources => ({
       partition,
       region: c.region,
       accountId: c.accounts.staging,
       claimsTableArn: claims.arn,
       topicArn: topic.arn,
+      topicKeyArn: keyArn,
       functionArns,
+      estate: c.name,
     });
     new TerraformOutput(this, 'notification-topic-arn', { value: topic.arn, description: 'SNS topic of the pipelines\' outcomes' });
 
     if (a.amiReEncryption.enabled) {
       const s = a.amiReEncryption;
-      const name = names.reEncryption;
+      const name = n.reEncryption;
       const resolve = new PipelineFunction(this, 'resolve-source-image', {
         ...base,
-        functionName: names.functions.resolveSourceImage,
+        functionName: n.functions.resolveSourceImage,
         handlerFile: 'resolve-source-image',
         statements: resolveSourceImageStatements(),
         environment: { RESOLVE_SETTINGS: JSON.stringify(this.resolveSourceImageSettings(props.targetKeys)) },
@@ -90,8 +108,7 @@ export class AutomationStack extends FactoryStack {
         description: 'Re-encrypts MGN images with the target account key as soon as they are available, and shares them',
         definition,
         eventPattern: AMI_AVAILABLE_PATTERN,
-        accountId: c.accounts.staging,
-        deadLetters,
+        ...machine,
         statements: reEncryptionStatements({
           ...resources([resolve.arn]),
           targetKeyArns: c.accounts.targets.map((t) => props.targetKeys[t.name].keyArn),
@@ -107,14 +124,14 @@ export class AutomationStack extends FactoryStack {
       const resolveSettings: ResolveBackupTargetSettings = { tags: { [PIPELINE_TAG]: AMI_SWAP_PIPELINE }, lockSeconds: amiSwapTimeoutSeconds(s) };
       const resolve = new PipelineFunction(this, 'resolve-backup-target', {
         ...base,
-        functionName: names.functions.resolveBackupTarget,
+        functionName: n.functions.resolveBackupTarget,
         handlerFile: 'resolve-backup-target',
         statements: resolveBackupTargetStatements(),
         environment: { RESOLVE_SETTINGS: JSON.stringify(resolveSettings) },
       });
       const retention = new PipelineFunction(this, 'apply-retention', {
         ...base,
-        functionName: names.functions.applyRetention,
+        functionName: n.functions.applyRetention,
         handlerFile: 'apply-retention',
         statements: retentionStatements({ partition, region: c.region }),
         timeoutSeconds: 300,
@@ -128,13 +145,17 @@ export class AutomationStack extends FactoryStack {
         notifyOnSuccess: a.notifications.onSuccess,
       }).definition;
       this.amiSwap = new PipelineStateMachine(this, 'ami-swap', {
-        name: names.amiSwap,
+        name: n.amiSwap,
         description: 'Swaps the AMI of an Auto Scaling group after an AWS Backup job of one of its instances',
         definition,
         eventPattern: EC2_BACKUP_COMPLETED_PATTERN,
-        accountId: c.accounts.staging,
-        deadLetters,
-        statements: amiSwapStatements({ ...resources([resolve.arn, retention.arn]), sysprepDocument: s.sysprepDocument }),
+        ...machine,
+        statements: amiSwapStatements({
+          ...resources([resolve.arn, retention.arn]),
+          sysprepDocument: s.sysprepDocument,
+          targetKeyArns: c.accounts.targets.map((t) => props.targetKeys[t.name]?.keyArn).filter((k): k is string => !!k),
+          instanceRoleNames: instanceProfiles(c),
+        }),
       });
       new TerraformOutput(this, 'ami-swap-state-machine-arn', { value: this.amiSwap.stateMachine.arn });
     }
@@ -143,14 +164,14 @@ export class AutomationStack extends FactoryStack {
     const recoverSettings: RecoverSettings = { tableName: claims.table.name, topicArn: topic.arn };
     const recover = new PipelineFunction(this, 'recover-stopped-run', {
       ...base,
-      functionName: names.functions.recoverStoppedRun,
+      functionName: n.functions.recoverStoppedRun,
       handlerFile: 'recover-stopped-run',
       statements: recoverStatements({ ...resources([]), amiSwap: a.amiSwap.enabled, reEncryption: a.amiReEncryption.enabled }),
       environment: { RECOVER_SETTINGS: JSON.stringify(recoverSettings) },
       timeoutSeconds: 120,
     });
     this.recovery = new StoppedRunRecovery(this, 'stopped-run-recovery', {
-      name: names.stoppedRuns,
+      name: n.stoppedRuns,
       handler: recover,
       stateMachineArns: [this.reEncryption, this.amiSwap].filter((m): m is PipelineStateMachine => !!m).map((m) => m.stateMachine.arn),
       deadLetters,

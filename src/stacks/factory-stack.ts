@@ -9,7 +9,7 @@ import { FactoryConfig } from '../config/schema';
 export { ESTATE_TAG, estateTags } from '../config/resource-tags';
 
 /** The concerns the estate is split into; one Terraform stack (and state file) each. */
-export type StackConcern = 'network' | 'security' | 'mgn' | 'automation' | 'vm-import';
+export type StackConcern = 'access' | 'network' | 'security' | 'mgn' | 'automation' | 'vm-import';
 
 export interface FactoryStackProps {
   /** The validated estate. */

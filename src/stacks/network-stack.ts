@@ -2,7 +2,10 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsPrefixList } from '@cdktf/provider-aws/lib/data-aws-prefix-list';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
 import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
@@ -10,9 +13,21 @@ import { interfaceEndpointPolicy, s3EndpointPolicy, stagingS3Buckets } from '../
 import { ResolverInboundEndpoint } from '../constructs/resolver-inbound-endpoint';
 import { StagingSecurityGroups } from '../constructs/staging-security-groups';
 import { InterfaceEndpointKey, InterfaceEndpointService, VpcEndpoints } from '../constructs/vpc-endpoints';
+import { ServiceRole } from '../constructs/automation/service-role';
+import { estateNames } from './estate-names';
 import { stagingNetworkNames } from '../config/resource-names';
 import { stagingSubnetTags } from '../config/resource-tags';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
+
+/** What VPC Flow Logs does as its delivery role: write into the flow log group. */
+export const FLOW_LOG_ROLE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'] as const;
+
+export interface NetworkStackProps extends FactoryStackProps {
+  /** Key that encrypts the flow log group (SecurityStack.estateKeyArn). @default CloudWatch Logs' own encryption */
+  readonly estateKeyArn?: string;
+  /** Days the flow logs are kept. @default 365 */
+  readonly flowLogRetentionDays?: number;
+}
 
 /** A staging subnet as other stacks see it: created or existing, always with an ID and a route table. */
 export interface StagingSubnetRef {
@@ -44,7 +59,7 @@ export class NetworkStack extends FactoryStack {
   /** Security group of the replication servers (for the MGN replication template). */
   public readonly replicationSecurityGroupId: string;
 
-  constructor(scope: Construct, props: FactoryStackProps) {
+  constructor(scope: Construct, props: NetworkStackProps) {
     super(scope, 'network', props);
     const net = this.config.network;
     const names = stagingNetworkNames(this.config.name);
@@ -59,6 +74,9 @@ export class NetworkStack extends FactoryStack {
       });
       this.vpcId = vpc.id;
       this.vpcCidr = net.vpc.create.cidr;
+      // The default group of a created VPC: no rule at all (Terraform takes it over and removes AWS's
+      // allow-all-within-the-group and all-egress rules); nothing of the estate uses it.
+      new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${names.vpc}-default (unused, no rules)` } });
       this.stagingSubnets = net.stagingSubnets.map((s) => {
         const subnet = new Subnet(this, `subnet-${s.name}`, {
           vpcId: vpc.id,
@@ -136,12 +154,39 @@ export class NetworkStack extends FactoryStack {
       securityGroupIds: [this.securityGroups.resolver.id],
     });
 
+    this.flowLogs(props);
     new TerraformOutput(this, 'staging_vpc_id', { value: this.vpcId, description: 'ID of the MGN staging VPC' });
     new TerraformOutput(this, 'staging_subnet_ids', {
       value: Object.fromEntries(this.stagingSubnets.map((s) => [s.name, s.subnetId])),
       description: 'Staging subnet IDs by name',
     });
     this.addOutputs(keys);
+  }
+
+  /**
+   * Flow logs of the staging VPC (accepted and rejected traffic of the replication servers, the
+   * endpoints and the Resolver) into a log group under the estate's key, through a delivery role only
+   * VPC Flow Logs of this account may assume.
+   */
+  private flowLogs(props: NetworkStackProps): void {
+    const c = this.config;
+    const names = estateNames(c);
+    const group = new CloudwatchLogGroup(this, 'flow-log-group', { name: names.flowLogGroup, retentionInDays: props.flowLogRetentionDays ?? 365, kmsKeyId: props.estateKeyArn });
+    const role = new ServiceRole(this, 'flow-log-role', {
+      name: names.flowLogRole,
+      service: 'vpc-flow-logs.amazonaws.com',
+      accountId: c.accounts.staging,
+      sourceArns: [`arn:aws:ec2:${c.region}:${c.accounts.staging}:vpc-flow-log/*`],
+      permissionsBoundary: `arn:aws:iam::${c.accounts.staging}:policy/${names.boundaryPolicy}`,
+      description: `rehost-factory: VPC Flow Logs of ${c.name}'s staging VPC`,
+      statements: [
+        { Sid: 'DeliverFlowLogs', Effect: 'Allow', Action: FLOW_LOG_ROLE_ACTIONS.filter((a) => a !== 'logs:DescribeLogGroups'), Resource: [group.arn, `${group.arn}:*`] },
+        // DescribeLogGroups has no resource type: it is granted on * or not at all.
+        { Sid: 'FindLogGroup', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+      ],
+    });
+    new FlowLog(this, 'flow-log', { vpcId: this.vpcId, trafficType: 'ALL', logDestinationType: 'cloud-watch-logs', logDestination: group.arn, iamRoleArn: role.arn, maxAggregationInterval: 600 });
+    new TerraformOutput(this, 'flow_log_group', { value: group.name, description: 'CloudWatch Logs group of the staging VPC\'s flow logs' });
   }
 
   /** Outputs a network team can act on. */

@@ -4,12 +4,14 @@ import { Construct } from 'constructs';
 import { KEPT_ESTATE_CHARS } from '../constructs/automation/names';
 import { EbsKey } from '../constructs/ebs-key';
 import { documentDefaults } from '../config/bootstrap-documents';
-import { workflowRoleNamePrefix } from '../config/resource-names';
-import { ApplyScope, GithubOidcRoles } from '../constructs/github-oidc-roles';
+import { automationNames } from '../config/resource-names';
+import { EstateKey } from '../constructs/estate-key';
 import { BOOTSTRAP_DOCUMENTS, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';
-import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
-import { ESTATE_TAG, FactoryStack, FactoryStackProps, estateTags } from './factory-stack';
+import { ebsKeyAlias, importTargetAccount, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
+import { roleArn } from './access-stack';
+import { estateNames } from './estate-names';
+import { FactoryStack, FactoryStackProps, estateTags } from './factory-stack';
 
 /** The EBS key of one target account, as other stacks (and the automation stack) consume it. */
 export interface EbsKeyRef {
@@ -18,7 +20,7 @@ export interface EbsKeyRef {
   readonly accountId: string;
 }
 
-/** KMS keys and grants, SSM bootstrap documents and the workflow roles. */
+/** The EBS key of each target account, the estate's own key, the SSM bootstrap documents and their log group. */
 export class SecurityStack extends FactoryStack {
   /** EBS key per target account name (cdktf turns these into cross-stack references). */
   public readonly ebsKeys: Record<string, EbsKeyRef> = {};
@@ -26,12 +28,24 @@ export class SecurityStack extends FactoryStack {
   public readonly targetProviders: Record<string, AwsProvider> = {};
   /** The bootstrap documents and their log group. */
   public readonly bootstrap: SsmBootstrapDocuments;
-  /** Workflow roles; undefined when factory.yaml has no github section. */
-  public readonly workflowRoles?: GithubOidcRoles;
+  /** The staging account's key of the estate's log groups, notification topic and import bucket. */
+  public readonly estateKey: EstateKey;
+  public readonly estateKeyArn: string;
 
   constructor(scope: Construct, props: FactoryStackProps) {
     super(scope, 'security', props);
     const c = this.config;
+    const names = estateNames(c);
+    const automation = automationNames(c.name);
+    const n = c.name.length <= KEPT_ESTATE_CHARS ? `${c.name}-` : c.name.slice(0, KEPT_ESTATE_CHARS);
+    this.estateKey = new EstateKey(this, 'estate-key', {
+      accountId: c.accounts.staging,
+      region: c.region,
+      alias: names.estateKeyAlias,
+      logGroups: [`/aws/lambda/${n}*`, `/aws/vendedlogs/states/${n}*`, c.bootstrap.logGroupName],
+      alarms: [automation.deadLetters],
+    });
+    this.estateKeyArn = this.estateKey.keyArn;
     const grantCommands: Record<string, Record<string, string>> = {};
     for (const t of c.accounts.targets) {
       const provider =
@@ -66,6 +80,11 @@ export class SecurityStack extends FactoryStack {
         createAutoScalingRole: t.kms.createAutoScalingRole,
         grants: t.kms.grants,
         description: `EBS volumes of servers migrated by ${c.name} into ${t.name} (${t.accountId})`,
+        mgnAccountAutoScaling: c.automation.amiSwap.enabled,
+        mgnAccountGrantManager: c.github ? roleArn(c, 'apply') : undefined,
+        mgnAccountGrantReaders: c.github ? [roleArn(c, 'plan'), roleArn(c, 'apply')] : undefined,
+        describers: c.github ? [roleArn(c, 'cutover'), roleArn(c, 'vm-import')] : [],
+        vmImportRoleArn: c.vmImport.enabled && importTargetAccount(c).name === t.name && !c.vmImport.kmsKeyArn ? `arn:aws:iam::${c.accounts.staging}:role/${VMIMPORT_ROLE_NAME}` : undefined,
       });
       this.ebsKeys[t.name] = { keyArn: key.keyArn, aliasName, accountId: t.accountId };
       if (Object.keys(key.autoScalingGrantCommands).length) grantCommands[t.name] = key.autoScalingGrantCommands;
@@ -82,54 +101,14 @@ export class SecurityStack extends FactoryStack {
       parameterDefaults: documentDefaults(c.bootstrap),
       logGroupName: c.bootstrap.logGroupName,
       logRetentionDays: c.bootstrap.logRetentionDays,
+      logKmsKeyArn: this.estateKey.keyArn,
     });
 
-    if (c.github) {
-      const s3 = 's3' in c.backend ? c.backend.s3 : undefined;
-      const crossAccount = c.accounts.targets.filter((t) => t.accountId !== c.accounts.staging);
-      const role = (t: (typeof crossAccount)[number], name: string) => `arn:aws:iam::${t.accountId}:role/${name}`;
-      this.workflowRoles = new GithubOidcRoles(this, 'workflow-roles', {
-        repository: c.github.repository,
-        branch: c.github.branch,
-        applyEnvironment: c.github.applyEnvironment,
-        cutoverEnvironment: c.github.cutoverEnvironment,
-        createProvider: c.github.createOidcProvider,
-        accountId: c.accounts.staging,
-        region: c.region,
-        namePrefix: workflowRoleNamePrefix(c.github.roleNamePrefix, c.name),
-        targetDeployRoleArns: crossAccount.map((t) => role(t, t.deployRoleName)),
-        targetPlanRoleArns: crossAccount.map((t) => role(t, t.planRoleName)),
-        applyScope: applyScope(c),
-        stateBackend: s3 ? { bucket: s3.bucket, keyPrefix: s3.keyPrefix, dynamodbTable: s3.locking === 'dynamodb' ? s3.dynamodbTable : undefined } : undefined,
-        ssmDocumentArns: Object.values(this.bootstrap.documents).map((d) => d!.arn),
-      });
-      new TerraformOutput(this, 'workflow_role_arns', {
-        value: { plan: this.workflowRoles.plan.arn, apply: this.workflowRoles.apply.arn, cutover: this.workflowRoles.cutover.arn },
-        description: 'Roles the GitHub workflows assume (aws-actions/configure-aws-credentials role-to-assume)',
-      });
-    }
     new TerraformOutput(this, 'bootstrap_documents', { value: this.bootstrap.documentNames, description: 'SSM documents of the post-launch bootstrap' });
+    new TerraformOutput(this, 'estate_key', { value: { key_arn: this.estateKey.keyArn, alias: names.estateKeyAlias }, description: 'Key of the estate\'s log groups, notifications and VM Import bucket' });
     new TerraformOutput(this, 'ebs_keys', {
       value: Object.fromEntries(Object.entries(this.ebsKeys).map(([n, k]) => [n, { key_arn: k.keyArn, alias: k.aliasName, account_id: k.accountId }])),
       description: 'Customer managed EBS key per target account',
     });
   }
-}
-
-/** What the apply role manages: the names every stack of the estate gives its resources. */
-export function applyScope(c: FactoryStackProps['config']): ApplyScope {
-  const inStaging = c.accounts.targets.filter((t) => t.accountId === c.accounts.staging);
-  const keys = inStaging.filter((t) => !t.kms.existingKeyArn);
-  const automation = c.automation.amiReEncryption.enabled || c.automation.amiSwap.enabled;
-  return {
-    // Longer estate names are cut to KEPT_ESTATE_CHARS in the automation stack's names (boundedName).
-    namePrefix: c.name.length <= KEPT_ESTATE_CHARS ? `${c.name}-` : c.name.slice(0, KEPT_ESTATE_CHARS),
-    parameterPrefix: `/rehost-factory/${c.name}/`,
-    logGroupNames: [c.bootstrap.logGroupName],
-    roleNames: c.vmImport.enabled ? [VMIMPORT_ROLE_NAME] : [],
-    bucketNames: c.vmImport.enabled ? [importBucketName(c)] : [],
-    kmsKeys: keys.length ? { aliases: keys.map((t) => ebsKeyAlias(c, t)), tag: { key: ESTATE_TAG, value: c.name } } : undefined,
-    serviceLinkedRoles: keys.some((t) => t.kms.createAutoScalingRole) ? ['autoscaling.amazonaws.com'] : [],
-    stateMachineLogDelivery: automation,
-  };
 }

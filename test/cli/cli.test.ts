@@ -22,9 +22,11 @@ describe('rehost-factory CLI', () => {
     const c = capture();
     const code = await runCli(['synth', '--config', join(ROOT, 'examples', 'factory.yaml'), '--out', dir], c.io);
     expect(code).toBe(0);
-    for (const s of ['network', 'security', 'mgn', 'automation', 'vm-import']) expect(existsSync(join(dir, 'stacks', s, 'cdk.tf.json'))).toBe(true);
+    for (const s of ['access', 'network', 'security', 'mgn', 'automation', 'vm-import']) expect(existsSync(join(dir, 'stacks', s, 'cdk.tf.json'))).toBe(true);
+    // The target account's deploy and plan roles, for its administrator (docs/security.md).
+    expect(existsSync(join(dir, 'target-account-roles', 'prod.json'))).toBe(true);
     const text = c.out.join('\n');
-    expect(text).toMatch(/Synthesized .*factory\.yaml → .*\/stacks \(5 stacks/);
+    expect(text).toMatch(/Synthesized .*factory\.yaml → .*\/stacks \(6 stacks/);
     expect(text).toMatch(/network\s+\d+ resources/);
     expect(text).toMatch(/\d+\s+aws_subnet/);
     expect(text).toMatch(/total\s+\d+ resources/);

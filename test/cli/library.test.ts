@@ -23,6 +23,6 @@ describe('the package as a library (package.json main)', () => {
     expect(() => library.parseFactory('version: 2\n', 'x.yaml')).toThrow(library.ConfigError);
     const { config } = library.loadFactoryFile(join(ROOT, 'examples', 'existing-vpc.yaml'));
     const stacks = library.synthesizeEstate(config, join(mkdtempSync(join(tmpdir(), 'rehost-lib-')), 'out'));
-    expect(stacks.map((s) => s.name).sort()).toEqual(['automation', 'mgn', 'network', 'security', 'vm-import']);
+    expect(stacks.map((s) => s.name).sort()).toEqual(['access', 'automation', 'mgn', 'network', 'security', 'vm-import']);
   });
 });

@@ -121,8 +121,12 @@ describe('EbsKey', () => {
     expect(sid('AutoScalingServiceLinkedRoleUse').Condition).toBeUndefined();
     expect(sid('AutoScalingServiceLinkedRoleGrants')).toMatchObject({ Principal: { AWS: asg }, Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } });
     expect(JSON.stringify(statements)).not.toContain('aws:PrincipalArn');
-    expect(sid('CrossAccountUse').Principal.AWS).toEqual(['arn:aws:iam::555555555555:root']);
-    expect(sid('CrossAccountGrantsForEbs').Condition!['ForAllValues:StringEquals']['kms:GrantOperations']).toEqual(EBS_GRANT_OPERATIONS);
+    // Another account: its launches use the key through EC2 only, and it may grant only its own Auto Scaling role the EBS operations.
+    expect(sid('CrossAccountUseThroughEc2')).toMatchObject({ Principal: { AWS: 'arn:aws:iam::555555555555:root' }, Condition: { StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } } });
+    expect(sid('CrossAccountGrantsForAutoScaling').Condition).toEqual({
+      'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS },
+      StringEquals: { 'kms:GranteePrincipal': 'arn:aws:iam::555555555555:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' },
+    });
     expect(only(tf, 'aws_kms_alias')).toEqual([expect.objectContaining({ name: 'alias/x/prod' })]);
     expect(only(tf, 'aws_kms_grant')).toEqual([expect.objectContaining({ name: 'asg', grantee_principal: 'arn:aws:iam::555555555555:role/x', operations: EBS_GRANT_OPERATIONS })]);
   });
@@ -138,6 +142,24 @@ describe('EbsKey', () => {
     expect(only(created, 'aws_iam_service_linked_role')).toEqual([{ aws_service_name: 'autoscaling.amazonaws.com' }]);
     expect(only<Key>(created, 'aws_kms_key')[0].depends_on).toEqual([expect.stringMatching(/^aws_iam_service_linked_role\.k_autoscaling-role/)]);
     expect(created.data?.aws_iam_role).toBeUndefined();
+  });
+
+  it('lets the MGN account\'s workflow roles describe it, VM Import encrypt with it, and grants the MGN account\'s Auto Scaling role', () => {
+    const apply = 'arn:aws:iam::111111111111:role/rf-apply';
+    const tf = synth((s) => new EbsKey(s, 'k', { ...props, describers: ['arn:aws:iam::111111111111:role/rf-cutover'], vmImportRoleArn: 'arn:aws:iam::111111111111:role/vmimport', mgnAccountAutoScaling: true, mgnAccountGrantManager: apply })) as Tf & {
+      data: Record<string, Record<string, { name: string }>>;
+    };
+    const statements = (JSON.parse(only<{ policy: string }>(tf, 'aws_kms_key')[0].policy) as { Statement: Statement[] }).Statement;
+    const sid = (x: string) => statements.find((st) => st.Sid === x)!;
+    // Roles created after the key: named through the account root and aws:PrincipalArn (KMS refuses a principal that does not exist yet).
+    expect(sid('DescribeFromWorkflows')).toMatchObject({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:DescribeKey', Condition: { ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/rf-cutover'] } } });
+    expect(sid('VmImportServiceRole').Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/vmimport' } });
+    const staging = 'arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+    expect(sid('MgnAccountAutoScalingGrant').Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': apply }, StringEquals: { 'kms:GranteePrincipal': staging }, 'ForAllValues:StringEquals': { 'kms:GrantOperations': EBS_GRANT_OPERATIONS } });
+    // The grant itself, made with the stack's default provider (the MGN account's), once the grantee was read.
+    const grant = only<{ grantee_principal: string; key_id: string; provider?: string }>(tf, 'aws_kms_grant')[0];
+    expect(grant).toMatchObject({ operations: EBS_GRANT_OPERATIONS, grantee_principal: expect.stringContaining('data.aws_iam_role.k_mgn-account-autoscaling-role') });
+    expect(grant.provider).toBeUndefined();
   });
 
   it('tells each cross-account Auto Scaling account the grant command for its own role', () => {
@@ -163,23 +185,38 @@ describe('EbsKey', () => {
 
 describe('GithubOidcRoles', () => {
   const props = {
-    repository: 'acme/mig', branch: 'main', applyEnvironment: 'infra', cutoverEnvironment: 'cutover', accountId: '111111111111', region: 'eu-west-1', namePrefix: 'rf-est',
-    applyScope: { namePrefix: 'est-', parameterPrefix: '/rehost-factory/est/' },
+    repository: 'acme/mig', branch: 'main', applyEnvironment: 'infra', cutoverEnvironment: 'cutover', vmImportEnvironment: 'vm-import', accountId: '111111111111', namePrefix: 'rf-est',
+    statements: Object.fromEntries(['plan', 'apply', 'cutover', 'vm-import'].map((r) => [r, [{ Sid: 'X', Effect: 'Allow' as const, Action: 'ec2:DescribeVpcs', Resource: '*' }]])) as never,
   };
   type Trust = { Statement: Array<{ Condition: Record<string, Record<string, string | string[]>> }> };
 
-  it('pins aud and sub: any run for plan, branch or environment for apply, environment for cutover', () => {
+  it('trusts exactly the contract\'s subjects (pull requests and the branch for plan, one environment for each write role), aud pinned, sessions as long as the jobs', () => {
     const tf = synth((s) => new GithubOidcRoles(s, 'gh', props));
     expect(only(tf, 'aws_iam_openid_connect_provider')).toEqual([expect.objectContaining({ url: 'https://token.actions.githubusercontent.com', client_id_list: ['sts.amazonaws.com'] })]);
-    const trust = Object.fromEntries(only<{ name: string; assume_role_policy: string }>(tf, 'aws_iam_role').map((r) => [r.name, (JSON.parse(r.assume_role_policy) as Trust).Statement[0].Condition]));
-    expect(trust['rf-est-plan']).toEqual({ StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': ['repo:acme/mig:*'] } });
-    expect(trust['rf-est-apply'].StringEquals['token.actions.githubusercontent.com:sub']).toEqual(['repo:acme/mig:ref:refs/heads/main', 'repo:acme/mig:environment:infra']);
-    expect(trust['rf-est-cutover'].StringEquals['token.actions.githubusercontent.com:sub']).toEqual(['repo:acme/mig:environment:cutover']);
-    // ReadOnlyAccess for plan and apply only: cutover gets its explicit statements and nothing else.
-    expect(only<{ role: string; policy_arn: string }>(tf, 'aws_iam_role_policy_attachment').map((a) => `${a.role.replace(/_[0-9A-F]{8}\.name\}$/, '')} ${a.policy_arn}`).sort()).toEqual([
-      '${aws_iam_role.gh_apply arn:aws:iam::aws:policy/ReadOnlyAccess',
-      '${aws_iam_role.gh_plan arn:aws:iam::aws:policy/ReadOnlyAccess',
-    ]);
+    const roles = only<{ name: string; assume_role_policy: string; max_session_duration: number }>(tf, 'aws_iam_role');
+    const trust = Object.fromEntries(roles.map((r) => [r.name, (JSON.parse(r.assume_role_policy) as Trust).Statement[0].Condition]));
+    const sub = (r: string) => trust[r].StringEquals['token.actions.githubusercontent.com:sub'];
+    expect(sub('rf-est-plan')).toEqual(['repo:acme/mig:pull_request', 'repo:acme/mig:ref:refs/heads/main']);
+    expect(sub('rf-est-apply')).toEqual(['repo:acme/mig:environment:infra']);
+    expect(sub('rf-est-cutover')).toEqual(['repo:acme/mig:environment:cutover']);
+    expect(sub('rf-est-vm-import')).toEqual(['repo:acme/mig:environment:vm-import']);
+    for (const t of Object.values(trust)) {
+      expect(Object.keys(t)).toEqual(['StringEquals']);
+      expect(t.StringEquals['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    }
+    expect(Object.fromEntries(roles.map((r) => [r.name, r.max_session_duration]))).toEqual({ 'rf-est-plan': 3600, 'rf-est-apply': 3600, 'rf-est-cutover': 14400, 'rf-est-vm-import': 36000 });
+    // No managed policy: each role has only its own statements.
+    expect(only(tf, 'aws_iam_role_policy_attachment')).toEqual([]);
+  });
+
+  it('splits a policy over IAM\'s inline limit into managed policies of at most 6,144 characters', () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ Sid: `S${i}`, Effect: 'Allow' as const, Action: Array.from({ length: 8 }, (_x, j) => `ec2:DescribeVpcAttribute${i}x${j}`), Resource: '*' }));
+    const tf = synth((s) => new GithubOidcRoles(s, 'gh', { ...props, statements: { ...(props.statements as object), apply: many } as never }));
+    const policies = only<{ name: string; policy: string }>(tf, 'aws_iam_policy');
+    expect(policies.length).toBeGreaterThan(1);
+    for (const p of policies) expect(p.policy.length).toBeLessThanOrEqual(6144);
+    expect(policies.flatMap((p) => (JSON.parse(p.policy) as { Statement: Array<{ Sid: string }> }).Statement.map((x) => x.Sid))).toEqual(many.map((m) => m.Sid));
+    expect(only(tf, 'aws_iam_role_policy_attachment')).toHaveLength(policies.length);
   });
 
   it('uses an existing provider when told, and refuses wildcards in what pins sub', () => {
@@ -187,9 +224,10 @@ describe('GithubOidcRoles', () => {
     expect(only(tf, 'aws_iam_openid_connect_provider')).toEqual([]);
     expect(only<{ assume_role_policy: string }>(tf, 'aws_iam_role')[0].assume_role_policy).toContain('arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com');
     expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, branch: '*' }))).toThrow(/branch must be a plain name/);
+    expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, vmImportEnvironment: 'vm-*' }))).toThrow(/vmImportEnvironment must be a plain name/);
     expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, repository: 'acme' }))).toThrow(/"owner\/repo"/);
-    expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, namePrefix: 'rehost-factory-acme-data-centre-one-frankfurt-exit-programme' }))).toThrow(
-      /role name "rehost-factory-acme-data-centre-one-frankfurt-exit-programme-cutover" has 68 characters; IAM allows 64: shorten github.roleNamePrefix/,
+    expect(() => synth((s) => new GithubOidcRoles(s, 'gh', { ...props, namePrefix: 'rehost-factory-acme-data-centre-one-frankfurt-exit-prog' }))).toThrow(
+      /role name "rehost-factory-acme-data-centre-one-frankfurt-exit-prog-vm-import" has 65 characters; IAM allows 64: shorten github.roleNamePrefix/,
     );
   });
 });

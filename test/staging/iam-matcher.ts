@@ -3,7 +3,7 @@
  * action on a resource in a request context? Follows IAM's rules for what the stacks use: explicit
  * Deny wins; Action/NotAction match case-insensitively with * and ?; Resource/NotResource match
  * case-sensitively; every condition operator must hold, each key ORs its values, a missing key
- * fails (ForAllValues: holds; ...IfExists: holds). An operator it does not know throws, so a test
+ * fails (ForAllValues: holds; ...IfExists: holds); Null tests a key's presence. An operator it does not know throws, so a test
  * never passes on a condition it could not read.
  */
 export interface Statement {
@@ -48,6 +48,13 @@ const COMPARE: Record<string, (want: string, got: string) => boolean> = {
 };
 
 function conditionHolds(operator: string, entries: Record<string, unknown>, ctx: RequestContext): boolean {
+  if (operator === 'Null') {
+    // "true": the key must be absent from the request; "false": present.
+    return Object.entries(entries).every(([key, wanted]) => {
+      const present = Object.keys(ctx).some((k) => k.toLowerCase() === key.toLowerCase());
+      return String(wanted).toLowerCase() === 'true' ? !present : present;
+    });
+  }
   const m = /^(ForAllValues:|ForAnyValue:)?([A-Za-z]+?)(IfExists)?$/.exec(operator);
   const compare = m && COMPARE[m[2]];
   if (!m || !compare) throw new Error(`iam-matcher: condition operator ${operator} is not modelled`);

@@ -36,7 +36,8 @@ describe('staging stacks from factory.yaml settings', () => {
     const arn = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const existing = stacksOf(estate('      kms:\n', `      kms:\n        existingKeyArn: ${arn}\n`));
     expect(existing.security.ebsKeys.prod.keyArn).toBe(arn);
-    expect(existing.json(existing.security).resource!.aws_kms_key).toBeUndefined();
+    // Only the estate key (log groups, topic, import bucket): no EBS key is created.
+    expect(Object.keys(existing.json(existing.security).resource!.aws_kms_key ?? {})).toEqual([expect.stringMatching(/^estate-key/)]);
   });
 
   it('refuses an existing key of another account and post-launch documents with different deployments', () => {

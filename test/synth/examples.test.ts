@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { exampleConfig, synthToTemp } from '../support/synth';
 import { validateStacks } from '../support/terraform';
 
-const STACKS = ['network', 'security', 'mgn', 'automation', 'vm-import'];
+const STACKS = ['access', 'network', 'security', 'mgn', 'automation', 'vm-import'];
 
 describe.each(['factory.yaml', 'existing-vpc.yaml'])('example %s', (example) => {
   const { outdir, stacks } = synthToTemp(exampleConfig(example));

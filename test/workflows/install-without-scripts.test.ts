@@ -52,7 +52,7 @@ describe('npm ci --ignore-scripts, then what the credential jobs run', () => {
       runStep(stepRun('infra-plan.yml', 'plan', 'Synthesize the estate'));
       expect(readFileSync(join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).toContain('"security"');
       const stacks = runStep(stepRun('infra-plan.yml', 'plan', 'Order stacks by dependency'));
-      expect(stacks.names.split(' ').sort()).toEqual(['automation', 'mgn', 'network', 'security', 'vm-import']);
+      expect(stacks.names.split(' ').sort()).toEqual(['access', 'automation', 'mgn', 'network', 'security', 'vm-import']);
       expect(stacks.region).toBe('eu-west-1');
       expect(runStep(stepRun('cutover.yml', 'plan', 'Read the estate Region'))).toEqual({ region: 'eu-west-1' });
       expect(runStep(stepRun('vm-import.yml', 'import', 'Read the estate Region'))).toEqual({ region: 'eu-west-1' });

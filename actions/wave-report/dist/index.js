@@ -49760,7 +49760,7 @@ function derivedNames(c) {
   out.push({ service: "log-group", name: c.bootstrap.logGroupName, what: "the bootstrap log group", field: ["bootstrap", "logGroupName"], fix: "change bootstrap.logGroupName" });
   if (c.github) {
     const prefix = workflowRoleNamePrefix(c.github.roleNamePrefix, c.name);
-    for (const role of ["cutover", "apply", "plan"]) {
+    for (const role of ["vm-import", "cutover", "apply", "plan"]) {
       const name2 = workflowRoleName(prefix, role);
       const field = ["github", "roleNamePrefix"];
       const fix = "shorten github.roleNamePrefix or the estate name";
@@ -51464,7 +51464,8 @@ var githubSection = external_exports.object({
   branch: exactName("branch").default("main").describe("Protected branch that may apply. @default main"),
   applyEnvironment: exactName("environment").default("infrastructure").describe("Environment of the apply job. @default infrastructure"),
   cutoverEnvironment: exactName("environment").default("cutover").describe("Environment of the cutover.yml jobs that assume the cutover role (the role trusts only it); the approval of cutover, finalize and revert is the separate cutover-approval environment. @default cutover"),
-  roleNamePrefix: external_exports.string().regex(/^[\w+=,.@-]{1,40}$/, "expected 1-40 characters allowed in IAM role names").default("rehost-factory").describe("Prefix of the workflow role names: <prefix>-<estate>-plan|apply|cutover. @default rehost-factory"),
+  vmImportEnvironment: exactName("environment").default("vm-import").describe("Environment of the vm-import.yml job that assumes the vm-import role (the role trusts only it). @default vm-import"),
+  roleNamePrefix: external_exports.string().regex(/^[\w+=,.@-]{1,40}$/, "expected 1-40 characters allowed in IAM role names").default("rehost-factory").describe("Prefix of the workflow role names: <prefix>-<estate>-plan|apply|cutover|vm-import. @default rehost-factory"),
   createOidcProvider: external_exports.boolean().default(true).describe("Create the GitHub OIDC provider (one per account). @default true")
 }).strict().describe("GitHub repository and environments trusted by the workflow roles");
 

@@ -22,6 +22,10 @@ export interface PipelineFunctionProps {
   readonly timeoutSeconds?: number;
   /** @default 30 */
   readonly logRetentionDays?: number;
+  /** Key that encrypts the function's log group. @default CloudWatch Logs' own encryption */
+  readonly logKmsKeyArn?: string;
+  /** Permissions boundary of the function's role. @default none */
+  readonly permissionsBoundary?: string;
 }
 
 /** A small handler of a pipeline: its log group, its own role, and the function. */
@@ -31,11 +35,12 @@ export class PipelineFunction extends Construct {
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
     const names = pipelineFunctionNames(props.functionName);
-    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays ?? 30 });
+    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays ?? 30, kmsKeyId: props.logKmsKeyArn });
     const role = new ServiceRole(this, 'role', {
       name: names.role,
       service: 'lambda.amazonaws.com',
       accountId: props.accountId,
+      permissionsBoundary: props.permissionsBoundary,
       description: `rehost-factory ${props.handlerFile} function`,
       statements: [
         { Sid: 'OwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:*` },

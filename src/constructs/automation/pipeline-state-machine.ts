@@ -10,6 +10,9 @@ import { DeadLetterQueue } from './dead-letter-queue';
 import { EventPattern } from './event-pattern';
 import { ServiceRole } from './service-role';
 
+/** Step Functions log delivery is configured through these account-level actions (no resource-level permissions). */
+export const STATE_MACHINE_LOG_DELIVERY = ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'];
+
 export interface PipelineStateMachineProps {
   /** State machine, role and rule name. */
   readonly name: string;
@@ -20,10 +23,15 @@ export interface PipelineStateMachineProps {
   /** Events that start a run. */
   readonly eventPattern: EventPattern;
   readonly accountId: string;
+  readonly region: string;
   /** Where events go that EventBridge could not deliver after its retries (events are best effort: do not lose one silently). */
   readonly deadLetters: DeadLetterQueue;
   /** @default 90 */
   readonly logRetentionDays?: number;
+  /** Key that encrypts the log group. @default CloudWatch Logs' own encryption */
+  readonly logKmsKeyArn?: string;
+  /** Permissions boundary of the state machine's and the rule's roles. @default none */
+  readonly permissionsBoundary?: string;
 }
 
 /**
@@ -39,11 +47,13 @@ export class PipelineStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
     super(scope, id);
     const names = stateMachineNames(props.name);
-    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays ?? 90 });
+    const logGroup = new CloudwatchLogGroup(this, 'logs', { name: names.logGroup, retentionInDays: props.logRetentionDays ?? 90, kmsKeyId: props.logKmsKeyArn });
     const role = new ServiceRole(this, 'role', {
       name: names.role,
       service: 'states.amazonaws.com',
       accountId: props.accountId,
+      sourceArns: [`arn:aws:states:${props.region}:${props.accountId}:stateMachine:${props.name}`],
+      permissionsBoundary: props.permissionsBoundary,
       description: props.description.slice(0, 1000),
       statements: [
         ...props.statements,
@@ -51,7 +61,7 @@ export class PipelineStateMachine extends Construct {
           Sid: 'LogDelivery',
           Effect: 'Allow',
           // Step Functions log delivery is configured through these account-level actions (no resource-level permissions).
-          Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          Action: [...STATE_MACHINE_LOG_DELIVERY],
           Resource: '*',
         },
       ],
@@ -68,6 +78,8 @@ export class PipelineStateMachine extends Construct {
       name: names.startRole,
       service: 'events.amazonaws.com',
       accountId: props.accountId,
+      sourceArns: [`arn:aws:events:${props.region}:${props.accountId}:rule/${props.name.slice(0, 64)}`],
+      permissionsBoundary: props.permissionsBoundary,
       description: `EventBridge starts ${props.name}`,
       statements: [{ Sid: 'StartThisStateMachine', Effect: 'Allow', Action: 'states:StartExecution', Resource: this.stateMachine.arn }],
     });

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 export interface ImportBucketProps {
   /** Globally unique bucket name. */
   readonly bucketName: string;
-  /** ARN of the customer managed key for SSE-KMS (the target EBS key). */
+  /** ARN of the customer managed key for SSE-KMS (a key of the bucket's account, used through S3). */
   readonly kmsKeyArn: string;
   /**
    * Days after which an incomplete multipart upload is aborted and its parts deleted. A resumed upload
@@ -33,7 +33,7 @@ export interface ImportBucketProps {
 
 /**
  * The bucket disk images are uploaded to before ImportImage: private (public access blocked, bucket
- * owner enforced), SSE-KMS with the target key and S3 Bucket Keys, TLS-only, versioned, and a
+ * owner enforced), SSE-KMS with a customer managed key and S3 Bucket Keys, TLS-only, versioned, and a
  * lifecycle that cleans up abandoned uploads and old images.
  */
 export class ImportBucket extends Construct {

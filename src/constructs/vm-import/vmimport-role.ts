@@ -3,6 +3,16 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 
+/** What VM Import does as the role: read the image, register snapshots and the AMI. */
+export const VMIMPORT_ROLE_ACTIONS = {
+  bucket: ['s3:GetBucketLocation', 's3:ListBucket'],
+  objects: ['s3:GetObject'],
+  images: ['ec2:ModifySnapshotAttribute', 'ec2:CopySnapshot', 'ec2:RegisterImage', 'ec2:Describe*'],
+  // AWS documents GenerateDataKey* and ReEncrypt*: the symmetric operations of them (no data key pairs).
+  targetKey: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+  bucketKey: ['kms:Decrypt'],
+} as const;
+
 export interface VmImportRoleProps {
   /**
    * Name of the role. VM Import assumes the role named in ImportImage's RoleName; the service default
@@ -12,6 +22,14 @@ export interface VmImportRoleProps {
   readonly roleName?: string;
   /** KMS keys the imported snapshots are encrypted with. @default none (unencrypted imports only) */
   readonly kmsKeyArns?: string[];
+  /**
+   * The import bucket and the key of its default encryption: VM Import reads the image as this role,
+   * so S3 decrypts with the key on its behalf.
+   * @default no SSE-KMS bucket
+   */
+  readonly bucket?: { readonly arn: string; readonly region: string; readonly kmsKeyArn: string };
+  /** Permissions boundary of the role. @default none */
+  readonly permissionsBoundary?: string;
 }
 
 /**
@@ -39,6 +57,7 @@ export class VmImportRole extends Construct {
       name: props.roleName ?? 'vmimport',
       description: 'VM Import/Export service role (rehost-factory)',
       assumeRolePolicy: trust.json,
+      permissionsBoundary: props.permissionsBoundary,
     });
     this.roleName = this.role.name;
     const keys = props.kmsKeyArns ?? [];
@@ -46,15 +65,28 @@ export class VmImportRole extends Construct {
       statement: [
         {
           sid: 'ImportSnapshotsAndImage',
-          actions: ['ec2:ModifySnapshotAttribute', 'ec2:CopySnapshot', 'ec2:RegisterImage', 'ec2:Describe*'],
+          actions: [...VMIMPORT_ROLE_ACTIONS.images],
           resources: ['*'],
         },
         ...(keys.length
           ? [
               {
                 sid: 'EncryptWithTargetKey',
-                actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+                actions: [...VMIMPORT_ROLE_ACTIONS.targetKey],
                 resources: keys,
+              },
+            ]
+          : []),
+        ...(props.bucket
+          ? [
+              {
+                sid: 'ReadEncryptedImages',
+                actions: [...VMIMPORT_ROLE_ACTIONS.bucketKey],
+                resources: [props.bucket.kmsKeyArn],
+                condition: [
+                  { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${props.bucket.region}.amazonaws.com`] },
+                  { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.bucket.arn] },
+                ],
               },
             ]
           : []),
