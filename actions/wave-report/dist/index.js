@@ -49718,6 +49718,18 @@ function workflowRoleNamePrefix(roleNamePrefix, estate) {
 function workflowRoleName(prefix, role) {
   return `${prefix}-${role}`;
 }
+function estateKeyAlias(estate) {
+  return `alias/rehost-factory/${estate}/estate`;
+}
+function bootstrapSecretsKeyAlias(estate) {
+  return `alias/rehost-factory/${estate}/bootstrap-secrets`;
+}
+function flowLogNames(estate) {
+  return { logGroup: `/rehost-factory/${estate}/vpc-flow-logs`, role: boundedName(estate, "vpc-flow-logs", 64) };
+}
+function boundaryPolicyName(workflowRolePrefix) {
+  return `${workflowRolePrefix}-boundary`;
+}
 function automationNames(estate) {
   return {
     topic: boundedName(estate, "automation", 256),
@@ -49756,6 +49768,11 @@ function derivedNames(c) {
     else fromName("kms-alias", alias, `the EBS key of "${t.name}"`);
     t.kms.grants.forEach((g, j) => out.push({ service: "kms-grant", name: g.name, what: "a KMS grant", field: ["accounts", "targets", i, "kms", "grants", j, "name"], fix: "rename the grant" }));
   });
+  fromName("kms-alias", estateKeyAlias(c.name), "the estate key");
+  if (c.bootstrap.activeDirectory) fromName("kms-alias", bootstrapSecretsKeyAlias(c.name), "the bootstrap secrets key");
+  const flow = flowLogNames(c.name);
+  fromName("log-group", flow.logGroup, "the staging VPC flow log group");
+  fromName("iam-role", flow.role, "the flow log delivery role");
   for (const d of BOOTSTRAP_DOCUMENTS) fromName("ssm-document", bootstrapDocumentName(c.name, d), `the bootstrap document ${d}`);
   out.push({ service: "log-group", name: c.bootstrap.logGroupName, what: "the bootstrap log group", field: ["bootstrap", "logGroupName"], fix: "change bootstrap.logGroupName" });
   if (c.github) {
@@ -49766,6 +49783,7 @@ function derivedNames(c) {
       const fix = "shorten github.roleNamePrefix or the estate name";
       out.push({ service: "iam-role", name: name2, what: "a workflow role", field, fix }, { service: "iam-policy", name: name2, what: "a workflow role policy", field, fix });
     }
+    out.push({ service: "iam-policy", name: boundaryPolicyName(prefix), what: "the permissions boundary", field: ["github", "roleNamePrefix"], fix: "shorten github.roleNamePrefix or the estate name" });
   }
   fromName("cloudformation-stack", mgnTemplatesStackName(c.name), "the MGN templates stack");
   c.bootstrap.postLaunch.forEach((p, i) => {
