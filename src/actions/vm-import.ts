@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { asImportFailure, parseVmImportArgs } from '../cli/vm-import';
 import { defaultConfigPath } from '../cli/options';
 import { loadFactoryFile } from '../config/load';
-import { systemClock } from '../vm-import/clock';
+import { systemClock } from '../core/clock';
 import { VmImportReport, writeReport } from '../vm-import/report';
 import { runVmImport } from '../vm-import/run';
 import { createVmImportClients, defaultReportPath, destroyVmImportClients } from '../vm-import/session';

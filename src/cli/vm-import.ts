@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadFactoryFile } from '../config/load';
 import { isEnvironmentError, isRehostError, RehostError } from '../errors';
-import { systemClock } from '../vm-import/clock';
+import { systemClock } from '../core/clock';
 import { VmImportRequest } from '../vm-import/preflight';
 import { writeReport } from '../vm-import/report';
 import { runVmImport } from '../vm-import/run';

@@ -1,7 +1,9 @@
 import { DescribeImportImageTasksCommand, EC2Client, ImportImageCommand, ImportImageTask } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
 import { ImportBootMode } from './boot-mode';
-import { Clock, WaitTimeoutError } from './clock';
+import { Clock, epochMs } from '../core/clock';
+import { sleepOrAbort, WaitTimeoutError } from '../core/wait';
+import { RehostError } from '../errors';
 import { ImageFormat } from './formats';
 
 export type LicenseType = 'AWS' | 'BYOL';
@@ -74,9 +76,9 @@ export interface ImportOutcome {
 }
 
 /** The import task ended without an AMI; the message carries VM Import's StatusMessage. */
-export class ImportFailedError extends Error {
+export class ImportFailedError extends RehostError {
   constructor(public readonly importTaskId: string, public readonly status: string, public readonly statusMessage: string) {
-    super(`import task ${importTaskId} ended ${status}: ${statusMessage || '(no StatusMessage)'}`);
+    super('refusal', `import task ${importTaskId} ended ${status}: ${statusMessage || '(no StatusMessage)'}`);
     this.name = 'ImportFailedError';
   }
 }
@@ -101,7 +103,7 @@ export interface WaitImportOptions {
  * `deleting` then `deleted` with the reason in StatusMessage. Finished tasks stay visible for about 7 days.
  */
 export async function waitForImport(o: WaitImportOptions): Promise<ImportOutcome> {
-  const started = o.clock.now();
+  const started = epochMs(o.clock);
   const deadline = started + o.timeoutMinutes * 60_000;
   const statuses: string[] = [];
   let last = 'not yet described';
@@ -124,12 +126,12 @@ export async function waitForImport(o: WaitImportOptions): Promise<ImportOutcome
         imageId: task.ImageId,
         snapshotIds: (task.SnapshotDetails ?? []).map((s) => s.SnapshotId ?? '').filter(Boolean),
         statuses,
-        seconds: (o.clock.now() - started) / 1000,
+        seconds: (epochMs(o.clock) - started) / 1000,
       };
     }
     if (status === 'deleting' || status === 'deleted') throw new ImportFailedError(o.importTaskId, status, task.StatusMessage ?? '');
-    if (o.clock.now() >= deadline) throw new WaitTimeoutError(`import task ${o.importTaskId}`, o.timeoutMinutes, last);
-    await o.clock.sleep(o.pollSeconds * 1000, o.signal);
+    if (epochMs(o.clock) >= deadline) throw new WaitTimeoutError(`import task ${o.importTaskId}`, o.timeoutMinutes, last);
+    await sleepOrAbort(o.clock, o.pollSeconds * 1000, o.signal);
   }
 }
 

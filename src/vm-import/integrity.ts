@@ -1,6 +1,7 @@
 import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
-import { Clock, waitFor } from './clock';
+import { Clock } from '../core/clock';
+import { waitFor } from '../core/wait';
 
 /** One file whose checksum was recorded at the source, e.g. a line of `sha256sum` output. */
 export interface RecordedChecksum {

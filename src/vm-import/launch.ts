@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
 import { FactoryConfig, Placement, Server } from '../config/schema';
-import { Clock, waitFor } from './clock';
+import { Clock } from '../core/clock';
+import { waitFor } from '../core/wait';
 import { VmImportInputError } from './formats';
 
 export interface LaunchOptions {

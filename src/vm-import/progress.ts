@@ -1,4 +1,4 @@
-import { Clock } from './clock';
+import { Clock, epochMs } from '../core/clock';
 
 /** Where progress goes: a terminal gets a redrawn bar, anything else (CI logs) periodic lines. */
 export interface ProgressSink {
@@ -42,14 +42,14 @@ export class UploadProgress {
     private done: number,
     private readonly intervalMs: number,
   ) {
-    this.started = clock.now();
+    this.started = epochMs(clock);
     this.lastDraw = this.started;
   }
 
   add(bytes: number): void {
     this.sent += bytes;
     this.done += bytes;
-    const now = this.clock.now();
+    const now = epochMs(this.clock);
     const every = this.sink.isTTY ? 200 : this.intervalMs;
     if (now - this.lastDraw >= every || this.done >= this.total) {
       this.lastDraw = now;
@@ -62,12 +62,12 @@ export class UploadProgress {
   }
 
   /** Bytes per second sent by this run. */
-  rate(now = this.clock.now()): number {
+  rate(now = epochMs(this.clock)): number {
     const secs = (now - this.started) / 1000;
     return secs > 0 ? this.sent / secs : 0;
   }
 
-  line(now = this.clock.now()): string {
+  line(now = epochMs(this.clock)): string {
     const pct = this.total ? (100 * this.done) / this.total : 100;
     const rate = this.rate(now);
     const eta = rate > 0 ? (this.total - this.done) / rate : Infinity;

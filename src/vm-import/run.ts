@@ -5,7 +5,7 @@ import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/clien
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createHash } from 'node:crypto';
 import { FactoryConfig } from '../config/schema';
-import { Clock } from './clock';
+import { Clock } from '../core/clock';
 import { startOrResumeImport, waitForImport } from './import-task';
 import { checkIntegrity } from './integrity';
 import { launchImported } from './launch';
@@ -49,7 +49,7 @@ export async function runVmImport(req: VmImportRequest, ctx: VmImportContext): P
     version: 1,
     outcome: 'failed',
     server: checked.server?.name,
-    startedAt: new Date(clock.now()).toISOString(),
+    startedAt: clock.now().toISOString(),
     image: { source, format: checked.format.name, os: checked.os, size: checked.size },
   };
   const publish = () => ctx.onReport?.(report);
@@ -173,7 +173,7 @@ export async function runVmImport(req: VmImportRequest, ctx: VmImportContext): P
     report.error = (e as Error).message;
     throw Object.assign(e as Error, { report });
   } finally {
-    report.finishedAt = new Date(clock.now()).toISOString();
+    report.finishedAt = clock.now().toISOString();
     publish();
   }
 }

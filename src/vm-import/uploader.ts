@@ -7,7 +7,8 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { Clock, systemClock } from './clock';
+import { Clock, epochMs, systemClock } from '../core/clock';
+import { RehostError } from '../errors';
 import { fingerprintChanges, fingerprintFile, SourceFingerprint } from './fingerprint';
 import { VmImportInputError } from './formats';
 import { compositeSha256, readPart, sameCompositeSha256, sha256File } from './part-io';
@@ -71,9 +72,10 @@ export class SourceChangedError extends VmImportInputError {
 }
 
 /** The completed object's checksum is not the one of the parts sent: it does not hold the image. */
-export class UploadChecksumMismatchError extends Error {
+export class UploadChecksumMismatchError extends RehostError {
   constructor(bucket: string, key: string, versionId: string | undefined, remote: string, local: string) {
     super(
+      'refusal',
       `s3://${bucket}/${key}${versionId && versionId !== 'null' ? ` (version ${versionId})` : ''}: S3's composite SHA-256 of the completed object is ${remote}, ` +
         `but the parts sent have ${local}, so the object does not hold the image's bytes and is not imported. ` +
         'Run the same command again to upload the file anew (the completed upload cannot be resumed).',
@@ -90,7 +92,7 @@ export class UploadChecksumMismatchError extends Error {
 export async function uploadImage(options: UploadImageOptions): Promise<UploadResult> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => undefined);
-  const started = clock.now();
+  const started = epochMs(clock);
   const source = await fingerprintFile(options.imagePath);
   const wholeFileHash = sha256File(options.imagePath, options.signal);
   // Surface a read error only when awaited below, never as an unhandled rejection.
@@ -151,13 +153,13 @@ export async function uploadImage(options: UploadImageOptions): Promise<UploadRe
     if (!remote) throw new Error(`S3 returned no SHA-256 checksum for s3://${state.bucket}/${state.key}: the upload cannot be verified`);
     // Not recorded as completed: a re-run finds the upload gone and starts a new one.
     if (!sameCompositeSha256(remote, local)) throw new UploadChecksumMismatchError(state.bucket, state.key, done.VersionId, remote, local);
-    state.completed = { etag: done.ETag ?? '', versionId: done.VersionId, checksumSha256: local, at: new Date(clock.now()).toISOString() };
+    state.completed = { etag: done.ETag ?? '', versionId: done.VersionId, checksumSha256: local, at: clock.now().toISOString() };
     writeUploadState(options.statePath, state);
   } else {
     log(`s3://${state.bucket}/${state.key} was already uploaded completely (upload ${state.uploadId})`);
   }
   const sha256 = await wholeFileHash;
-  const seconds = (clock.now() - started) / 1000;
+  const seconds = (epochMs(clock) - started) / 1000;
   return {
     bucket: state.bucket,
     key: state.key,
@@ -224,7 +226,7 @@ async function openUpload(options: UploadImageOptions, source: SourceFingerprint
     partSize: plan.partSize,
     partCount: plan.partCount,
     source,
-    startedAt: new Date((options.clock ?? systemClock).now()).toISOString(),
+    startedAt: (options.clock ?? systemClock).now().toISOString(),
     parts: [],
   };
   writeUploadState(options.statePath, state);

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
 import { dirname, join } from 'node:path';
-import { WaitTimeoutError } from '../../src/vm-import/clock';
+import { WaitTimeoutError } from '../../src/core/wait';
 import { ImportFailedError } from '../../src/vm-import/import-task';
 import { VmImportReport } from '../../src/vm-import/report';
 import { runVmImport, VmImportClients, VmImportContext } from '../../src/vm-import/run';

@@ -1,4 +1,4 @@
-import { waitFor } from '../../src/vm-import/clock';
+import { waitFor } from '../../src/core/wait';
 import { checksumCommand, parseChecksumFile } from '../../src/vm-import/integrity';
 import { formatDuration, UploadProgress } from '../../src/vm-import/progress';
 import { importKeyAliasId } from '../../src/vm-import/naming';
@@ -17,7 +17,7 @@ describe('vm-import building blocks', () => {
   it('draws a redrawn bar with rate and ETA on a terminal, and periodic lines elsewhere', () => {
     const clock = fastClock(0);
     let t = 0;
-    const now = { now: () => t, sleep: clock.sleep };
+    const now = { now: () => new Date(t), sleep: clock.sleep };
     const tty: string[] = [];
     const bar = new UploadProgress({ isTTY: true, write: (s) => tty.push(s) }, now, 100 * MIB, 50 * MIB, 30_000);
     t = 5_000;

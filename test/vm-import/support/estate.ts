@@ -6,7 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { FactoryConfig } from '../../../src/config/schema';
 import { VmImportClients } from '../../../src/vm-import/run';
 import { ebsKeyAlias, importBucketName, importTargetAccount } from '../../../src/vm-import/naming';
-import { Clock } from '../../../src/vm-import/clock';
+import { Clock } from '../../../src/core/clock';
 import { MOTO_ACCOUNT_HEADER, motoClientConfig } from '../../support/moto';
 import { exampleConfig } from '../../support/synth';
 
@@ -46,7 +46,7 @@ export function destroyClients(c: VmImportClients): void {
 /** A clock whose sleeps return at once and advance time: bounded waits run in milliseconds. */
 export function fastClock(start = Date.parse('2026-11-22T00:00:00Z')): Clock {
   let t = start;
-  return { now: () => t, sleep: async (ms) => void (t += ms) };
+  return { now: () => new Date(t), sleep: async (ms: number) => void (t += ms) };
 }
 
 export interface ImportEstate {
