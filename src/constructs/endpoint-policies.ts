@@ -2,7 +2,7 @@ import { InterfaceEndpointService } from './vpc-endpoints';
 import { policyDocument, PolicyStatement } from './policy-document';
 
 /**
- * S3 buckets the staging network must reach (domain §5): MGN's buckets, amazon-ssm-<region>
+ * S3 buckets the staging network must reach: MGN's buckets, amazon-ssm-<region>
  * (SSM agent) and the Amazon Linux 2023 repository bucket (replication servers update from it).
  * The AL2023 bucket name is not a documented constant: it is a setting.
  */

@@ -1,6 +1,6 @@
 /**
  * An emulator of AWS Application Migration Service (MGN) speaking its REST-JSON protocol on
- * loopback, for end-to-end tests and `--simulate` runs. See README "The MGN fake".
+ * loopback, for end-to-end tests and `--simulate` runs. See docs/development/mgn-fake.md.
  */
 export { VirtualClock } from './clock';
 export type { FaultOptions, MgnFake, MgnFakeOptions, SeedServer } from './types';

@@ -1,6 +1,6 @@
 /**
  * ISO-8601 durations as MGN reports them in `dataReplicationInfo.lagDuration` ("PT5M", "P0D",
- * "PT1H2M3.5S"). MGN returns a string or null, never a number: parsing it as a number (pitfall 9)
+ * "PT1H2M3.5S"). MGN returns a string or null, never a number: parsing it as a number
  * turns "PT5M" into NaN and silently passes every "lag < threshold" comparison.
  */
 

@@ -49,7 +49,7 @@ function criteria(server: Server): Criterion[] {
 /**
  * Matches each configured server to exactly one source server: by sourceServerId when given (no
  * fallback: a wrong ID is an error), else FQDN, then hostname, then IP address. Imported and
- * archived servers may lack identificationHints (pitfall 14), hence the IP fallback. Archived
+ * archived servers may lack identificationHints, hence the IP fallback. Archived
  * servers are only considered when no live one matches (a re-installed agent leaves an archived twin).
  */
 export function resolveServers(servers: ReadonlyArray<{ server: Server; application: string }>, sourceServers: readonly SourceServer[]): ResolvedServer[] {

@@ -494,7 +494,7 @@ export class WaveRun {
     }
   }
 
-  /** A COMPLETED job is not success: each server's launchStatus decides (pitfall 1). */
+  /** A COMPLETED job is not success: each server's launchStatus decides, since a job completes even when some of its launches failed. */
   private async checkLaunches(jobs: Map<string, Job>): Promise<void> {
     const cfg = this.rt.config.runbook;
     for (const t of this.tracks.filter((x) => x.stage === 'launching')) {

@@ -23,7 +23,7 @@ function tally(text: string): void {
 }
 
 afterAll(() => {
-  // Read by the README's test notes: how much of the input space the runs covered.
+  // Printed so that each run shows how much of the input space it covered.
   console.info(`loader properties: ${counts.runs} estates, ${counts.accepted} accepted, ${counts.refused} refused, ${counts.ms} ms in the loader`);
 });
 

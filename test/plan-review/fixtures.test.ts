@@ -6,7 +6,7 @@ import { reviewPlans } from '../../src/plan-review/review';
 import { chunkProblems, detailAddresses, sensitiveLeaks, sensitiveLeaves } from './checks';
 
 /**
- * Every real plan of test/fixtures/terraform-plans (copies of ../shared/fixtures/terraform-plans). Expected counts come from reading each
+ * Every real plan of test/fixtures/terraform-plans (real plans, each with its source in PROVENANCE.md). Expected counts come from reading each
  * plan and its PROVENANCE.md entry (e.g. cds-snc's expected "Plan: 2 to import, 1 to add, 0 to
  * change, 0 to destroy"), not from running the code.
  */

@@ -98,15 +98,15 @@ describe('plan review of real plans of our stacks (terraform + moto)', () => {
     expect(text).toMatch(/\+ policy += <<EOT\n\+ {5}\{\n\+ {7}"Statement": \[/);
   });
 
-  it('the README\'s rendered example is what the review of these two plans renders', () => {
+  it('the rendered example of docs/pull-request-flow.md is what the review of these two plans renders', () => {
     const review = reviewPlans([{ name: 'network', plan }, { name: 'security', plan: security }]);
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### What a reviewer sees'), readme.indexOf('(Lines elided for the README'));
+    const doc = readFileSync(join(ROOT, 'docs', 'pull-request-flow.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## What a reviewer sees'), doc.indexOf('(Lines elided here'));
     const claimed = /`rehost-factory plan-review` \((\d+) comments?;/.exec(section);
     expect(claimed).not.toBeNull();
     expect(review.comments).toHaveLength(Number(claimed![1]));
     const quoted = section.split('\n').filter((l) => l.startsWith('> ')).map((l) => l.slice(2));
-    // The heading is one level lower in the README (it sits under a README heading).
+    // The quoted heading is two levels lower than in the comment (it sits under the doc's own headings).
     const first = review.comments[0].replace('## Terraform plan review', '#### Terraform plan review');
     const text = [first, ...review.comments.slice(1)].join('\n');
     expect(quoted.length).toBeGreaterThan(20);

@@ -64,7 +64,7 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     const test = await runWave(rt, { wave: 'big', mode: 'test' });
     expect(test.servers.filter((x) => x.outcome !== 'succeeded')).toEqual([]);
     expect(new Set((await states(s)).values())).toEqual(new Set(['READY_FOR_CUTOVER']));
-    // Pitfall 1: every server went through the verification chain, not just a COMPLETED job.
+    // Every server went through the verification chain: a COMPLETED job alone is not success.
     for (const r of test.servers) {
       expect(r.phases.map((p) => p.phase)).toEqual(['launch-template', 'launch', 'status-checks', 'post-launch', 'lifecycle']);
       expect(r.postLaunchActions.map((a) => [a.document, a.status])).toEqual([
@@ -79,7 +79,7 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     expect(instances).toHaveLength(30);
     expect(new Set(instances.map((i) => i.InstanceType))).toEqual(new Set(['t3.medium']));
     // moto's RunInstances ignores a template's network interfaces, so the placement is checked on
-    // the default version MGN launches from (pitfall 5: a version that is not default is ignored).
+    // the default version MGN launches from (MGN launches from the default version and ignores any other).
     expect(await defaultPlacements(s, test.servers.map((x) => x.sourceServerID!))).toEqual(new Set([`${testSubnet} t3.medium rehost-linux`]));
     expect(log.lines.some((l) => /started mgnjob-\S+ with 30 servers/.test(l))).toBe(true);
 
@@ -93,7 +93,7 @@ describe('a 30-server wave against the MGN fake and moto', () => {
     const finalize = await runWave(rt, { wave: 'big', mode: 'finalize' });
     expect(finalize.servers.filter((x) => x.outcome !== 'succeeded')).toEqual([]);
     expect(new Set((await states(s)).values())).toEqual(new Set(['CUTOVER']));
-    // Pitfall 4: FinalizeCutover takes one server per call.
+    // FinalizeCutover takes one server per call.
     expect(s.fake.calls('FinalizeCutover')).toBe(30);
     for (const r of test.servers) {
       expect([s.fake.launches(r.sourceServerID!, 'START_TEST'), s.fake.launches(r.sourceServerID!, 'START_CUTOVER')]).toEqual([1, 1]);

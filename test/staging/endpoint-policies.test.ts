@@ -7,7 +7,7 @@ import { allowedBy, Statement } from './iam-matcher';
 /**
  * The scoped endpoint policies of the network stack, read from its synthesized JSON (one stack,
  * no Terraform): the S3 gateway and S3 interface endpoints must let replication servers and agents
- * reach every bucket they need (domain §5: MGN's buckets, amazon-ssm-<region>, the Amazon Linux
+ * reach every bucket they need (MGN's buckets, amazon-ssm-<region>, the Amazon Linux
  * 2023 repository bucket; plus network.endpoints.extraS3Buckets), and the MGN endpoint must admit
  * agent sessions (execute-api:Invoke on POST/CreateSessionForMgn).
  */
@@ -25,7 +25,7 @@ function policyOf(eps: Endpoint[], service: string, type: 'Gateway' | 'Interface
   return (JSON.parse(ep.policy) as { Statement: Statement[] }).Statement;
 }
 
-/** The buckets domain §5 names, written out here rather than taken from the code under test. */
+/** The buckets MGN, the SSM agent and replication-server updates read, written out here rather than taken from the code under test. */
 function serviceBuckets(region: string): string[] {
   return [
     `aws-mgn-clients-${region}`, `aws-mgn-clients-hashes-${region}`, `aws-mgn-internal-${region}`, `aws-mgn-internal-hashes-${region}`,

@@ -1,5 +1,5 @@
 /**
- * The policy-side findings of issue 11 that a synthesized estate shows without running anything
+ * The policy-side review findings that a synthesized estate shows without running anything
  * (the policy oracle, test/policy, evaluates the deployed policies against every call):
  * flow logs and the default security group of the staging VPC, customer managed keys of topics,
  * log groups and the import bucket, service trusts bound to their source, permissions boundaries on
@@ -38,7 +38,7 @@ function trustOf(tf: Tf, role: Record<string, unknown>): TrustStatement[] {
   }));
 }
 
-describe('policy findings of issue 11 (synthesized)', () => {
+describe('policy review findings (synthesized)', () => {
   it('logs every flow of the created staging VPC through a role only VPC Flow Logs of the account may assume, and empties its default security group', () => {
     const network = stack('network');
     expect(resources(network, 'aws_flow_log')).toEqual([expect.objectContaining({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' })]);

@@ -23,7 +23,7 @@ const toolsRoot = () => process.env.REHOST_TOOLS_ROOT ?? ROOT;
 const venvDir = () => join(toolsRoot(), '.venv');
 const terraformDir = () => join(toolsRoot(), '.tools');
 
-/** The exact install commands, run from the project folder (the README's prerequisites table shows the same). */
+/** The exact install commands, run from the project folder (docs/prerequisites.md shows the same). */
 export const INSTALL = {
   terraform:
     `npm install --prefix .tools @jahed/terraform@${PINNED.terraform}   (it downloads terraform from releases.hashicorp.com on first run), ` +

@@ -29,7 +29,7 @@ export class DeadLetterQueue extends Construct {
     this.queue = new SqsQueue(this, 'queue', { name: props.name, messageRetentionSeconds: props.retentionSeconds ?? 14 * 24 * 3600, sqsManagedSseEnabled: true });
     new CloudwatchMetricAlarm(this, 'alarm', {
       alarmName: props.name,
-      alarmDescription: 'An automation event could not be delivered: see the dead-letter queue (README, Automation pipelines)',
+      alarmDescription: 'An automation event could not be delivered: see the dead-letter queue (docs/pipelines.md, Seeing a run)',
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
       dimensions: { QueueName: this.queue.name },

@@ -45,7 +45,7 @@ export const HAPPY_IMPORT: ImportTaskScript = {
   ],
 };
 
-/** The phases as Status values (domain.md §4: validating, validated, converting, updating), not only as StatusMessage. */
+/** The phases as Status values (validating, validated, converting, updating: VM Import reports them either way), not only as StatusMessage. */
 export const PHASED_IMPORT: ImportTaskScript = {
   steps: [
     { status: 'active', message: 'pending', progress: '2' },
