@@ -24,7 +24,8 @@ export function bundleWorkflowScript(name: WorkflowScriptName): string {
     charset: 'utf8',
     logLevel: 'warning',
   });
-  let code = result.outputFiles[0].text;
+  // esbuild's own first line names the source, as the header below does.
+  let code = result.outputFiles[0].text.replace(`// src/projen/scripts/${name}.ts\n`, '');
   code = code.replace(/^import (\{[^}]*\}) from ("node:[\w/]+"|"[a-z_]+");$/gm, (_, names: string, mod: string) => `const ${names} = require(${mod});`);
   const exports = /^export \{([^}]*)\};\n$/m.exec(code);
   if (!exports || !exports[1].split(',').map((e) => e.trim()).includes(fn)) throw new Error(`src/projen/scripts/${name}.ts: expected it to export the function ${fn}`);

@@ -17,7 +17,7 @@ export type WorkflowScriptName = keyof typeof WORKFLOW_SCRIPTS;
 /** Where the committed bodies are (next to this module, in src/ and in lib/ alike). */
 export const SCRIPTS_DIST_DIR = join(__dirname, 'dist');
 
-/** The committed github-script body of a workflow script. */
+/** The committed github-script body of a workflow script (without the file's final line break). */
 export function workflowScript(name: WorkflowScriptName): string {
-  return readFileSync(join(SCRIPTS_DIST_DIR, `${name}.js`), 'utf8');
+  return readFileSync(join(SCRIPTS_DIST_DIR, `${name}.js`), 'utf8').trimEnd();
 }
