@@ -113,10 +113,31 @@ export class RehostWorkflows extends Component {
       outDir: props.outDir ?? 'cdktf.out',
       driftSchedule: props.driftSchedule ?? '17 5 * * *',
     };
+    validate(this.options);
     addPlanWorkflow(gh, this.options);
     addApplyWorkflow(gh, this.options);
     addDriftWorkflow(gh, this.options);
     addCutoverWorkflow(gh, this.options);
     addVmImportWorkflow(gh, this.options);
   }
+}
+
+/**
+ * Refuses props that would generate a broken or unsafe workflow: names end up as literals in the
+ * YAML and in the roles' OIDC subjects, so an expression or a wildcard there is refused.
+ */
+function validate(o: ResolvedWorkflowOptions): void {
+  const problems: string[] = [];
+  const plainName = (field: string, value: string) => {
+    if (!value || /[*?\s]|\$\{\{/.test(value)) problems.push(`${field}: expected a plain name (no spaces, wildcards or \${{ }} expressions), got ${JSON.stringify(value)}`);
+  };
+  plainName('branch', o.branch);
+  for (const [k, v] of Object.entries(o.environments)) plainName(`environments.${k}`, v);
+  for (const [k, r] of Object.entries(o.roles)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(r.secret) || /^GITHUB_/i.test(r.secret)) problems.push(`roles.${k}.secret: expected a secret name (letters, digits, "_", not starting with a digit or GITHUB_), got ${JSON.stringify(r.secret)}`);
+    if (!Number.isInteger(r.maxSessionSeconds) || r.maxSessionSeconds < 900 || r.maxSessionSeconds > 43_200) problems.push(`roles.${k}.maxSessionSeconds: expected whole seconds from 900 to 43200 (IAM's MaxSessionDuration range), got ${r.maxSessionSeconds}`);
+  }
+  if (o.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(o.region)) problems.push(`region: expected an AWS Region such as eu-west-1, got ${JSON.stringify(o.region)}`);
+  if (!o.infraPaths.length) problems.push('infraPaths: expected at least one path filter');
+  if (problems.length) throw new Error(`RehostWorkflows: ${problems.join('; ')}`);
 }

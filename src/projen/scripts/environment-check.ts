@@ -10,6 +10,10 @@ export async function environmentCheck({ github, context, core }: ScriptContext)
   const { owner, repo } = context.repo;
   const name = process.env.ENVIRONMENT;
   const branch = process.env.BRANCH;
+  if (!name || !branch) {
+    core.setFailed('The environment check needs the environment and branch to check in $ENVIRONMENT and $BRANCH. No role was assumed.');
+    return;
+  }
   const path = { owner, repo, environment_name: name };
   let env;
   try {
@@ -20,9 +24,10 @@ export async function environmentCheck({ github, context, core }: ScriptContext)
     return;
   }
   const problems: string[] = [];
-  const review = (env.protection_rules || []).filter((r: { type: string }) => r.type === 'required_reviewers');
-  if (!review.some((r: { reviewers?: unknown[] }) => (r.reviewers || []).length > 0)) problems.push('no required reviewers');
-  else if (!review.some((r: { prevent_self_review?: boolean }) => r.prevent_self_review === true)) problems.push('self-review is allowed (the person who starts a run could approve it)');
+  type ReviewRule = { reviewers?: unknown[]; prevent_self_review?: boolean };
+  const review = (env.protection_rules || []).filter((r) => r.type === 'required_reviewers') as ReviewRule[];
+  if (!review.some((r) => (r.reviewers || []).length > 0)) problems.push('no required reviewers');
+  else if (!review.some((r) => r.prevent_self_review === true)) problems.push('self-review is allowed (the person who starts a run could approve it)');
   const policy = env.deployment_branch_policy;
   if (!policy) problems.push(`deployments from every branch are allowed (expected "${branch}" only)`);
   else if (policy.protected_branches) problems.push(`deployments from every protected branch are allowed (expected "${branch}" only)`);
