@@ -3,6 +3,10 @@ async function environmentCheck({ github, context, core }) {
   const { owner, repo } = context.repo;
   const name = process.env.ENVIRONMENT;
   const branch = process.env.BRANCH;
+  if (!name || !branch) {
+    core.setFailed("The environment check needs the environment and branch to check in $ENVIRONMENT and $BRANCH. No role was assumed.");
+    return;
+  }
   const path = { owner, repo, environment_name: name };
   let env;
   try {
