@@ -14,4 +14,5 @@ export const COMMANDS: Record<string, () => Command> = {
   'vm-import': () => require('./vm-import').vmImportCommand,
   'plan-review': () => require('./plan-review').planReviewCommand,
   'plan-compare': () => require('./plan-review').planCompareCommand,
+  outputs: () => require('./outputs').outputsCommand,
 };

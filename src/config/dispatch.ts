@@ -1,7 +1,7 @@
 /**
  * How many servers one dispatch of the cutover workflow can run: the wave-plan job outputs the
  * servers in chunks of GitHub's matrix limit, and the workflow has one server job per chunk. The
- * workflow (.projenrc.ts), the wave-plan action and `validate` read the numbers from here.
+ * workflow (src/projen/workflows/cutover.ts), the wave-plan action and `validate` read the numbers from here.
  */
 
 /** GitHub runs at most 256 jobs from one matrix. */
