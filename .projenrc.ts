@@ -1,5 +1,5 @@
 import { JsonFile, TextFile, javascript, typescript } from 'projen';
-import { bundleArgs } from './src/lambdas/index';
+import { bundleArgs } from './src/infra/lambdas/index';
 import { RehostWorkflows } from './src/projen/rehost-workflows';
 import { addBuildWorkflow } from './src/projen/workflows/build';
 
@@ -44,7 +44,7 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/client-iam@^3.1162.0',
     // The AMI swap lambdas resolve Auto Scaling groups.
     '@aws-sdk/client-auto-scaling@^3.1162.0',
-    // The recovery handler (src/lambdas) claims in DynamoDB and reports on SNS; Lambda's runtime
+    // The recovery handler (src/infra/lambdas) claims in DynamoDB and reports on SNS; Lambda's runtime
     // provides the SDK, so the bundles leave it out, but the compiled library imports it.
     '@aws-sdk/client-dynamodb@^3.1162.0',
     '@aws-sdk/client-sns@^3.1162.0',
@@ -160,16 +160,18 @@ new RehostWorkflows(project);
 
 // ------------------------------------------------------------------------------------------------
 // bundle:lambdas: the automation pipelines' handlers, bundled by esbuild into
-// src/lambdas/dist (committed: synth packages them for aws_lambda_function; a test checks they match).
+// src/infra/lambdas/dist (committed: synth packages them for aws_lambda_function; a test checks they match).
 const bundleLambdas = project.addTask('bundle:lambdas', {
-  description: 'Bundle the automation pipelines\' Lambda handlers (src/lambdas) with esbuild',
-  exec: `esbuild ${bundleArgs('src/lambdas/dist').map((a) => (a.includes('*') ? `'${a}'` : a)).join(' ')}`,
+  description: 'Bundle the automation pipelines\' Lambda handlers (src/infra/lambdas) with esbuild',
+  exec: `esbuild ${bundleArgs('src/infra/lambdas/dist').map((a) => (a.includes('*') ? `'${a}'` : a)).join(' ')}`,
 });
 project.preCompileTask.spawn(bundleLambdas);
 
 // The library (package.json main: lib/index.js) synthesizes the automation stack from lib/ too:
 // the committed Lambda bundles go next to the compiled code, where LAMBDA_BUNDLE_DIR points.
-project.postCompileTask.exec(`node -e "require('node:fs').cpSync('src/lambdas/dist', 'lib/lambdas/dist', { recursive: true })"`);
+project.postCompileTask.exec(`node -e "require('node:fs').cpSync('src/infra/lambdas/dist', 'lib/infra/lambdas/dist', { recursive: true })"`);
+// The simulation's moto wrapper is Python: tsc does not copy it.
+project.postCompileTask.exec(`node -e "require('node:fs').cpSync('src/simulation/moto_server_wrapper.py', 'lib/simulation/moto_server_wrapper.py')"`);
 // So do the workflow scripts' bodies, which RehostWorkflows reads next to its compiled module.
 project.postCompileTask.exec(`node -e "require('node:fs').cpSync('src/projen/scripts/dist', 'lib/projen/scripts/dist', { recursive: true })"`);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { COMMANDS } from './cli/commands';
 import { CommandIo } from './cli/options';
-import { describeError, isRehostError } from './errors';
+import { describeError, isRehostError } from './core/errors';
 
 /**
  * Runs one CLI invocation and returns its exit code (0 ok, 1 failed, 2 invalid input or usage).

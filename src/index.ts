@@ -5,8 +5,8 @@
  */
 
 // Errors by kind (usage, invalid input, refusal, internal) and how the CLI and the actions report them.
-export { describeError, InternalError, isExpectedError, isRehostError, RehostError } from './errors';
-export type { ErrorKind, ErrorReport } from './errors';
+export { describeError, InternalError, isExpectedError, isRehostError, RehostError } from './core/errors';
+export type { ErrorKind, ErrorReport } from './core/errors';
 
 // The estate file: parse, validate (every problem located), types, JSON Schema.
 export { loadFactoryFile, parseFactory } from './config/load';
@@ -22,50 +22,50 @@ export type { AmiReEncryptionSettings, AmiSwapSettings, AutomationSettings, Poll
 export type { VmImportConfig } from './config/sections/vm-import';
 
 // The cdktf app and its stacks.
-export { buildApp, summarizeOutdir, synthesizeEstate, synthesizeInto } from './app';
-export type { StackSummary } from './app';
-export * from './stacks/factory-stack';
-export * from './stacks/access-stack';
-export * from './stacks/estate-names';
-export * from './stacks/network-stack';
-export * from './stacks/security-stack';
-export * from './stacks/mgn-stack';
-export * from './stacks/automation-stack';
-export * from './stacks/vm-import-stack';
+export { buildApp, summarizeOutdir, synthesizeEstate, synthesizeInto } from './infra/app';
+export type { StackSummary } from './infra/app';
+export * from './infra/stacks/factory-stack';
+export * from './infra/stacks/access-stack';
+export * from './infra/stacks/estate-names';
+export * from './infra/stacks/network-stack';
+export * from './infra/stacks/security-stack';
+export * from './infra/stacks/mgn-stack';
+export * from './infra/stacks/automation-stack';
+export * from './infra/stacks/vm-import-stack';
 
 // Constructs, usable without an estate file.
-export * from './constructs/ebs-key';
-export * from './constructs/estate-key';
-export * from './constructs/bootstrap-secrets-key';
-export * from './constructs/permissions-boundary';
-export * from './constructs/target-account-roles';
-export * from './constructs/workflow-policies/apply';
-export * from './constructs/workflow-policies/cutover';
-export * from './constructs/workflow-policies/plan';
-export * from './constructs/workflow-policies/terraform-actions';
-export * from './constructs/workflow-policies/vm-import';
-export * from './constructs/endpoint-policies';
-export * from './constructs/github-oidc-roles';
-export * from './constructs/mgn-templates';
-export * from './constructs/policy-document';
-export * from './constructs/resolver-inbound-endpoint';
-export * from './constructs/ssm-bootstrap-documents';
-export * from './constructs/staging-security-groups';
-export * from './constructs/target-account-provider';
-export * from './constructs/vpc-endpoints';
-export * from './constructs/vm-import';
-export { NotificationTopic } from './constructs/automation/notification-topic';
-export type { NotificationTopicProps } from './constructs/automation/notification-topic';
-export { PipelineFunction } from './constructs/automation/pipeline-function';
-export type { PipelineFunctionProps } from './constructs/automation/pipeline-function';
-export { PipelineStateMachine } from './constructs/automation/pipeline-state-machine';
-export type { PipelineStateMachineProps } from './constructs/automation/pipeline-state-machine';
+export * from './infra/constructs/ebs-key';
+export * from './infra/constructs/estate-key';
+export * from './infra/constructs/bootstrap-secrets-key';
+export * from './infra/constructs/permissions-boundary';
+export * from './infra/constructs/target-account-roles';
+export * from './infra/constructs/workflow-policies/apply';
+export * from './infra/constructs/workflow-policies/cutover';
+export * from './infra/constructs/workflow-policies/plan';
+export * from './infra/constructs/workflow-policies/terraform-actions';
+export * from './infra/constructs/workflow-policies/vm-import';
+export * from './infra/constructs/endpoint-policies';
+export * from './infra/constructs/github-oidc-roles';
+export * from './infra/constructs/mgn-templates';
+export * from './infra/constructs/policy-document';
+export * from './infra/constructs/resolver-inbound-endpoint';
+export * from './infra/constructs/ssm-bootstrap-documents';
+export * from './infra/constructs/staging-security-groups';
+export * from './infra/constructs/target-account-provider';
+export * from './infra/constructs/vpc-endpoints';
+export * from './infra/constructs/vm-import';
+export { NotificationTopic } from './infra/constructs/automation/notification-topic';
+export type { NotificationTopicProps } from './infra/constructs/automation/notification-topic';
+export { PipelineFunction } from './infra/constructs/automation/pipeline-function';
+export type { PipelineFunctionProps } from './infra/constructs/automation/pipeline-function';
+export { PipelineStateMachine } from './infra/constructs/automation/pipeline-state-machine';
+export type { PipelineStateMachineProps } from './infra/constructs/automation/pipeline-state-machine';
 
 // MGN set-up, the wave runbook and VM Import (plain TypeScript over AWS SDK clients).
-export { initializeMgn } from './mgn/initialize';
-export type { InitializeOptions, InitializeOutcome } from './mgn/initialize';
-export { createClient } from './aws/clients';
-export type { AwsClientSettings } from './aws/clients';
+export { initializeMgn } from './runbook/mgn-init';
+export type { InitializeOptions, InitializeOutcome } from './runbook/mgn-init';
+export { createClient } from './core/aws/clients';
+export type { AwsClientSettings } from './core/aws/clients';
 export * as runbook from './runbook';
 export { runVmImport } from './vm-import/run';
 export type { VmImportClients, VmImportContext } from './vm-import/run';

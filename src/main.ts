@@ -1,6 +1,6 @@
 // Entry point for the cdktf CLI (cdktf.json "app"): `npx cdktf synth` builds the same app as
 // `rehost-factory synth`. The estate file comes from REHOST_FACTORY_CONFIG or the default lookup.
-import { buildApp, synthesizeInto, writeTargetAccountRoles } from './app';
+import { buildApp, synthesizeInto, writeTargetAccountRoles } from './infra/app';
 import { defaultConfigPath } from './cli/options';
 import { ConfigError } from './config/errors';
 import { loadFactoryFile } from './config/load';

@@ -26,7 +26,7 @@ import { makespanLowerBoundMinutes } from '../../src/runbook/batching';
 import type { Mode } from '../../src/runbook/lifecycle';
 import type { Phase, WaveReport } from '../../src/runbook/report';
 import { runWave } from '../../src/runbook/run-wave';
-import { type Simulation, startSimulation } from '../../src/runbook/simulate';
+import { type Simulation, startSimulation } from '../../src/simulation/simulate';
 
 const args = process.argv.slice(2);
 const SERVERS = Number(args.find((a) => /^\d+$/.test(a)) ?? 500);

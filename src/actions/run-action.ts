@@ -5,7 +5,7 @@
  * step debug logging on (ACTIONS_STEP_DEBUG, core.isDebug()).
  */
 import * as core from '@actions/core';
-import { describeError, RehostError } from '../errors';
+import { describeError, RehostError } from '../core/errors';
 
 /** A bad action input; the action fails with this message before any AWS call. */
 export class InputError extends RehostError {

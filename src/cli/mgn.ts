@@ -1,9 +1,9 @@
 import { MgnClient } from '@aws-sdk/client-mgn';
 import { parseArgs } from 'node:util';
-import { createClient } from '../aws/clients';
+import { createClient } from '../core/aws/clients';
 import { loadFactoryFile } from '../config/load';
 import { region } from '../config/primitives';
-import { initializeMgn } from '../mgn/initialize';
+import { initializeMgn } from '../runbook/mgn-init';
 import { Command, defaultConfigPath, parseUsage, UsageError } from './options';
 
 /** `rehost-factory mgn init`: initialize MGN in the staging account and Region, once. */

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 
 /** A command-line mistake; the CLI prints it with the command's usage and exits 2. */
 export class UsageError extends RehostError {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadFactoryFile } from '../config/load';
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 import { appendGithubOutputs } from './github-output';
 import { Command, defaultConfigPath, parseUsage, UsageError } from './options';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { synthesizeEstate, StackSummary } from '../app';
+import { synthesizeEstate, StackSummary } from '../infra/app';
 import { loadFactoryFile } from '../config/load';
 import { Command, defaultConfigPath, outputFolder, parseUsage } from './options';
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadFactoryFile } from '../config/load';
-import { isEnvironmentError, isRehostError, RehostError } from '../errors';
+import { isEnvironmentError, isRehostError, RehostError } from '../core/errors';
 import { systemClock } from '../core/clock';
 import { VmImportRequest } from '../vm-import/preflight';
 import { writeReport } from '../vm-import/report';

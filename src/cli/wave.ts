@@ -33,7 +33,7 @@ async function target(config: FactoryConfig, simulate: boolean, wave: string, io
     return { config, clients, clock: systemClock, simulated: false, stop: async () => destroyClients(clients) };
   }
   // Loaded only for --simulate: the fake and moto are not needed against AWS.
-  const { startSimulation } = require('../runbook/simulate') as typeof import('../runbook/simulate');
+  const { startSimulation } = require('../simulation/simulate') as typeof import('../simulation/simulate');
   io.out('SIMULATION: starting the MGN fake and moto; nothing here calls AWS. Time is virtual.');
   const sim = await startSimulation({ config, waves: [wave] });
   io.out(`SIMULATION: MGN fake at ${sim.fake.url}, moto at ${sim.motoUrl}; ${[...sim.idMap].map(([a, b]) => `${a}→${b}`).join(', ')}`);

@@ -1,4 +1,4 @@
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 
 /** One problem in an estate file, located for a human: file:line:column field: message. */
 export interface ConfigProblem {

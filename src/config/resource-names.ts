@@ -1,4 +1,4 @@
-import { boundedName } from '../constructs/automation/names';
+import { boundedName } from '../infra/constructs/automation/names';
 import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
 import { NamedService } from './aws-names';
 import { BOOTSTRAP_DOCUMENTS } from './bootstrap-documents';

@@ -1,4 +1,4 @@
-import { InternalError } from '../errors';
+import { InternalError } from '../core/errors';
 import { BOOTSTRAP_DOCUMENTS, BootstrapDocumentName, BootstrapDocumentsMissingError, documentDefaultEntries, loadBootstrapDocument, parameterProblem, SsmDocumentContent } from './bootstrap-documents';
 import { CidrIndex } from './cidr-index';
 import { LIMIT_RULES } from './limits';

@@ -1,4 +1,4 @@
-import { RehostError } from '../errors';
+import { RehostError } from './errors';
 import { Clock, epochMs } from './clock';
 
 /** A bounded wait ran out of time: names what was awaited and the last state seen. */

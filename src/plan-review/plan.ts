@@ -5,7 +5,7 @@
  * `*_sensitive` trees of format 0.1) is optional here.
  */
 
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 
 /** A JSON value as Terraform writes it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

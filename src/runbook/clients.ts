@@ -3,7 +3,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { MgnClient } from '@aws-sdk/client-mgn';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createClient } from '../aws/clients';
+import { createClient } from '../core/aws/clients';
 import type { FactoryConfig } from '../config/schema';
 import type { RunbookClients } from './context';
 

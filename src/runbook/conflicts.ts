@@ -1,5 +1,5 @@
 import type { ConflictException, ErrorDetails } from '@aws-sdk/client-mgn';
-import { errorCode } from './retry';
+import { errorCode } from '../core/retry';
 
 /**
  * The servers a ConflictException names, with MGN's reason for each. StartTest, StartCutover and

@@ -9,7 +9,7 @@ export * from './preflight';
 export * from './reconcile';
 export * from './report';
 export * from './resolve';
-export * from './retry';
+export * from '../core/retry';
 export * from './run-wave';
 export * from './runtime';
 export * from './select';

@@ -3,7 +3,7 @@ import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeDocumentCommand } from '@aws-sdk/client-ssm';
 import { reservedAddressProblem } from '../config/subnet-addresses';
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 import { forEachLimited } from './concurrency';
 import { ipInCidr } from './net';
 import { parseIsoDuration } from './duration';
@@ -12,7 +12,7 @@ import { type Mode, type NextStep } from './lifecycle';
 import { kmsKeyFor, placementFor, postLaunchDocuments } from './placement';
 import { postLaunchConfigProblem } from './post-launch-config';
 import type { ResolvedServer } from './resolve';
-import { errorCode } from './retry';
+import { errorCode } from '../core/retry';
 import { call, type Runtime } from './runtime';
 
 /** A server preflight refused, with every reason found (not just the first). */

@@ -1,6 +1,6 @@
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 import { isAbort, throwIfAborted } from './interrupt';
-import { backoffDelay, errorCode, isRetryable, isThrottling } from './retry';
+import { backoffDelay, errorCode, isRetryable, isThrottling } from '../core/retry';
 import { type RetryRuntime, retryOptions } from './runtime';
 
 /** What a read found after a mutating call failed: its effect is in place (and what stands for its answer), or not yet. */

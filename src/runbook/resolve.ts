@@ -1,6 +1,6 @@
 import { DescribeSourceServersCommand, type MgnClient, type SourceServer } from '@aws-sdk/client-mgn';
 import type { Server } from '../config/schema';
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 import { silentLogger } from './context';
 import { listAll } from './paginate';
 import type { RetryRuntime } from './runtime';

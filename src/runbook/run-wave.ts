@@ -16,7 +16,7 @@ import { PreflightError, type PreflightFailure, preflight } from './preflight';
 import { MutationFailed } from './reconcile';
 import type { Phase, ServerReport, WaveReport } from './report';
 import { type ResolvedServer, ResolutionError, listSourceServers, resolveServers } from './resolve';
-import { errorCode } from './retry';
+import { errorCode } from '../core/retry';
 import { account, call, type Runtime } from './runtime';
 import { selectServers } from './select';
 import { type SyncResult, syncMgnPlan } from './sync';

@@ -1,6 +1,6 @@
 import type { FactoryConfig } from '../config/schema';
 import type { Clock, Logger, RunbookClients, TcpProbe } from './context';
-import { type RetryOptions, withRetry } from './retry';
+import { type RetryOptions, withRetry } from '../core/retry';
 
 /** Everything a runbook step needs: passed in, so actions, the CLI and tests each bring their own. */
 export interface Runtime {

@@ -1,5 +1,5 @@
 import type { FactoryConfig, Server, Wave } from '../config/schema';
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 
 /** A wave, server filter or mode that does not fit factory.yaml; raised before any AWS call. */
 export class WaveInputError extends RehostError {

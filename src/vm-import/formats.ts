@@ -4,7 +4,7 @@
  * value the API expects.
  */
 
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 export type ImageFormatName = 'ova' | 'vmdk' | 'vhd' | 'vhdx' | 'raw';
 
 export interface ImageFormat {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { ImportBootMode } from './boot-mode';
 import { Clock, epochMs } from '../core/clock';
 import { sleepOrAbort, WaitTimeoutError } from '../core/wait';
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 import { ImageFormat } from './formats';
 
 export type LicenseType = 'AWS' | 'BYOL';

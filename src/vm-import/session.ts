@@ -4,7 +4,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { basename, dirname, join } from 'node:path';
-import { createClient } from '../aws/clients';
+import { createClient } from '../core/aws/clients';
 import { FactoryConfig } from '../config/schema';
 import { ImageSource } from './preflight';
 import { VmImportClients } from './run';

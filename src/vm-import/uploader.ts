@@ -8,7 +8,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Clock, epochMs, systemClock } from '../core/clock';
-import { RehostError } from '../errors';
+import { RehostError } from '../core/errors';
 import { fingerprintChanges, fingerprintFile, SourceFingerprint } from './fingerprint';
 import { VmImportInputError } from './formats';
 import { compositeSha256, readPart, sameCompositeSha256, sha256File } from './part-io';

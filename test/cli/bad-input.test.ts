@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { runCli } from '../../src/cli';
 import { RULES } from '../../src/config/rules';
-import { findLambdaBundleDir, LAMBDA_BUNDLE_DIR, LAMBDA_HANDLERS } from '../../src/lambdas/index';
+import { findLambdaBundleDir, LAMBDA_BUNDLE_DIR, LAMBDA_HANDLERS } from '../../src/infra/lambdas/index';
 import { ROOT } from '../support/tools';
 
 /** Command-line mistakes the CLI used to crash on, its error boundary, and the compiled CLI's file layout. */
@@ -116,19 +116,19 @@ describe('the CLI error boundary', () => {
 });
 
 describe('the compiled CLI finds the Lambda bundles', () => {
-  it('next to the module when the build copied them, else in the package\'s src/lambdas/dist', () => {
-    expect(LAMBDA_BUNDLE_DIR).toBe(join(ROOT, 'src', 'lambdas', 'dist'));
+  it('next to the module when the build copied them, else in the package\'s src/infra/lambdas/dist', () => {
+    expect(LAMBDA_BUNDLE_DIR).toBe(join(ROOT, 'src', 'infra', 'lambdas', 'dist'));
     const pkg = mkdtempSync(join(tmpdir(), 'rehost-layout-'));
-    const committed = join(pkg, 'src', 'lambdas', 'dist');
+    const committed = join(pkg, 'src', 'infra', 'lambdas', 'dist');
     mkdirSync(committed, { recursive: true });
     for (const h of LAMBDA_HANDLERS) writeFileSync(join(committed, `${h}.js`), '');
-    mkdirSync(join(pkg, 'lib', 'lambdas'), { recursive: true });
-    // `npx projen compile` runs tsc only: lib/lambdas/dist does not exist.
-    expect(findLambdaBundleDir(join(pkg, 'lib', 'lambdas'))).toBe(committed);
+    mkdirSync(join(pkg, 'lib', 'infra', 'lambdas'), { recursive: true });
+    // `npx projen compile` runs tsc only: lib/infra/lambdas/dist does not exist.
+    expect(findLambdaBundleDir(join(pkg, 'lib', 'infra', 'lambdas'))).toBe(committed);
     // A full build copies them next to the compiled module, which is then preferred.
-    mkdirSync(join(pkg, 'lib', 'lambdas', 'dist'));
-    for (const h of LAMBDA_HANDLERS) writeFileSync(join(pkg, 'lib', 'lambdas', 'dist', `${h}.js`), '');
-    expect(findLambdaBundleDir(join(pkg, 'lib', 'lambdas'))).toBe(join(pkg, 'lib', 'lambdas', 'dist'));
+    mkdirSync(join(pkg, 'lib', 'infra', 'lambdas', 'dist'));
+    for (const h of LAMBDA_HANDLERS) writeFileSync(join(pkg, 'lib', 'infra', 'lambdas', 'dist', `${h}.js`), '');
+    expect(findLambdaBundleDir(join(pkg, 'lib', 'infra', 'lambdas'))).toBe(join(pkg, 'lib', 'infra', 'lambdas', 'dist'));
   });
 
   it('a compiled lib/ without lambdas/dist synthesizes the example', () => {

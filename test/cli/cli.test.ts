@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, synthesizeInto } from '../../src/app';
+import { buildApp, synthesizeInto } from '../../src/infra/app';
 import { runCli } from '../../src/cli';
 import { COMMANDS } from '../../src/cli/commands';
 import { loadFactoryFile } from '../../src/config/load';

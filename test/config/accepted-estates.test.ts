@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { synthesizeEstate } from '../../src/app';
+import { synthesizeEstate } from '../../src/infra/app';
 import { validateModules } from '../support/terraform';
 import { estateName, load, mutatedEstate, SEEDS, valueMutatedEstate } from './estate-mutations';
 

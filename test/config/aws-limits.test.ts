@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthesizeEstate } from '../../src/app';
+import { synthesizeEstate } from '../../src/infra/app';
 import { nameProblem, NamedService } from '../../src/config/aws-names';
 import { MAX_TAGS_PER_RESOURCE } from '../../src/config/aws-tags';
 import { MAX_WAVE_SERVERS } from '../../src/config/dispatch';

@@ -1,6 +1,6 @@
 import { Clock } from '../../src/core/clock';
 import { waitFor, WaitFailedError, WaitTimeoutError } from '../../src/core/wait';
-import { describeError } from '../../src/errors';
+import { describeError } from '../../src/core/errors';
 import { ImportFailedError } from '../../src/vm-import/import-task';
 import { UploadChecksumMismatchError } from '../../src/vm-import/uploader';
 

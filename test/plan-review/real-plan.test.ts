@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli } from '../../src/cli';
 import { compareResourceChanges } from '../../src/plan-review/compare';
 import { reviewPlans } from '../../src/plan-review/review';
-import { prepareForMoto } from '../staging/moto-stacks';
+import { prepareForMoto } from '../infra/stacks/moto-stacks';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { exampleConfig, synthToTemp } from '../support/synth';
 import { init, planJson, PreparedStack, terraform } from '../support/terraform';

@@ -5,13 +5,13 @@ import { github, Project } from 'projen';
 import { parse } from 'yaml';
 import { WAVE_MATRIX_CHUNKS } from '../../src/config/dispatch';
 import { RehostWorkflows, RehostWorkflowsProps } from '../../src/projen/rehost-workflows';
-import type { Workflow } from '../workflows/workflows';
+import type { Workflow } from './workflows/workflows';
 
 /**
  * RehostWorkflows in a project of its own, as an estate repository would use it: the props reach
  * the generated YAML, which actionlint accepts, and props that would make an unsafe or broken
  * workflow are refused. (The defaults are this repository's .github/workflows, which the
- * test/workflows suites check.)
+ * test/projen/workflows suites check.)
  */
 function synth(props: RehostWorkflowsProps = {}): Record<string, { text: string; wf: Workflow }> {
   const outdir = mkdtempSync(join(tmpdir(), 'rehost-workflows-'));

@@ -11,7 +11,7 @@ import { loadGetOctokit } from '../plan-review/octokit';
 /**
  * The workflow scripts called as functions, each with a real Octokit (@actions/github) against the
  * local GitHub REST fake, the run's context, and a `core` that records what the script reports.
- * test/workflows/github-scripts.test.ts runs the same code as embedded in the generated workflows.
+ * test/projen/workflows/github-scripts.test.ts runs the same code as embedded in the generated workflows.
  */
 const getOctokit = loadGetOctokit();
 

@@ -1,6 +1,6 @@
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListWavesCommand, MgnClient } from '@aws-sdk/client-mgn';
-import { createClient } from '../../src/aws/clients';
+import { createClient } from '../../src/core/aws/clients';
 import { createRunbookClients } from '../../src/runbook/clients';
 import { parseFactory } from '../../src/config/load';
 

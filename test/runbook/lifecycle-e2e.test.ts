@@ -1,7 +1,7 @@
 import { DescribeJobsCommand } from '@aws-sdk/client-mgn';
 import type { WaveReport } from '../../src/runbook/report';
 import { runWave } from '../../src/runbook/run-wave';
-import type { Simulation } from '../../src/runbook/simulate';
+import type { Simulation } from '../../src/simulation/simulate';
 import { type MotoServer, startMoto } from '../support/moto';
 import { generatedEstate } from './estate';
 import { memoryLogger, runtimeOf, simulate } from './sim';

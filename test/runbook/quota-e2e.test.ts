@@ -1,7 +1,7 @@
 import { type MotoServer, startMoto } from '../support/moto';
 import { makespanLowerBoundMinutes } from '../../src/runbook/batching';
 import { runWave } from '../../src/runbook/run-wave';
-import type { Simulation } from '../../src/runbook/simulate';
+import type { Simulation } from '../../src/simulation/simulate';
 import { generatedEstate } from './estate';
 import { memoryLogger, runtimeOf, simulate } from './sim';
 

@@ -4,7 +4,7 @@ import type { Mode } from '../../src/runbook/lifecycle';
 import { reportOf } from '../../src/runbook/outcome';
 import type { WaveReport } from '../../src/runbook/report';
 import { runWave } from '../../src/runbook/run-wave';
-import type { Simulation } from '../../src/runbook/simulate';
+import type { Simulation } from '../../src/simulation/simulate';
 import { startLossyProxy } from '../support/lossy-proxy';
 import { type MotoServer, startMoto } from '../support/moto';
 import { generatedEstate } from './estate';

@@ -3,7 +3,7 @@ import { type MotoServer, startMoto } from '../support/moto';
 import type { Mode } from '../../src/runbook/lifecycle';
 import { RunInterrupted, runWave } from '../../src/runbook/run-wave';
 import type { WaveReport } from '../../src/runbook/report';
-import type { Simulation } from '../../src/runbook/simulate';
+import type { Simulation } from '../../src/simulation/simulate';
 import { generatedEstate } from './estate';
 import { runtimeOf, simulate } from './sim';
 

@@ -1,7 +1,7 @@
 import type { FactoryConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/runbook/context';
 import type { Runtime } from '../../src/runbook/runtime';
-import { type Simulation, type SimulationProps, startSimulation } from '../../src/runbook/simulate';
+import { type Simulation, type SimulationProps, startSimulation } from '../../src/simulation/simulate';
 
 /** MGN operations that change something (the "nothing mutated" assertions count these). */
 export const MUTATING = [

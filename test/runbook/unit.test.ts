@@ -10,7 +10,7 @@ import { mergeReports, renderGantt, renderMarkdown, type WaveReport } from '../.
 import { ResolutionError, resolveServers } from '../../src/runbook/resolve';
 import { AdaptiveLimit } from '../../src/runbook/concurrency';
 import { MutationFailed, notYet, reconciled, tookEffect } from '../../src/runbook/reconcile';
-import { backoffDelay, errorCode, withRetry } from '../../src/runbook/retry';
+import { backoffDelay, errorCode, withRetry } from '../../src/core/retry';
 import { postLaunchWait } from '../../src/runbook/run-wave';
 import { selectServers, WaveInputError } from '../../src/runbook/select';
 

@@ -13,7 +13,7 @@ import {
 import { type MotoServer, startMoto } from '../support/moto';
 import { PREFLIGHT_CONCURRENCY, PreflightError } from '../../src/runbook/preflight';
 import { runWave } from '../../src/runbook/run-wave';
-import type { Simulation } from '../../src/runbook/simulate';
+import type { Simulation } from '../../src/simulation/simulate';
 import { generatedEstate } from './estate';
 import { memoryLogger, mutatingCalls, runtimeOf, simulate } from './sim';
 

@@ -42,7 +42,7 @@ export async function startMoto(options: { accountId?: string; timeoutMs?: numbe
   const env: NodeJS.ProcessEnv = { ...process.env, MOTO_ACCOUNT_ID: accountId, PYTHONUNBUFFERED: '1' };
   // MOTO_ACCOUNT_ID outranks the header in moto, so it must be absent for per-request accounts.
   if (options.accountPerRequest) delete env.MOTO_ACCOUNT_ID;
-  const child: ChildProcess = spawn(py, [join(__dirname, 'moto_server_wrapper.py'), '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(py, [join(__dirname, '..', '..', 'src', 'simulation', 'moto_server_wrapper.py'), '-H', '127.0.0.1', '-p', String(port)], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StackSummary, synthesizeEstate } from '../../src/app';
+import { StackSummary, synthesizeEstate } from '../../src/infra/app';
 import { loadFactoryFile } from '../../src/config/load';
 import { FactoryConfig } from '../../src/config/schema';
 import { ROOT } from './tools';

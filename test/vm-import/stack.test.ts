@@ -12,7 +12,7 @@ import { App } from 'cdktf';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VmImportStack } from '../../src/stacks/vm-import-stack';
+import { VmImportStack } from '../../src/infra/stacks/vm-import-stack';
 import { importBucketName } from '../../src/vm-import/naming';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { exampleConfig } from '../support/synth';
@@ -90,7 +90,7 @@ describe('vm-import stack: import bucket and vmimport role', () => {
   it('terraform plan, apply and an empty re-plan against moto; the deployed policies read back', async () => {
     const stack = prepareStack(synth.dir, { motoUrl: moto.url, accountId: config.accounts.staging });
     await init(stack.dir);
-    // validate: test/synth/examples.test.ts (every stack of both examples); plan refuses an invalid configuration too.
+    // validate: test/infra/synth/examples.test.ts (every stack of both examples); plan refuses an invalid configuration too.
     const plan = (await planJson(stack.dir)) as { resource_changes: Array<{ type: string; change: { actions: string[] } }> };
     const creates = plan.resource_changes.filter((r) => r.change.actions.includes('create')).map((r) => r.type).sort();
     expect(creates).toEqual([

@@ -27113,7 +27113,7 @@ function parseMaskPatterns(sources) {
 var import_node_fs = require("node:fs");
 var import_node_path = require("node:path");
 
-// src/errors.ts
+// src/core/errors.ts
 var EXIT_CODES = { usage: 2, "invalid-input": 2, refusal: 1, internal: 1 };
 var BUG_REPORT_URL = "https://github.com/rehost-factory/rehost-factory/issues";
 var RehostError = class extends Error {

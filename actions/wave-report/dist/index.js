@@ -29546,7 +29546,7 @@ var core2 = __toESM(require_core());
 // src/config/load.ts
 var import_yaml3 = __toESM(require_dist());
 
-// src/errors.ts
+// src/core/errors.ts
 var EXIT_CODES = { usage: 2, "invalid-input": 2, refusal: 1, internal: 1 };
 var BUG_REPORT_URL = "https://github.com/rehost-factory/rehost-factory/issues";
 var RehostError = class extends Error {
@@ -49670,7 +49670,7 @@ function cidrContains(outer, inner) {
   return outer.first <= inner.first && inner.last <= outer.last;
 }
 
-// src/constructs/automation/names.ts
+// src/infra/constructs/automation/names.ts
 var import_node_crypto = require("node:crypto");
 var KEPT_ESTATE_CHARS = 33;
 function boundedName(estate, suffix, max) {
@@ -50405,7 +50405,7 @@ var wave = external_exports.object({
 }).strict();
 var wavesSection = external_exports.array(wave).min(1).describe("Waves \u2192 applications \u2192 servers");
 
-// src/state-machines/asl.ts
+// src/infra/state-machines/asl.ts
 var SERVICES = {
   ec2: { prefix: "Ec2", throttling: ["RequestLimitExceeded"] },
   autoscaling: { prefix: "AutoScaling", throttling: ["Throttling"] },
@@ -50457,7 +50457,7 @@ function raise(error62, causeExpression, next) {
   return { Type: "Pass", Parameters: { Error: error62, ...cause }, ResultPath: "$.error", Next: next };
 }
 
-// src/state-machines/identifiers.ts
+// src/infra/state-machines/identifiers.ts
 var RE_ENCRYPTION_PIPELINE = "ami-re-encryption";
 var AMI_SWAP_PIPELINE = "ami-swap";
 var PIPELINE_TAG = "rehost-factory:pipeline";
@@ -50467,7 +50467,7 @@ var SOURCE_IMAGE_TAG = "rehost-factory:source-image";
 var CLAIM_STATUS = { inProgress: "IN_PROGRESS", done: "DONE", released: "RELEASED" };
 var GROUP_LOCK_PREFIX = "ami-swap-asg#";
 
-// src/state-machines/common.ts
+// src/infra/state-machines/common.ts
 var CLEANUP_FAILURES_PATH = "$.cleanupFailures";
 var cleanupFailure = (left) => `${CLEANUP_FAILURES_PATH}.${left}`;
 var IGNORED_ERROR_PATH = "$.ignoredError";
@@ -50601,7 +50601,7 @@ function failureNoticeStates(o) {
   };
 }
 
-// src/state-machines/commit.ts
+// src/infra/state-machines/commit.ts
 var COMMIT_POINT = "Committed";
 var WARNINGS_PATH = "$.warnings";
 var CAUGHT_PATH = "$.warning";
@@ -50660,7 +50660,7 @@ function outcomeStates(o) {
   };
 }
 
-// src/state-machines/group-lock.ts
+// src/infra/state-machines/group-lock.ts
 var GROUP_LOCK_PATH = "$.lock";
 var key2 = (o) => ({ pk: { "S.$": `States.Format('${GROUP_LOCK_PREFIX}{}', ${o.groupPath})` } });
 var thisExecution = { ":execution": { "S.$": "$$.Execution.Id" } };
@@ -50719,7 +50719,7 @@ function releaseGroupLockTask(o) {
   });
 }
 
-// src/state-machines/polling.ts
+// src/infra/state-machines/polling.ts
 function backoffSchedule(b) {
   if (b.initialSeconds < 1 || b.maxSeconds < b.initialSeconds || b.timeoutMinutes < 1) {
     throw new Error(`invalid polling bounds ${JSON.stringify(b)}: need 1 <= initialSeconds <= maxSeconds and timeoutMinutes >= 1`);
@@ -50771,7 +50771,7 @@ function pollLoop(o) {
   };
 }
 
-// src/state-machines/ami-swap.ts
+// src/infra/state-machines/ami-swap.ts
 var ROLLBACK = "Rollback";
 var swallow = (left, next) => [{ ErrorEquals: ["States.ALL"], ResultPath: cleanupFailure(left), Next: next }];
 var present = (path) => ({ Variable: path, IsPresent: true });
@@ -51140,7 +51140,7 @@ function amiSwapDefinition(p) {
   };
 }
 
-// src/state-machines/history.ts
+// src/infra/state-machines/history.ts
 var HISTORY_EVENT_LIMIT = 25e3;
 var EVENTS_PER_VISIT = { Task: 5, Pass: 2, Wait: 2, Choice: 2, Succeed: 2, Fail: 2, Map: 4 };
 var EVENTS_PER_RETRY = 3;
@@ -51207,7 +51207,7 @@ function assertOnlyDeclaredLoops(states, loops) {
   for (const s of Object.values(states)) if (s.Type === "Map") assertOnlyDeclaredLoops(s.ItemProcessor.States, []);
 }
 
-// src/state-machines/re-encryption.ts
+// src/infra/state-machines/re-encryption.ts
 function reEncryptionDefinition(p) {
   const fail = "CleanUpCopy";
   const claim2 = { table: p.claimsTable, pipeline: RE_ENCRYPTION_PIPELINE, idPath: "$.run.imageId" };
@@ -51403,7 +51403,7 @@ function reEncryptionDefinition(p) {
   };
 }
 
-// src/state-machines/history-budget.ts
+// src/infra/state-machines/history-budget.ts
 var HISTORY_EVENT_BUDGET = 2e4;
 var WORST_CASE_VOLUMES = 128;
 var STAND_IN = { arn: "arn:aws:lambda:us-east-1:000000000000:function:f", table: "claims", topic: "arn:aws:sns:us-east-1:000000000000:t" };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { HistoryModel } from '../../state-machines/history';
-import { amiSwapWorstCase, overHistoryBudget, reEncryptionWorstCase } from '../../state-machines/history-budget';
+import type { HistoryModel } from '../../infra/state-machines/history';
+import { amiSwapWorstCase, overHistoryBudget, reEncryptionWorstCase } from '../../infra/state-machines/history-budget';
 
 const minutes = (what: string, def: number, max: number) =>
   z.number().int().min(1).max(max).default(def).describe(`${what} (minutes). @default ${def}`);
