@@ -1,7 +1,7 @@
 // Entry point for the cdktf CLI (cdktf.json "app"): `npx cdktf synth` builds the same app as
 // `rehost-factory synth`. The estate file comes from REHOST_FACTORY_CONFIG or the default lookup.
 import { buildApp, synthesizeInto, writeTargetAccountRoles } from './infra/app';
-import { defaultConfigPath } from './cli/options';
+import { defaultConfigPath } from './config/locate';
 import { ConfigError } from './config/errors';
 import { loadFactoryFile } from './config/load';
 

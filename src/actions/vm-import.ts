@@ -4,8 +4,8 @@
  * and sets the outputs. All logic lives in src/vm-import/ and knows nothing about GitHub.
  */
 import * as core from '@actions/core';
-import { asImportFailure, parseVmImportArgs } from '../cli/vm-import';
-import { defaultConfigPath } from '../cli/options';
+import { asImportFailure, parseVmImportArgs } from '../vm-import/args';
+import { defaultConfigPath } from '../config/locate';
 import { loadFactoryFile } from '../config/load';
 import { systemClock } from '../core/clock';
 import { VmImportReport, writeReport } from '../vm-import/report';

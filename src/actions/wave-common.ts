@@ -11,7 +11,7 @@ import { createRunbookClients } from '../runbook/clients';
 import { systemClock } from '../runbook/context';
 import { isMode, type Mode, MODES } from '../runbook/lifecycle';
 import { renderMarkdown, type WaveReport } from '../runbook/report';
-import { abortOnSignals } from '../runbook/interrupt';
+import { abortOnSignals } from '../core/interrupt';
 import { runWithReport } from '../runbook/outcome';
 import type { WaveOutcome, WaveRun } from '../runbook/run-wave';
 import type { Runtime } from '../runbook/runtime';

@@ -1,27 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
-import { RehostError } from '../core/errors';
+import { statSync } from 'node:fs';
 
-/** A command-line mistake; the CLI prints it with the command's usage and exits 2. */
-export class UsageError extends RehostError {
-  constructor(message: string) {
-    super('usage', message);
-    this.name = 'UsageError';
-  }
-}
-
-/** factory.yaml in the working directory when present, else the bundled example. */
-export function defaultConfigPath(): string {
-  return existsSync('factory.yaml') ? 'factory.yaml' : 'examples/factory.yaml';
-}
-
-/** Runs an argument parser (node:util parseArgs) and turns its errors into a UsageError. */
-export function parseUsage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
+export { defaultConfigPath } from '../config/locate';
+export { parseUsage, UsageError } from '../core/usage';
+import { UsageError } from '../core/usage';
 
 /** Output of a command; the CLI passes process streams, tests pass buffers. */
 export interface CommandIo {

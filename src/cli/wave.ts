@@ -6,7 +6,7 @@ import { createRunbookClients, destroyClients } from '../runbook/clients';
 import { type Clock, type Logger, type RunbookClients, systemClock } from '../runbook/context';
 import { type Mode, MODES, isMode } from '../runbook/lifecycle';
 import { failedServers, renderSummary, type WaveReport } from '../runbook/report';
-import { abortOnSignals } from '../runbook/interrupt';
+import { abortOnSignals } from '../core/interrupt';
 import { runWithReport } from '../runbook/outcome';
 import { describeStep, type WavePlan, waveRun } from '../runbook/run-wave';
 import { parseServerList } from '../runbook/select';

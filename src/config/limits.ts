@@ -1,4 +1,4 @@
-import { placementFor } from '../runbook/placement';
+import { placementFor } from './placement';
 import { MAX_TAGS_PER_RESOURCE, tagKeys } from './aws-tags';
 import { nameProblem } from './aws-names';
 import { MATRIX_LIMIT, MAX_WAVE_SERVERS, WAVE_MATRIX_CHUNKS } from './dispatch';

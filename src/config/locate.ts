@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair, YAMLMap } from 'yaml';
 
 export interface Position { readonly line: number; readonly column: number }
@@ -58,4 +59,9 @@ export class SourceLocator {
     const { line, col } = this.lines.linePos(range[0]);
     return { line, column: col };
   }
+}
+
+/** factory.yaml in the working directory when present, else the bundled example. */
+export function defaultConfigPath(): string {
+  return existsSync('factory.yaml') ? 'factory.yaml' : 'examples/factory.yaml';
 }

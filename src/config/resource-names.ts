@@ -1,5 +1,5 @@
-import { boundedName } from '../infra/constructs/automation/names';
-import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from '../vm-import/naming';
+import { boundedName } from './bounded-name';
+import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from './vm-import-names';
 import { NamedService } from './aws-names';
 import { BOOTSTRAP_DOCUMENTS } from './bootstrap-documents';
 import type { FactoryConfig } from './schema';

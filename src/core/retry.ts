@@ -1,5 +1,6 @@
-import type { Clock, Logger } from '../runbook/context';
-import { throwIfAborted } from '../runbook/interrupt';
+import type { Clock } from './clock';
+import type { Logger } from './logger';
+import { throwIfAborted } from './interrupt';
 
 /** How calls are retried. */
 export interface RetryOptions {

@@ -6,7 +6,7 @@ import {
   type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import { GetLaunchConfigurationCommand, type LaunchConfiguration } from '@aws-sdk/client-mgn';
-import type { ResolvedPlacement } from './placement';
+import type { ResolvedPlacement } from '../config/placement';
 import { notYet, reconciled, tookEffect } from './reconcile';
 import { account, call, type Runtime } from './runtime';
 

@@ -1,14 +1,7 @@
 import type { SourceServer } from '@aws-sdk/client-mgn';
 
-/** What a wave run does to each server, in the words of the MGN console. */
-export const MODES = ['test', 'cutover', 'finalize', 'revert', 'archive'] as const;
-export type Mode = (typeof MODES)[number];
-
-/** Modes that start MGN launch jobs. */
-export const LAUNCH_MODES: ReadonlySet<Mode> = new Set(['test', 'cutover']);
-
-/** Modes that change production and therefore run behind an approval in the workflow. */
-export const PROTECTED_MODES: ReadonlySet<Mode> = new Set(['cutover', 'finalize', 'revert']);
+export { LAUNCH_MODES, Mode, MODES, PROTECTED_MODES } from '../config/modes';
+import { MODES, type Mode } from '../config/modes';
 
 /** The next thing to do for one server, decided from its MGN state alone (so re-runs resume). */
 export type NextStep =

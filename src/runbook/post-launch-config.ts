@@ -1,6 +1,6 @@
 import { type LaunchConfiguration, ListSourceServerActionsCommand, type SourceServerActionDocument } from '@aws-sdk/client-mgn';
 import { listAll } from './paginate';
-import { documentName } from './placement';
+import { documentName } from '../config/placement';
 import { account, type Runtime } from './runtime';
 
 /** The legacy post-launch documents of a launch configuration that run on a `launch` launch (by `deployment`). */

@@ -9,7 +9,7 @@ import { ipInCidr } from './net';
 import { parseIsoDuration } from './duration';
 import { launchConfiguration } from './launch-template';
 import { type Mode, type NextStep } from './lifecycle';
-import { kmsKeyFor, placementFor, postLaunchDocuments } from './placement';
+import { kmsKeyFor, placementFor, postLaunchDocuments } from '../config/placement';
 import { postLaunchConfigProblem } from './post-launch-config';
 import type { ResolvedServer } from './resolve';
 import { errorCode } from '../core/retry';

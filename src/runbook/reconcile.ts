@@ -1,5 +1,5 @@
 import { RehostError } from '../core/errors';
-import { isAbort, throwIfAborted } from './interrupt';
+import { isAbort, throwIfAborted } from '../core/interrupt';
 import { backoffDelay, errorCode, isRetryable, isThrottling } from '../core/retry';
 import { type RetryRuntime, retryOptions } from './runtime';
 

@@ -4,14 +4,14 @@ import { AdaptiveLimit, forEachLimited } from './concurrency';
 import { conflictingServers } from './conflicts';
 import { DEFAULT_QUOTAS, type JobQuotas, activeLoad, chunk, makespanLowerBoundMinutes, nextBatches } from './batching';
 import { formatDuration } from './duration';
-import { isAbort, throwIfAborted } from './interrupt';
+import { isAbort, throwIfAborted } from '../core/interrupt';
 import { applyPlacement, launchTemplateId } from './launch-template';
 import { LAUNCH_MODES, type Mode, type NextStep, nextStep } from './lifecycle';
 import { changeLifeCycleState, finalizeCutover, type JobKind, JOB_CALL, LAUNCHED_STATE, markAsArchived, type ServerRef, startJob } from './mgn-calls';
 import { connectProbe } from './net';
 import { carryReport } from './outcome';
 import { listAll } from './paginate';
-import { documentName, placementFor, postLaunchDocuments } from './placement';
+import { documentName, placementFor, postLaunchDocuments } from '../config/placement';
 import { PreflightError, type PreflightFailure, preflight } from './preflight';
 import { MutationFailed } from './reconcile';
 import type { Phase, ServerReport, WaveReport } from './report';
@@ -21,7 +21,7 @@ import { account, call, type Runtime } from './runtime';
 import { selectServers } from './select';
 import { type SyncResult, syncMgnPlan } from './sync';
 
-export { RunInterrupted } from './interrupt';
+export { RunInterrupted } from '../core/interrupt';
 
 export interface WaveRunOptions {
   readonly wave: string;

@@ -12,7 +12,7 @@ import { RehostError } from '../core/errors';
 import { type FaultOptions, type MgnFake, type MgnFakeOptions, type SeedServer, VirtualClock, startMgnFake } from './mgn-fake';
 import { createRunbookClients } from '../runbook/clients';
 import type { RunbookClients } from '../runbook/context';
-import { kmsKeyFor, ssmDocumentName } from '../runbook/placement';
+import { kmsKeyFor, ssmDocumentName } from '../config/placement';
 
 /**
  * The moto wrapper (moto plus the actions it lacks), shipped beside this module: the build copies it

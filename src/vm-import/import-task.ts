@@ -1,6 +1,6 @@
 import { DescribeImportImageTasksCommand, EC2Client, ImportImageCommand, ImportImageTask } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
-import { ImportBootMode } from './boot-mode';
+import { ImportBootMode } from '../config/boot-modes';
 import { Clock, epochMs } from '../core/clock';
 import { sleepOrAbort, WaitTimeoutError } from '../core/wait';
 import { RehostError } from '../core/errors';

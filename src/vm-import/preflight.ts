@@ -4,13 +4,13 @@ import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { statSync } from 'node:fs';
 import { FactoryConfig, Server } from '../config/schema';
-import { kmsKeyFor } from '../runbook/placement';
+import { kmsKeyFor } from '../config/placement';
 import { checkImageSize, ImageFormat, parseImageFormat, VmImportInputError } from './formats';
-import { bootModeRefusal, ImportBootMode } from './boot-mode';
+import { bootModeRefusal, ImportBootMode } from '../config/boot-modes';
 import { LicenseType } from './import-task';
 import { parseChecksumFile, RecordedChecksum } from './integrity';
 import { checkPlacementReachable } from './launch';
-import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from './naming';
+import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from '../config/vm-import-names';
 
 /** Where the image comes from: a local file to upload, or an object already in the import bucket. */
 export type ImageSource = { readonly path: string } | { readonly s3Key: string };

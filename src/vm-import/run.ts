@@ -9,7 +9,7 @@ import { Clock } from '../core/clock';
 import { startOrResumeImport, waitForImport } from './import-task';
 import { checkIntegrity } from './integrity';
 import { launchImported } from './launch';
-import { importObjectKey, VMIMPORT_ROLE_NAME } from './naming';
+import { importObjectKey, VMIMPORT_ROLE_NAME } from '../config/vm-import-names';
 import { preflight, VmImportRequest } from './preflight';
 import { ProgressSink } from './progress';
 import { VmImportReport } from './report';

@@ -148,8 +148,8 @@ describe('the compiled CLI finds the Lambda bundles', () => {
 function synthesizesFrom(lib: string): void {
   const sources = listTs(join(ROOT, 'src'));
   buildSync({ entryPoints: sources, outdir: lib, outbase: join(ROOT, 'src'), format: 'cjs', platform: 'node', target: 'node20', logLevel: 'error' });
-  expect(existsSync(join(lib, 'lambdas', 'index.js'))).toBe(true);
-  expect(existsSync(join(lib, 'lambdas', 'dist'))).toBe(false);
+  expect(existsSync(join(lib, 'infra', 'lambdas', 'index.js'))).toBe(true);
+  expect(existsSync(join(lib, 'infra', 'lambdas', 'dist'))).toBe(false);
   const out = join(mkdtempSync(join(tmpdir(), 'rehost-compiled-')), 'cdktf.out');
   const r = spawnSync(process.execPath, [join(lib, 'cli.js'), 'synth', '--config', EXAMPLE, '--out', out], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
   expect({ status: r.status, stderr: r.status ? r.stderr : '' }).toEqual({ status: 0, stderr: '' });

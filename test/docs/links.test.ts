@@ -16,7 +16,7 @@ describe('links in README.md and docs/', () => {
 describe('the link checker', () => {
   it('slugs headings as GitHub does', () => {
     expect(githubSlug('AMI re-encryption (`automation.amiReEncryption`, on by default)')).toBe('ami-re-encryption-automationamireencryption-on-by-default');
-    expect(githubSlug('The policy oracle (`test/infra/policy/`)')).toBe('the-policy-oracle-testpolicy');
+    expect(githubSlug('The policy oracle (`test/infra/policy/`)')).toBe('the-policy-oracle-testinfrapolicy');
     expect(githubSlug('Changes in <code>network</code>')).toBe('changes-in-network');
     expect(githubSlug('From a terminal, and rehearsals')).toBe('from-a-terminal-and-rehearsals');
     expect(githubSlug('Pull-request flow: plan review and apply')).toBe('pull-request-flow-plan-review-and-apply');

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli';
-import { RunInterrupted } from '../../src/runbook/interrupt';
+import { RunInterrupted } from '../../src/core/interrupt';
 import type { WaveReport } from '../../src/runbook/report';
 import { ROOT } from '../support/tools';
 

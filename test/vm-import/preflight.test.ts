@@ -1,7 +1,7 @@
 import { truncateSync } from 'node:fs';
 import { checkImageSize } from '../../src/vm-import/formats';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { ebsKeyAlias, importTargetAccount } from '../../src/vm-import/naming';
+import { ebsKeyAlias, importTargetAccount } from '../../src/config/vm-import-names';
 import { preflight, VmImportRequest } from '../../src/vm-import/preflight';
 import { runVmImport, VmImportClients } from '../../src/vm-import/run';
 import { AwsProxy } from './support/aws-proxy';

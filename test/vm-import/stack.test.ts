@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VmImportStack } from '../../src/infra/stacks/vm-import-stack';
-import { importBucketName } from '../../src/vm-import/naming';
+import { importBucketName } from '../../src/config/vm-import-names';
 import { motoClientConfig, MotoServer, startMoto } from '../support/moto';
 import { exampleConfig } from '../support/synth';
 import { init, planJson, prepareStack, replan, terraform } from '../support/terraform';

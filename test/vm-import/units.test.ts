@@ -1,7 +1,7 @@
 import { waitFor } from '../../src/core/wait';
 import { checksumCommand, parseChecksumFile } from '../../src/vm-import/integrity';
 import { formatDuration, UploadProgress } from '../../src/vm-import/progress';
-import { importKeyAliasId } from '../../src/vm-import/naming';
+import { importKeyAliasId } from '../../src/config/vm-import-names';
 import { sameCompositeSha256 } from '../../src/vm-import/part-io';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

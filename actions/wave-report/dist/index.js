@@ -29695,7 +29695,7 @@ function setFirst(m, k, v) {
   if (!m.has(k)) m.set(k, v);
 }
 
-// src/runbook/placement.ts
+// src/config/placement.ts
 function placementFor(config2, server2, mode, wave2) {
   const p = mode === "test" ? server2.test : server2.cutover;
   const subnet = config2.network.targetSubnets.find((s) => s.name === p.subnet);
@@ -49670,7 +49670,7 @@ function cidrContains(outer, inner) {
   return outer.first <= inner.first && inner.last <= outer.last;
 }
 
-// src/infra/constructs/automation/names.ts
+// src/config/bounded-name.ts
 var import_node_crypto = require("node:crypto");
 var KEPT_ESTATE_CHARS = 33;
 function boundedName(estate, suffix, max) {
@@ -49682,7 +49682,7 @@ function boundedName(estate, suffix, max) {
   return `${estate.slice(0, KEPT_ESTATE_CHARS)}-${hash2}-${suffix}`;
 }
 
-// src/vm-import/naming.ts
+// src/config/vm-import-names.ts
 function importBucketName(config2) {
   return config2.vmImport.bucket.name ?? `${config2.name}-vm-import-${config2.accounts.staging}`;
 }
@@ -51505,7 +51505,7 @@ var runbookSection = external_exports.object({
 }).strict().describe("Cutover runbook settings");
 var endpointsSection = external_exports.partialRecord(external_exports.enum(["mgn", "ec2", "kms", "ssm", "s3", "sts", "iam", "sfn"]), external_exports.url({ error: "expected an https:// or http:// URL" })).describe("AWS API endpoint per service; AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL take precedence");
 
-// src/vm-import/boot-mode.ts
+// src/config/boot-modes.ts
 var IMPORT_BOOT_MODES = ["legacy-bios"];
 function bootModeRefusal(value) {
   if (IMPORT_BOOT_MODES.includes(value)) return void 0;

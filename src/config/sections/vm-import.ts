@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bootModeRefusal, IMPORT_BOOT_MODES } from '../../vm-import/boot-mode';
+import { bootModeRefusal, IMPORT_BOOT_MODES } from '../boot-modes';
 import { kmsKeyArn, name } from '../primitives';
 
 /** The import bucket: where disk images are uploaded before ImportImage reads them. */

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from '../../vm-import/naming';
-import { KEPT_ESTATE_CHARS } from '../constructs/automation/names';
+import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from '../../config/vm-import-names';
+import { KEPT_ESTATE_CHARS } from '../../config/bounded-name';
 import {
   amiSwapStatements,
   recoverStatements,

@@ -1,14 +1,14 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { KEPT_ESTATE_CHARS } from '../constructs/automation/names';
+import { KEPT_ESTATE_CHARS } from '../../config/bounded-name';
 import { EbsKey } from '../constructs/ebs-key';
 import { documentDefaults } from '../../config/bootstrap-documents';
 import { automationNames } from '../../config/resource-names';
 import { EstateKey } from '../constructs/estate-key';
 import { BOOTSTRAP_DOCUMENTS, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';
-import { ebsKeyAlias, importTargetAccount, VMIMPORT_ROLE_NAME } from '../../vm-import/naming';
+import { ebsKeyAlias, importTargetAccount, VMIMPORT_ROLE_NAME } from '../../config/vm-import-names';
 import { roleArn } from './access-stack';
 import { estateNames } from './estate-names';
 import { FactoryStack, FactoryStackProps, estateTags } from './factory-stack';

@@ -2,7 +2,7 @@ import { DataAwsKmsKey } from '@cdktf/provider-aws/lib/data-aws-kms-key';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { ImportBucket, VmImportRole } from '../constructs/vm-import';
-import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from '../../vm-import/naming';
+import { importBucketName, importKeyAliasId, importTargetAccount, VMIMPORT_ROLE_NAME } from '../../config/vm-import-names';
 import { estateNames } from './estate-names';
 import { FactoryStack, FactoryStackProps } from './factory-stack';
 import type { EbsKeyRef } from './security-stack';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateImageCommand, CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { boundedName, KEPT_ESTATE_CHARS } from '../../../src/infra/constructs/automation/names';
+import { boundedName, KEPT_ESTATE_CHARS } from '../../../src/config/bounded-name';
 import { bundleArgs, LAMBDA_BUNDLE_DIR, LAMBDA_HANDLERS } from '../../../src/infra/lambdas/index';
 import { copyName, resolveSourceImage, ResolveSourceImageSettings } from '../../../src/infra/lambdas/resolve-source-image';
 import { imageName } from '../../../src/infra/lambdas/resolve-backup-target';

@@ -2,7 +2,7 @@ import { expandIamActions } from '@cloud-copilot/iam-expand';
 import { FactoryConfig } from '../../../src/config/schema';
 import { roleArn } from '../../../src/infra/stacks/access-stack';
 import { estateNames } from '../../../src/infra/stacks/estate-names';
-import { VMIMPORT_ROLE_NAME } from '../../../src/vm-import/naming';
+import { VMIMPORT_ROLE_NAME } from '../../../src/config/vm-import-names';
 import { ALLOWLIST } from './allowlist';
 import { Authorization } from './authorizations';
 import { Verdict } from './evaluate';

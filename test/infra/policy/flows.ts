@@ -32,7 +32,7 @@ import { estateNames } from '../../../src/infra/stacks/estate-names';
 import { runVmImport, VmImportClients } from '../../../src/vm-import/run';
 import { automationNames, stateMachineNames as stateMachineRoleNames } from '../../../src/config/resource-names';
 import { AMI_SWAP_PIPELINE, GROUP_TAG, PIPELINE_TAG } from '../../../src/infra/state-machines/identifiers';
-import { ebsKeyAlias } from '../../../src/vm-import/naming';
+import { ebsKeyAlias } from '../../../src/config/vm-import-names';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { motoApi } from './model';
 import { clientOptions, inAccount, keysOf } from './estate-run';

@@ -8,7 +8,7 @@ import { FactoryConfig } from '../../../src/config/schema';
 import { GITHUB_OIDC_HOST, workflowSubjects } from '../../../src/infra/constructs/github-oidc-roles';
 import { roleArn } from '../../../src/infra/stacks/access-stack';
 import { estateNames } from '../../../src/infra/stacks/estate-names';
-import { VMIMPORT_ROLE_NAME } from '../../../src/vm-import/naming';
+import { VMIMPORT_ROLE_NAME } from '../../../src/config/vm-import-names';
 import { MotoServer, startMoto } from '../../support/moto';
 import { ROOT } from '../../support/tools';
 import { Authorization, awsManagedKeyArn, authorizationsOf, MappingWorld, principalContext } from './authorizations';

@@ -5,7 +5,7 @@ import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketVersioningCom
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { FactoryConfig } from '../../../src/config/schema';
 import { VmImportClients } from '../../../src/vm-import/run';
-import { ebsKeyAlias, importBucketName, importTargetAccount } from '../../../src/vm-import/naming';
+import { ebsKeyAlias, importBucketName, importTargetAccount } from '../../../src/config/vm-import-names';
 import { Clock } from '../../../src/core/clock';
 import { MOTO_ACCOUNT_HEADER, motoClientConfig } from '../../support/moto';
 import { exampleConfig } from '../../support/synth';

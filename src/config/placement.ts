@@ -1,5 +1,5 @@
-import type { FactoryConfig, Placement, Server } from '../config/schema';
-import type { Mode } from './lifecycle';
+import type { FactoryConfig, Placement, Server } from './schema';
+import type { Mode } from './modes';
 
 /** A placement with the subnet name replaced by what EC2 needs. */
 export interface ResolvedPlacement {

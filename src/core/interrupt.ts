@@ -1,4 +1,4 @@
-import { RehostError } from '../core/errors';
+import { RehostError } from './errors';
 
 /**
  * A run stopped from outside: a signal (Ctrl-C, a cancelled workflow), or an onPhase hook. Not a

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { FactoryConfig, TargetAccount } from '../config/schema';
+import { FactoryConfig, TargetAccount } from './schema';
 
 /** The import bucket of the estate: configured, else `<estate>-vm-import-<staging account>` (globally unique). */
 export function importBucketName(config: FactoryConfig): string {
