@@ -75,9 +75,6 @@ const project = new typescript.TypeScriptProject({
     junitReporting: false,
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testTimeout: 120_000,
       // Two workers for the 2 cores. A third measured worse here: the suites that poll in real time
       // (actions, server jobs) burn more CPU the slower they run (user+sys 780 s with 3 workers,
@@ -105,10 +102,26 @@ const project = new typescript.TypeScriptProject({
 // with `tsc --noEmit` as the first step of `npm test`.
 project.deps.removeDependency('ts-jest');
 const jestConfig = project.jest!.config;
-jestConfig.transform = {
-  '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
-};
-jestConfig.testMatch = ['<rootDir>/test/**/*.test.ts'];
+const swc = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
+/**
+ * Two tiers. unit: `*.test.ts`, no external tool and no global setup (`npm run test:unit`, seconds);
+ * integration: `*.integ.test.ts`, against terraform, moto, cfn-lint, actionlint, the Step Functions
+ * emulator, esbuild or npm, with one moto server started for the run. `npm test` runs both.
+ */
+jestConfig.projects = [
+  { displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '\\.integ\\.test\\.ts$'], transform: swc },
+  {
+    displayName: 'integration',
+    rootDir: '.',
+    testMatch: ['<rootDir>/test/**/*.integ.test.ts'],
+    testPathIgnorePatterns: ['/node_modules/'],
+    transform: swc,
+    globalSetup: '<rootDir>/test/support/global-setup.ts',
+    globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  },
+];
+delete jestConfig.testMatch;
+delete jestConfig.transform;
 jestConfig.collectCoverage = false;
 
 project.testTask.reset();
@@ -117,6 +130,7 @@ project.testTask.reset();
 project.tryFindObjectFile('test/tsconfig.json')!.addOverride('include', ['**/*.ts', '../src/**/*.ts']);
 project.testTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck' });
 project.testTask.exec('jest --ci', { receiveArgs: true });
+project.addTask('test:unit', { description: 'The unit tier: no external tools, no global setup', exec: 'jest --ci --selectProjects unit', receiveArgs: true });
 
 // The main job on the bundled example: synthesize the default estate into cdktf.out/.
 project.addTask('synth', {

@@ -41,7 +41,7 @@ describe('staging stacks from factory.yaml settings', () => {
   });
 
   it('refuses an existing key of another account and post-launch documents with different deployments', () => {
-    // validate refuses both (test/config/bad-estates.test.ts); the stacks still guard a config built without it.
+    // validate refuses both (test/config/bad-estates.integ.test.ts); the stacks still guard a config built without it.
     const foreign = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const unvalidated = (change: (c: FactoryConfig) => void) => {
       const c = structuredClone(estate());

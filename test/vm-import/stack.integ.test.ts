@@ -90,7 +90,7 @@ describe('vm-import stack: import bucket and vmimport role', () => {
   it('terraform plan, apply and an empty re-plan against moto; the deployed policies read back', async () => {
     const stack = prepareStack(synth.dir, { motoUrl: moto.url, accountId: config.accounts.staging });
     await init(stack.dir);
-    // validate: test/infra/synth/examples.test.ts (every stack of both examples); plan refuses an invalid configuration too.
+    // validate: test/infra/synth/examples.integ.test.ts (every stack of both examples); plan refuses an invalid configuration too.
     const plan = (await planJson(stack.dir)) as { resource_changes: Array<{ type: string; change: { actions: string[] } }> };
     const creates = plan.resource_changes.filter((r) => r.change.actions.includes('create')).map((r) => r.type).sort();
     expect(creates).toEqual([

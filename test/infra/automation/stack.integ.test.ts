@@ -148,7 +148,7 @@ describe('the automation stack', () => {
   test('terraform plan, apply and an empty re-plan against moto', async () => {
     const { dir } = prepareStack(stackDir, { motoUrl: moto.url, accountId: '111111111111' });
     await init(dir);
-    // validate: test/infra/synth/examples.test.ts (every stack of both examples); plan refuses an invalid configuration too.
+    // validate: test/infra/synth/examples.integ.test.ts (every stack of both examples); plan refuses an invalid configuration too.
     const plan = (await planJson(dir)) as { resource_changes: Array<{ type: string; change: { actions: string[] } }> };
     const creates = plan.resource_changes.filter((r) => r.change.actions.includes('create'));
     expect(creates.length).toBe(Object.values(tf.resource).reduce((n, byName) => n + Object.keys(byName).length, 0));
