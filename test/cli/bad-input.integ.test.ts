@@ -102,7 +102,7 @@ describe('the CLI error boundary', () => {
     const r = await withCrashingRule(() => cli(['validate', '--debug', EXAMPLE]));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^internal error: validation rule "injected-crash"/);
-    expect(r.err).toMatch(/InternalError: validation rule "injected-crash"[\s\S]*\n\s+at [\s\S]*caused by: TypeError: Cannot read properties of undefined[\s\S]*bad-input\.test\.ts/);
+    expect(r.err).toMatch(/InternalError: validation rule "injected-crash"[\s\S]*\n\s+at [\s\S]*caused by: TypeError: Cannot read properties of undefined[\s\S]*bad-input\.integ\.test\.ts/);
   });
 
   it('on an estate the schema refused, a rule that stumbles on the malformed part does not hide the schema problems', async () => {

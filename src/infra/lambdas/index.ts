@@ -19,7 +19,7 @@ export function findLambdaBundleDir(from: string): string {
   const bundled = (dir: string) => existsSync(join(dir, `${LAMBDA_HANDLERS[0]}.js`));
   const beside = join(from, 'dist');
   if (bundled(beside)) return beside;
-  for (let dir = dirname(from), up = 0; up < 4; up++, dir = dirname(dir)) {
+  for (let dir = dirname(from), up = 0; up < 6; up++, dir = dirname(dir)) {
     const candidate = join(dir, 'src', 'infra', 'lambdas', 'dist');
     if (bundled(candidate)) return candidate;
   }
