@@ -18,9 +18,9 @@ var __export = (target, all) => {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key3 of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key3) && key3 !== except)
-        __defProp(to, key3, { get: () => from[key3], enumerable: !(desc = __getOwnPropDesc(from, key3)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -132,16 +132,16 @@ var require_command = __commonJS({
         if (this.properties && Object.keys(this.properties).length > 0) {
           cmdStr += " ";
           let first = true;
-          for (const key3 in this.properties) {
-            if (this.properties.hasOwnProperty(key3)) {
-              const val = this.properties[key3];
+          for (const key2 in this.properties) {
+            if (this.properties.hasOwnProperty(key2)) {
+              const val = this.properties[key2];
               if (val) {
                 if (first) {
                   first = false;
                 } else {
                   cmdStr += ",";
                 }
-                cmdStr += `${key3}=${escapeProperty(val)}`;
+                cmdStr += `${key2}=${escapeProperty(val)}`;
               }
             }
           }
@@ -219,16 +219,16 @@ var require_file_command = __commonJS({
         encoding: "utf8"
       });
     }
-    function prepareKeyValueMessage(key3, value) {
+    function prepareKeyValueMessage(key2, value) {
       const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
       const convertedValue = (0, utils_1.toCommandValue)(value);
-      if (key3.includes(delimiter)) {
+      if (key2.includes(delimiter)) {
         throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
       }
       if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
       }
-      return `${key3}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+      return `${key2}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
     }
   }
 });
@@ -322,7 +322,7 @@ var require_tunnel = __commonJS({
     var tls = require("tls");
     var http = require("http");
     var https = require("https");
-    var events = require("events");
+    var events2 = require("events");
     var assert2 = require("assert");
     var util = require("util");
     exports2.httpOverHttp = httpOverHttp;
@@ -374,7 +374,7 @@ var require_tunnel = __commonJS({
         self.removeSocket(socket);
       });
     }
-    util.inherits(TunnelingAgent, events.EventEmitter);
+    util.inherits(TunnelingAgent, events2.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self = this;
       var options = mergeOptions({ request: req }, self.options, toOptions(host, port, localAddress));
@@ -1085,9 +1085,9 @@ var require_constants = __commonJS({
       "X-XSS-Protection"
     ];
     for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-      const key3 = wellknownHeaderNames[i];
-      const lowerCasedKey = key3.toLowerCase();
-      headerNameLowerCasedRecord[key3] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
+      const key2 = wellknownHeaderNames[i];
+      const lowerCasedKey = key2.toLowerCase();
+      headerNameLowerCasedRecord[key2] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
     }
     Object.setPrototypeOf(headerNameLowerCasedRecord, null);
     module2.exports = {
@@ -1121,16 +1121,16 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key3, value, index) {
-        if (index === void 0 || index >= key3.length) {
+      constructor(key2, value, index) {
+        if (index === void 0 || index >= key2.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key3.charCodeAt(index);
+        const code = this.code = key2.charCodeAt(index);
         if (code > 127) {
           throw new TypeError("key must be ascii string");
         }
-        if (key3.length !== ++index) {
-          this.middle = new _TstNode(key3, value, index);
+        if (key2.length !== ++index) {
+          this.middle = new _TstNode(key2, value, index);
         } else {
           this.value = value;
         }
@@ -1139,15 +1139,15 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        */
-      add(key3, value) {
-        const length = key3.length;
+      add(key2, value) {
+        const length = key2.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
         }
         let index = 0;
         let node2 = this;
         while (true) {
-          const code = key3.charCodeAt(index);
+          const code = key2.charCodeAt(index);
           if (code > 127) {
             throw new TypeError("key must be ascii string");
           }
@@ -1158,20 +1158,20 @@ var require_tree = __commonJS({
             } else if (node2.middle !== null) {
               node2 = node2.middle;
             } else {
-              node2.middle = new _TstNode(key3, value, index);
+              node2.middle = new _TstNode(key2, value, index);
               break;
             }
           } else if (node2.code < code) {
             if (node2.left !== null) {
               node2 = node2.left;
             } else {
-              node2.left = new _TstNode(key3, value, index);
+              node2.left = new _TstNode(key2, value, index);
               break;
             }
           } else if (node2.right !== null) {
             node2 = node2.right;
           } else {
-            node2.right = new _TstNode(key3, value, index);
+            node2.right = new _TstNode(key2, value, index);
             break;
           }
         }
@@ -1180,12 +1180,12 @@ var require_tree = __commonJS({
        * @param {Uint8Array} key
        * @return {TstNode | null}
        */
-      search(key3) {
-        const keylength = key3.length;
+      search(key2) {
+        const keylength = key2.length;
         let index = 0;
         let node2 = this;
         while (node2 !== null && index < keylength) {
-          let code = key3[index];
+          let code = key2[index];
           if (code <= 90 && code >= 65) {
             code |= 32;
           }
@@ -1210,25 +1210,25 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key3, value) {
+      insert(key2, value) {
         if (this.node === null) {
-          this.node = new TstNode(key3, value, 0);
+          this.node = new TstNode(key2, value, 0);
         } else {
-          this.node.add(key3, value);
+          this.node.add(key2, value);
         }
       }
       /**
        * @param {Uint8Array} key
        * @return {any}
        */
-      lookup(key3) {
-        return this.node?.search(key3)?.value ?? null;
+      lookup(key2) {
+        return this.node?.search(key2)?.value ?? null;
       }
     };
     var tree = new TernarySearchTree();
     for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-      const key3 = headerNameLowerCasedRecord[wellknownHeaderNames[i]];
-      tree.insert(key3, key3);
+      const key2 = headerNameLowerCasedRecord[wellknownHeaderNames[i]];
+      tree.insert(key2, key2);
     }
     module2.exports = {
       TernarySearchTree,
@@ -1452,20 +1452,20 @@ var require_util = __commonJS({
     function parseHeaders(headers, obj) {
       if (obj === void 0) obj = {};
       for (let i = 0; i < headers.length; i += 2) {
-        const key3 = headerNameToString(headers[i]);
-        let val = obj[key3];
+        const key2 = headerNameToString(headers[i]);
+        let val = obj[key2];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj[key3] = val;
+            obj[key2] = val;
           }
           val.push(headers[i + 1].toString("utf8"));
         } else {
           const headersValue = headers[i + 1];
           if (typeof headersValue === "string") {
-            obj[key3] = headersValue;
+            obj[key2] = headersValue;
           } else {
-            obj[key3] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj[key2] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
@@ -1479,21 +1479,21 @@ var require_util = __commonJS({
       const ret = new Array(len);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
-      let key3;
+      let key2;
       let val;
       let kLen = 0;
       for (let n = 0; n < headers.length; n += 2) {
-        key3 = headers[n];
+        key2 = headers[n];
         val = headers[n + 1];
-        typeof key3 !== "string" && (key3 = key3.toString());
+        typeof key2 !== "string" && (key2 = key2.toString());
         typeof val !== "string" && (val = val.toString("utf8"));
-        kLen = key3.length;
-        if (kLen === 14 && key3[7] === "-" && (key3 === "content-length" || key3.toLowerCase() === "content-length")) {
+        kLen = key2.length;
+        if (kLen === 14 && key2[7] === "-" && (key2 === "content-length" || key2.toLowerCase() === "content-length")) {
           hasContentLength = true;
-        } else if (kLen === 19 && key3[7] === "-" && (key3 === "content-disposition" || key3.toLowerCase() === "content-disposition")) {
+        } else if (kLen === 19 && key2[7] === "-" && (key2 === "content-disposition" || key2.toLowerCase() === "content-disposition")) {
           contentDispositionIdx = n + 1;
         }
-        ret[n] = key3;
+        ret[n] = key2;
         ret[n + 1] = val;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
@@ -2234,20 +2234,20 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key3, value) {
-        processHeader(this, key3, value);
+      addHeader(key2, value) {
+        processHeader(this, key2, value);
         return this;
       }
     };
-    function processHeader(request, key3, val) {
+    function processHeader(request, key2, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
-        throw new InvalidArgumentError(`invalid ${key3} header`);
+        throw new InvalidArgumentError(`invalid ${key2} header`);
       } else if (val === void 0) {
         return;
       }
-      let headerName = headerNameLowerCasedRecord[key3];
+      let headerName = headerNameLowerCasedRecord[key2];
       if (headerName === void 0) {
-        headerName = key3.toLowerCase();
+        headerName = key2.toLowerCase();
         if (headerNameLowerCasedRecord[headerName] === void 0 && !isValidHTTPToken(headerName)) {
           throw new InvalidArgumentError("invalid header key");
         }
@@ -2257,17 +2257,17 @@ var require_request = __commonJS({
         for (let i = 0; i < val.length; i++) {
           if (typeof val[i] === "string") {
             if (!isValidHeaderValue(val[i])) {
-              throw new InvalidArgumentError(`invalid ${key3} header`);
+              throw new InvalidArgumentError(`invalid ${key2} header`);
             }
             arr.push(val[i]);
           } else if (val[i] === null) {
             arr.push("");
           } else if (typeof val[i] === "object") {
-            throw new InvalidArgumentError(`invalid ${key3} header`);
+            throw new InvalidArgumentError(`invalid ${key2} header`);
           } else {
             const str = `${val[i]}`;
             if (!isValidHeaderValue(str)) {
-              throw new InvalidArgumentError(`invalid ${key3} header`);
+              throw new InvalidArgumentError(`invalid ${key2} header`);
             }
             arr.push(str);
           }
@@ -2275,14 +2275,14 @@ var require_request = __commonJS({
         val = arr;
       } else if (typeof val === "string") {
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key3} header`);
+          throw new InvalidArgumentError(`invalid ${key2} header`);
         }
       } else if (val === null) {
         val = "";
       } else {
         val = `${val}`;
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key3} header`);
+          throw new InvalidArgumentError(`invalid ${key2} header`);
         }
       }
       if (headerName === "host") {
@@ -2303,7 +2303,7 @@ var require_request = __commonJS({
         }
       } else if (request.contentType === null && headerName === "content-type") {
         request.contentType = val;
-        request.headers.push(key3, val);
+        request.headers.push(key2, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2317,7 +2317,7 @@ var require_request = __commonJS({
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request.headers.push(key3, val);
+        request.headers.push(key2, val);
       }
     }
     module2.exports = Request;
@@ -2805,13 +2805,13 @@ var require_connect = __commonJS({
         constructor(maxCachedSessions) {
           this._maxCachedSessions = maxCachedSessions;
           this._sessionCache = /* @__PURE__ */ new Map();
-          this._sessionRegistry = new global.FinalizationRegistry((key3) => {
+          this._sessionRegistry = new global.FinalizationRegistry((key2) => {
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key3);
+            const ref = this._sessionCache.get(key2);
             if (ref !== void 0 && ref.deref() === void 0) {
-              this._sessionCache.delete(key3);
+              this._sessionCache.delete(key2);
             }
           });
         }
@@ -2975,10 +2975,10 @@ var require_utils2 = __commonJS({
     exports2.enumToMap = void 0;
     function enumToMap(obj) {
       const res = {};
-      Object.keys(obj).forEach((key3) => {
-        const value = obj[key3];
+      Object.keys(obj).forEach((key2) => {
+        const value = obj[key2];
         if (typeof value === "number") {
-          res[key3] = value;
+          res[key2] = value;
         }
       });
       return res;
@@ -3155,9 +3155,9 @@ var require_constants2 = __commonJS({
     ];
     exports2.METHOD_MAP = utils_1.enumToMap(METHODS);
     exports2.H_METHOD_MAP = {};
-    Object.keys(exports2.METHOD_MAP).forEach((key3) => {
-      if (/^H/.test(key3)) {
-        exports2.H_METHOD_MAP[key3] = exports2.METHOD_MAP[key3];
+    Object.keys(exports2.METHOD_MAP).forEach((key2) => {
+      if (/^H/.test(key2)) {
+        exports2.H_METHOD_MAP[key2] = exports2.METHOD_MAP[key2];
       }
     });
     var FINISH;
@@ -4128,19 +4128,19 @@ var require_webidl = __commonJS({
         const result = {};
         if (!types.isProxy(O)) {
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
-          for (const key3 of keys2) {
-            const typedKey = keyConverter(key3, prefix, argument);
-            const typedValue = valueConverter(O[key3], prefix, argument);
+          for (const key2 of keys2) {
+            const typedKey = keyConverter(key2, prefix, argument);
+            const typedValue = valueConverter(O[key2], prefix, argument);
             result[typedKey] = typedValue;
           }
           return result;
         }
         const keys = Reflect.ownKeys(O);
-        for (const key3 of keys) {
-          const desc = Reflect.getOwnPropertyDescriptor(O, key3);
+        for (const key2 of keys) {
+          const desc = Reflect.getOwnPropertyDescriptor(O, key2);
           if (desc?.enumerable) {
-            const typedKey = keyConverter(key3, prefix, argument);
-            const typedValue = valueConverter(O[key3], prefix, argument);
+            const typedKey = keyConverter(key2, prefix, argument);
+            const typedValue = valueConverter(O[key2], prefix, argument);
             result[typedKey] = typedValue;
           }
         }
@@ -4171,29 +4171,29 @@ var require_webidl = __commonJS({
           });
         }
         for (const options of converters) {
-          const { key: key3, defaultValue, required: required2, converter } = options;
+          const { key: key2, defaultValue, required: required2, converter } = options;
           if (required2 === true) {
-            if (!Object.hasOwn(dictionary, key3)) {
+            if (!Object.hasOwn(dictionary, key2)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `Missing required key "${key3}".`
+                message: `Missing required key "${key2}".`
               });
             }
           }
-          let value = dictionary[key3];
+          let value = dictionary[key2];
           const hasDefault = Object.hasOwn(options, "defaultValue");
           if (hasDefault && value !== null) {
             value ??= defaultValue();
           }
           if (required2 || hasDefault || value !== void 0) {
-            value = converter(value, prefix, `${argument}.${key3}`);
+            value = converter(value, prefix, `${argument}.${key2}`);
             if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
                 header: prefix,
                 message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key3] = value;
+            dict[key2] = value;
           }
         }
         return dict;
@@ -4808,18 +4808,18 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key3, [valueIndex]: value } = values[index];
+          const { [keyIndex]: key2, [valueIndex]: value } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
             case "key":
-              result = key3;
+              result = key2;
               break;
             case "value":
               result = value;
               break;
             case "key+value":
-              result = [key3, value];
+              result = [key2, value];
               break;
           }
           return {
@@ -4885,8 +4885,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name2}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key3, 1: value } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value, key3, this);
+            for (const { 0: key2, 1: value } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value, key2, this);
             }
           }
         }
@@ -6329,15 +6329,15 @@ var require_client_h1 = __commonJS({
         } else {
           this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
         }
-        const key3 = this.headers[len - 2];
-        if (key3.length === 10) {
-          const headerName = util.bufferToLowerCasedHeaderName(key3);
+        const key2 = this.headers[len - 2];
+        if (key2.length === 10) {
+          const headerName = util.bufferToLowerCasedHeaderName(key2);
           if (headerName === "keep-alive") {
             this.keepAlive += buf.toString();
           } else if (headerName === "connection") {
             this.connection += buf.toString();
           }
-        } else if (key3.length === 14 && util.bufferToLowerCasedHeaderName(key3) === "content-length") {
+        } else if (key2.length === 14 && util.bufferToLowerCasedHeaderName(key2) === "content-length") {
           this.contentLength += buf.toString();
         }
         this.trackHeader(buf.length);
@@ -6835,15 +6835,15 @@ upgrade: ${upgrade}\r
       }
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
-          const key3 = headers[n + 0];
+          const key2 = headers[n + 0];
           const val = headers[n + 1];
           if (Array.isArray(val)) {
             for (let i = 0; i < val.length; i++) {
-              header += `${key3}: ${val[i]}\r
+              header += `${key2}: ${val[i]}\r
 `;
             }
           } else {
-            header += `${key3}: ${val}\r
+            header += `${key2}: ${val}\r
 `;
           }
         }
@@ -7353,18 +7353,18 @@ var require_client_h2 = __commonJS({
       }
       const headers = {};
       for (let n = 0; n < reqHeaders.length; n += 2) {
-        const key3 = reqHeaders[n + 0];
+        const key2 = reqHeaders[n + 0];
         const val = reqHeaders[n + 1];
         if (Array.isArray(val)) {
           for (let i = 0; i < val.length; i++) {
-            if (headers[key3]) {
-              headers[key3] += `,${val[i]}`;
+            if (headers[key2]) {
+              headers[key2] += `,${val[i]}`;
             } else {
-              headers[key3] = val[i];
+              headers[key2] = val[i];
             }
           }
         } else {
-          headers[key3] = val;
+          headers[key2] = val;
         }
       }
       let stream;
@@ -7859,9 +7859,9 @@ var require_redirect_handler = __commonJS({
           }
         }
       } else if (headers && typeof headers === "object") {
-        for (const key3 of Object.keys(headers)) {
-          if (!shouldRemoveHeader(key3, removeContent, unknownOrigin)) {
-            ret.push(key3, headers[key3]);
+        for (const key2 of Object.keys(headers)) {
+          if (!shouldRemoveHeader(key2, removeContent, unknownOrigin)) {
+            ret.push(key2, headers[key2]);
           }
         }
       } else {
@@ -8942,16 +8942,16 @@ var require_agent = __commonJS({
         return ret;
       }
       [kDispatch](opts, handler) {
-        let key3;
+        let key2;
         if (opts.origin && (typeof opts.origin === "string" || opts.origin instanceof URL)) {
-          key3 = String(opts.origin);
+          key2 = String(opts.origin);
         } else {
           throw new InvalidArgumentError("opts.origin must be a non-empty string or URL.");
         }
-        let dispatcher = this[kClients].get(key3);
+        let dispatcher = this[kClients].get(key2);
         if (!dispatcher) {
           dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
-          this[kClients].set(key3, dispatcher);
+          this[kClients].set(key2, dispatcher);
         }
         return dispatcher.dispatch(opts, handler);
       }
@@ -9190,7 +9190,7 @@ var require_proxy_agent = __commonJS({
       return headers;
     }
     function throwIfProxyAuthIsSent(headers) {
-      const existProxyAuth = headers && Object.keys(headers).find((key3) => key3.toLowerCase() === "proxy-authorization");
+      const existProxyAuth = headers && Object.keys(headers).find((key2) => key2.toLowerCase() === "proxy-authorization");
       if (existProxyAuth) {
         throw new InvalidArgumentError("Proxy-Authorization should be sent in ProxyAgent constructor");
       }
@@ -10968,18 +10968,18 @@ var require_mock_utils = __commonJS({
         })
       );
     }
-    function getHeaderByName(headers, key3) {
+    function getHeaderByName(headers, key2) {
       if (Array.isArray(headers)) {
         for (let i = 0; i < headers.length; i += 2) {
-          if (headers[i].toLocaleLowerCase() === key3.toLocaleLowerCase()) {
+          if (headers[i].toLocaleLowerCase() === key2.toLocaleLowerCase()) {
             return headers[i + 1];
           }
         }
         return void 0;
       } else if (typeof headers.get === "function") {
-        return headers.get(key3);
+        return headers.get(key2);
       } else {
-        return lowerCaseEntries(headers)[key3.toLocaleLowerCase()];
+        return lowerCaseEntries(headers)[key2.toLocaleLowerCase()];
       }
     }
     function buildHeadersFromArray(headers) {
@@ -11043,41 +11043,41 @@ var require_mock_utils = __commonJS({
         return data.toString();
       }
     }
-    function getMockDispatch(mockDispatches, key3) {
-      const basePath = key3.query ? buildURL(key3.path, key3.query) : key3.path;
+    function getMockDispatch(mockDispatches, key2) {
+      const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
       let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path }) => matchValue(safeUrl(path), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key3.method));
+      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key2.method));
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key3.method}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key2.method}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key3.body) : true);
+      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key2.body) : true);
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key3.body}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key2.body}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key3.headers));
+      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key2.headers));
       if (matchedMockDispatches.length === 0) {
-        const headers = typeof key3.headers === "object" ? JSON.stringify(key3.headers) : key3.headers;
+        const headers = typeof key2.headers === "object" ? JSON.stringify(key2.headers) : key2.headers;
         throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`);
       }
       return matchedMockDispatches[0];
     }
-    function addMockDispatch(mockDispatches, key3, data) {
+    function addMockDispatch(mockDispatches, key2, data) {
       const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
       const replyData = typeof data === "function" ? { callback: data } : { ...data };
-      const newMockDispatch = { ...baseData, ...key3, pending: true, data: { error: null, ...replyData } };
+      const newMockDispatch = { ...baseData, ...key2, pending: true, data: { error: null, ...replyData } };
       mockDispatches.push(newMockDispatch);
       return newMockDispatch;
     }
-    function deleteMockDispatch(mockDispatches, key3) {
+    function deleteMockDispatch(mockDispatches, key2) {
       const index = mockDispatches.findIndex((dispatch) => {
         if (!dispatch.consumed) {
           return false;
         }
-        return matchKey(dispatch, key3);
+        return matchKey(dispatch, key2);
       });
       if (index !== -1) {
         mockDispatches.splice(index, 1);
@@ -11097,9 +11097,9 @@ var require_mock_utils = __commonJS({
       const keys = Object.keys(data);
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
-        const key3 = keys[i];
-        const value = data[key3];
-        const name2 = Buffer.from(`${key3}`);
+        const key2 = keys[i];
+        const value = data[key2];
+        const name2 = Buffer.from(`${key2}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
             result.push(name2, Buffer.from(`${value[j]}`));
@@ -11121,8 +11121,8 @@ var require_mock_utils = __commonJS({
       return Buffer.concat(buffers).toString("utf8");
     }
     function mockDispatch(opts, handler) {
-      const key3 = buildKey(opts);
-      const mockDispatch2 = getMockDispatch(this[kDispatches], key3);
+      const key2 = buildKey(opts);
+      const mockDispatch2 = getMockDispatch(this[kDispatches], key2);
       mockDispatch2.timesInvoked++;
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
@@ -11132,7 +11132,7 @@ var require_mock_utils = __commonJS({
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
       if (error62 !== null) {
-        deleteMockDispatch(this[kDispatches], key3);
+        deleteMockDispatch(this[kDispatches], key2);
         handler.onError(error62);
         return true;
       }
@@ -11157,7 +11157,7 @@ var require_mock_utils = __commonJS({
         handler.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
         handler.onData?.(Buffer.from(responseData));
         handler.onComplete?.(responseTrailers);
-        deleteMockDispatch(mockDispatches, key3);
+        deleteMockDispatch(mockDispatches, key2);
       }
       function resume() {
       }
@@ -13064,16 +13064,16 @@ var require_dispatcher_weakref = __commonJS({
       constructor(finalizer) {
         this.finalizer = finalizer;
       }
-      register(dispatcher, key3) {
+      register(dispatcher, key2) {
         if (dispatcher.on) {
           dispatcher.on("disconnect", () => {
             if (dispatcher[kConnected] === 0 && dispatcher[kSize] === 0) {
-              this.finalizer(key3);
+              this.finalizer(key2);
             }
           });
         }
       }
-      unregister(key3) {
+      unregister(key2) {
       }
     };
     module2.exports = function() {
@@ -16558,8 +16558,8 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key3, ...value] = part.split("=");
-        const trimmedKey = key3.trim();
+        const [key2, ...value] = part.split("=");
+        const trimmedKey = key2.trim();
         const joinedValue = value.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
@@ -20071,7 +20071,7 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes.NotFound) {
               resolve(response);
             }
-            function dateTimeDeserializer(key3, value) {
+            function dateTimeDeserializer(key2, value) {
               if (typeof value === "string") {
                 const a = new Date(value);
                 if (!isNaN(a.valueOf())) {
@@ -20397,7 +20397,7 @@ var require_summary = __commonJS({
        * @returns {string} content wrapped in HTML element
        */
       wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs).map(([key3, value]) => ` ${key3}="${value}"`).join("");
+        const htmlAttrs = Object.entries(attrs).map(([key2, value]) => ` ${key2}="${value}"`).join("");
         if (!content) {
           return `<${tag}${htmlAttrs}>`;
         }
@@ -20462,8 +20462,8 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addRaw(text2, addEOL = false) {
-        this._buffer += text2;
+      addRaw(text, addEOL = false) {
+        this._buffer += text;
         return addEOL ? this.addEOL() : this;
       }
       /**
@@ -20559,10 +20559,10 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addHeading(text2, level) {
+      addHeading(text, level) {
         const tag = `h${level}`;
         const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-        const element = this.wrap(allowedTag, text2);
+        const element = this.wrap(allowedTag, text);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -20591,9 +20591,9 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addQuote(text2, cite) {
+      addQuote(text, cite) {
         const attrs = Object.assign({}, cite && { cite });
-        const element = this.wrap("blockquote", text2, attrs);
+        const element = this.wrap("blockquote", text, attrs);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -20604,8 +20604,8 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addLink(text2, href) {
-        const element = this.wrap("a", text2, { href });
+      addLink(text, href) {
+        const element = this.wrap("a", text, { href });
         return this.addRaw(element).addEOL();
       }
     };
@@ -21203,14 +21203,14 @@ var require_toolrunner = __commonJS({
     exports2.ToolRunner = void 0;
     exports2.argStringToArray = argStringToArray;
     var os = __importStar(require("os"));
-    var events = __importStar(require("events"));
+    var events2 = __importStar(require("events"));
     var child = __importStar(require("child_process"));
     var path = __importStar(require("path"));
     var io = __importStar(require_io());
     var ioUtil = __importStar(require_io_util());
     var timers_1 = require("timers");
     var IS_WINDOWS = process.platform === "win32";
-    var ToolRunner = class extends events.EventEmitter {
+    var ToolRunner = class extends events2.EventEmitter {
       constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -21564,7 +21564,7 @@ var require_toolrunner = __commonJS({
       }
       return args;
     }
-    var ExecState = class _ExecState extends events.EventEmitter {
+    var ExecState = class _ExecState extends events2.EventEmitter {
       constructor(options, toolPath) {
         super();
         this.processClosed = false;
@@ -22194,11 +22194,11 @@ var require_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    function visit_(key3, node2, visitor, path) {
-      const ctrl = callVisitor(key3, node2, visitor, path);
+    function visit_(key2, node2, visitor, path) {
+      const ctrl = callVisitor(key2, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key3, path, ctrl);
-        return visit_(key3, ctrl, visitor, path);
+        replaceNode(key2, path, ctrl);
+        return visit_(key2, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
@@ -22242,11 +22242,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key3, node2, visitor, path) {
-      const ctrl = await callVisitor(key3, node2, visitor, path);
+    async function visitAsync_(key2, node2, visitor, path) {
+      const ctrl = await callVisitor(key2, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key3, path, ctrl);
-        return visitAsync_(key3, ctrl, visitor, path);
+        replaceNode(key2, path, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
@@ -22296,27 +22296,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key3, node2, visitor, path) {
+    function callVisitor(key2, node2, visitor, path) {
       if (typeof visitor === "function")
-        return visitor(key3, node2, path);
+        return visitor(key2, node2, path);
       if (identity.isMap(node2))
-        return visitor.Map?.(key3, node2, path);
+        return visitor.Map?.(key2, node2, path);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key3, node2, path);
+        return visitor.Seq?.(key2, node2, path);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key3, node2, path);
+        return visitor.Pair?.(key2, node2, path);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key3, node2, path);
+        return visitor.Scalar?.(key2, node2, path);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key3, node2, path);
+        return visitor.Alias?.(key2, node2, path);
       return void 0;
     }
-    function replaceNode(key3, path, node2) {
+    function replaceNode(key2, path, node2) {
       const parent = path[path.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key3] = node2;
+        parent.items[key2] = node2;
       } else if (identity.isPair(parent)) {
-        if (key3 === "key")
+        if (key2 === "key")
           parent.key = node2;
         else
           parent.value = node2;
@@ -22577,7 +22577,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
-    function applyReviver(reviver, obj, key3, val) {
+    function applyReviver(reviver, obj, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -22617,7 +22617,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key3, val);
+      return reviver.call(obj, key2, val);
     }
     exports2.applyReviver = applyReviver;
   }
@@ -22980,14 +22980,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path))
           this.add(value);
         else {
-          const [key3, ...rest] = path;
-          const node2 = this.get(key3, true);
+          const [key2, ...rest] = path;
+          const node2 = this.get(key2, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
           else if (node2 === void 0 && this.schema)
-            this.set(key3, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
       /**
@@ -22995,14 +22995,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        const [key3, ...rest] = path;
+        const [key2, ...rest] = path;
         if (rest.length === 0)
-          return this.delete(key3);
-        const node2 = this.get(key3, true);
+          return this.delete(key2);
+        const node2 = this.get(key2, true);
         if (identity.isCollection(node2))
           return node2.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23010,8 +23010,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        const [key3, ...rest] = path;
-        const node2 = this.get(key3, true);
+        const [key2, ...rest] = path;
+        const node2 = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
         else
@@ -23029,10 +23029,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path) {
-        const [key3, ...rest] = path;
+        const [key2, ...rest] = path;
         if (rest.length === 0)
-          return this.has(key3);
-        const node2 = this.get(key3, true);
+          return this.has(key2);
+        const node2 = this.get(key2, true);
         return identity.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
@@ -23040,17 +23040,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        const [key3, ...rest] = path;
+        const [key2, ...rest] = path;
         if (rest.length === 0) {
-          this.set(key3, value);
+          this.set(key2, value);
         } else {
-          const node2 = this.get(key3, true);
+          const node2 = this.get(key2, true);
           if (identity.isCollection(node2))
             node2.setIn(rest, value);
           else if (node2 === void 0 && this.schema)
-            this.set(key3, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
     };
@@ -23084,14 +23084,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text2;
+        return text;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep)
-        return text2;
+      if (text.length <= endStep)
+        return text;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -23108,14 +23108,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text2[i += 1]; ) {
+      for (let ch; ch = text[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text2[i + 1]) {
+          switch (text[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -23132,12 +23132,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text2, i, indent.length);
+            i = consumeMoreIndentedLines(text, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i + 1];
+            const next = text[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -23149,12 +23149,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i += 1];
+                ch = text[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text2;
+                return text;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -23169,39 +23169,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text2;
+        return text;
       if (onFold)
         onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text2.length;
+        const end2 = folds[i2 + 1] || text.length;
         if (fold === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+            res += `${text[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i, indent) {
+    function consumeMoreIndentedLines(text, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text2[start];
+      let ch = text[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text2[++i];
+          ch = text[++i];
         } else {
           do {
-            ch = text2[++i];
+            ch = text[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text2[start];
+          ch = text[start];
         }
       }
       return end;
@@ -23628,19 +23628,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key: key3, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key3) && key3.comment || null;
+      let keyComment = identity.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key3) || !identity.isNode(key3) && typeof key3 === "object") {
+        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key3 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key3) || (identity.isScalar(key3) ? key3.type === Scalar.Scalar.BLOCK_FOLDED || key3.type === Scalar.Scalar.BLOCK_LITERAL : typeof key3 === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -23648,7 +23648,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -23792,7 +23792,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key3) => (merge2.identify(key3) || identity.isScalar(key3) && (!key3.type || key3.type === Scalar.Scalar.PLAIN) && merge2.identify(key3.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -23809,14 +23809,14 @@ var require_merge = __commonJS({
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key3, value2] of srcMap) {
+      for (const [key2, value2] of srcMap) {
         if (map2 instanceof Map) {
-          if (!map2.has(key3))
-            map2.set(key3, value2);
+          if (!map2.has(key2))
+            map2.set(key2, value2);
         } else if (map2 instanceof Set) {
-          map2.add(key3);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key3)) {
-          Object.defineProperty(map2, key3, {
+          map2.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key2)) {
+          Object.defineProperty(map2, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -23844,19 +23844,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key: key3, value }) {
-      if (identity.isNode(key3) && key3.addToJSMap)
-        key3.addToJSMap(ctx, map2, value);
-      else if (merge2.isMergeKey(ctx, key3))
+    function addPairToJSMap(ctx, map2, { key: key2, value }) {
+      if (identity.isNode(key2) && key2.addToJSMap)
+        key2.addToJSMap(ctx, map2, value);
+      else if (merge2.isMergeKey(ctx, key2))
         merge2.addMergeToJSMap(ctx, map2, value);
       else {
-        const jsKey = toJS.toJS(key3, "", ctx);
+        const jsKey = toJS.toJS(key2, "", ctx);
         if (map2 instanceof Map) {
           map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key3, jsKey, ctx);
+          const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
@@ -23871,19 +23871,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map2;
     }
-    function stringifyKey(key3, jsKey, ctx) {
+    function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key3) && ctx?.doc) {
+      if (identity.isNode(key2) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key3.toString(strCtx);
+        const strKey = key2.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -23907,24 +23907,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key3, value, ctx) {
-      const k = createNode.createNode(key3, void 0, ctx);
+    function createPair(key2, value, ctx) {
+      const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair2(k, v);
     }
     var Pair2 = class _Pair {
-      constructor(key3, value = null) {
+      constructor(key2, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key3;
+        this.key = key2;
         this.value = value;
       }
       clone(schema) {
-        let { key: key3, value } = this;
-        if (identity.isNode(key3))
-          key3 = key3.clone(schema);
+        let { key: key2, value } = this;
+        if (identity.isNode(key2))
+          key2 = key2.clone(schema);
         if (identity.isNode(value))
           value = value.clone(schema);
-        return new _Pair(key3, value);
+        return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -24100,11 +24100,11 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair2 = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key3) {
-      const k = identity.isScalar(key3) ? key3.value : key3;
+    function findPair(items, key2) {
+      const k = identity.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
         if (identity.isPair(it)) {
-          if (it.key === key3 || it.key === k)
+          if (it.key === key2 || it.key === k)
             return it;
           if (identity.isScalar(it.key) && it.key.value === k)
             return it;
@@ -24127,20 +24127,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key3, value) => {
+        const add = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key3, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key3))
+            value = replacer.call(obj, key2, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair2.createPair(key3, value, ctx));
+            map2.items.push(Pair2.createPair(key2, value, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key3, value] of obj)
-            add(key3, value);
+          for (const [key2, value] of obj)
+            add(key2, value);
         } else if (obj && typeof obj === "object") {
-          for (const key3 of Object.keys(obj))
-            add(key3, obj[key3]);
+          for (const key2 of Object.keys(obj))
+            add(key2, obj[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -24180,23 +24180,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key3) {
-        const it = findPair(this.items, key3);
+      delete(key2) {
+        const it = findPair(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key3, keepScalar) {
-        const it = findPair(this.items, key3);
+      get(key2, keepScalar) {
+        const it = findPair(this.items, key2);
         const node2 = it?.value;
         return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
-      has(key3) {
-        return !!findPair(this.items, key3);
+      has(key2) {
+        return !!findPair(this.items, key2);
       }
-      set(key3, value) {
-        this.add(new Pair2.Pair(key3, value), true);
+      set(key2, value) {
+        this.add(new Pair2.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -24285,15 +24285,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key3) {
-        const idx = asItemIndex(key3);
+      delete(key2) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key3, keepScalar) {
-        const idx = asItemIndex(key3);
+      get(key2, keepScalar) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -24305,8 +24305,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key3) {
-        const idx = asItemIndex(key3);
+      has(key2) {
+        const idx = asItemIndex(key2);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -24316,10 +24316,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key3, value) {
-        const idx = asItemIndex(key3);
+      set(key2, value) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key3}.`);
+          throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
         if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -24353,8 +24353,8 @@ var require_YAMLSeq = __commonJS({
           let i = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key3 = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key3, it);
+              const key2 = obj instanceof Set ? it : String(i++);
+              it = replacer.call(obj, key2, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -24362,8 +24362,8 @@ var require_YAMLSeq = __commonJS({
         return seq;
       }
     };
-    function asItemIndex(key3) {
-      let idx = identity.isScalar(key3) ? key3.value : key3;
+    function asItemIndex(key2) {
+      let idx = identity.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -24777,25 +24777,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key3, value;
+          let key2, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key3 = it[0];
+              key2 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
-              key3 = keys[0];
-              value = it[key3];
+              key2 = keys[0];
+              value = it[key2];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key3 = it;
+            key2 = it;
           }
-          pairs2.items.push(Pair2.createPair(key3, value, ctx));
+          pairs2.items.push(Pair2.createPair(key2, value, ctx));
         }
       return pairs2;
     }
@@ -24842,16 +24842,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair of this.items) {
-          let key3, value;
+          let key2, value;
           if (identity.isPair(pair)) {
-            key3 = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key3, ctx);
+            key2 = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key2, ctx);
           } else {
-            key3 = toJS.toJS(pair, "", ctx);
+            key2 = toJS.toJS(pair, "", ctx);
           }
-          if (map2.has(key3))
+          if (map2.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key3, value);
+          map2.set(key2, value);
         }
         return map2;
       }
@@ -24872,12 +24872,12 @@ var require_omap = __commonJS({
       resolve(seq, onError) {
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
-        for (const { key: key3 } of pairs$1.items) {
-          if (identity.isScalar(key3)) {
-            if (seenKeys.includes(key3.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key3.value}`);
+        for (const { key: key2 } of pairs$1.items) {
+          if (identity.isScalar(key2)) {
+            if (seenKeys.includes(key2.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
-              seenKeys.push(key3.value);
+              seenKeys.push(key2.value);
             }
           }
         }
@@ -25062,14 +25062,14 @@ var require_set = __commonJS({
         super(schema);
         this.tag = _YAMLSet.tag;
       }
-      add(key3) {
+      add(key2) {
         let pair;
-        if (identity.isPair(key3))
-          pair = key3;
-        else if (key3 && typeof key3 === "object" && "key" in key3 && "value" in key3 && key3.value === null)
-          pair = new Pair2.Pair(key3.key, null);
+        if (identity.isPair(key2))
+          pair = key2;
+        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
+          pair = new Pair2.Pair(key2.key, null);
         else
-          pair = new Pair2.Pair(key3, null);
+          pair = new Pair2.Pair(key2, null);
         const prev = YAMLMap2.findPair(this.items, pair.key);
         if (!prev)
           this.items.push(pair);
@@ -25078,18 +25078,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key3, keepPair) {
-        const pair = YAMLMap2.findPair(this.items, key3);
+      get(key2, keepPair) {
+        const pair = YAMLMap2.findPair(this.items, key2);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key3, value) {
+      set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap2.findPair(this.items, key3);
+        const prev = YAMLMap2.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair2.Pair(key3));
+          this.items.push(new Pair2.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -25336,7 +25336,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags2 = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key3) => key3 !== "yaml11").map((key3) => JSON.stringify(key3)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -25352,7 +25352,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key3) => JSON.stringify(key3)).join(", ");
+          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags3.includes(tagObj))
@@ -25616,8 +25616,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key3, value, options = {}) {
-        const k = this.createNode(key3, null, options);
+      createPair(key2, value, options = {}) {
+        const k = this.createNode(key2, null, options);
         const v = this.createNode(value, null, options);
         return new Pair2.Pair(k, v);
       }
@@ -25625,8 +25625,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key3) {
-        return assertCollection(this.contents) ? this.contents.delete(key3) : false;
+      delete(key2) {
+        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
       }
       /**
        * Removes a value from the document.
@@ -25646,8 +25646,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key3, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key3, keepScalar) : void 0;
+      get(key2, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -25662,8 +25662,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key3) {
-        return identity.isCollection(this.contents) ? this.contents.has(key3) : false;
+      has(key2) {
+        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -25677,11 +25677,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key3, value) {
+      set(key2, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key3], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key3, value);
+          this.contents.set(key2, value);
         }
       }
       /**
@@ -25989,24 +25989,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
-    function containsNewline(key3) {
-      if (!key3)
+    function containsNewline(key2) {
+      if (!key2)
         return null;
-      switch (key3.type) {
+      switch (key2.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key3.source.includes("\n"))
+          if (key2.source.includes("\n"))
             return true;
-          if (key3.end) {
-            for (const st of key3.end)
+          if (key2.end) {
+            for (const st of key2.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key3.items) {
+          for (const it of key2.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -26080,10 +26080,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key3, sep, value } = collItem;
+        const { start, key: key2, sep, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key3 ?? sep?.[0],
+          next: key2 ?? sep?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -26091,10 +26091,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key3) {
-            if (key3.type === "block-seq")
+          if (key2) {
+            if (key2.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key3 && key3.indent !== bm.indent)
+            else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep) {
@@ -26107,17 +26107,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key3)) {
-            onError(key3 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
+            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key3 ? composeNode(ctx, key3, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key3, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -26127,7 +26127,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key3 || key3.type === "block-scalar"
+          startOnNewline: !key2 || key2.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -26291,11 +26291,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key3, sep, value } = collItem;
+        const { start, key: key2, sep, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key3 ?? sep?.[0],
+          next: key2 ?? sep?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -26316,9 +26316,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key3))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
-              key3,
+              key2,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -26365,8 +26365,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key3 ? composeNode(ctx, key3, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key3))
+          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep ?? [], {
@@ -27516,9 +27516,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key3 of Object.keys(token))
-          if (key3 !== "type" && key3 !== "offset")
-            delete token[key3];
+        for (const key2 of Object.keys(token))
+          if (key2 !== "type" && key2 !== "offset")
+            delete token[key2];
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -27566,9 +27566,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key3 of Object.keys(token))
-            if (key3 !== "type" && key3 !== "offset")
-              delete token[key3];
+          for (const key2 of Object.keys(token))
+            if (key2 !== "type" && key2 !== "offset")
+              delete token[key2];
           Object.assign(token, { type, indent, source, end });
         }
       }
@@ -27623,12 +27623,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key3, sep, value }) {
+    function stringifyItem({ start, key: key2, sep, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key3)
-        res += stringifyToken(key3);
+      if (key2)
+        res += stringifyToken(key2);
       if (sep)
         for (const st of sep)
           res += st.source;
@@ -28960,7 +28960,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key3 = it.key;
+                  const key2 = it.key;
                   const sep = it.sep;
                   sep.push(this.sourceToken);
                   delete it.key;
@@ -28969,7 +28969,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key3, sep }]
+                    items: [{ start: start2, key: key2, sep }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -29733,14 +29733,14 @@ function characterCount(s) {
   for (const _ of s) n++;
   return n;
 }
-function tagKeyProblem(key3, scope) {
-  const shown = preview(key3);
-  if (key3.length === 0) return "tag keys must not be empty";
-  const n = characterCount(key3);
+function tagKeyProblem(key2, scope) {
+  const shown = preview(key2);
+  if (key2.length === 0) return "tag keys must not be empty";
+  const n = characterCount(key2);
   if (n > TAG_KEY_MAX) return `tag key ${shown} has ${n} characters; AWS allows ${TAG_KEY_MAX}`;
-  if (/^aws:/i.test(key3)) return `tag key ${shown} starts with "${key3.slice(0, 4)}", a prefix AWS reserves for its own tags: choose another key`;
+  if (/^aws:/i.test(key2)) return `tag key ${shown} starts with "${key2.slice(0, 4)}", a prefix AWS reserves for its own tags: choose another key`;
   if (scope === "every-service") {
-    const bad = firstUncommon(key3);
+    const bad = firstUncommon(key2);
     if (bad) return `tag key ${shown} contains ${bad}; the estate's tags go on every resource, and AWS allows only ${COMMON_CHARACTERS} in tags on all services`;
   }
   return void 0;
@@ -30603,9 +30603,9 @@ function floatSafeRemainder(val, step) {
   return ratio - roundedRatio;
 }
 var EVALUATING = /* @__PURE__ */ Symbol("evaluating");
-function defineLazy(object2, key3, getter) {
+function defineLazy(object2, key2, getter) {
   let value = void 0;
-  Object.defineProperty(object2, key3, {
+  Object.defineProperty(object2, key2, {
     get() {
       if (value === EVALUATING) {
         return void 0;
@@ -30617,7 +30617,7 @@ function defineLazy(object2, key3, getter) {
       return value;
     },
     set(v) {
-      Object.defineProperty(object2, key3, {
+      Object.defineProperty(object2, key2, {
         value: v
         // configurable: true,
       });
@@ -30643,47 +30643,47 @@ function rawShape(def) {
 function sourceShape(schema) {
   return rawShape(schema._zod.def) ?? schema._zod.def.shape;
 }
-function deferProp(target, key3, getter) {
-  Object.defineProperty(target, key3, {
+function deferProp(target, key2, getter) {
+  Object.defineProperty(target, key2, {
     get() {
       const value = getter();
-      assignProp(this, key3, value);
+      assignProp(this, key2, value);
       return value;
     },
     enumerable: true,
     configurable: true
   });
 }
-function putProp(target, key3, value) {
-  if (key3 in target)
-    assignProp(target, key3, value);
+function putProp(target, key2, value) {
+  if (key2 in target)
+    assignProp(target, key2, value);
   else
-    target[key3] = value;
+    target[key2] = value;
 }
 function mirrorShape(target, source, keys, wrap) {
   const raw = sourceShape(source);
-  for (const key3 of keys) {
-    const desc = Object.getOwnPropertyDescriptor(raw, key3);
+  for (const key2 of keys) {
+    const desc = Object.getOwnPropertyDescriptor(raw, key2);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
-      deferProp(target, key3, () => {
-        const value = source._zod.def.shape[key3];
-        return wrap ? wrap(value, key3) : value;
+      deferProp(target, key2, () => {
+        const value = source._zod.def.shape[key2];
+        return wrap ? wrap(value, key2) : value;
       });
     } else
-      putProp(target, key3, wrap ? wrap(desc.value, key3) : desc.value);
+      putProp(target, key2, wrap ? wrap(desc.value, key2) : desc.value);
   }
 }
 function mirrorProps(target, source) {
-  for (const key3 of Reflect.ownKeys(source)) {
-    const desc = Object.getOwnPropertyDescriptor(source, key3);
+  for (const key2 of Reflect.ownKeys(source)) {
+    const desc = Object.getOwnPropertyDescriptor(source, key2);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target, key3, () => source[key3]);
+      deferProp(target, key2, () => source[key2]);
     else
-      putProp(target, key3, desc.value);
+      putProp(target, key2, desc.value);
   }
 }
 function mergeDefs(...defs) {
@@ -30700,11 +30700,11 @@ function cloneDef(schema) {
 function getElementAtPath(obj, path) {
   if (!path)
     return obj;
-  return path.reduce((acc, key3) => acc?.[key3], obj);
+  return path.reduce((acc, key2) => acc?.[key2], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
-  const promises = keys.map((key3) => promisesObj[key3]);
+  const promises = keys.map((key2) => promisesObj[key2]);
   return Promise.all(promises).then((results) => {
     const resolvedObj = {};
     for (let i = 0; i < keys.length; i++) {
@@ -30776,8 +30776,8 @@ function shallowClone(o) {
 }
 function numKeys(data) {
   let keyCount = 0;
-  for (const key3 in data) {
-    if (Object.prototype.hasOwnProperty.call(data, key3)) {
+  for (const key2 in data) {
+    if (Object.prototype.hasOwnProperty.call(data, key2)) {
       keyCount++;
     }
   }
@@ -30931,12 +30931,12 @@ function pick(schema, mask2) {
 function maskedKeys(schema, mask2) {
   const raw = sourceShape(schema);
   const keys = [];
-  for (const key3 of Reflect.ownKeys(mask2)) {
-    if (!Object.getOwnPropertyDescriptor(raw, key3)?.enumerable) {
-      throw new Error(`Unrecognized key: "${String(key3)}"`);
+  for (const key2 of Reflect.ownKeys(mask2)) {
+    if (!Object.getOwnPropertyDescriptor(raw, key2)?.enumerable) {
+      throw new Error(`Unrecognized key: "${String(key2)}"`);
     }
-    if (mask2[key3])
-      keys.push(key3);
+    if (mask2[key2])
+      keys.push(key2);
   }
   return keys;
 }
@@ -30949,7 +30949,7 @@ function omit(schema, mask2) {
   }
   const omitted = new Set(maskedKeys(schema, mask2));
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key3) => !omitted.has(key3)));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key2) => !omitted.has(key2)));
   return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
 function extend(schema, shape) {
@@ -30960,8 +30960,8 @@ function extend(schema, shape) {
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     const existingShape = sourceShape(schema);
-    for (const key3 of Reflect.ownKeys(shape)) {
-      if (Object.getOwnPropertyDescriptor(existingShape, key3) !== void 0) {
+    for (const key2 of Reflect.ownKeys(shape)) {
+      if (Object.getOwnPropertyDescriptor(existingShape, key2) !== void 0) {
         throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
       }
     }
@@ -31008,15 +31008,15 @@ function partial(Class2, schema, mask2, name2 = "partial") {
   }
   const selected = mask2 ? new Set(maskedKeys(schema, mask2)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key3) => selected && !selected.has(key3) ? value : new Class2({ type: "optional", innerType: value })));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key2) => selected && !selected.has(key2) ? value : new Class2({ type: "optional", innerType: value })));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
 function required(Class2, schema, mask2) {
   const selected = mask2 ? new Set(maskedKeys(schema, mask2)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key3) => (
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key2) => (
     // overwrite with non-optional
-    selected && !selected.has(key3) ? value : new Class2({ type: "nonoptional", innerType: value })
+    selected && !selected.has(key2) ? value : new Class2({ type: "nonoptional", innerType: value })
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
@@ -31203,46 +31203,46 @@ var Class = class {
   }
 };
 function members(proto, table) {
-  for (const key3 in table) {
-    const desc = Object.getOwnPropertyDescriptor(table, key3);
+  for (const key2 in table) {
+    const desc = Object.getOwnPropertyDescriptor(table, key2);
     if (desc.get)
-      Object.defineProperty(proto, key3, { ...desc, enumerable: false });
+      Object.defineProperty(proto, key2, { ...desc, enumerable: false });
     else
-      defineBound(proto, key3, desc.value);
+      defineBound(proto, key2, desc.value);
   }
 }
-function own(inst, key3, value, enumerable = true) {
-  Object.defineProperty(inst, key3, { configurable: true, writable: true, enumerable, value });
+function own(inst, key2, value, enumerable = true) {
+  Object.defineProperty(inst, key2, { configurable: true, writable: true, enumerable, value });
   return value;
 }
-function hide(inst, key3, value) {
-  return own(inst, key3, value, false);
+function hide(inst, key2, value) {
+  return own(inst, key2, value, false);
 }
 // @__NO_SIDE_EFFECTS__
 function derived(computes, table) {
-  for (const key3 in computes) {
-    const compute = computes[key3];
-    Object.defineProperty(table, key3, {
+  for (const key2 in computes) {
+    const compute = computes[key2];
+    Object.defineProperty(table, key2, {
       configurable: true,
       enumerable: true,
       get() {
-        return own(this, key3, compute(this));
+        return own(this, key2, compute(this));
       },
       set(value) {
-        own(this, key3, value);
+        own(this, key2, value);
       }
     });
   }
   return table;
 }
-function defineBound(proto, key3, fn) {
-  Object.defineProperty(proto, key3, {
+function defineBound(proto, key2, fn) {
+  Object.defineProperty(proto, key2, {
     configurable: true,
     get() {
-      return this == null ? fn : own(this, key3, fn.bind(this));
+      return this == null ? fn : own(this, key2, fn.bind(this));
     },
     set(value) {
-      own(this, key3, value);
+      own(this, key2, value);
     }
   });
 }
@@ -31259,53 +31259,53 @@ var breaker = {
     return void 0;
   }
 };
-function defineLazyInternal(inst, key3, compute) {
+function defineLazyInternal(inst, key2, compute) {
   const proto = Object.getPrototypeOf(inst._zod);
-  if (key3 in proto && installing !== inst._zod) {
+  if (key2 in proto && installing !== inst._zod) {
     installing = void 0;
     return;
   }
   installing = inst._zod;
-  Object.defineProperty(proto, key3, {
+  Object.defineProperty(proto, key2, {
     configurable: true,
     get() {
-      Object.defineProperty(this, key3, breaker);
+      Object.defineProperty(this, key2, breaker);
       const outer = broke;
       broke = false;
       try {
         const value = compute(this);
         if (broke)
-          delete this[key3];
+          delete this[key2];
         else
-          Object.defineProperty(this, key3, { configurable: true, writable: true, value });
+          Object.defineProperty(this, key2, { configurable: true, writable: true, value });
         broke = broke || outer;
         return value;
       } catch (err) {
-        delete this[key3];
+        delete this[key2];
         broke = broke || outer;
         throw err;
       }
     },
     set(value) {
-      Object.defineProperty(this, key3, { configurable: true, writable: true, value });
+      Object.defineProperty(this, key2, { configurable: true, writable: true, value });
     }
   });
 }
-function installLazyProp(inst, key3, make, enumerable) {
-  const proto = claim(inst, key3);
+function installLazyProp(inst, key2, make, enumerable) {
+  const proto = claim(inst, key2);
   if (!proto)
     return;
-  Object.defineProperty(proto, key3, {
+  Object.defineProperty(proto, key2, {
     configurable: true,
     get() {
       const desc = { configurable: true, writable: true, enumerable, value: void 0 };
-      Object.defineProperty(this, key3, desc);
+      Object.defineProperty(this, key2, desc);
       desc.value = make(this);
-      Object.defineProperty(this, key3, desc);
+      Object.defineProperty(this, key2, desc);
       return desc.value;
     },
     set(value) {
-      Object.defineProperty(this, key3, { configurable: true, writable: true, enumerable, value });
+      Object.defineProperty(this, key2, { configurable: true, writable: true, enumerable, value });
     }
   });
 }
@@ -31482,15 +31482,15 @@ var $ZodError = $constructor("$ZodError", initializer);
 var $ZodRealError = $constructor("$ZodError", initializer, void 0, {
   Parent: Error
 });
-function node(obj, key3, make) {
-  if (!Object.prototype.hasOwnProperty.call(obj, key3)) {
-    if (key3 === "__proto__") {
-      Object.defineProperty(obj, key3, { value: make(), writable: true, enumerable: true, configurable: true });
+function node(obj, key2, make) {
+  if (!Object.prototype.hasOwnProperty.call(obj, key2)) {
+    if (key2 === "__proto__") {
+      Object.defineProperty(obj, key2, { value: make(), writable: true, enumerable: true, configurable: true });
     } else {
-      obj[key3] = make();
+      obj[key2] = make();
     }
   }
-  return obj[key3];
+  return obj[key2];
 }
 function flattenError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = {};
@@ -32399,16 +32399,16 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
       payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
       return void 0;
     }
-    entries ?? (entries = Reflect.ownKeys(def.shape).map((key3) => [key3, def.shape[key3]]));
+    entries ?? (entries = Reflect.ownKeys(def.shape).map((key2) => [key2, def.shape[key2]]));
     const input2 = payload.value;
     let proms;
-    for (const [key3, schema] of entries) {
-      const result = schema._zod.run({ value: input2[key3], issues: [] }, {});
+    for (const [key2, schema] of entries) {
+      const result = schema._zod.run({ value: input2[key2], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
-        proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key3)));
+        proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key2)));
       } else {
-        handleCheckPropertyResult(result, payload, key3);
+        handleCheckPropertyResult(result, payload, key2);
       }
     }
     if (proms)
@@ -33309,8 +33309,8 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   };
   capSize(inst, arraySize);
 });
-function handlePropertyResult(result, final, key3, input2, optin, optout) {
-  const isPresent = key3 in input2;
+function handlePropertyResult(result, final, key2, input2, optin, optout) {
+  const isPresent = key2 in input2;
   const isOptionalOut = optout === "optional";
   if (!isPresent && isOptionalOut && optin === "optional") {
     return;
@@ -33319,7 +33319,7 @@ function handlePropertyResult(result, final, key3, input2, optin, optout) {
     if (optin !== void 0 && isOptionalOut && !isPresent) {
       return;
     }
-    final.issues.push(...prefixIssues(key3, result.issues));
+    final.issues.push(...prefixIssues(key2, result.issues));
   }
   if (!isPresent && optin === void 0) {
     if (!result.issues.length) {
@@ -33327,17 +33327,17 @@ function handlePropertyResult(result, final, key3, input2, optin, optout) {
         code: "invalid_type",
         expected: "nonoptional",
         input: void 0,
-        path: [key3]
+        path: [key2]
       });
     }
     return;
   }
   if (result.value === void 0) {
     if (isPresent || optin === "defaulted" && !isOptionalOut) {
-      final.value[key3] = void 0;
+      final.value[key2] = void 0;
     }
   } else {
-    final.value[key3] = result.value;
+    final.value[key2] = result.value;
   }
 }
 var NO_SYMBOL_KEYS = [];
@@ -33370,28 +33370,28 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
-  for (const key3 in input2) {
+  for (const key2 in input2) {
     if (abortEarly && payload.issues.length !== seen) {
       if (aborted(payload, seen))
         break;
       seen = payload.issues.length;
     }
-    if (keySet.has(key3))
+    if (keySet.has(key2))
       continue;
-    if (key3 === "__proto__") {
+    if (key2 === "__proto__") {
       if (t === "never")
-        unrecognized.push(key3);
+        unrecognized.push(key2);
       continue;
     }
     if (t === "never") {
-      unrecognized.push(key3);
+      unrecognized.push(key2);
       continue;
     }
-    const r = _catchall.run({ value: input2[key3], issues: [] }, ctx);
+    const r = _catchall.run({ value: input2[key2], issues: [] }, ctx);
     if (r instanceof Promise) {
-      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key3, input2, optin, optout)));
+      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key2, input2, optin, optout)));
     } else {
-      handlePropertyResult(r, payload, key3, input2, optin, optout);
+      handlePropertyResult(r, payload, key2, input2, optin, optout);
     }
   }
   if (unrecognized.length) {
@@ -33428,16 +33428,16 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   defineLazyInternal(inst, "propValues", (zod) => {
     const shape = zod.def.shape;
     const propValues = {};
-    for (const key3 in shape) {
-      const field = shape[key3]._zod;
+    for (const key2 in shape) {
+      const field = shape[key2]._zod;
       if (field.values) {
-        if (!Object.prototype.hasOwnProperty.call(propValues, key3)) {
-          assignProp(propValues, key3, /* @__PURE__ */ new Set());
+        if (!Object.prototype.hasOwnProperty.call(propValues, key2)) {
+          assignProp(propValues, key2, /* @__PURE__ */ new Set());
         }
         for (const v of field.values)
-          propValues[key3].add(v);
+          propValues[key2].add(v);
         if (field.optin !== void 0)
-          propValues[key3].add(void 0);
+          propValues[key2].add(void 0);
       }
     }
     return propValues;
@@ -33464,22 +33464,22 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     const shape = value.shape;
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const key3 of value.allKeys) {
+    for (const key2 of value.allKeys) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
         seen = payload.issues.length;
       }
-      if (key3 === "__proto__")
+      if (key2 === "__proto__")
         continue;
-      const el = shape[key3];
+      const el = shape[key2];
       const optin = el._zod.optin;
       const optout = el._zod.optout;
-      const r = el._zod.run({ value: input2[key3], issues: [] }, ctx);
+      const r = el._zod.run({ value: input2[key2], issues: [] }, ctx);
       if (r instanceof Promise) {
-        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key3, input2, optin, optout)));
+        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key2, input2, optin, optout)));
       } else {
-        handlePropertyResult(r, payload, key3, input2, optin, optout);
+        handlePropertyResult(r, payload, key2, input2, optin, optout);
       }
     }
     if (!catchall) {
@@ -33513,17 +33513,17 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     doc.write(`const input = payload.value;`);
     const ids = /* @__PURE__ */ Object.create(null);
     let counter = 0;
-    for (const key3 of normalized.allKeys) {
-      ids[key3] = `key_${counter++}`;
+    for (const key2 of normalized.allKeys) {
+      ids[key2] = `key_${counter++}`;
     }
     doc.write(memo2 ? `const newResult = memo.alloc(inst, payload, {}, ctx);` : `const newResult = {};`);
-    for (const key3 of normalized.allKeys) {
-      if (key3 === "__proto__")
+    for (const key2 of normalized.allKeys) {
+      if (key2 === "__proto__")
         continue;
-      const id = ids[key3];
-      const k = typeof key3 === "symbol" ? `syms[${syms.indexOf(key3)}]` : esc(key3);
+      const id = ids[key2];
+      const k = typeof key2 === "symbol" ? `syms[${syms.indexOf(key2)}]` : esc(key2);
       const isPresent = `${k} in input`;
-      const schema = shape[key3];
+      const schema = shape[key2];
       const optin = schema?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema?._zod?.optout === "optional";
@@ -33857,21 +33857,21 @@ function mergeValues(a, b) {
   }
   if (isPlainObject(a) && isPlainObject(b)) {
     const bKeys = Object.keys(b);
-    const sharedKeys = Object.keys(a).filter((key3) => bKeys.indexOf(key3) !== -1);
+    const sharedKeys = Object.keys(a).filter((key2) => bKeys.indexOf(key2) !== -1);
     const newObj = { ...a, ...b };
     if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
       delete newObj.__proto__;
-    for (const key3 of sharedKeys) {
-      if (key3 === "__proto__")
+    for (const key2 of sharedKeys) {
+      if (key2 === "__proto__")
         continue;
-      const sharedValue = mergeValues(a[key3], b[key3]);
+      const sharedValue = mergeValues(a[key2], b[key2]);
       if (!sharedValue.valid) {
         return {
           valid: false,
-          mergeErrorPath: [key3, ...sharedValue.mergeErrorPath]
+          mergeErrorPath: [key2, ...sharedValue.mergeErrorPath]
         };
       }
-      newObj[key3] = sharedValue.data;
+      newObj[key2] = sharedValue.data;
     }
     return { valid: true, data: newObj };
   }
@@ -34030,9 +34030,9 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     return handleTupleResults(itemResults, payload, items, input2, optoutStart);
   };
 });
-function getTupleOptStart(items, key3) {
+function getTupleOptStart(items, key2) {
   for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key3 === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+    const omittable = key2 === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
     if (!omittable)
       return i + 1;
   }
@@ -34090,12 +34090,12 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
     if (values && !def.partial) {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       const recordKeys = /* @__PURE__ */ new Set();
-      for (const key3 of values) {
-        if (typeof key3 === "string" || typeof key3 === "number" || typeof key3 === "symbol") {
-          recordKeys.add(typeof key3 === "number" ? key3.toString() : key3);
-          if (key3 === "__proto__")
+      for (const key2 of values) {
+        if (typeof key2 === "string" || typeof key2 === "number" || typeof key2 === "symbol") {
+          recordKeys.add(typeof key2 === "number" ? key2.toString() : key2);
+          if (key2 === "__proto__")
             continue;
-          const keyResult = def.keyType._zod.run({ value: key3, issues: [] }, ctx);
+          const keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
           if (keyResult instanceof Promise) {
             throw new Error("Async schemas not supported in object keys currently");
           }
@@ -34104,8 +34104,8 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
               code: "invalid_key",
               origin: "record",
               issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-              input: key3,
-              path: [key3],
+              input: key2,
+              path: [key2],
               inst
             });
             continue;
@@ -34113,32 +34113,32 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           const outKey = keyResult.value;
           if (outKey === "__proto__")
             continue;
-          const result = def.valueType._zod.run({ value: input2[key3], issues: [] }, ctx);
+          const result = def.valueType._zod.run({ value: input2[key2], issues: [] }, ctx);
           if (result instanceof Promise) {
             proms.push(result.then((result2) => {
               if (result2.issues.length) {
-                payload.issues.push(...prefixIssues(key3, result2.issues));
+                payload.issues.push(...prefixIssues(key2, result2.issues));
               }
               payload.value[outKey] = result2.value;
             }));
           } else {
             if (result.issues.length) {
-              payload.issues.push(...prefixIssues(key3, result.issues));
+              payload.issues.push(...prefixIssues(key2, result.issues));
             }
             payload.value[outKey] = result.value;
           }
         }
       }
       let unrecognized;
-      for (const key3 in input2) {
-        if (!recordKeys.has(key3)) {
+      for (const key2 in input2) {
+        if (!recordKeys.has(key2)) {
           if (def.mode === "loose") {
-            if (key3 === "__proto__")
+            if (key2 === "__proto__")
               continue;
-            payload.value[key3] = input2[key3];
+            payload.value[key2] = input2[key2];
           } else {
             unrecognized = unrecognized ?? [];
-            unrecognized.push(key3);
+            unrecognized.push(key2);
           }
         }
       }
@@ -34154,18 +34154,18 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
     } else {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       let unrecognized;
-      for (const key3 of Reflect.ownKeys(input2)) {
-        if (key3 === "__proto__")
+      for (const key2 of Reflect.ownKeys(input2)) {
+        if (key2 === "__proto__")
           continue;
-        if (!Object.prototype.propertyIsEnumerable.call(input2, key3))
+        if (!Object.prototype.propertyIsEnumerable.call(input2, key2))
           continue;
-        let keyResult = def.keyType._zod.run({ value: key3, issues: [] }, ctx);
+        let keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
         if (keyResult instanceof Promise) {
           throw new Error("Async schemas not supported in object keys currently");
         }
-        const checkNumericKey = typeof key3 === "string" && number.test(key3) && keyResult.issues.length;
+        const checkNumericKey = typeof key2 === "string" && number.test(key2) && keyResult.issues.length;
         if (checkNumericKey) {
-          const retryResult = def.keyType._zod.run({ value: Number(key3), issues: [] }, ctx);
+          const retryResult = def.keyType._zod.run({ value: Number(key2), issues: [] }, ctx);
           if (retryResult instanceof Promise) {
             throw new Error("Async schemas not supported in object keys currently");
           }
@@ -34175,17 +34175,17 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         }
         if (keyResult.issues.length) {
           if (def.mode === "loose") {
-            payload.value[key3] = input2[key3];
+            payload.value[key2] = input2[key2];
           } else if (values) {
             unrecognized = unrecognized ?? [];
-            unrecognized.push(key3);
+            unrecognized.push(key2);
           } else {
             payload.issues.push({
               code: "invalid_key",
               origin: "record",
               issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-              input: key3,
-              path: [key3],
+              input: key2,
+              path: [key2],
               inst
             });
           }
@@ -34194,17 +34194,17 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         const outKey = keyResult.value;
         if (outKey === "__proto__")
           continue;
-        const result = def.valueType._zod.run({ value: input2[key3], issues: [] }, ctx);
+        const result = def.valueType._zod.run({ value: input2[key2], issues: [] }, ctx);
         if (result instanceof Promise) {
           proms.push(result.then((result2) => {
             if (result2.issues.length) {
-              payload.issues.push(...prefixIssues(key3, result2.issues));
+              payload.issues.push(...prefixIssues(key2, result2.issues));
             }
             payload.value[outKey] = result2.value;
           }));
         } else {
           if (result.issues.length) {
-            payload.issues.push(...prefixIssues(key3, result.issues));
+            payload.issues.push(...prefixIssues(key2, result.issues));
           }
           payload.value[outKey] = result.value;
         }
@@ -34244,20 +34244,20 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
     payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const [key3, value] of input2) {
+    for (const [key2, value] of input2) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
         seen = payload.issues.length;
       }
-      const keyResult = def.keyType._zod.run({ value: key3, issues: [] }, ctx);
+      const keyResult = def.keyType._zod.run({ value: key2, issues: [] }, ctx);
       const valueResult = def.valueType._zod.run({ value, issues: [] }, ctx);
       if (keyResult instanceof Promise || valueResult instanceof Promise) {
         proms.push(Promise.all([keyResult, valueResult]).then(([keyResult2, valueResult2]) => {
-          handleMapResult(keyResult2, valueResult2, payload, key3, input2, inst, ctx);
+          handleMapResult(keyResult2, valueResult2, payload, key2, input2, inst, ctx);
         }));
       } else {
-        handleMapResult(keyResult, valueResult, payload, key3, input2, inst, ctx);
+        handleMapResult(keyResult, valueResult, payload, key2, input2, inst, ctx);
       }
     }
     if (proms.length)
@@ -34266,10 +34266,10 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
   };
   capSize(inst, mapSize);
 });
-function handleMapResult(keyResult, valueResult, final, key3, input2, inst, ctx) {
+function handleMapResult(keyResult, valueResult, final, key2, input2, inst, ctx) {
   if (keyResult.issues.length) {
-    if (propertyKeyTypes.has(typeof key3)) {
-      final.issues.push(...prefixIssues(key3, keyResult.issues));
+    if (propertyKeyTypes.has(typeof key2)) {
+      final.issues.push(...prefixIssues(key2, keyResult.issues));
     } else {
       final.issues.push({
         code: "invalid_key",
@@ -34281,15 +34281,15 @@ function handleMapResult(keyResult, valueResult, final, key3, input2, inst, ctx)
     }
   }
   if (valueResult.issues.length) {
-    if (propertyKeyTypes.has(typeof key3)) {
-      final.issues.push(...prefixIssues(key3, valueResult.issues));
+    if (propertyKeyTypes.has(typeof key2)) {
+      final.issues.push(...prefixIssues(key2, valueResult.issues));
     } else {
       final.issues.push({
         origin: "map",
         code: "invalid_element",
         input: input2,
         inst,
-        key: key3,
+        key: key2,
         issues: valueResult.issues.map((iss) => finalizeIssue(iss, ctx, config()))
       });
     }
@@ -34964,8 +34964,8 @@ function isRecursive(inst, stack, resolve) {
   };
   const shape = (sh, spread) => {
     let answer = NONE;
-    for (const key3 of Reflect.ownKeys(sh)) {
-      const desc = Object.getOwnPropertyDescriptor(sh, key3);
+    for (const key2 of Reflect.ownKeys(sh)) {
+      const desc = Object.getOwnPropertyDescriptor(sh, key2);
       if (spread && !desc.enumerable)
         continue;
       const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
@@ -35061,8 +35061,8 @@ function isRecursive(inst, stack, resolve) {
       break;
     default: {
       kind;
-      for (const key3 in def) {
-        const desc = Object.getOwnPropertyDescriptor(def, key3);
+      for (const key2 in def) {
+        const desc = Object.getOwnPropertyDescriptor(def, key2);
         if (!desc || desc.get)
           continue;
         const value = desc.value;
@@ -39230,8 +39230,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text2) => {
-  return text2.charAt(0).toUpperCase() + text2.slice(1);
+var capitalizeFirstCharacter = (text) => {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -43195,11 +43195,11 @@ function generatePropertiesChecks(doc, ctx, def, accessor) {
   }
   doc.write(`if (${accessor} == null) return INVALID;`);
   const shape = def.shape;
-  for (const key3 of Reflect.ownKeys(shape)) {
-    const keyExpr = typeof key3 === "symbol" ? addConstant(ctx, key3) : esc(key3);
+  for (const key2 of Reflect.ownKeys(shape)) {
+    const keyExpr = typeof key2 === "symbol" ? addConstant(ctx, key2) : esc(key2);
     const inputVar = newVar(ctx);
     doc.write(`const ${inputVar} = ${accessor}[${keyExpr}];`);
-    compileChild(doc, ctx, shape[key3], inputVar, false);
+    compileChild(doc, ctx, shape[key2], inputVar, false);
   }
 }
 function generatePropertyCheck(doc, ctx, def, accessor) {
@@ -43592,9 +43592,9 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
   }
   const propOutputs = /* @__PURE__ */ new Map();
-  for (const key3 of allKeys) {
-    const propSchema = propShape[key3];
-    const kx = keyExpr(key3);
+  for (const key2 of allKeys) {
+    const propSchema = propShape[key2];
+    const kx = keyExpr(key2);
     const inputVar = newVar(ctx);
     doc.write(`const ${inputVar} = ${accessor}[${kx}];`);
     if (propSchema._zod.optin !== void 0) {
@@ -43615,14 +43615,14 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
       } else {
         doc.write(`if (${outputVar2} === INVALID) return INVALID;`);
       }
-      propOutputs.set(key3, outputVar2);
+      propOutputs.set(key2, outputVar2);
     } else {
       if (requiresPresenceCheck(propSchema)) {
         doc.write(`if (!(${kx} in ${accessor})) return INVALID;`);
       }
       const outputAccessor = compileChild(doc, ctx, propSchema, inputVar, buildsValue);
       if (outputAccessor !== null)
-        propOutputs.set(key3, outputAccessor);
+        propOutputs.set(key2, outputAccessor);
     }
   }
   const catchall = def.catchall;
@@ -44043,9 +44043,9 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   }
   return outputVar;
 }
-function getTupleOptStart2(items, key3) {
+function getTupleOptStart2(items, key2) {
   for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key3 === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+    const omittable = key2 === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
     if (!omittable)
       return i + 1;
   }
@@ -44175,16 +44175,16 @@ function generateRecordCheck(doc, ctx, schema, accessor) {
   const keyValues = recordDef.partial ? void 0 : def.keyType._zod.values;
   if (keyValues) {
     const inputKeys = [];
-    for (const key3 of keyValues) {
-      if (!(typeof key3 === "string" || typeof key3 === "number" || typeof key3 === "symbol")) {
-        throw new ZodCompileUnsupportedError(`record key value ${String(key3)}`);
+    for (const key2 of keyValues) {
+      if (!(typeof key2 === "string" || typeof key2 === "number" || typeof key2 === "symbol")) {
+        throw new ZodCompileUnsupportedError(`record key value ${String(key2)}`);
       }
-      const inputKey = typeof key3 === "number" ? key3.toString() : key3;
+      const inputKey = typeof key2 === "number" ? key2.toString() : key2;
       if (inputKey === "__proto__") {
         throw new ZodCompileUnsupportedError('record key "__proto__"');
       }
       inputKeys.push(inputKey);
-      const keyConst = addConstant(ctx, key3);
+      const keyConst = addConstant(ctx, key2);
       const outKey = generateCheck(doc, ctx, def.keyType, keyConst);
       const valueVar = newVar(ctx);
       doc.write(`const ${valueVar} = ${accessor}[${literalPropertyKey(ctx, inputKey)}];`);
@@ -44262,10 +44262,10 @@ function emitOwnKeys(doc, ctx, accessor, kVar, body, onSymbol) {
   });
   doc.write(`}`);
 }
-function literalPropertyKey(ctx, key3) {
-  if (typeof key3 === "string")
-    return esc(key3);
-  return addConstant(ctx, key3);
+function literalPropertyKey(ctx, key2) {
+  if (typeof key2 === "string")
+    return esc(key2);
+  return addConstant(ctx, key2);
 }
 function generateMapCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
@@ -45494,9 +45494,9 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 // node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
-    for (const key3 of Reflect.ownKeys(source)) {
-      if (Object.prototype.propertyIsEnumerable.call(source, key3)) {
-        assignProp(target, key3, source[key3]);
+    for (const key2 of Reflect.ownKeys(source)) {
+      if (Object.prototype.propertyIsEnumerable.call(source, key2)) {
+        assignProp(target, key2, source[key2]);
       }
     }
   }
@@ -45642,8 +45642,8 @@ function extractDefs(ctx, schema) {
     if (defId)
       seen.defId = defId;
     const schema2 = seen.schema;
-    for (const key3 in schema2) {
-      delete schema2[key3];
+    for (const key2 in schema2) {
+      delete schema2[key2];
     }
     schema2.$ref = ref;
   };
@@ -45724,8 +45724,8 @@ function foldObjects(members2) {
   for (const member of members2) {
     if (typeof member !== "object" || member.type !== "object")
       return null;
-    for (const key3 in member) {
-      if (!FOLDABLE_KEYS.has(key3))
+    for (const key2 in member) {
+      if (!FOLDABLE_KEYS.has(key2))
         return null;
     }
     objects.push(member);
@@ -45733,22 +45733,22 @@ function foldObjects(members2) {
   const properties = {};
   const required2 = /* @__PURE__ */ new Set();
   for (const object2 of objects) {
-    for (const key3 in object2.properties) {
-      if (Object.prototype.hasOwnProperty.call(properties, key3))
+    for (const key2 in object2.properties) {
+      if (Object.prototype.hasOwnProperty.call(properties, key2))
         continue;
       const parts = [];
       for (const other of objects) {
-        const part = other.properties?.[key3] ?? undeclaredConstraint(other);
+        const part = other.properties?.[key2] ?? undeclaredConstraint(other);
         if (part === null || part === void 0)
           continue;
         if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part)))
           parts.push(part);
       }
       const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
-      assignProp(properties, key3, merged);
+      assignProp(properties, key2, merged);
     }
-    for (const key3 of object2.required ?? [])
-      required2.add(key3);
+    for (const key2 of object2.required ?? [])
+      required2.add(key2);
   }
   const folded = { type: "object", properties };
   if (required2.size)
@@ -45773,8 +45773,8 @@ function foldIntersection(json2) {
   const allOf = json2.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
-  for (const key3 of FOLDABLE_KEYS)
-    if (key3 in json2)
+  for (const key2 of FOLDABLE_KEYS)
+    if (key2 in json2)
       return;
   const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
@@ -45821,20 +45821,20 @@ function finalize(ctx, schema) {
       assignProps(schema2, _cached);
       const isParentRef = zodSchema._zod.parent === ref;
       if (isParentRef) {
-        for (const key3 in schema2) {
-          if (key3 === "$ref" || key3 === "allOf")
+        for (const key2 in schema2) {
+          if (key2 === "$ref" || key2 === "allOf")
             continue;
-          if (!(key3 in _cached)) {
-            delete schema2[key3];
+          if (!(key2 in _cached)) {
+            delete schema2[key2];
           }
         }
       }
       if (refSchema.$ref && refSeen.def) {
-        for (const key3 in schema2) {
-          if (key3 === "$ref" || key3 === "allOf")
+        for (const key2 in schema2) {
+          if (key2 === "$ref" || key2 === "allOf")
             continue;
-          if (key3 in refSeen.def && JSON.stringify(schema2[key3]) === JSON.stringify(refSeen.def[key3])) {
-            delete schema2[key3];
+          if (key2 in refSeen.def && JSON.stringify(schema2[key2]) === JSON.stringify(refSeen.def[key2])) {
+            delete schema2[key2];
           }
         }
       }
@@ -45846,11 +45846,11 @@ function finalize(ctx, schema) {
       if (parentSeen?.schema.$ref) {
         schema2.$ref = parentSeen.schema.$ref;
         if (parentSeen.def) {
-          for (const key3 in schema2) {
-            if (key3 === "$ref" || key3 === "allOf")
+          for (const key2 in schema2) {
+            if (key2 === "$ref" || key2 === "allOf")
               continue;
-            if (key3 in parentSeen.def && JSON.stringify(schema2[key3]) === JSON.stringify(parentSeen.def[key3])) {
-              delete schema2[key3];
+            if (key2 in parentSeen.def && JSON.stringify(schema2[key2]) === JSON.stringify(parentSeen.def[key2])) {
+              delete schema2[key2];
             }
           }
         }
@@ -45983,8 +45983,8 @@ function isTransforming(_schema, _ctx) {
     return isTransforming(def.in, ctx) || isTransforming(def.out, ctx);
   }
   if (def.type === "object") {
-    for (const key3 in def.shape) {
-      if (isTransforming(def.shape[key3], ctx))
+    for (const key2 in def.shape) {
+      if (isTransforming(def.shape[key2], ctx))
         return true;
     }
     return false;
@@ -46022,13 +46022,13 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
 };
 
 // node_modules/zod/v4/core/json-schema-processors.js
-var narrowMin = (agg, key3, value) => {
-  if (agg[key3] === void 0 || value > agg[key3])
-    agg[key3] = value;
+var narrowMin = (agg, key2, value) => {
+  if (agg[key2] === void 0 || value > agg[key2])
+    agg[key2] = value;
 };
-var narrowMax = (agg, key3, value) => {
-  if (agg[key3] === void 0 || value < agg[key3])
-    agg[key3] = value;
+var narrowMax = (agg, key2, value) => {
+  if (agg[key2] === void 0 || value < agg[key2])
+    agg[key2] = value;
 };
 var narrowBoth = (agg, value) => {
   narrowMin(agg, "minimum", value);
@@ -46366,17 +46366,17 @@ var objectProcessor = (schema, ctx, _json, params) => {
   }
   json2.type = "object";
   json2.properties = {};
-  for (const key3 in shape) {
-    assignProp(json2.properties, key3, processSchema(shape[key3], ctx, {
+  for (const key2 in shape) {
+    assignProp(json2.properties, key2, processSchema(shape[key2], ctx, {
       ...params,
-      path: [...params.path, "properties", key3]
+      path: [...params.path, "properties", key2]
     }));
   }
   const requiredKeys = [];
-  for (const key3 of Object.keys(shape)) {
-    const field = def.shape[key3];
+  for (const key2 of Object.keys(shape)) {
+    const field = def.shape[key2];
     if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
-      requiredKeys.push(key3);
+      requiredKeys.push(key2);
     }
   }
   if (requiredKeys.length > 0) {
@@ -46751,9 +46751,9 @@ function toJSONSchema(input2, params) {
     };
     ctx2.external = external;
     for (const entry of registry2._idmap.entries()) {
-      const [key3, schema] = entry;
+      const [key2, schema] = entry;
       extractDefs(ctx2, schema);
-      assignProp(schemas, key3, finalize(ctx2, schema));
+      assignProp(schemas, key2, finalize(ctx2, schema));
     }
     if (Object.keys(defs).length > 0) {
       const defsSegment = ctx2.target === "draft-2020-12" ? "$defs" : "definitions";
@@ -47068,17 +47068,17 @@ __export(checks_exports2, {
 
 // node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
-function _lazyMethod(proto, key3, make) {
-  Object.defineProperty(proto, key3, {
+function _lazyMethod(proto, key2, make) {
+  Object.defineProperty(proto, key2, {
     configurable: true,
     enumerable: false,
     get() {
       const value = make(this);
-      Object.defineProperty(this, key3, { value, configurable: true, writable: true });
+      Object.defineProperty(this, key2, { value, configurable: true, writable: true });
       return value;
     },
     set(value) {
-      Object.defineProperty(this, key3, { value, configurable: true, writable: true });
+      Object.defineProperty(this, key2, { value, configurable: true, writable: true });
     }
   });
 }
@@ -48748,11 +48748,11 @@ function resolveRef(ref, ctx) {
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
   if (path[0] === defsKey) {
-    const key3 = path[1] === void 0 ? void 0 : decodeJSONPointerSegment(path[1]);
-    if (!key3 || !ctx.defs[key3]) {
+    const key2 = path[1] === void 0 ? void 0 : decodeJSONPointerSegment(path[1]);
+    if (!key2 || !ctx.defs[key2]) {
       throw new Error(`Reference not found: ${ref}`);
     }
-    return ctx.defs[key3];
+    return ctx.defs[key2];
   }
   throw new Error(`Reference not found: ${ref}`);
 }
@@ -48787,16 +48787,16 @@ function checkObjectGuards(objectSchema, guards) {
       });
     }
     if (guards.keySchema) {
-      for (const key3 of keys) {
-        const result = guards.keySchema.safeParse(key3);
+      for (const key2 of keys) {
+        const result = guards.keySchema.safeParse(key2);
         if (result.success)
           continue;
         payload.issues.push({
           code: "invalid_key",
           origin: "record",
           issues: result.error.issues,
-          input: key3,
-          path: [key3],
+          input: key2,
+          path: [key2],
           continue: true
         });
       }
@@ -48821,20 +48821,20 @@ function canonicalKey(value, seen) {
     if (Array.isArray(value)) {
       const parts2 = [];
       for (const item of value) {
-        const key3 = canonicalKey(item, seen);
-        if (key3 === null)
+        const key2 = canonicalKey(item, seen);
+        if (key2 === null)
           return null;
-        parts2.push(key3);
+        parts2.push(key2);
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
     const keys = Object.keys(value).sort();
     const parts = [];
     for (const k of keys) {
-      const key3 = canonicalKey(value[k], seen);
-      if (key3 === null)
+      const key2 = canonicalKey(value[k], seen);
+      if (key2 === null)
         return null;
-      parts.push(`${k.length}:${k}=${key3}`);
+      parts.push(`${k.length}:${k}=${key2}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
@@ -48874,10 +48874,10 @@ function containsRef(value) {
     return value.some(containsRef);
   if (typeof value.$ref === "string")
     return true;
-  return Object.entries(value).some(([key3, sub]) => {
-    if (SCHEMA_KEYWORDS.has(key3))
+  return Object.entries(value).some(([key2, sub]) => {
+    if (SCHEMA_KEYWORDS.has(key2))
       return containsRef(sub);
-    if (!SCHEMA_MAP_KEYWORDS.has(key3) || typeof sub !== "object" || sub === null)
+    if (!SCHEMA_MAP_KEYWORDS.has(key2) || typeof sub !== "object" || sub === null)
       return false;
     return Object.values(sub).some(containsRef);
   });
@@ -48893,12 +48893,12 @@ function checkArrayGuards(arraySchema, guards) {
     if (guards.uniqueItems === true) {
       const firstSeen = /* @__PURE__ */ new Map();
       for (let i = 0; i < items.length; i++) {
-        const key3 = canonicalKey(items[i], /* @__PURE__ */ new Set());
-        if (key3 === null)
+        const key2 = canonicalKey(items[i], /* @__PURE__ */ new Set());
+        if (key2 === null)
           continue;
-        const first = firstSeen.get(key3);
+        const first = firstSeen.get(key2);
         if (first === void 0) {
-          firstSeen.set(key3, i);
+          firstSeen.set(key2, i);
           continue;
         }
         payload.issues.push({
@@ -49137,9 +49137,9 @@ function convertBaseSchema(schema, ctx) {
       const properties = schema.properties || {};
       const requiredSet = new Set(schema.required || []);
       const additionalSchema = typeof schema.additionalProperties === "object" ? convertSchema(schema.additionalProperties, ctx) : void 0;
-      for (const [key3, propSchema] of Object.entries(properties)) {
+      for (const [key2, propSchema] of Object.entries(properties)) {
         const propZodSchema = convertSchema(propSchema, ctx);
-        assignProp(shape, key3, requiredSet.has(key3) ? propZodSchema : propZodSchema.optional());
+        assignProp(shape, key2, requiredSet.has(key2) ? propZodSchema : propZodSchema.optional());
       }
       if (schema.patternProperties) {
         const patternProps = schema.patternProperties;
@@ -49174,12 +49174,12 @@ function convertBaseSchema(schema, ctx) {
             if (!isPlainObject(payload.value))
               return;
             const unrecognized = [];
-            for (const key3 of Object.keys(payload.value)) {
-              if (propertyKeys.includes(key3))
+            for (const key2 of Object.keys(payload.value)) {
+              if (propertyKeys.includes(key2))
                 continue;
-              if (patterns.some((regex) => regex.test(key3)))
+              if (patterns.some((regex) => regex.test(key2)))
                 continue;
-              unrecognized.push(key3);
+              unrecognized.push(key2);
             }
             if (unrecognized.length) {
               payload.issues.push({
@@ -49310,38 +49310,38 @@ function convertSchema(schema, ctx) {
   }
   const extraMeta = {};
   const coreMetadataKeys = ["$id", "id", "$comment", "$anchor", "$vocabulary", "$dynamicRef", "$dynamicAnchor"];
-  for (const key3 of coreMetadataKeys) {
-    if (key3 in schema) {
-      extraMeta[key3] = schema[key3];
+  for (const key2 of coreMetadataKeys) {
+    if (key2 in schema) {
+      extraMeta[key2] = schema[key2];
     }
   }
   const contentMetadataKeys = ["contentEncoding", "contentMediaType", "contentSchema"];
-  for (const key3 of contentMetadataKeys) {
-    if (key3 in schema) {
-      extraMeta[key3] = schema[key3];
+  for (const key2 of contentMetadataKeys) {
+    if (key2 in schema) {
+      extraMeta[key2] = schema[key2];
     }
   }
   if (schema.type === "object" && schema.$ref === void 0) {
     if (schema.propertyNames !== void 0 && !containsRef(schema.propertyNames)) {
       extraMeta.propertyNames = schema.propertyNames;
     }
-    for (const key3 of ["minProperties", "maxProperties"]) {
-      if (schema[key3] !== void 0)
-        extraMeta[key3] = schema[key3];
+    for (const key2 of ["minProperties", "maxProperties"]) {
+      if (schema[key2] !== void 0)
+        extraMeta[key2] = schema[key2];
     }
   }
   if (schema.type === "array" && schema.$ref === void 0) {
     if (schema.contains !== void 0 && !containsRef(schema.contains)) {
       extraMeta.contains = schema.contains;
     }
-    for (const key3 of ["uniqueItems", "minContains", "maxContains"]) {
-      if (schema[key3] !== void 0)
-        extraMeta[key3] = schema[key3];
+    for (const key2 of ["uniqueItems", "minContains", "maxContains"]) {
+      if (schema[key2] !== void 0)
+        extraMeta[key2] = schema[key2];
     }
   }
-  for (const key3 of Object.keys(schema)) {
-    if (!RECOGNIZED_KEYS.has(key3)) {
-      assignProp(extraMeta, key3, schema[key3]);
+  for (const key2 of Object.keys(schema)) {
+    if (!RECOGNIZED_KEYS.has(key2)) {
+      assignProp(extraMeta, key2, schema[key2]);
     }
   }
   if (Object.keys(extraMeta).length > 0) {
@@ -49634,7 +49634,7 @@ function durationMessage(v) {
   return 'expected an ISO-8601 duration, e.g. "PT15M" (15 minutes), "PT1H30M" or "P1D"';
 }
 function tagMap(scope) {
-  const key3 = external_exports.string().superRefine((k, ctx) => {
+  const key2 = external_exports.string().superRefine((k, ctx) => {
     const problem = tagKeyProblem(k, scope);
     if (problem) ctx.addIssue({ code: "custom", message: problem, input: k, params: { complete: true } });
   });
@@ -49642,7 +49642,7 @@ function tagMap(scope) {
     const problem = tagValueProblem(v, scope);
     if (problem) ctx.addIssue({ code: "custom", message: problem, input: v, params: { complete: true } });
   });
-  return external_exports.record(key3, value);
+  return external_exports.record(key2, value);
 }
 var tags = tagMap("every-service").describe("Tags as key: value pairs");
 var ec2Tags = tagMap("ec2").describe("Tags as key: value pairs");
@@ -49877,9 +49877,9 @@ function resourceNameRules(c, add) {
   const seen = /* @__PURE__ */ new Set();
   for (const d of derivedNames(c)) {
     const problem = nameProblem(d.service, d.name);
-    const key3 = `${d.field.join(".")} ${d.service}`;
-    if (!problem || seen.has(key3)) continue;
-    seen.add(key3);
+    const key2 = `${d.field.join(".")} ${d.service}`;
+    if (!problem || seen.has(key2)) continue;
+    seen.add(key2);
     add(d.field, `${problem} (${d.what})${d.fix ? `: ${d.fix}` : ""}`);
   }
 }
@@ -50405,321 +50405,7 @@ var wave = external_exports.object({
 }).strict();
 var wavesSection = external_exports.array(wave).min(1).describe("Waves \u2192 applications \u2192 servers");
 
-// src/infra/state-machines/asl.ts
-var SERVICES = {
-  ec2: { prefix: "Ec2", throttling: ["RequestLimitExceeded"] },
-  autoscaling: { prefix: "AutoScaling", throttling: ["Throttling"] },
-  ssm: { prefix: "Ssm", throttling: ["ThrottlingException"] },
-  dynamodb: { prefix: "DynamoDB", throttling: ["ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"] },
-  sns: { prefix: "SNS", throttling: ["ThrottledException", "Throttling"] },
-  lambda: { prefix: "Lambda", throttling: ["TooManyRequestsException", "ServiceException", "SdkClientException"] }
-};
-function integrationErrorName(service, code) {
-  const name2 = code.endsWith("Exception") ? code : `${code}Exception`;
-  return `${SERVICES[service].prefix}.${name2}`;
-}
-function integrationErrorNames(service, code) {
-  return [.../* @__PURE__ */ new Set([`${SERVICES[service].prefix}.${code}`, integrationErrorName(service, code)])];
-}
-function throttlingErrors(service) {
-  return [...new Set(SERVICES[service].throttling.flatMap((code) => integrationErrorNames(service, code)))];
-}
-function throttlingRetry(service) {
-  return { ErrorEquals: throttlingErrors(service), IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" };
-}
-function sdkTask(service, action, o) {
-  return taskState(`arn:aws:states:::aws-sdk:${service}:${action}`, service, o);
-}
-function optimizedTask(service, action, o) {
-  return taskState(`arn:aws:states:::${service}:${action}`, service, o);
-}
-function lambdaTask(functionArn, o) {
-  return taskState(functionArn, "lambda", o);
-}
-function taskState(resource, service, o) {
-  const catchers = [...o.catch ?? []];
-  if (o.onError) catchers.push({ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: o.onError });
-  return {
-    Type: "Task",
-    Resource: resource,
-    ...o.comment ? { Comment: o.comment } : {},
-    ...o.inputPath ? { InputPath: o.inputPath } : {},
-    ...o.parameters ? { Parameters: o.parameters } : {},
-    ...o.resultSelector ? { ResultSelector: o.resultSelector } : {},
-    ResultPath: o.resultPath === void 0 ? null : o.resultPath,
-    Retry: [...o.retry ?? [], throttlingRetry(service)],
-    ...catchers.length ? { Catch: catchers } : {},
-    ...o.next ? { Next: o.next } : { End: true }
-  };
-}
-function raise(error62, causeExpression, next) {
-  const cause = causeExpression.startsWith("States.") ? { "Cause.$": causeExpression } : { Cause: causeExpression };
-  return { Type: "Pass", Parameters: { Error: error62, ...cause }, ResultPath: "$.error", Next: next };
-}
-
-// src/infra/state-machines/identifiers.ts
-var RE_ENCRYPTION_PIPELINE = "ami-re-encryption";
-var AMI_SWAP_PIPELINE = "ami-swap";
-var PIPELINE_TAG = "rehost-factory:pipeline";
-var GROUP_TAG = "rehost-factory:asg";
-var BACKUP_JOB_TAG = "rehost-factory:backup-job";
-var SOURCE_IMAGE_TAG = "rehost-factory:source-image";
-var CLAIM_STATUS = { inProgress: "IN_PROGRESS", done: "DONE", released: "RELEASED" };
-var GROUP_LOCK_PREFIX = "ami-swap-asg#";
-
-// src/infra/state-machines/common.ts
-var CLEANUP_FAILURES_PATH = "$.cleanupFailures";
-var cleanupFailure = (left) => `${CLEANUP_FAILURES_PATH}.${left}`;
-var IGNORED_ERROR_PATH = "$.ignoredError";
-var cleanupFailed = (left) => ({ Variable: cleanupFailure(left), IsPresent: true });
-function claimKey(pipeline, idPath) {
-  return { pk: { "S.$": `States.Format('${pipeline}#{}', ${idPath})` } };
-}
-var CLAIM_PATH = "$.claim";
-function claimTask(o) {
-  return optimizedTask("dynamodb", "updateItem", {
-    parameters: {
-      TableName: o.table,
-      Key: claimKey(o.pipeline, o.idPath),
-      UpdateExpression: "SET #status = :inProgress, #execution = :execution, startedAt = :startedAt ADD attempt :one",
-      ConditionExpression: "attribute_not_exists(pk) OR #status = :released",
-      ExpressionAttributeNames: { "#status": "status", "#execution": "execution" },
-      ExpressionAttributeValues: {
-        ":inProgress": { S: CLAIM_STATUS.inProgress },
-        ":released": { S: CLAIM_STATUS.released },
-        ":execution": { "S.$": "$$.Execution.Id" },
-        ":startedAt": { "S.$": "$$.Execution.StartTime" },
-        ":one": { N: "1" }
-      },
-      ReturnValues: "UPDATED_NEW"
-    },
-    resultSelector: { "attempt.$": "$.Attributes.attempt.N" },
-    resultPath: CLAIM_PATH,
-    next: o.next,
-    catch: [{ ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"], ResultPath: "$.duplicate", Next: o.duplicate }],
-    onError: o.onError
-  });
-}
-function attemptToken(basePath) {
-  return `States.Format('{}-{}', ${basePath}, ${CLAIM_PATH}.attempt)`;
-}
-function completeClaimTask(o) {
-  return optimizedTask("dynamodb", "updateItem", {
-    parameters: {
-      TableName: o.table,
-      Key: claimKey(o.pipeline, o.idPath),
-      UpdateExpression: "SET #status = :done, #result = :result",
-      ExpressionAttributeNames: { "#status": "status", "#result": "result" },
-      ExpressionAttributeValues: { ":done": { S: CLAIM_STATUS.done }, ":result": o.result.startsWith("$") ? { "S.$": o.result } : { S: o.result } }
-    },
-    next: o.next,
-    onError: o.onError,
-    catch: o.catch
-  });
-}
-function releaseClaimTask(o) {
-  return optimizedTask("dynamodb", "updateItem", {
-    parameters: {
-      TableName: o.table,
-      Key: claimKey(o.pipeline, o.idPath),
-      UpdateExpression: "SET #status = :released",
-      ConditionExpression: "#execution = :execution",
-      ExpressionAttributeNames: { "#status": "status", "#execution": "execution" },
-      ExpressionAttributeValues: { ":released": { S: CLAIM_STATUS.released }, ":execution": { "S.$": "$$.Execution.Id" } }
-    },
-    next: o.next,
-    catch: [{ ErrorEquals: ["States.ALL"], ResultPath: cleanupFailure("ClaimNotReleased"), Next: o.next }]
-  });
-}
-function notifyTask(o) {
-  return optimizedTask("sns", "publish", {
-    parameters: { TopicArn: o.topicArn, Subject: o.subject, "Message.$": o.message },
-    next: o.next,
-    ...o.onError ? { catch: [{ ErrorEquals: ["States.ALL"], ResultPath: IGNORED_ERROR_PATH, Next: o.onError }] } : {}
-  });
-}
-function deregisterImageStates(o) {
-  const n = (s) => `${o.prefix}${s}`;
-  const swallow2 = "catch" in o ? o.catch : [{ ErrorEquals: ["States.ALL"], ResultPath: cleanupFailure(o.left), Next: o.next }];
-  const deleteSnapshots = {
-    Type: "Map",
-    ItemsPath: `${o.workPath}.snapshotIds`,
-    ItemSelector: { "snapshotId.$": "$$.Map.Item.Value" },
-    MaxConcurrency: 5,
-    ItemProcessor: {
-      ProcessorConfig: { Mode: "INLINE" },
-      StartAt: n("DeleteSnapshot"),
-      States: { [n("DeleteSnapshot")]: sdkTask("ec2", "deleteSnapshot", { parameters: { "SnapshotId.$": "$.snapshotId" } }) }
-    },
-    ResultPath: null,
-    Catch: swallow2,
-    Next: o.next
-  };
-  return {
-    entry: n("Describe"),
-    states: {
-      [n("Describe")]: sdkTask("ec2", "describeImages", {
-        parameters: { "ImageIds.$": `States.Array(${o.imageIdPath})` },
-        resultSelector: { "images.$": "$.Images" },
-        resultPath: o.workPath,
-        next: n("Exists"),
-        catch: swallow2
-      }),
-      [n("Exists")]: { Type: "Choice", Choices: [{ Variable: `${o.workPath}.images[0].ImageId`, IsPresent: true, Next: n("ListSnapshots") }], Default: o.next },
-      [n("ListSnapshots")]: {
-        Type: "Pass",
-        Parameters: { "imageId.$": `${o.workPath}.images[0].ImageId`, "snapshotIds.$": `${o.workPath}.images[0].BlockDeviceMappings[*].Ebs.SnapshotId` },
-        ResultPath: o.workPath,
-        Next: n("Deregister")
-      },
-      [n("Deregister")]: sdkTask("ec2", "deregisterImage", { parameters: { "ImageId.$": `${o.workPath}.imageId` }, next: n("DeleteSnapshots"), catch: swallow2 }),
-      [n("DeleteSnapshots")]: deleteSnapshots
-    }
-  };
-}
-function tagList(tags2) {
-  return Object.entries(tags2).map(([Key, value]) => value.startsWith("$") ? { Key, "Value.$": value } : { Key, Value: value });
-}
-function failureNoticeStates(o) {
-  const report = "$.cleanupReport";
-  return {
-    [o.entry]: {
-      Type: "Choice",
-      Choices: [{ Variable: CLEANUP_FAILURES_PATH, IsPresent: true, Next: "DescribeCleanUpFailures" }],
-      Default: "CleanUpComplete"
-    },
-    DescribeCleanUpFailures: {
-      Type: "Pass",
-      Parameters: {
-        "text.$": `States.Format('Clean-up incomplete (what is held stays for the recovery handler, which runs when this execution ends): {}', States.JsonToString(${CLEANUP_FAILURES_PATH}))`
-      },
-      ResultPath: report,
-      Next: "NotifyFailure"
-    },
-    CleanUpComplete: { Type: "Pass", Parameters: { text: "Clean-up complete." }, ResultPath: report, Next: "NotifyFailure" },
-    NotifyFailure: notifyTask({ topicArn: o.topicArn, subject: o.subject, message: o.message(`${report}.text`), next: o.next, onError: o.next })
-  };
-}
-
-// src/infra/state-machines/commit.ts
-var COMMIT_POINT = "Committed";
-var WARNINGS_PATH = "$.warnings";
-var CAUGHT_PATH = "$.warning";
-var COMMITTED_PATH = "$.committed";
-function committedStates(o) {
-  return {
-    [COMMIT_POINT]: { Type: "Pass", Comment: `Commit point: ${o.comment}. From here on a failure is a warning on a done run, never a roll-back`, Result: { report: "" }, ResultPath: COMMITTED_PATH, Next: o.next }
-  };
-}
-var text = (key3, value) => value.startsWith("States.") ? { [`${key3}.$`]: value } : { [key3]: value };
-function warningStates(o) {
-  const recorded = `${WARNINGS_PATH}.${o.key}`;
-  return {
-    catch: [{ ErrorEquals: ["States.ALL"], ResultPath: CAUGHT_PATH, Next: `${o.key}Warning` }],
-    states: {
-      [`${o.key}Warning`]: {
-        Type: "Pass",
-        // The whole error object: a missing Cause must not fail the run after its commit point.
-        Parameters: { "error.$": CAUGHT_PATH, ...text("left", o.left), ...text("todo", o.todo) },
-        ResultPath: recorded,
-        Next: `${o.key}Reported`
-      },
-      [`${o.key}Reported`]: {
-        Type: "Pass",
-        Parameters: {
-          "report.$": `States.Format('{} [${o.key}] {}: {}. To do: {}.', ${COMMITTED_PATH}.report, States.JsonToString(${recorded}.error), ${recorded}.left, ${recorded}.todo)`
-        },
-        ResultPath: COMMITTED_PATH,
-        Next: o.next
-      }
-    }
-  };
-}
-function outcomeStates(o) {
-  const summary3 = {};
-  for (const [k, v] of Object.entries(o.summary)) Object.assign(summary3, v.startsWith("$") ? { [`${k}.$`]: v } : { [k]: v });
-  return {
-    [o.entry]: { Type: "Choice", Choices: [{ Variable: WARNINGS_PATH, IsPresent: true, Next: "NotifyDoneWithWarnings" }], Default: o.notifyOnSuccess ? "NotifySuccess" : "SummarizeDone" },
-    ...o.notifyOnSuccess ? { NotifySuccess: notifyTask({ topicArn: o.topicArn, subject: o.done.subject, message: o.done.message, next: "SummarizeDone", onError: "SummarizeDone" }) } : {},
-    SummarizeDone: { Type: "Pass", Parameters: { outcome: "DONE", ...summary3 }, ResultPath: "$.result", Next: "Done" },
-    Done: { Type: "Succeed", OutputPath: "$.result" },
-    NotifyDoneWithWarnings: notifyTask({
-      topicArn: o.topicArn,
-      subject: o.doneWithWarnings.subject,
-      message: o.doneWithWarnings.message(`${COMMITTED_PATH}.report`),
-      next: "SummarizeDoneWithWarnings",
-      onError: "SummarizeDoneWithWarnings"
-    }),
-    SummarizeDoneWithWarnings: {
-      Type: "Pass",
-      Parameters: { outcome: "DONE_WITH_WARNINGS", ...summary3, "warnings.$": WARNINGS_PATH },
-      ResultPath: "$.result",
-      Next: "DoneWithWarnings"
-    },
-    DoneWithWarnings: { Type: "Succeed", Comment: "The work is in use; what a later step could not do is in the result and the notice", OutputPath: "$.result" }
-  };
-}
-
-// src/infra/state-machines/group-lock.ts
-var GROUP_LOCK_PATH = "$.lock";
-var key2 = (o) => ({ pk: { "S.$": `States.Format('${GROUP_LOCK_PREFIX}{}', ${o.groupPath})` } });
-var thisExecution = { ":execution": { "S.$": "$$.Execution.Id" } };
-function takeGroupLockTask(o) {
-  return optimizedTask("dynamodb", "updateItem", {
-    comment: "An expired lock is taken over with its original MaxSize kept (if_not_exists below)",
-    parameters: {
-      TableName: o.table,
-      Key: key2(o),
-      UpdateExpression: "SET #execution = :execution, expiresAt = :expiresAt",
-      ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
-      ExpressionAttributeNames: { "#execution": "execution" },
-      ExpressionAttributeValues: {
-        ...thisExecution,
-        ":expiresAt": { "N.$": `States.Format('{}', ${o.clockPath}.expiresAt)` },
-        ":now": { "N.$": `States.Format('{}', ${o.clockPath}.now)` }
-      }
-    },
-    resultSelector: { taken: true },
-    resultPath: "$.locked",
-    next: o.next,
-    catch: [{ ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"], ResultPath: "$.lockHeld", Next: o.held }],
-    onError: o.onError
-  });
-}
-function recordMaxSizeTask(o) {
-  return optimizedTask("dynamodb", "updateItem", {
-    parameters: {
-      TableName: o.table,
-      Key: key2(o),
-      UpdateExpression: "SET maxSize = if_not_exists(maxSize, :maxSize)",
-      ConditionExpression: "#execution = :execution",
-      ExpressionAttributeNames: { "#execution": "execution" },
-      ExpressionAttributeValues: { ...thisExecution, ":maxSize": { "N.$": `States.Format('{}', ${o.maxSizePath})` } },
-      ReturnValues: "ALL_NEW"
-    },
-    resultSelector: { "maxSize.$": "States.StringToJson($.Attributes.maxSize.N)" },
-    resultPath: GROUP_LOCK_PATH,
-    next: o.next,
-    onError: o.onError
-  });
-}
-function releaseGroupLockTask(o) {
-  return optimizedTask("dynamodb", "deleteItem", {
-    parameters: {
-      TableName: o.table,
-      Key: key2(o),
-      ConditionExpression: "#execution = :execution",
-      ExpressionAttributeNames: { "#execution": "execution" },
-      ExpressionAttributeValues: thisExecution
-    },
-    resultSelector: { released: true },
-    resultPath: "$.unlocked",
-    next: o.next,
-    catch: "catch" in o ? o.catch : [{ ErrorEquals: ["States.ALL"], ResultPath: o.failurePath, Next: o.next }]
-  });
-}
-
-// src/infra/state-machines/polling.ts
+// src/config/backoff.ts
 function backoffSchedule(b) {
   if (b.initialSeconds < 1 || b.maxSeconds < b.initialSeconds || b.timeoutMinutes < 1) {
     throw new Error(`invalid polling bounds ${JSON.stringify(b)}: need 1 <= initialSeconds <= maxSeconds and timeoutMinutes >= 1`);
@@ -50736,685 +50422,35 @@ function backoffSchedule(b) {
   }
   return waits;
 }
-function pollLoop(o) {
-  const schedule = backoffSchedule(o.bounds);
-  const n = (s) => `${o.name}Poll${s}`;
-  const p = o.path;
-  const states = {
-    [n("Start")]: { Type: "Pass", Result: { attempt: 0, limit: schedule.length, schedule }, ResultPath: p, Next: n("Delay") },
-    [n("Delay")]: {
-      Type: "Pass",
-      Comment: "Next wait from the backoff schedule; counts the poll",
-      Parameters: {
-        "schedule.$": `${p}.schedule`,
-        "limit.$": `${p}.limit`,
-        "attempt.$": `States.MathAdd(${p}.attempt, 1)`,
-        "seconds.$": `States.ArrayGetItem(${p}.schedule, ${p}.attempt)`
-      },
-      ResultPath: p,
-      Next: n("Wait")
-    },
-    [n("Wait")]: { Type: "Wait", SecondsPath: `${p}.seconds`, Next: n("Check") },
-    [n("Check")]: o.check(n("Decide")),
-    [n("Decide")]: { Type: "Choice", Choices: o.outcomes, Default: n("Bounded") },
-    [n("Bounded")]: {
-      Type: "Choice",
-      Comment: `At most ${schedule.length} polls over ${o.bounds.timeoutMinutes} minutes`,
-      Choices: [{ Variable: `${p}.attempt`, NumericLessThanPath: `${p}.limit`, Next: n("Delay") }],
-      Default: o.onTimeout
-    }
-  };
-  return {
-    entry: n("Start"),
-    states,
-    loop: { states: [n("Delay"), n("Wait"), n("Check"), n("Decide"), n("Bounded")], backEdge: { from: n("Bounded"), to: n("Delay") }, iterations: schedule.length }
-  };
-}
 
-// src/infra/state-machines/ami-swap.ts
-var ROLLBACK = "Rollback";
-var swallow = (left, next) => [{ ErrorEquals: ["States.ALL"], ResultPath: cleanupFailure(left), Next: next }];
-var present = (path) => ({ Variable: path, IsPresent: true });
-var absent = (path) => ({ Not: { Variable: path, IsPresent: true } });
-var stamp = { done: true };
-var RUN_SLACK_SECONDS = 3 * 3600;
-function amiSwapTimeoutSeconds(s) {
-  return (s.instancePolling.timeoutMinutes + s.sysprepPolling.timeoutMinutes + s.imagePolling.timeoutMinutes) * 60 + RUN_SLACK_SECONDS;
-}
-var invocationNotYetVisible = {
-  ErrorEquals: integrationErrorNames("ssm", "InvocationDoesNotExist"),
-  IntervalSeconds: 5,
-  MaxAttempts: 6,
-  BackoffRate: 1.5
-};
-var agentNotYetRegistered = {
-  ErrorEquals: integrationErrorNames("ssm", "InvalidInstanceId"),
-  IntervalSeconds: 15,
-  MaxAttempts: 8,
-  BackoffRate: 1.5,
-  MaxDelaySeconds: 120
-};
-function findImageByName(comment, next) {
-  return sdkTask("ec2", "describeImages", {
-    comment,
-    parameters: { Owners: ["self"], Filters: [{ Name: "name", "Values.$": "States.Array($.target.imageName)" }] },
-    resultSelector: { "images.$": "$.Images" },
-    resultPath: "$.existing",
-    next,
-    onError: ROLLBACK
-  });
-}
-function amiSwapDefinition(p) {
-  const s = p.settings;
-  const claim2 = { table: p.claimsTable, pipeline: AMI_SWAP_PIPELINE, idPath: "$.run.backupJobId" };
-  const lock = { table: p.claimsTable, groupPath: "$.run.asg", clockPath: "$.located.clock" };
-  const afterImageReady = "CreateLaunchTemplateVersion";
-  const instancePoll = pollLoop({
-    name: "Instance",
-    path: "$.instancePoll",
-    bounds: s.instancePolling,
-    check: (next) => sdkTask("ec2", "describeInstanceStatus", {
-      comment: "IncludeAllInstances: a pending or stopped instance is reported too, not silently left out",
-      parameters: { "InstanceIds.$": "States.Array($.temp.instanceId)", IncludeAllInstances: true },
-      resultSelector: { "statuses.$": "$.InstanceStatuses" },
-      resultPath: "$.instanceStatus",
-      next,
-      onError: ROLLBACK
-    }),
-    outcomes: [
-      { ...absent("$.instanceStatus.statuses[0].InstanceState.Name"), Next: "InstancePollBounded" },
-      {
-        And: [
-          { Variable: "$.instanceStatus.statuses[0].InstanceState.Name", StringEquals: "running" },
-          { Variable: "$.instanceStatus.statuses[0].InstanceStatus.Status", StringEquals: "ok" },
-          { Variable: "$.instanceStatus.statuses[0].SystemStatus.Status", StringEquals: "ok" }
-        ],
-        Next: "Windows?"
-      },
-      ...["shutting-down", "terminated", "stopping", "stopped"].map((state) => ({ Variable: "$.instanceStatus.statuses[0].InstanceState.Name", StringEquals: state, Next: "InstanceLost" }))
-    ],
-    onTimeout: "InstanceNotReady"
-  });
-  const sysprepPoll = pollLoop({
-    name: "Sysprep",
-    path: "$.sysprepPoll",
-    bounds: s.sysprepPolling,
-    check: (next) => sdkTask("ssm", "getCommandInvocation", {
-      comment: "The command's real outcome, not a fixed wait",
-      parameters: { "CommandId.$": "$.sysprep.commandId", "InstanceId.$": "$.temp.instanceId" },
-      resultSelector: { "status.$": "$.Status", "details.$": "$.StatusDetails" },
-      resultPath: "$.sysprepStatus",
-      retry: [invocationNotYetVisible],
-      next,
-      onError: ROLLBACK
-    }),
-    outcomes: [
-      { Variable: "$.sysprepStatus.status", StringEquals: "Success", Next: "FindImage" },
-      ...["Failed", "Cancelled", "TimedOut", "Cancelling"].map((st) => ({ Variable: "$.sysprepStatus.status", StringEquals: st, Next: "SysprepFailed" }))
-    ],
-    onTimeout: "SysprepTimedOut"
-  });
-  const imagePoll = pollLoop({
-    name: "Image",
-    path: "$.imagePoll",
-    bounds: s.imagePolling,
-    check: (next) => sdkTask("ec2", "describeImages", {
-      parameters: { "ImageIds.$": "States.Array($.newImage.imageId)" },
-      resultSelector: { "images.$": "$.Images" },
-      resultPath: "$.imageStatus",
-      next,
-      onError: ROLLBACK
-    }),
-    outcomes: [
-      { ...absent("$.imageStatus.images[0].State"), Next: "ImagePollBounded" },
-      { Variable: "$.imageStatus.images[0].State", StringEquals: "available", Next: afterImageReady },
-      { And: [{ Variable: "$.imageStatus.images[0].State", StringEquals: "failed" }, present("$.imageStatus.images[0].StateReason.Message")], Next: "ImageFailed" },
-      { Variable: "$.imageStatus.images[0].State", StringEquals: "pending", Next: "ImagePollBounded" },
-      { ...present("$.imageStatus.images[0].State"), Next: "ImageEndedBadly" }
-    ],
-    onTimeout: "ImageTimedOut"
-  });
-  const rollbackImage = deregisterImageStates({ prefix: "RollbackImage", imageIdPath: "$.newImage.imageId", workPath: "$.rollbackImage", next: "Locked?", left: "UnusedImageLeft" });
-  const imageTags = tagList({ [PIPELINE_TAG]: AMI_SWAP_PIPELINE, [GROUP_TAG]: "$.target.asgName", [BACKUP_JOB_TAG]: "$.run.backupJobId", "rehost-factory:backup-image": "$.target.imageId" });
-  const group = { "AutoScalingGroupName.$": "$.target.asgName" };
-  const refresh = s.instanceRefresh;
-  const afterDone = refresh.enabled ? "StartInstanceRefresh" : "TerminateTemporaryInstance";
-  const swapped = "Auto Scaling group {} now launches image {} (launch template {} version {}), made from backup job {}";
-  const swappedArgs = "$.target.asgName, $.newImage.imageId, $.target.launchTemplateId, $.newVersion.versionNumber, $.run.backupJobId";
-  const claimNotMarkedDone = warningStates({
-    key: "ClaimNotMarkedDone",
-    left: `States.Format('claim ${AMI_SWAP_PIPELINE}#{} stays ${CLAIM_STATUS.inProgress}, held by this execution, which succeeds: a repeated event still does nothing, and the recovery handler leaves it', $.run.backupJobId)`,
-    todo: `set the claim's status to ${CLAIM_STATUS.done} in the claims table`,
-    next: afterDone
-  });
-  const refreshNotStarted = warningStates({
-    key: "InstanceRefreshNotStarted",
-    left: "States.Format('the running instances of {} keep the image they were launched from until they are replaced', $.target.asgName)",
-    todo: "States.Format('start an instance refresh of the group once any refresh in progress has ended (aws autoscaling start-instance-refresh --auto-scaling-group-name {})', $.target.asgName)",
-    next: "TerminateTemporaryInstance"
-  });
-  const temporaryInstanceLeft = warningStates({
-    key: "TemporaryInstanceLeft",
-    left: "States.Format('temporary instance {} was not terminated', $.temp.instanceId)",
-    todo: "States.Format('terminate it (aws ec2 terminate-instances --instance-ids {})', $.temp.instanceId)",
-    next: "ApplyRetention"
-  });
-  const retentionNotApplied = warningStates({
-    key: "RetentionNotApplied",
-    left: `States.Format('images of {} beyond the newest ${s.keepImages} may be left, and snapshots of the images retention deregistered', $.target.asgName)`,
-    todo: `States.Format('nothing for the images: the next swap of the group applies retention again; delete the snapshots tagged ${GROUP_TAG}={} that no image uses (aws ec2 describe-snapshots --owner-ids self --filters Name=tag:${GROUP_TAG},Values={})', $.target.asgName, $.target.asgName)`,
-    next: "ReleaseGroupLock"
-  });
-  const groupLockNotReleased = warningStates({
-    key: "GroupLockNotReleased",
-    left: `States.Format('the lock of the group (item ${GROUP_LOCK_PREFIX}{} of the claims table) stays until it expires at epoch second {}; until then its backup jobs end Superseded', $.target.asgName, $.located.clock.expiresAt)`,
-    todo: "delete the lock item to release it now, or let it expire",
-    next: "Outcome"
-  });
-  const imageDuplicate = integrationErrorNames("ec2", "InvalidAMIName.Duplicate");
-  const backupEvent = { "resources.$": "$.resources", "detail.$": "$.detail" };
-  const states = {
-    Start: { Type: "Pass", Parameters: { "backupJobId.$": "$.detail.backupJobId", asg: "unresolved" }, ResultPath: "$.run", Next: "LocateGroup" },
-    LocateGroup: lambdaTask(p.resolveFunctionArn, { parameters: { step: "locate", event: backupEvent }, resultPath: "$.located", next: "InAutoScalingGroup?", onError: "ReportFailure" }),
-    "InAutoScalingGroup?": { Type: "Choice", Choices: [{ Variable: "$.located.inAsg", BooleanEquals: false, Next: "NothingToDo" }], Default: "RecordRun" },
-    NothingToDo: { Type: "Succeed", Comment: "The instance is not in an Auto Scaling group: nothing to swap" },
-    RecordRun: { Type: "Pass", Parameters: { "backupJobId.$": "$.located.backupJobId", "asg.$": "$.located.asgName" }, ResultPath: "$.run", Next: "ClaimBackupJob" },
-    ClaimBackupJob: claimTask({ ...claim2, next: "LockGroup", duplicate: "AlreadyHandled", onError: "ReportFailure" }),
-    AlreadyHandled: { Type: "Succeed", Comment: "Another run has this backup job (repeated event)" },
-    LockGroup: takeGroupLockTask({ ...lock, next: "ResolveBackup", held: "MarkSuperseded", onError: ROLLBACK }),
-    MarkSuperseded: completeClaimTask({ ...claim2, result: "superseded: another backup job of the group was being swapped", next: "Superseded", onError: ROLLBACK }),
-    Superseded: {
-      Type: "Succeed",
-      Comment: "A backup job of the same group (backed up together by one plan) is being swapped: its image serves the group; a second swap would only repeat it"
-    },
-    ResolveBackup: lambdaTask(p.resolveFunctionArn, {
-      comment: "Under the claim: the ClientTokens include its attempt number",
-      parameters: { step: "resolve", event: backupEvent, "attempt.$": `States.StringToJson(${CLAIM_PATH}.attempt)` },
-      resultPath: "$.target",
-      next: "StillInGroup?",
-      onError: ROLLBACK
-    }),
-    "StillInGroup?": { Type: "Choice", Choices: [{ Variable: "$.target.inAsg", BooleanEquals: false, Next: "GroupGone" }], Default: "RecordMaxSize" },
-    GroupGone: raise("GroupGone", "States.Format('Auto Scaling group {} went away while the swap started: {}', $.run.asg, $.target.reason)", ROLLBACK),
-    RecordMaxSize: recordMaxSizeTask({ ...lock, maxSizePath: "$.target.maxSize", next: "ClampMaxSize", onError: ROLLBACK }),
-    ClampMaxSize: sdkTask("autoscaling", "updateAutoScalingGroup", {
-      comment: "No scale-out on the old image while the swap runs; restored on every path",
-      parameters: { ...group, "MaxSize.$": "$.target.clampedMaxSize" },
-      resultSelector: stamp,
-      resultPath: "$.clamped",
-      next: "LaunchTemporaryInstance",
-      onError: ROLLBACK
-    }),
-    LaunchTemporaryInstance: sdkTask("ec2", "runInstances", {
-      comment: "Request shaped by ResolveBackup: ClientToken, no public IP, placement from the launch template",
-      inputPath: "$.target.runInstances",
-      resultSelector: { "instanceId.$": "$.Instances[0].InstanceId" },
-      resultPath: "$.temp",
-      next: instancePoll.entry,
-      onError: ROLLBACK
-    }),
-    ...instancePoll.states,
-    InstanceLost: raise("TemporaryInstanceLost", "States.Format('temporary instance {} went {} before passing its status checks', $.temp.instanceId, $.instanceStatus.statuses[0].InstanceState.Name)", ROLLBACK),
-    InstanceNotReady: raise("TemporaryInstanceNotReady", `States.Format('temporary instance {} did not pass its status checks within ${s.instancePolling.timeoutMinutes} minutes', $.temp.instanceId)`, ROLLBACK),
-    "Windows?": { Type: "Choice", Choices: [{ Variable: "$.target.windows", BooleanEquals: true, Next: "RunSysprep" }], Default: "FindImage" },
-    RunSysprep: sdkTask("ssm", "sendCommand", {
-      comment: "Retried while the instance's SSM agent is not registered yet",
-      parameters: { DocumentName: s.sysprepDocument, "InstanceIds.$": "States.Array($.temp.instanceId)", "Comment.$": "States.Format('rehost-factory AMI swap, backup job {}', $.run.backupJobId)" },
-      resultSelector: { "commandId.$": "$.Command.CommandId" },
-      resultPath: "$.sysprep",
-      retry: [agentNotYetRegistered],
-      next: sysprepPoll.entry,
-      onError: ROLLBACK
-    }),
-    ...sysprepPoll.states,
-    SysprepFailed: raise("SysprepFailed", `States.Format('${s.sysprepDocument} on {} ended {}: {}', $.temp.instanceId, $.sysprepStatus.status, $.sysprepStatus.details)`, ROLLBACK),
-    SysprepTimedOut: raise("SysprepTimedOut", `States.Format('${s.sysprepDocument} on {} did not finish within ${s.sysprepPolling.timeoutMinutes} minutes', $.temp.instanceId)`, ROLLBACK),
-    FindImage: findImageByName("CreateImage takes no ClientToken: the image name is fixed per backup job, and an earlier attempt's image is reused", "ImageExists?"),
-    "ImageExists?": { Type: "Choice", Choices: [{ ...present("$.existing.images[0].ImageId"), Next: "UseExistingImage" }], Default: "CreateImage" },
-    UseExistingImage: { Type: "Pass", Parameters: { "imageId.$": "$.existing.images[0].ImageId" }, ResultPath: "$.newImage", Next: imagePoll.entry },
-    CreateImage: sdkTask("ec2", "createImage", {
-      parameters: {
-        "InstanceId.$": "$.temp.instanceId",
-        "Name.$": "$.target.imageName",
-        "Description.$": "States.Format('{} from backup job {} by rehost-factory', $.target.asgName, $.run.backupJobId)",
-        // Tagged on creation, snapshots too: retention and the role's conditions rely on the tags.
-        TagSpecifications: [
-          { ResourceType: "image", Tags: imageTags },
-          { ResourceType: "snapshot", Tags: imageTags }
-        ]
-      },
-      resultSelector: { "imageId.$": "$.ImageId" },
-      resultPath: "$.newImage",
-      next: imagePoll.entry,
-      catch: [{ ErrorEquals: imageDuplicate, ResultPath: IGNORED_ERROR_PATH, Next: "FindImageAfterDuplicate" }],
-      onError: ROLLBACK
-    }),
-    FindImageAfterDuplicate: findImageByName("A retried CreateImage whose first attempt had succeeded", "DuplicateFound?"),
-    "DuplicateFound?": { Type: "Choice", Choices: [{ ...present("$.existing.images[0].ImageId"), Next: "UseExistingImage" }], Default: "ImageNameTaken" },
-    ImageNameTaken: raise("ImageNameTaken", "States.Format('an image named {} exists but is not visible as ours', $.target.imageName)", ROLLBACK),
-    ...imagePoll.states,
-    ImageFailed: raise("ImageFailed", "States.Format('image {} failed: {}', $.newImage.imageId, $.imageStatus.images[0].StateReason.Message)", ROLLBACK),
-    ImageEndedBadly: raise("ImageFailed", "States.Format('image {} ended in state {}', $.newImage.imageId, $.imageStatus.images[0].State)", ROLLBACK),
-    ImageTimedOut: raise("ImageTimedOut", `States.Format('image {} was still pending after ${s.imagePolling.timeoutMinutes} minutes', $.newImage.imageId)`, ROLLBACK),
-    CreateLaunchTemplateVersion: sdkTask("ec2", "createLaunchTemplateVersion", {
-      comment: "From the default version by number (never list order), only the image changes",
-      parameters: {
-        "LaunchTemplateId.$": "$.target.launchTemplateId",
-        "SourceVersion.$": "States.Format('{}', $.target.defaultVersion)",
-        "VersionDescription.$": "States.Format('image {} from backup job {}', $.newImage.imageId, $.run.backupJobId)",
-        LaunchTemplateData: { "ImageId.$": "$.newImage.imageId" },
-        "ClientToken.$": "$.target.clientToken"
-      },
-      resultSelector: { "versionNumber.$": "$.LaunchTemplateVersion.VersionNumber" },
-      resultPath: "$.newVersion",
-      next: "MakeVersionDefault",
-      onError: ROLLBACK
-    }),
-    MakeVersionDefault: sdkTask("ec2", "modifyLaunchTemplate", {
-      comment: "A version that is not the default is ignored by $Default users (and by MGN); the roll-back makes the old one default again",
-      parameters: { "LaunchTemplateId.$": "$.target.launchTemplateId", "DefaultVersion.$": "States.Format('{}', $.newVersion.versionNumber)" },
-      resultSelector: stamp,
-      resultPath: "$.defaulted",
-      next: "MixedInstancesPolicy?",
-      onError: ROLLBACK
-    }),
-    "MixedInstancesPolicy?": { Type: "Choice", Choices: [{ Variable: "$.target.usesMixedInstancesPolicy", BooleanEquals: true, Next: "UpdateGroupMixedInstancesPolicy" }], Default: "UpdateGroupLaunchTemplate" },
-    UpdateGroupLaunchTemplate: sdkTask("autoscaling", "updateAutoScalingGroup", {
-      comment: "Points the group at $Default and restores MaxSize (the lock's) in one call. Its success is the commit point",
-      parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize`, LaunchTemplate: { "LaunchTemplateId.$": "$.target.launchTemplateId", Version: "$Default" } },
-      resultSelector: stamp,
-      resultPath: "$.restored",
-      next: COMMIT_POINT,
-      onError: ROLLBACK
-    }),
-    UpdateGroupMixedInstancesPolicy: sdkTask("autoscaling", "updateAutoScalingGroup", {
-      comment: "The whole policy as it was, with its launch template at $Default: overrides and distribution stay. Its success is the commit point",
-      parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize`, "MixedInstancesPolicy.$": "$.target.mixedInstancesPolicy" },
-      resultSelector: stamp,
-      resultPath: "$.restored",
-      next: COMMIT_POINT,
-      onError: ROLLBACK
-    }),
-    // The group launches the new version: the swap is done. What follows never rolls back; a failure is a warning.
-    ...committedStates({ comment: "the group launches the new launch template version", next: "MarkDone" }),
-    MarkDone: completeClaimTask({ ...claim2, result: "$.newImage.imageId", next: afterDone, catch: claimNotMarkedDone.catch }),
-    ...claimNotMarkedDone.states,
-    ...refresh.enabled ? {
-      StartInstanceRefresh: sdkTask("autoscaling", "startInstanceRefresh", {
-        parameters: {
-          ...group,
-          Strategy: "Rolling",
-          Preferences: { MinHealthyPercentage: refresh.minHealthyPercentage, SkipMatching: refresh.skipMatching, ...refresh.instanceWarmupSeconds !== void 0 ? { InstanceWarmup: refresh.instanceWarmupSeconds } : {} }
-        },
-        resultSelector: { "instanceRefreshId.$": "$.InstanceRefreshId" },
-        resultPath: "$.refresh",
-        next: "TerminateTemporaryInstance",
-        catch: refreshNotStarted.catch
-      }),
-      ...refreshNotStarted.states
-    } : {},
-    TerminateTemporaryInstance: sdkTask("ec2", "terminateInstances", {
-      parameters: { "InstanceIds.$": "States.Array($.temp.instanceId)" },
-      resultSelector: stamp,
-      resultPath: "$.terminated",
-      next: "ApplyRetention",
-      catch: temporaryInstanceLeft.catch
-    }),
-    ...temporaryInstanceLeft.states,
-    ApplyRetention: lambdaTask(p.retentionFunctionArn, {
-      parameters: {
-        "asgName.$": "$.target.asgName",
-        keep: s.keepImages,
-        "currentImageId.$": "$.newImage.imageId",
-        pipelineTag: { key: PIPELINE_TAG, value: AMI_SWAP_PIPELINE },
-        groupTagKey: GROUP_TAG
-      },
-      resultPath: "$.retention",
-      next: "ReleaseGroupLock",
-      catch: retentionNotApplied.catch
-    }),
-    ...retentionNotApplied.states,
-    ReleaseGroupLock: releaseGroupLockTask({ ...lock, next: "Outcome", catch: groupLockNotReleased.catch }),
-    ...groupLockNotReleased.states,
-    ...outcomeStates({
-      entry: "Outcome",
-      topicArn: p.topicArn,
-      notifyOnSuccess: p.notifyOnSuccess !== false,
-      summary: {
-        backupJobId: "$.run.backupJobId",
-        autoScalingGroup: "$.target.asgName",
-        imageId: "$.newImage.imageId",
-        launchTemplateId: "$.target.launchTemplateId",
-        launchTemplateVersion: "$.newVersion.versionNumber"
-      },
-      done: {
-        subject: "Auto Scaling group AMI swapped",
-        message: `States.Format('${swapped}.', ${swappedArgs})`
-      },
-      doneWithWarnings: {
-        subject: "Auto Scaling group AMI swap done with warnings",
-        message: (report) => `States.Format('AMI swap done with warnings. ${swapped}; the swap stands and a repeated event for this backup job does nothing. What a later step could not do, and what to do about it:{}', ${swappedArgs}, ${report})`
-      }
-    }),
-    // Before the commit point: roll back what was done, best effort, in the reverse order; the original error stays in $.error.
-    [ROLLBACK]: { Type: "Choice", Choices: [{ ...present("$.defaulted"), Next: "RestoreDefaultVersion" }], Default: "RollbackMaxSize?" },
-    RestoreDefaultVersion: sdkTask("ec2", "modifyLaunchTemplate", {
-      comment: "The group was not switched: the version it had as default is the default again ($Default users keep the old image)",
-      parameters: { "LaunchTemplateId.$": "$.target.launchTemplateId", "DefaultVersion.$": "States.Format('{}', $.target.defaultVersion)" },
-      next: "RollbackMaxSize?",
-      catch: swallow("DefaultVersionNotRestored", "RollbackMaxSize?")
-    }),
-    "RollbackMaxSize?": { Type: "Choice", Choices: [{ ...present("$.clamped"), Next: "RestoreMaxSize" }], Default: "RollbackInstance?" },
-    RestoreMaxSize: sdkTask("autoscaling", "updateAutoScalingGroup", { parameters: { ...group, "MaxSize.$": `${GROUP_LOCK_PATH}.maxSize` }, next: "RollbackInstance?", catch: swallow("MaxSizeNotRestored", "RollbackInstance?") }),
-    "RollbackInstance?": { Type: "Choice", Choices: [{ ...present("$.temp.instanceId"), Next: "TerminateOnFailure" }], Default: "RollbackImage?" },
-    TerminateOnFailure: sdkTask("ec2", "terminateInstances", { parameters: { "InstanceIds.$": "States.Array($.temp.instanceId)" }, next: "RollbackImage?", catch: swallow("TemporaryInstanceLeft", "RollbackImage?") }),
-    "RollbackImage?": { Type: "Choice", Comment: "An image no launch template uses yet", Choices: [{ And: [present("$.newImage.imageId"), absent("$.newVersion")], Next: rollbackImage.entry }], Default: "Locked?" },
-    ...rollbackImage.states,
-    "Locked?": {
-      Type: "Choice",
-      Comment: "A lock whose MaxSize was not restored stays: the recovery handler restores it from the lock",
-      Choices: [{ And: [present("$.locked"), absent("$.unlocked"), { Not: cleanupFailed("MaxSizeNotRestored") }], Next: "ReleaseGroupLockOnFailure" }],
-      Default: "ReleaseClaim?"
-    },
-    ReleaseGroupLockOnFailure: releaseGroupLockTask({ ...lock, next: "ReleaseClaim?", failurePath: cleanupFailure("GroupLockNotReleased") }),
-    "ReleaseClaim?": {
-      Type: "Choice",
-      Comment: "The claim of a run that left its MaxSize or temporary instance stays taken, for the recovery handler (it terminates and restores, then releases)",
-      Choices: [{ Or: [cleanupFailed("MaxSizeNotRestored"), cleanupFailed("TemporaryInstanceLeft")], Next: "ReportFailure" }],
-      Default: "ReleaseClaim"
-    },
-    ReleaseClaim: releaseClaimTask({ ...claim2, next: "ReportFailure" }),
-    ...failureNoticeStates({
-      entry: "ReportFailure",
-      topicArn: p.topicArn,
-      subject: "Auto Scaling group AMI swap failed",
-      message: (report) => `States.Format('AMI swap failed. Backup job: {}. Auto Scaling group: {}. Reason: {}: {}. {}', $.run.backupJobId, $.run.asg, $.error.Error, $.error.Cause, ${report})`,
-      next: "Failed"
-    }),
-    Failed: { Type: "Fail", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" }
-  };
-  return {
-    definition: { Comment: "rehost-factory: swap Auto Scaling group AMIs after AWS Backup jobs, with roll-back", StartAt: "Start", TimeoutSeconds: amiSwapTimeoutSeconds(s), States: states },
-    loops: [instancePoll.loop, sysprepPoll.loop, imagePoll.loop],
-    commitPoint: COMMIT_POINT
-  };
-}
-
-// src/infra/state-machines/history.ts
+// src/config/history-budget.ts
 var HISTORY_EVENT_LIMIT = 25e3;
-var EVENTS_PER_VISIT = { Task: 5, Pass: 2, Wait: 2, Choice: 2, Succeed: 2, Fail: 2, Map: 4 };
-var EVENTS_PER_RETRY = 3;
-var EVENTS_PER_MAP_ITEM = 2;
-function worstCaseHistoryEvents(def, loops, mapItems) {
-  assertOnlyDeclaredLoops(def.States, loops);
-  const back = new Set(loops.map((l) => `${l.backEdge.from}->${l.backEdge.to}`));
-  const parts = { execution: 2 };
-  const loopExtra = /* @__PURE__ */ new Map();
-  for (const loop of loops) {
-    const extra = (loop.iterations - 1) * loop.states.reduce((sum, name2) => sum + stateCost(def.States[name2], mapItems), 0);
-    loopExtra.set(loop.backEdge.from, extra);
-    parts[`loop ${loop.backEdge.to}`] = extra;
-  }
-  const memo2 = /* @__PURE__ */ new Map();
-  const longest = (name2) => {
-    const known = memo2.get(name2);
-    if (known !== void 0) return known;
-    const s = def.States[name2];
-    const next = transitions(s).filter((n) => !back.has(`${name2}->${n}`));
-    const value = stateCost(s, mapItems) + (loopExtra.get(name2) ?? 0) + Math.max(0, ...next.map(longest));
-    memo2.set(name2, value);
-    return value;
-  };
-  parts.path = longest(def.StartAt);
-  return { total: parts.execution + parts.path, parts };
-}
-function statesCost(states, mapItems) {
-  return Object.values(states).reduce((sum, s) => sum + stateCost(s, mapItems), 0);
-}
-function stateCost(s, mapItems) {
-  if (!s) throw new Error("poll loop names a state that is not in the definition");
-  let cost = EVENTS_PER_VISIT[s.Type];
-  if ((s.Type === "Task" || s.Type === "Map") && s.Retry) {
-    cost += s.Retry.reduce((sum, r) => sum + (r.MaxAttempts ?? 3), 0) * EVENTS_PER_RETRY;
-  }
-  if (s.Type === "Map") cost += mapItems * (EVENTS_PER_MAP_ITEM + statesCost(s.ItemProcessor.States, mapItems));
-  return cost;
-}
-function transitions(s) {
-  const out = [];
-  if ("Next" in s && s.Next) out.push(s.Next);
-  if (s.Type === "Choice") {
-    for (const c of s.Choices) if (typeof c.Next === "string") out.push(c.Next);
-    if (s.Default) out.push(s.Default);
-  }
-  if ((s.Type === "Task" || s.Type === "Map") && s.Catch) for (const c of s.Catch) out.push(c.Next);
-  return out;
-}
-function assertOnlyDeclaredLoops(states, loops) {
-  const back = new Set(loops.map((l) => `${l.backEdge.from}->${l.backEdge.to}`));
-  const color = /* @__PURE__ */ new Map();
-  const visit3 = (name2, path) => {
-    const c = color.get(name2);
-    if (c === "black") return;
-    if (c === "grey") throw new Error(`unbounded cycle in the state machine: ${[...path, name2].join(" -> ")}`);
-    color.set(name2, "grey");
-    for (const next of transitions(states[name2])) {
-      if (!back.has(`${name2}->${next}`)) visit3(next, [...path, name2]);
-    }
-    color.set(name2, "black");
-  };
-  for (const name2 of Object.keys(states)) visit3(name2, []);
-  for (const s of Object.values(states)) if (s.Type === "Map") assertOnlyDeclaredLoops(s.ItemProcessor.States, []);
-}
-
-// src/infra/state-machines/re-encryption.ts
-function reEncryptionDefinition(p) {
-  const fail = "CleanUpCopy";
-  const claim2 = { table: p.claimsTable, pipeline: RE_ENCRYPTION_PIPELINE, idPath: "$.run.imageId" };
-  const poll = pollLoop({
-    name: "Copy",
-    path: "$.copyPoll",
-    bounds: p.settings.copyPolling,
-    check: (next) => sdkTask("ec2", "describeImages", {
-      comment: "Events are best effort: the copy state is read, not awaited",
-      parameters: { "ImageIds.$": "States.Array($.copy.imageId)" },
-      resultSelector: { "images.$": "$.Images" },
-      resultPath: "$.copyStatus",
-      next,
-      onError: fail
-    }),
-    outcomes: [
-      { Not: { Variable: "$.copyStatus.images[0].State", IsPresent: true }, Next: "CopyPollBounded" },
-      { Variable: "$.copyStatus.images[0].State", StringEquals: "available", Next: "CollectCopySnapshots" },
-      {
-        And: [
-          { Variable: "$.copyStatus.images[0].State", StringEquals: "failed" },
-          { Variable: "$.copyStatus.images[0].StateReason.Message", IsPresent: true }
-        ],
-        Next: "CopyFailed"
-      },
-      { Variable: "$.copyStatus.images[0].State", StringMatches: "*", Next: "CopyState?" }
-    ],
-    onTimeout: "CopyTimedOut"
-  });
-  const shareSnapshots = {
-    Type: "Map",
-    Comment: "ModifySnapshotAttribute takes one snapshot per call",
-    ItemsPath: "$.copySnapshots.ids",
-    ItemSelector: { "snapshotId.$": "$$.Map.Item.Value", "accountId.$": "$.source.target.accountId" },
-    MaxConcurrency: 5,
-    ItemProcessor: {
-      ProcessorConfig: { Mode: "INLINE" },
-      StartAt: "ShareSnapshot",
-      States: {
-        ShareSnapshot: sdkTask("ec2", "modifySnapshotAttribute", {
-          parameters: { "SnapshotId.$": "$.snapshotId", Attribute: "createVolumePermission", OperationType: "add", "UserIds.$": "States.Array($.accountId)" }
-        })
-      }
-    },
-    ResultPath: null,
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: fail }],
-    Next: "ShareImage"
-  };
-  const reEncrypted = "Image {} of source server {} (wave {}) was re-encrypted as {} with the key of target account {}, {}";
-  const reEncryptedArgs = "$.run.imageId, $.run.server, $.run.wave, $.copy.imageId, $.source.target.name, $.shared.note";
-  const cleanUpCopy = deregisterImageStates({ prefix: "CleanUpCopy", imageIdPath: "$.copy.imageId", workPath: "$.cleanup", next: "ReleaseClaim?", left: "PartialCopyLeft" });
-  const sourceNotRemoved = warningStates({
-    key: "SourceNotRemoved",
-    left: "States.Format('source image {} or some of its snapshots are left (deregisterSource is set)', $.run.imageId)",
-    todo: "States.Format('deregister image {} if it is still registered, and delete the snapshots it used (aws ec2 describe-images --image-ids {} lists them while it is registered)', $.run.imageId, $.run.imageId)",
-    next: "Outcome"
-  });
-  const removeSource = deregisterImageStates({ prefix: "RemoveSource", imageIdPath: "$.run.imageId", workPath: "$.sourceRemoval", next: "Outcome", catch: sourceNotRemoved.catch });
-  const afterDone = p.settings.deregisterSource ? removeSource.entry : "Outcome";
-  const claimNotMarkedDone = warningStates({
-    key: "ClaimNotMarkedDone",
-    left: `States.Format('claim ${RE_ENCRYPTION_PIPELINE}#{} stays ${CLAIM_STATUS.inProgress}, held by this execution, which succeeds: a repeated event still does nothing, and the recovery handler leaves it', $.run.imageId)`,
-    todo: `set the claim's status to ${CLAIM_STATUS.done} in the claims table`,
-    next: afterDone
-  });
-  const states = {
-    Start: {
-      Type: "Pass",
-      Comment: "What the notifications name, before anything is resolved",
-      Parameters: { "imageId.$": "$.detail.ImageId", server: "unresolved", wave: "unresolved" },
-      ResultPath: "$.run",
-      Next: "ResolveSourceImage"
-    },
-    ResolveSourceImage: lambdaTask(p.resolveFunctionArn, { resultPath: "$.source", next: "IsMgnImage?", onError: "ReportFailure" }),
-    "IsMgnImage?": {
-      Type: "Choice",
-      Choices: [{ Variable: "$.source.selected", BooleanEquals: false, Next: "NotSelected" }],
-      Default: "RecordRun"
-    },
-    NotSelected: { Type: "Succeed", Comment: "Not an MGN image, not available, or a copy made by this pipeline" },
-    RecordRun: {
-      Type: "Pass",
-      Parameters: { "imageId.$": "$.source.imageId", "server.$": "$.source.sourceServerId", "wave.$": "$.source.wave" },
-      ResultPath: "$.run",
-      Next: "ClaimImage"
-    },
-    ClaimImage: claimTask({ ...claim2, next: "CopyImage", duplicate: "AlreadyHandled", onError: "ReportFailure" }),
-    AlreadyHandled: { Type: "Succeed", Comment: "Another run has this image (repeated event)" },
-    CopyImage: sdkTask("ec2", "copyImage", {
-      comment: "Encrypted + KmsKeyId re-encrypts every snapshot; the ClientToken makes a retried copy the same copy, and a re-run (next claim attempt) a new one. Tagged on creation: never an untagged copy the role could not clean up",
-      parameters: {
-        "SourceImageId.$": "$.source.imageId",
-        SourceRegion: p.region,
-        "Name.$": "$.source.copyName",
-        "Description.$": "States.Format('{} re-encrypted for {} by rehost-factory', $.source.imageId, $.source.target.name)",
-        Encrypted: true,
-        "KmsKeyId.$": "$.source.target.keyArn",
-        "ClientToken.$": attemptToken("$.source.clientToken"),
-        TagSpecifications: [
-          {
-            ResourceType: "image",
-            Tags: tagList({
-              [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE,
-              [SOURCE_IMAGE_TAG]: "$.run.imageId",
-              "rehost-factory:source-server": "$.run.server",
-              "rehost-factory:wave": "$.run.wave",
-              "rehost-factory:target-account": "$.source.target.name",
-              Name: "$.source.copyName"
-            })
-          },
-          { ResourceType: "snapshot", Tags: tagList({ [PIPELINE_TAG]: RE_ENCRYPTION_PIPELINE, [SOURCE_IMAGE_TAG]: "$.run.imageId" }) }
-        ]
-      },
-      resultSelector: { "imageId.$": "$.ImageId" },
-      resultPath: "$.copy",
-      next: poll.entry,
-      onError: fail
-    }),
-    ...poll.states,
-    CopyFailed: raise("CopyFailed", "States.Format('the encrypted copy {} failed: {}', $.copy.imageId, $.copyStatus.images[0].StateReason.Message)", fail),
-    "CopyState?": {
-      Type: "Choice",
-      Comment: "failed without a reason, or a state a copy should never reach (deregistered, disabled)",
-      Choices: [{ Variable: "$.copyStatus.images[0].State", StringEquals: "pending", Next: "CopyPollBounded" }],
-      Default: "CopyEndedBadly"
-    },
-    CopyEndedBadly: raise("CopyFailed", "States.Format('the encrypted copy {} ended in state {}', $.copy.imageId, $.copyStatus.images[0].State)", fail),
-    CopyTimedOut: raise("CopyTimedOut", `States.Format('the encrypted copy {} was still pending after ${p.settings.copyPolling.timeoutMinutes} minutes', $.copy.imageId)`, fail),
-    CollectCopySnapshots: {
-      Type: "Pass",
-      Parameters: { "ids.$": "$.copyStatus.images[0].BlockDeviceMappings[*].Ebs.SnapshotId" },
-      ResultPath: "$.copySnapshots",
-      Next: "Share?"
-    },
-    "Share?": {
-      Type: "Choice",
-      Comment: "Nothing to share when the target is the staging account itself",
-      Choices: [{ Variable: "$.source.target.share", BooleanEquals: true, Next: "ShareSnapshots" }],
-      Default: "NotShared"
-    },
-    NotShared: { Type: "Pass", Result: { note: "kept in the staging account, which is the target (nothing shared)" }, ResultPath: "$.shared", Next: COMMIT_POINT },
-    ShareSnapshots: shareSnapshots,
-    ShareImage: sdkTask("ec2", "modifyImageAttribute", {
-      comment: "Its success is the commit point: the target account may launch the copy",
-      parameters: { "ImageId.$": "$.copy.imageId", LaunchPermission: { Add: [{ "UserId.$": "$.source.target.accountId" }] } },
-      resultSelector: { note: "shared with it, snapshots included" },
-      resultPath: "$.shared",
-      next: COMMIT_POINT,
-      onError: fail
-    }),
-    // The copy is complete and in the target account's hands: the re-encryption is done. What follows never removes the copy; a failure is a warning.
-    ...committedStates({ comment: "the copy is complete and shared with its target account (or kept in the staging account, which is the target)", next: "MarkDone" }),
-    MarkDone: completeClaimTask({ ...claim2, result: "$.copy.imageId", next: afterDone, catch: claimNotMarkedDone.catch }),
-    ...claimNotMarkedDone.states,
-    ...p.settings.deregisterSource ? { ...removeSource.states, ...sourceNotRemoved.states } : {},
-    ...outcomeStates({
-      entry: "Outcome",
-      topicArn: p.topicArn,
-      notifyOnSuccess: p.notifyOnSuccess !== false,
-      summary: { sourceImageId: "$.run.imageId", sourceServerId: "$.run.server", wave: "$.run.wave", imageId: "$.copy.imageId", targetAccount: "$.source.target.name", shared: "$.shared.note" },
-      done: { subject: "AMI re-encrypted", message: `States.Format('${reEncrypted}.', ${reEncryptedArgs})` },
-      doneWithWarnings: {
-        subject: "AMI re-encryption done with warnings",
-        message: (report) => `States.Format('AMI re-encryption done with warnings. ${reEncrypted}; the copy stands and a repeated event for this image does nothing. What a later step could not do, and what to do about it:{}', ${reEncryptedArgs}, ${report})`
-      }
-    }),
-    ...cleanUpCopy.states,
-    [fail]: { Type: "Choice", Comment: "Remove the partial copy, if one was started", Choices: [{ Variable: "$.copy.imageId", IsPresent: true, Next: cleanUpCopy.entry }], Default: "ReleaseClaim?" },
-    "ReleaseClaim?": {
-      Type: "Choice",
-      Comment: "The claim of a run that left a partial copy stays taken: the recovery handler removes the copy, then releases it",
-      Choices: [{ ...cleanupFailed("PartialCopyLeft"), Next: "ReportFailure" }],
-      Default: "ReleaseClaim"
-    },
-    ReleaseClaim: releaseClaimTask({ ...claim2, next: "ReportFailure" }),
-    ...failureNoticeStates({
-      entry: "ReportFailure",
-      topicArn: p.topicArn,
-      subject: "AMI re-encryption failed",
-      message: (report) => `States.Format('AMI re-encryption failed. Image: {}. Source server: {}. Wave: {}. Reason: {}: {}. {}', $.run.imageId, $.run.server, $.run.wave, $.error.Error, $.error.Cause, ${report})`,
-      next: "Failed"
-    }),
-    Failed: { Type: "Fail", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" }
-  };
-  return {
-    definition: {
-      Comment: "rehost-factory: re-encrypt MGN images with the target account key, share them, report failures",
-      StartAt: "Start",
-      States: states
-    },
-    loops: [poll.loop],
-    commitPoint: COMMIT_POINT
-  };
-}
-
-// src/infra/state-machines/history-budget.ts
 var HISTORY_EVENT_BUDGET = 2e4;
 var WORST_CASE_VOLUMES = 128;
-var STAND_IN = { arn: "arn:aws:lambda:us-east-1:000000000000:function:f", table: "claims", topic: "arn:aws:sns:us-east-1:000000000000:t" };
-function reEncryptionWorstCase(s) {
-  return worstCase(reEncryptionDefinition({ region: "us-east-1", resolveFunctionArn: STAND_IN.arn, claimsTable: STAND_IN.table, topicArn: STAND_IN.topic, settings: s }));
+var EXECUTION_EVENTS = 2;
+var events = (p) => p.base + p.perVolume * WORST_CASE_VOLUMES;
+function pipelineHistory(unbounded, loops) {
+  const parts = { execution: EXECUTION_EVENTS };
+  let path = events(unbounded);
+  for (const loop of loops) {
+    const added = (backoffSchedule(loop.bounds).length - 1) * loop.perPoll;
+    parts[`loop ${loop.state}`] = added;
+    path = Math.max(path, events(loop.boundPath) + added);
+  }
+  parts.path = path;
+  return { total: EXECUTION_EVENTS + path, parts };
 }
-function amiSwapWorstCase(s) {
-  return worstCase(amiSwapDefinition({ resolveFunctionArn: STAND_IN.arn, retentionFunctionArn: STAND_IN.arn, claimsTable: STAND_IN.table, topicArn: STAND_IN.topic, settings: s }));
+function reEncryptionHistory(s) {
+  return pipelineHistory({ base: s.deregisterSource ? 253 : 247, perVolume: 50 }, [
+    { state: "CopyPollDelay", perPoll: 31, boundPath: { base: 222, perVolume: 25 }, bounds: s.copyPolling }
+  ]);
 }
-function worstCase(p) {
-  return worstCaseHistoryEvents(p.definition, p.loops, WORST_CASE_VOLUMES);
+function amiSwapHistory(s) {
+  return pipelineHistory({ base: 685, perVolume: 25 }, [
+    { state: "InstancePollDelay", perPoll: 31, boundPath: { base: 414, perVolume: 25 }, bounds: s.instancePolling },
+    { state: "SysprepPollDelay", perPoll: 49, boundPath: { base: 512, perVolume: 25 }, bounds: s.sysprepPolling },
+    { state: "ImagePollDelay", perPoll: 31, boundPath: { base: 618, perVolume: 25 }, bounds: s.imagePolling }
+  ]);
 }
 function overHistoryBudget(model, loops) {
   if (model.total <= HISTORY_EVENT_BUDGET) return void 0;
@@ -51433,10 +50469,10 @@ var polling = (def, what) => external_exports.object({
   maxSeconds: external_exports.number().int().min(1).max(3600).default(def.maxSeconds).describe(`Longest wait between two polls (waits double up to it). @default ${def.maxSeconds}`),
   timeoutMinutes: minutes2(`Bound on ${what}; the run fails and cleans up after it`, def.timeoutMinutes, 7 * 24 * 60)
 }).strict().refine((p) => p.maxSeconds >= p.initialSeconds, { message: "maxSeconds must be >= initialSeconds", path: ["maxSeconds"] }).prefault({}).describe(`Polling while ${what}`);
-function withinHistoryBudget(worstCase2, loops) {
+function withinHistoryBudget(worstCase, loops) {
   return (s, ctx) => {
     if (!s.enabled) return;
-    const over = overHistoryBudget(worstCase2(s), loops);
+    const over = overHistoryBudget(worstCase(s), loops);
     if (!over) return;
     const p = s[over.setting];
     ctx.addIssue({ code: "custom", path: [over.setting], message: over.message, input: `initialSeconds ${p.initialSeconds}, maxSeconds ${p.maxSeconds}, timeoutMinutes ${p.timeoutMinutes}` });
@@ -51450,7 +50486,7 @@ var amiReEncryptionFields = external_exports.object({
   deregisterSource: external_exports.boolean().default(false).describe("After a successful copy, deregister the source image and delete its snapshots. @default false"),
   copyPolling: polling({ initialSeconds: 60, maxSeconds: 900, timeoutMinutes: 12 * 60 }, "the encrypted copy is pending")
 }).strict();
-var amiReEncryptionSection = amiReEncryptionFields.superRefine(withinHistoryBudget(reEncryptionWorstCase, { CopyPollDelay: "copyPolling" })).prefault({}).describe("Re-encrypt MGN images with the target account's key as soon as they exist");
+var amiReEncryptionSection = amiReEncryptionFields.superRefine(withinHistoryBudget(reEncryptionHistory, { CopyPollDelay: "copyPolling" })).prefault({}).describe("Re-encrypt MGN images with the target account's key as soon as they exist");
 var amiSwapFields = external_exports.object({
   enabled: external_exports.boolean().default(false).describe("Deploy the pipeline (EventBridge rule + state machine). @default false"),
   sysprepDocument: external_exports.string().min(1).default("AWSEC2-RunSysprep").describe("SSM document run on Windows temporary instances before imaging. @default AWSEC2-RunSysprep"),
@@ -51465,7 +50501,7 @@ var amiSwapFields = external_exports.object({
   sysprepPolling: polling({ initialSeconds: 30, maxSeconds: 300, timeoutMinutes: 90 }, "Sysprep runs (Windows only)"),
   imagePolling: polling({ initialSeconds: 60, maxSeconds: 600, timeoutMinutes: 6 * 60 }, "the new image is pending")
 }).strict();
-var amiSwapSection = amiSwapFields.superRefine(withinHistoryBudget(amiSwapWorstCase, { InstancePollDelay: "instancePolling", SysprepPollDelay: "sysprepPolling", ImagePollDelay: "imagePolling" })).prefault({}).describe("Swap Auto Scaling group AMIs after AWS Backup jobs");
+var amiSwapSection = amiSwapFields.superRefine(withinHistoryBudget(amiSwapHistory, { InstancePollDelay: "instancePolling", SysprepPollDelay: "sysprepPolling", ImagePollDelay: "imagePolling" })).prefault({}).describe("Swap Auto Scaling group AMIs after AWS Backup jobs");
 var automationSection = external_exports.object({
   notifications: external_exports.object({
     emails: external_exports.array(external_exports.email({ error: "expected an e-mail address" })).default([]).describe("E-mail subscriptions of the notification topic (each must confirm). @default none"),

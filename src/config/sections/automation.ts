@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { HistoryModel } from '../../infra/state-machines/history';
-import { amiSwapWorstCase, overHistoryBudget, reEncryptionWorstCase } from '../../infra/state-machines/history-budget';
+import { amiSwapHistory, HistoryModel, overHistoryBudget, reEncryptionHistory } from '../history-budget';
 
 const minutes = (what: string, def: number, max: number) =>
   z.number().int().min(1).max(max).default(def).describe(`${what} (minutes). @default ${def}`);
@@ -22,9 +21,9 @@ const polling = (def: { initialSeconds: number; maxSeconds: number; timeoutMinut
  * Refuses polling settings whose workflow could exceed the history budget, naming the setting to
  * change (the one whose poll adds most) and the worst case.
  */
-function withinHistoryBudget<T extends { enabled: boolean }>(worstCase: (s: T) => HistoryModel, loops: Record<string, string>) {
+function withinHistoryBudget<S, T extends S & { enabled: boolean }>(worstCase: (s: S) => HistoryModel, loops: Record<string, string>) {
   return (s: T, ctx: z.RefinementCtx<T>) => {
-    if (!s.enabled) return; // not deployed: nothing to bound, and no definitions to build on every read
+    if (!s.enabled) return; // not deployed: nothing to bound
     const over = overHistoryBudget(worstCase(s), loops);
     if (!over) return;
     const p = (s as unknown as Record<string, { initialSeconds: number; maxSeconds: number; timeoutMinutes: number }>)[over.setting];
@@ -52,7 +51,7 @@ const amiReEncryptionFields = z
   .strict();
 
 export const amiReEncryptionSection = amiReEncryptionFields
-  .superRefine(withinHistoryBudget(reEncryptionWorstCase, { CopyPollDelay: 'copyPolling' }))
+  .superRefine(withinHistoryBudget(reEncryptionHistory, { CopyPollDelay: 'copyPolling' }))
   .prefault({})
   .describe('Re-encrypt MGN images with the target account\'s key as soon as they exist');
 
@@ -78,7 +77,7 @@ const amiSwapFields = z
   .strict();
 
 export const amiSwapSection = amiSwapFields
-  .superRefine(withinHistoryBudget(amiSwapWorstCase, { InstancePollDelay: 'instancePolling', SysprepPollDelay: 'sysprepPolling', ImagePollDelay: 'imagePolling' }))
+  .superRefine(withinHistoryBudget(amiSwapHistory, { InstancePollDelay: 'instancePolling', SysprepPollDelay: 'sysprepPolling', ImagePollDelay: 'imagePolling' }))
   .prefault({})
   .describe('Swap Auto Scaling group AMIs after AWS Backup jobs');
 

@@ -1,8 +1,9 @@
+import type { HistoryModel } from '../../config/history-budget';
 import { State, StateMachineDefinition, States } from './asl';
 import { PollLoop } from './polling';
 
-/** A Standard workflow's execution history holds at most this many events. */
-export const HISTORY_EVENT_LIMIT = 25_000;
+export { HISTORY_EVENT_LIMIT } from '../../config/history-budget';
+export type { HistoryModel } from '../../config/history-budget';
 
 /**
  * History events a state adds per visit in a Standard workflow: entered + exited, and for a task
@@ -12,15 +13,6 @@ export const EVENTS_PER_VISIT: Record<State['Type'], number> = { Task: 5, Pass: 
 export const EVENTS_PER_RETRY = 3;
 /** Map iteration started + succeeded. */
 export const EVENTS_PER_MAP_ITEM = 2;
-
-export interface HistoryModel {
-  readonly total: number;
-  /**
-   * `execution` (start and end), `path` (the costliest path, loops included) and, for information,
-   * `loop <state>`: what each poll loop adds at its bound.
-   */
-  readonly parts: Record<string, number>;
-}
 
 /**
  * Worst-case number of history events of one execution: the costliest path through the state graph
