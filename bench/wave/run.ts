@@ -25,7 +25,7 @@ import { parseFactory } from '../../src/config/load';
 import { makespanLowerBoundMinutes } from '../../src/runbook/batching';
 import type { Mode } from '../../src/runbook/lifecycle';
 import type { Phase, WaveReport } from '../../src/runbook/report';
-import { runWave } from '../../src/runbook/run-wave';
+import { runWave } from '../../src/runbook/wave/run';
 import { type Simulation, startSimulation } from '../../src/simulation/simulate';
 
 const args = process.argv.slice(2);

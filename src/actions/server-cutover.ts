@@ -6,7 +6,7 @@
  */
 import * as core from '@actions/core';
 import { reportOf } from '../runbook/outcome';
-import { waveRun } from '../runbook/run-wave';
+import { waveRun } from '../runbook/wave/run';
 import { actionRuntime, InputError, runAction, runLeavingReport, waveInputs } from './wave-common';
 
 runAction(async () => {

@@ -13,7 +13,8 @@ import { isMode, type Mode, MODES } from '../runbook/lifecycle';
 import { renderMarkdown, type WaveReport } from '../runbook/report';
 import { abortOnSignals } from '../core/interrupt';
 import { runWithReport } from '../runbook/outcome';
-import type { WaveOutcome, WaveRun } from '../runbook/run-wave';
+import type { WaveOutcome } from '../runbook/wave/options';
+import type { WaveRun } from '../runbook/wave/run';
 import type { Runtime } from '../runbook/runtime';
 import { InputError } from './run-action';
 

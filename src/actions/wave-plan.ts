@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core';
 import { MATRIX_LIMIT, WAVE_MATRIX_CHUNKS } from '../config/dispatch';
-import { WaveRun } from '../runbook/run-wave';
+import { WaveRun } from '../runbook/wave/run';
 import { parseServerList, selectServers } from '../runbook/select';
 import { actionRuntime, booleanInput, InputError, runAction, runLeavingReport, waveInputs } from './wave-common';
 

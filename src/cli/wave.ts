@@ -8,7 +8,9 @@ import { type Mode, MODES, isMode } from '../runbook/lifecycle';
 import { failedServers, renderSummary, type WaveReport } from '../runbook/report';
 import { abortOnSignals } from '../core/interrupt';
 import { runWithReport } from '../runbook/outcome';
-import { describeStep, type WavePlan, waveRun } from '../runbook/run-wave';
+import type { WavePlan } from '../runbook/wave/options';
+import { describeStep } from '../runbook/wave/presentation';
+import { waveRun } from '../runbook/wave/run';
 import { parseServerList } from '../runbook/select';
 import { Command, CommandIo, UsageError, defaultConfigPath, parseUsage } from './options';
 

@@ -1,6 +1,6 @@
 import { DescribeJobsCommand } from '@aws-sdk/client-mgn';
 import type { WaveReport } from '../../src/runbook/report';
-import { runWave } from '../../src/runbook/run-wave';
+import { runWave } from '../../src/runbook/wave/run';
 import type { Simulation } from '../../src/simulation/simulate';
 import { type MotoServer, startMoto } from '../support/moto';
 import { generatedEstate } from './estate';

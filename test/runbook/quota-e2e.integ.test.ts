@@ -1,6 +1,6 @@
 import { type MotoServer, startMoto } from '../support/moto';
 import { makespanLowerBoundMinutes } from '../../src/runbook/batching';
-import { runWave } from '../../src/runbook/run-wave';
+import { runWave } from '../../src/runbook/wave/run';
 import type { Simulation } from '../../src/simulation/simulate';
 import { generatedEstate } from './estate';
 import { memoryLogger, runtimeOf, simulate } from './sim';

@@ -3,7 +3,7 @@ import { DescribeJobsCommand, DescribeSourceServersCommand, GetLaunchConfigurati
 import type { Mode } from '../../src/runbook/lifecycle';
 import { reportOf } from '../../src/runbook/outcome';
 import type { WaveReport } from '../../src/runbook/report';
-import { runWave } from '../../src/runbook/run-wave';
+import { runWave } from '../../src/runbook/wave/run';
 import type { Simulation } from '../../src/simulation/simulate';
 import { startLossyProxy } from '../support/lossy-proxy';
 import { type MotoServer, startMoto } from '../support/moto';

@@ -1,7 +1,8 @@
 import { DescribeSourceServersCommand } from '@aws-sdk/client-mgn';
 import { type MotoServer, startMoto } from '../support/moto';
 import type { Mode } from '../../src/runbook/lifecycle';
-import { RunInterrupted, runWave } from '../../src/runbook/run-wave';
+import { RunInterrupted } from '../../src/core/interrupt';
+import { runWave } from '../../src/runbook/wave/run';
 import type { WaveReport } from '../../src/runbook/report';
 import type { Simulation } from '../../src/simulation/simulate';
 import { generatedEstate } from './estate';

@@ -11,7 +11,7 @@ import { ResolutionError, resolveServers } from '../../src/runbook/resolve';
 import { AdaptiveLimit } from '../../src/runbook/concurrency';
 import { MutationFailed, notYet, reconciled, tookEffect } from '../../src/runbook/reconcile';
 import { backoffDelay, errorCode, withRetry } from '../../src/core/retry';
-import { postLaunchWait } from '../../src/runbook/run-wave';
+import { postLaunchWait } from '../../src/runbook/wave/presentation';
 import { selectServers, WaveInputError } from '../../src/runbook/select';
 
 const config = loadFactoryFile(join(__dirname, '..', '..', 'examples', 'factory.yaml')).config;

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-mgn';
 import { type MotoServer, startMoto } from '../support/moto';
 import { PREFLIGHT_CONCURRENCY, PreflightError } from '../../src/runbook/preflight';
-import { runWave } from '../../src/runbook/run-wave';
+import { runWave } from '../../src/runbook/wave/run';
 import type { Simulation } from '../../src/simulation/simulate';
 import { generatedEstate } from './estate';
 import { memoryLogger, mutatingCalls, runtimeOf, simulate } from './sim';

@@ -26,7 +26,7 @@ import { recoverStoppedRun } from '../../../src/infra/lambdas/recover-stopped-ru
 import { resolveBackupTarget } from '../../../src/infra/lambdas/resolve-backup-target';
 import { resolveSourceImage } from '../../../src/infra/lambdas/resolve-source-image';
 import { createRunbookClients, destroyClients } from '../../../src/runbook/clients';
-import { runWave } from '../../../src/runbook/run-wave';
+import { runWave } from '../../../src/runbook/wave/run';
 import { startSimulation } from '../../../src/simulation/simulate';
 import { estateNames } from '../../../src/infra/stacks/estate-names';
 import { runVmImport, VmImportClients } from '../../../src/vm-import/run';
