@@ -1,3 +1,4 @@
+import { bootstrapDocumentName, bootstrapDocumentPrefix } from './resource-names';
 import type { FactoryConfig, Placement, Server } from './schema';
 import type { Mode } from './modes';
 
@@ -43,7 +44,7 @@ export function placementFor(config: FactoryConfig, server: Server, mode: Mode, 
 
 /** Name of a bootstrap SSM document as the estate deploys it. */
 export function ssmDocumentName(config: FactoryConfig, document: string): string {
-  return `${config.runbook.ssmDocumentPrefix ?? `${config.name}-`}${document}`;
+  return bootstrapDocumentName(bootstrapDocumentPrefix(config), document);
 }
 
 /** An SSM document's name, whether MGN holds it by name or by ARN (arn:aws:ssm:<region>:<account>:document/<name>). */

@@ -25,9 +25,17 @@ export function stagingSecurityGroupNames(prefix: string) {
   return { endpoints: `${prefix}-endpoints`, replication: `${prefix}-replication`, resolver: `${prefix}-resolver-inbound` };
 }
 
-/** A deployed bootstrap SSM document: `<prefix>-<document>`. */
+/**
+ * The start of the deployed bootstrap SSM documents' names: `runbook.ssmDocumentPrefix`, else
+ * `<estate>-`. The stack names the documents with it and the runbook looks them up with it.
+ */
+export function bootstrapDocumentPrefix(c: Pick<FactoryConfig, 'name' | 'runbook'>): string {
+  return c.runbook.ssmDocumentPrefix ?? `${c.name}-`;
+}
+
+/** A deployed bootstrap SSM document: `<prefix><document>` (the prefix carries its separator). */
 export function bootstrapDocumentName(prefix: string, document: string): string {
-  return `${prefix}-${document}`;
+  return `${prefix}${document}`;
 }
 
 /** The Parameter Store value a post-launch action's parameter is read from (MGN passes only these). */
@@ -136,7 +144,11 @@ export function derivedNames(c: FactoryConfig): DerivedName[] {
   const flow = flowLogNames(c.name);
   fromName('log-group', flow.logGroup, 'the staging VPC flow log group');
   fromName('iam-role', flow.role, 'the flow log delivery role');
-  for (const d of BOOTSTRAP_DOCUMENTS) fromName('ssm-document', bootstrapDocumentName(c.name, d), `the bootstrap document ${d}`);
+  for (const d of BOOTSTRAP_DOCUMENTS) {
+    const name = bootstrapDocumentName(bootstrapDocumentPrefix(c), d);
+    if (c.runbook.ssmDocumentPrefix === undefined) fromName('ssm-document', name, `the bootstrap document ${d}`);
+    else out.push({ service: 'ssm-document', name, what: `the bootstrap document ${d}`, field: ['runbook', 'ssmDocumentPrefix'], fix: 'change runbook.ssmDocumentPrefix' });
+  }
   out.push({ service: 'log-group', name: c.bootstrap.logGroupName, what: 'the bootstrap log group', field: ['bootstrap', 'logGroupName'], fix: 'change bootstrap.logGroupName' });
   if (c.github) {
     const prefix = workflowRoleNamePrefix(c.github.roleNamePrefix, c.name);

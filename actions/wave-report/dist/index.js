@@ -29695,6 +29695,176 @@ function setFirst(m, k, v) {
   if (!m.has(k)) m.set(k, v);
 }
 
+// src/config/bounded-name.ts
+var import_node_crypto = require("node:crypto");
+var KEPT_ESTATE_CHARS = 33;
+function boundedName(estate, suffix, max) {
+  const full = `${estate}-${suffix}`;
+  const hashLength = 6;
+  if (KEPT_ESTATE_CHARS + hashLength + 2 + suffix.length > max) throw new Error(`boundedName: suffix "${suffix}" leaves fewer than ${KEPT_ESTATE_CHARS} characters of the estate name within ${max}`);
+  if (full.length <= max) return full;
+  const hash2 = (0, import_node_crypto.createHash)("sha256").update(full).digest("hex").slice(0, hashLength);
+  return `${estate.slice(0, KEPT_ESTATE_CHARS)}-${hash2}-${suffix}`;
+}
+
+// src/config/vm-import-names.ts
+function importBucketName(config2) {
+  return config2.vmImport.bucket.name ?? `${config2.name}-vm-import-${config2.accounts.staging}`;
+}
+function ebsKeyAlias(config2, target) {
+  return target.kms.alias ?? `alias/rehost-factory/${config2.name}/${target.name}`;
+}
+var VMIMPORT_ROLE_NAME = "vmimport";
+
+// src/config/resource-names.ts
+function stagingNetworkNames(estate) {
+  return {
+    vpc: `${estate}-mgn-staging`,
+    subnet: (subnet) => `${estate}-${subnet}`,
+    securityGroupPrefix: `${estate}-mgn-staging`,
+    resolverEndpoint: `${estate}-mgn-staging-inbound`
+  };
+}
+function stagingSecurityGroupNames(prefix) {
+  return { endpoints: `${prefix}-endpoints`, replication: `${prefix}-replication`, resolver: `${prefix}-resolver-inbound` };
+}
+function bootstrapDocumentPrefix(c) {
+  return c.runbook.ssmDocumentPrefix ?? `${c.name}-`;
+}
+function bootstrapDocumentName(prefix, document) {
+  return `${prefix}${document}`;
+}
+function postLaunchParameterName(estate, document, parameter) {
+  return `/rehost-factory/${estate}/post-launch/${document}/${parameter}`;
+}
+function mgnTemplatesStackName(estate) {
+  return `${estate}-mgn-templates`;
+}
+function workflowRoleNamePrefix(roleNamePrefix, estate) {
+  return `${roleNamePrefix}-${estate}`;
+}
+function workflowRoleName(prefix, role) {
+  return `${prefix}-${role}`;
+}
+function estateKeyAlias(estate) {
+  return `alias/rehost-factory/${estate}/estate`;
+}
+function bootstrapSecretsKeyAlias(estate) {
+  return `alias/rehost-factory/${estate}/bootstrap-secrets`;
+}
+function flowLogNames(estate) {
+  return { logGroup: `/rehost-factory/${estate}/vpc-flow-logs`, role: boundedName(estate, "vpc-flow-logs", 64) };
+}
+function boundaryPolicyName(workflowRolePrefix) {
+  return `${workflowRolePrefix}-boundary`;
+}
+function automationNames(estate) {
+  return {
+    topic: boundedName(estate, "automation", 256),
+    claimsTable: boundedName(estate, "automation-claims", 255),
+    deadLetters: boundedName(estate, "automation-dead-letters", 80),
+    reEncryption: boundedName(estate, "ami-re-encryption", 58),
+    amiSwap: boundedName(estate, "ami-swap", 58),
+    stoppedRuns: boundedName(estate, "automation-stopped-runs", 64),
+    functions: {
+      resolveSourceImage: boundedName(estate, "resolve-source-image", 64),
+      resolveBackupTarget: boundedName(estate, "resolve-backup-target", 64),
+      applyRetention: boundedName(estate, "apply-retention", 64),
+      recoverStoppedRun: boundedName(estate, "recover-stopped-run", 64)
+    }
+  };
+}
+function pipelineFunctionNames(functionName) {
+  return { function: functionName, logGroup: `/aws/lambda/${functionName}`, role: functionName };
+}
+function stateMachineNames(name2) {
+  return { stateMachine: name2, logGroup: `/aws/vendedlogs/states/${name2}`, role: name2.slice(0, 64), rule: name2.slice(0, 64), startRole: `${name2}-start`.slice(0, 64) };
+}
+function stoppedRunRuleName(name2) {
+  return name2.slice(0, 64);
+}
+function derivedNames(c) {
+  const out = [];
+  const fromName = (service, name2, what) => out.push({ service, name: name2, what, field: ["name"], fix: "shorten or rename the estate (name)" });
+  const net = stagingNetworkNames(c.name);
+  fromName("resolver-endpoint", net.resolverEndpoint, "the staging Resolver inbound endpoint");
+  for (const sg of Object.values(stagingSecurityGroupNames(net.securityGroupPrefix))) fromName("security-group", sg, "a staging security group");
+  c.accounts.targets.forEach((t, i) => {
+    if (t.kms.existingKeyArn) return;
+    const alias = ebsKeyAlias(c, t);
+    if (t.kms.alias) out.push({ service: "kms-alias", name: alias, what: `the EBS key of "${t.name}"`, field: ["accounts", "targets", i, "kms", "alias"], fix: "change kms.alias" });
+    else fromName("kms-alias", alias, `the EBS key of "${t.name}"`);
+    t.kms.grants.forEach((g, j) => out.push({ service: "kms-grant", name: g.name, what: "a KMS grant", field: ["accounts", "targets", i, "kms", "grants", j, "name"], fix: "rename the grant" }));
+  });
+  fromName("kms-alias", estateKeyAlias(c.name), "the estate key");
+  if (c.bootstrap.activeDirectory) fromName("kms-alias", bootstrapSecretsKeyAlias(c.name), "the bootstrap secrets key");
+  const flow = flowLogNames(c.name);
+  fromName("log-group", flow.logGroup, "the staging VPC flow log group");
+  fromName("iam-role", flow.role, "the flow log delivery role");
+  for (const d of BOOTSTRAP_DOCUMENTS) {
+    const name2 = bootstrapDocumentName(bootstrapDocumentPrefix(c), d);
+    if (c.runbook.ssmDocumentPrefix === void 0) fromName("ssm-document", name2, `the bootstrap document ${d}`);
+    else out.push({ service: "ssm-document", name: name2, what: `the bootstrap document ${d}`, field: ["runbook", "ssmDocumentPrefix"], fix: "change runbook.ssmDocumentPrefix" });
+  }
+  out.push({ service: "log-group", name: c.bootstrap.logGroupName, what: "the bootstrap log group", field: ["bootstrap", "logGroupName"], fix: "change bootstrap.logGroupName" });
+  if (c.github) {
+    const prefix = workflowRoleNamePrefix(c.github.roleNamePrefix, c.name);
+    for (const role of ["vm-import", "cutover", "apply", "plan"]) {
+      const name2 = workflowRoleName(prefix, role);
+      const field = ["github", "roleNamePrefix"];
+      const fix = "shorten github.roleNamePrefix or the estate name";
+      out.push({ service: "iam-role", name: name2, what: "a workflow role", field, fix }, { service: "iam-policy", name: name2, what: "a workflow role policy", field, fix });
+    }
+    out.push({ service: "iam-policy", name: boundaryPolicyName(prefix), what: "the permissions boundary", field: ["github", "roleNamePrefix"], fix: "shorten github.roleNamePrefix or the estate name" });
+  }
+  fromName("cloudformation-stack", mgnTemplatesStackName(c.name), "the MGN templates stack");
+  c.bootstrap.postLaunch.forEach((p, i) => {
+    for (const param of Object.keys(p.parameters)) {
+      out.push({ service: "ssm-parameter", name: postLaunchParameterName(c.name, p.document, param), what: `the post-launch parameter ${param}`, field: ["bootstrap", "postLaunch", i, "parameters", param], fix: "shorten the estate name" });
+    }
+  });
+  const a = c.automation;
+  if (a.amiReEncryption.enabled || a.amiSwap.enabled) {
+    const n = automationNames(c.name);
+    fromName("sns-topic", n.topic, "the automation topic");
+    fromName("dynamodb-table", n.claimsTable, "the automation claims table");
+    fromName("sqs-queue", n.deadLetters, "the dead-letter queue");
+    fromName("cloudwatch-alarm", n.deadLetters, "the dead-letter alarm");
+    fromName("eventbridge-rule", stoppedRunRuleName(n.stoppedRuns), "the stopped-run rule");
+    const fns = [n.functions.recoverStoppedRun];
+    const machines = [];
+    if (a.amiReEncryption.enabled) {
+      fns.push(n.functions.resolveSourceImage);
+      machines.push(n.reEncryption);
+    }
+    if (a.amiSwap.enabled) {
+      fns.push(n.functions.resolveBackupTarget, n.functions.applyRetention);
+      machines.push(n.amiSwap);
+    }
+    for (const f of fns) {
+      const x = pipelineFunctionNames(f);
+      fromName("lambda-function", x.function, "a pipeline function");
+      fromName("log-group", x.logGroup, "a pipeline function log group");
+      fromName("iam-role", x.role, "a pipeline function role");
+    }
+    for (const m of machines) {
+      const x = stateMachineNames(m);
+      fromName("state-machine", x.stateMachine, "a pipeline state machine");
+      fromName("log-group", x.logGroup, "a state machine log group");
+      fromName("iam-role", x.role, "a state machine role");
+      fromName("eventbridge-rule", x.rule, "a pipeline rule");
+      fromName("iam-role", x.startRole, "a pipeline rule role");
+    }
+  }
+  if (c.vmImport.enabled) {
+    const bucket2 = importBucketName(c);
+    if (c.vmImport.bucket.name) out.push({ service: "s3-bucket", name: bucket2, what: "the VM Import bucket", field: ["vmImport", "bucket", "name"], fix: "change vmImport.bucket.name" });
+    else out.push({ service: "s3-bucket", name: bucket2, what: "the VM Import bucket", field: ["name"], fix: "shorten the estate name, or name the bucket in vmImport.bucket.name" });
+    out.push({ service: "iam-role", name: VMIMPORT_ROLE_NAME, what: "the vmimport role", field: ["vmImport", "enabled"], fix: "" });
+  }
+  return out;
+}
+
 // src/config/placement.ts
 function placementFor(config2, server2, mode, wave2) {
   const p = mode === "test" ? server2.test : server2.cutover;
@@ -49668,169 +49838,6 @@ function cidrsOverlap(a, b) {
 }
 function cidrContains(outer, inner) {
   return outer.first <= inner.first && inner.last <= outer.last;
-}
-
-// src/config/bounded-name.ts
-var import_node_crypto = require("node:crypto");
-var KEPT_ESTATE_CHARS = 33;
-function boundedName(estate, suffix, max) {
-  const full = `${estate}-${suffix}`;
-  const hashLength = 6;
-  if (KEPT_ESTATE_CHARS + hashLength + 2 + suffix.length > max) throw new Error(`boundedName: suffix "${suffix}" leaves fewer than ${KEPT_ESTATE_CHARS} characters of the estate name within ${max}`);
-  if (full.length <= max) return full;
-  const hash2 = (0, import_node_crypto.createHash)("sha256").update(full).digest("hex").slice(0, hashLength);
-  return `${estate.slice(0, KEPT_ESTATE_CHARS)}-${hash2}-${suffix}`;
-}
-
-// src/config/vm-import-names.ts
-function importBucketName(config2) {
-  return config2.vmImport.bucket.name ?? `${config2.name}-vm-import-${config2.accounts.staging}`;
-}
-function ebsKeyAlias(config2, target) {
-  return target.kms.alias ?? `alias/rehost-factory/${config2.name}/${target.name}`;
-}
-var VMIMPORT_ROLE_NAME = "vmimport";
-
-// src/config/resource-names.ts
-function stagingNetworkNames(estate) {
-  return {
-    vpc: `${estate}-mgn-staging`,
-    subnet: (subnet) => `${estate}-${subnet}`,
-    securityGroupPrefix: `${estate}-mgn-staging`,
-    resolverEndpoint: `${estate}-mgn-staging-inbound`
-  };
-}
-function stagingSecurityGroupNames(prefix) {
-  return { endpoints: `${prefix}-endpoints`, replication: `${prefix}-replication`, resolver: `${prefix}-resolver-inbound` };
-}
-function bootstrapDocumentName(prefix, document) {
-  return `${prefix}-${document}`;
-}
-function postLaunchParameterName(estate, document, parameter) {
-  return `/rehost-factory/${estate}/post-launch/${document}/${parameter}`;
-}
-function mgnTemplatesStackName(estate) {
-  return `${estate}-mgn-templates`;
-}
-function workflowRoleNamePrefix(roleNamePrefix, estate) {
-  return `${roleNamePrefix}-${estate}`;
-}
-function workflowRoleName(prefix, role) {
-  return `${prefix}-${role}`;
-}
-function estateKeyAlias(estate) {
-  return `alias/rehost-factory/${estate}/estate`;
-}
-function bootstrapSecretsKeyAlias(estate) {
-  return `alias/rehost-factory/${estate}/bootstrap-secrets`;
-}
-function flowLogNames(estate) {
-  return { logGroup: `/rehost-factory/${estate}/vpc-flow-logs`, role: boundedName(estate, "vpc-flow-logs", 64) };
-}
-function boundaryPolicyName(workflowRolePrefix) {
-  return `${workflowRolePrefix}-boundary`;
-}
-function automationNames(estate) {
-  return {
-    topic: boundedName(estate, "automation", 256),
-    claimsTable: boundedName(estate, "automation-claims", 255),
-    deadLetters: boundedName(estate, "automation-dead-letters", 80),
-    reEncryption: boundedName(estate, "ami-re-encryption", 58),
-    amiSwap: boundedName(estate, "ami-swap", 58),
-    stoppedRuns: boundedName(estate, "automation-stopped-runs", 64),
-    functions: {
-      resolveSourceImage: boundedName(estate, "resolve-source-image", 64),
-      resolveBackupTarget: boundedName(estate, "resolve-backup-target", 64),
-      applyRetention: boundedName(estate, "apply-retention", 64),
-      recoverStoppedRun: boundedName(estate, "recover-stopped-run", 64)
-    }
-  };
-}
-function pipelineFunctionNames(functionName) {
-  return { function: functionName, logGroup: `/aws/lambda/${functionName}`, role: functionName };
-}
-function stateMachineNames(name2) {
-  return { stateMachine: name2, logGroup: `/aws/vendedlogs/states/${name2}`, role: name2.slice(0, 64), rule: name2.slice(0, 64), startRole: `${name2}-start`.slice(0, 64) };
-}
-function stoppedRunRuleName(name2) {
-  return name2.slice(0, 64);
-}
-function derivedNames(c) {
-  const out = [];
-  const fromName = (service, name2, what) => out.push({ service, name: name2, what, field: ["name"], fix: "shorten or rename the estate (name)" });
-  const net = stagingNetworkNames(c.name);
-  fromName("resolver-endpoint", net.resolverEndpoint, "the staging Resolver inbound endpoint");
-  for (const sg of Object.values(stagingSecurityGroupNames(net.securityGroupPrefix))) fromName("security-group", sg, "a staging security group");
-  c.accounts.targets.forEach((t, i) => {
-    if (t.kms.existingKeyArn) return;
-    const alias = ebsKeyAlias(c, t);
-    if (t.kms.alias) out.push({ service: "kms-alias", name: alias, what: `the EBS key of "${t.name}"`, field: ["accounts", "targets", i, "kms", "alias"], fix: "change kms.alias" });
-    else fromName("kms-alias", alias, `the EBS key of "${t.name}"`);
-    t.kms.grants.forEach((g, j) => out.push({ service: "kms-grant", name: g.name, what: "a KMS grant", field: ["accounts", "targets", i, "kms", "grants", j, "name"], fix: "rename the grant" }));
-  });
-  fromName("kms-alias", estateKeyAlias(c.name), "the estate key");
-  if (c.bootstrap.activeDirectory) fromName("kms-alias", bootstrapSecretsKeyAlias(c.name), "the bootstrap secrets key");
-  const flow = flowLogNames(c.name);
-  fromName("log-group", flow.logGroup, "the staging VPC flow log group");
-  fromName("iam-role", flow.role, "the flow log delivery role");
-  for (const d of BOOTSTRAP_DOCUMENTS) fromName("ssm-document", bootstrapDocumentName(c.name, d), `the bootstrap document ${d}`);
-  out.push({ service: "log-group", name: c.bootstrap.logGroupName, what: "the bootstrap log group", field: ["bootstrap", "logGroupName"], fix: "change bootstrap.logGroupName" });
-  if (c.github) {
-    const prefix = workflowRoleNamePrefix(c.github.roleNamePrefix, c.name);
-    for (const role of ["vm-import", "cutover", "apply", "plan"]) {
-      const name2 = workflowRoleName(prefix, role);
-      const field = ["github", "roleNamePrefix"];
-      const fix = "shorten github.roleNamePrefix or the estate name";
-      out.push({ service: "iam-role", name: name2, what: "a workflow role", field, fix }, { service: "iam-policy", name: name2, what: "a workflow role policy", field, fix });
-    }
-    out.push({ service: "iam-policy", name: boundaryPolicyName(prefix), what: "the permissions boundary", field: ["github", "roleNamePrefix"], fix: "shorten github.roleNamePrefix or the estate name" });
-  }
-  fromName("cloudformation-stack", mgnTemplatesStackName(c.name), "the MGN templates stack");
-  c.bootstrap.postLaunch.forEach((p, i) => {
-    for (const param of Object.keys(p.parameters)) {
-      out.push({ service: "ssm-parameter", name: postLaunchParameterName(c.name, p.document, param), what: `the post-launch parameter ${param}`, field: ["bootstrap", "postLaunch", i, "parameters", param], fix: "shorten the estate name" });
-    }
-  });
-  const a = c.automation;
-  if (a.amiReEncryption.enabled || a.amiSwap.enabled) {
-    const n = automationNames(c.name);
-    fromName("sns-topic", n.topic, "the automation topic");
-    fromName("dynamodb-table", n.claimsTable, "the automation claims table");
-    fromName("sqs-queue", n.deadLetters, "the dead-letter queue");
-    fromName("cloudwatch-alarm", n.deadLetters, "the dead-letter alarm");
-    fromName("eventbridge-rule", stoppedRunRuleName(n.stoppedRuns), "the stopped-run rule");
-    const fns = [n.functions.recoverStoppedRun];
-    const machines = [];
-    if (a.amiReEncryption.enabled) {
-      fns.push(n.functions.resolveSourceImage);
-      machines.push(n.reEncryption);
-    }
-    if (a.amiSwap.enabled) {
-      fns.push(n.functions.resolveBackupTarget, n.functions.applyRetention);
-      machines.push(n.amiSwap);
-    }
-    for (const f of fns) {
-      const x = pipelineFunctionNames(f);
-      fromName("lambda-function", x.function, "a pipeline function");
-      fromName("log-group", x.logGroup, "a pipeline function log group");
-      fromName("iam-role", x.role, "a pipeline function role");
-    }
-    for (const m of machines) {
-      const x = stateMachineNames(m);
-      fromName("state-machine", x.stateMachine, "a pipeline state machine");
-      fromName("log-group", x.logGroup, "a state machine log group");
-      fromName("iam-role", x.role, "a state machine role");
-      fromName("eventbridge-rule", x.rule, "a pipeline rule");
-      fromName("iam-role", x.startRole, "a pipeline rule role");
-    }
-  }
-  if (c.vmImport.enabled) {
-    const bucket2 = importBucketName(c);
-    if (c.vmImport.bucket.name) out.push({ service: "s3-bucket", name: bucket2, what: "the VM Import bucket", field: ["vmImport", "bucket", "name"], fix: "change vmImport.bucket.name" });
-    else out.push({ service: "s3-bucket", name: bucket2, what: "the VM Import bucket", field: ["name"], fix: "shorten the estate name, or name the bucket in vmImport.bucket.name" });
-    out.push({ service: "iam-role", name: VMIMPORT_ROLE_NAME, what: "the vmimport role", field: ["vmImport", "enabled"], fix: "" });
-  }
-  return out;
 }
 
 // src/config/resource-tags.ts

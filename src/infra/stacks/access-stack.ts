@@ -2,6 +2,7 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { ebsKeyAlias, importBucketName, VMIMPORT_ROLE_NAME } from '../../config/vm-import-names';
 import { KEPT_ESTATE_CHARS } from '../../config/bounded-name';
+import { bootstrapDocumentName, bootstrapDocumentPrefix } from '../../config/resource-names';
 import {
   amiSwapStatements,
   recoverStatements,
@@ -235,6 +236,7 @@ export function workflowStatements(c: Config): Record<WorkflowRole, PolicyStatem
     namePrefix,
     parameterPrefix,
     families: families.apply,
+    documentNames: bootstrapDocumentPrefix(c).startsWith(namePrefix) ? undefined : Object.values(names.documents),
     logGroupNames: [c.bootstrap.logGroupName, names.flowLogGroup],
     serviceRoles: serviceRoles(c),
     boundaryPolicyArn: `arn:aws:iam::${account}:policy/${names.boundaryPolicy}`,
@@ -262,7 +264,7 @@ export function workflowStatements(c: Config): Record<WorkflowRole, PolicyStatem
     region,
     estate: c.name,
     sourceServerIds: servers.every((s) => s.sourceServerId) ? servers.map((s) => s.sourceServerId!) : undefined,
-    documentNames: c.bootstrap.postLaunch.map((p) => `${c.runbook.ssmDocumentPrefix ?? `${c.name}-`}${p.document}`),
+    documentNames: c.bootstrap.postLaunch.map((p) => bootstrapDocumentName(bootstrapDocumentPrefix(c), p.document)),
     instanceProfiles: instanceProfiles(c),
     keys: targetKeys(c),
   });

@@ -1,5 +1,5 @@
 import { FactoryConfig } from '../../config/schema';
-import { automationNames, bootstrapDocumentName, bootstrapSecretsKeyAlias, boundaryPolicyName, estateKeyAlias, flowLogNames, stateMachineNames, workflowRoleName, workflowRoleNamePrefix } from '../../config/resource-names';
+import { automationNames, bootstrapDocumentName, bootstrapDocumentPrefix, bootstrapSecretsKeyAlias, boundaryPolicyName, estateKeyAlias, flowLogNames, stateMachineNames, workflowRoleName, workflowRoleNamePrefix } from '../../config/resource-names';
 import { BOOTSTRAP_DOCUMENTS } from '../../config/bootstrap-documents';
 
 /** Workflow roles: who runs what (the trust contract of the GitHub workflows). */
@@ -27,7 +27,7 @@ export function estateNames(c: FactoryConfig) {
     bootstrapSecretsKeyAlias: bootstrapSecretsKeyAlias(c.name),
     flowLogGroup: flowLogNames(c.name).logGroup,
     flowLogRole: flowLogNames(c.name).role,
-    documents: Object.fromEntries(BOOTSTRAP_DOCUMENTS.map((d) => [d, bootstrapDocumentName(c.name, d)])) as Record<(typeof BOOTSTRAP_DOCUMENTS)[number], string>,
+    documents: Object.fromEntries(BOOTSTRAP_DOCUMENTS.map((d) => [d, bootstrapDocumentName(bootstrapDocumentPrefix(c), d)])) as Record<(typeof BOOTSTRAP_DOCUMENTS)[number], string>,
     automation,
     /** Roles the automation stack creates and the service each is passed to. */
     automationRoles: (): Array<{ name: string; service: string }> => {

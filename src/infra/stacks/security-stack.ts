@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { KEPT_ESTATE_CHARS } from '../../config/bounded-name';
 import { EbsKey } from '../constructs/ebs-key';
 import { documentDefaults } from '../../config/bootstrap-documents';
-import { automationNames } from '../../config/resource-names';
+import { automationNames, bootstrapDocumentPrefix } from '../../config/resource-names';
 import { EstateKey } from '../constructs/estate-key';
 import { BOOTSTRAP_DOCUMENTS, SsmBootstrapDocuments } from '../constructs/ssm-bootstrap-documents';
 import { targetAccountProvider } from '../constructs/target-account-provider';
@@ -96,7 +96,7 @@ export class SecurityStack extends FactoryStack {
       });
     }
     this.bootstrap = new SsmBootstrapDocuments(this, 'bootstrap', {
-      namePrefix: `${c.name}`,
+      namePrefix: bootstrapDocumentPrefix(c),
       documents: BOOTSTRAP_DOCUMENTS,
       parameterDefaults: documentDefaults(c.bootstrap),
       logGroupName: c.bootstrap.logGroupName,

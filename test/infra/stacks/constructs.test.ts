@@ -234,7 +234,7 @@ describe('GithubOidcRoles', () => {
 
 describe('SsmBootstrapDocuments', () => {
   it('deploys each document with estate defaults, escapes shell ${...} for Terraform, and creates the log group', () => {
-    const tf = synth((s) => new SsmBootstrapDocuments(s, 'b', { namePrefix: 'est', documents: ['remove-legacy-agents'], parameterDefaults: { 'remove-legacy-agents': { AgentNames: 'open-vm-tools,VMware Tools' } }, logGroupName: '/x', logRetentionDays: 30 }));
+    const tf = synth((s) => new SsmBootstrapDocuments(s, 'b', { namePrefix: 'est-', documents: ['remove-legacy-agents'], parameterDefaults: { 'remove-legacy-agents': { AgentNames: 'open-vm-tools,VMware Tools' } }, logGroupName: '/x', logRetentionDays: 30 }));
     const [doc] = only<{ name: string; document_type: string; document_format: string; content: string }>(tf, 'aws_ssm_document');
     expect(doc).toMatchObject({ name: 'est-remove-legacy-agents', document_type: 'Command', document_format: 'YAML' });
     expect(doc.content).toContain('default: open-vm-tools,VMware Tools');

@@ -28,6 +28,8 @@ export interface ApplyScope {
   readonly parameterPrefix: string;
   /** Resource families the estate's stacks (other than the access stack) have. */
   readonly families: readonly TerraformFamily[];
+  /** SSM documents named outside namePrefix (runbook.ssmDocumentPrefix), granted by exact name. @default none */
+  readonly documentNames?: string[];
   /** Log groups whose names do not start with /aws/lambda/ or /aws/vendedlogs/states/ + namePrefix. @default none */
   readonly logGroupNames?: string[];
   /** Roles the stacks create, each created with the boundary and passed to its service. @default none */
@@ -103,7 +105,7 @@ export function applyStatements(s: ApplyScope): PolicyStatement[] {
     ['Tables', 'tables', arn('dynamodb', `table/${n}*`)],
     ['Queues', 'queues', arn('sqs', `${n}*`)],
     ['Alarms', 'alarms', arn('cloudwatch', `alarm:${n}*`)],
-    ['SsmDocuments', 'documents', arn('ssm', `document/${n}*`)],
+    ['SsmDocuments', 'documents', [arn('ssm', `document/${n}*`), ...(s.documentNames ?? []).map((d) => arn('ssm', `document/${d}`))]],
     ['Parameters', 'parameters', arn('ssm', `parameter${s.parameterPrefix}*`)],
   ];
   for (const [sid, family, resource] of byName) {
