@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { AssociateVpcCidrBlockCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateInstanceProfileCommand } from '@aws-sdk/client-iam';
@@ -9,16 +8,12 @@ import { UpdateLaunchConfigurationCommand } from '@aws-sdk/client-mgn';
 import { CreateDocumentCommand } from '@aws-sdk/client-ssm';
 import type { FactoryConfig, Server } from '../config/schema';
 import { RehostError } from '../core/errors';
+import { startMotoProcess } from './moto';
 import { type FaultOptions, type MgnFake, type MgnFakeOptions, type SeedServer, VirtualClock, startMgnFake } from './mgn-fake';
 import { createRunbookClients } from '../runbook/clients';
 import type { RunbookClients } from '../runbook/context';
 import { kmsKeyFor, ssmDocumentName } from '../config/placement';
 
-/**
- * The moto wrapper (moto plus the actions it lacks), shipped beside this module: the build copies it
- * into lib/simulation/, so a rehearsal runs the same emulator installed as in a checkout.
- */
-const MOTO_WRAPPER = resolve(__dirname, 'moto_server_wrapper.py');
 const MOTO_INSTALL = "python3 -m pip install 'moto[server]==5.2.1'";
 
 export interface SimulationProps {
@@ -191,48 +186,9 @@ function motoPython(): string {
   throw new RehostError('refusal', `--simulate needs moto (server mode) for EC2, IAM, KMS and SSM.\nInstall it with:\n  ${MOTO_INSTALL}`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
-
 /** Starts moto_server on loopback for the simulation and waits (bounded) until it answers. */
-async function spawnMoto(accountId: string, timeoutMs = 30_000): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const script = existsSync(MOTO_WRAPPER) ? [MOTO_WRAPPER] : ['-m', 'moto.server'];
-  const child: ChildProcess = spawn(motoPython(), [...script, '-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_ACCOUNT_ID: accountId, PYTHONUNBUFFERED: '1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr}`);
-    if (await fetch(`${url}/moto-api/`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto_server did not answer on ${url} within ${timeoutMs} ms: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((res) => {
-        if (child.exitCode !== null) return res();
-        child.once('exit', () => res());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
-  };
+function spawnMoto(accountId: string): Promise<{ url: string; stop(): Promise<void> }> {
+  return startMotoProcess({ python: motoPython(), accountId });
 }
 
 
