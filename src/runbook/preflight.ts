@@ -69,7 +69,10 @@ class Memo {
   }
 }
 
-/** Replication healthy enough to launch: CONTINUOUS and lag under the threshold (pitfalls 3 and 9). */
+/**
+ * Replication healthy enough to launch: CONTINUOUS and lag under the threshold. A server that is still
+ * in initial sync, stalled or lagging would launch from stale or incomplete data.
+ */
 export function replicationProblems(s: ResolvedServer['sourceServer'], maxLag: string): string[] {
   const info = s.dataReplicationInfo;
   const problems: string[] = [];
