@@ -17,8 +17,10 @@ const project = new typescript.TypeScriptProject({
   defaultReleaseBranch: 'main',
   license: 'Apache-2.0',
   copyrightOwner: 'rehost-factory authors',
-  minNodeVersion: '20.0.0',
-  workflowNodeVersion: '20',
+  // Node 24 everywhere: the actions declare node24, the workflows set it up, and the `node` devDependency
+  // below puts Node 24 first on the PATH of every npm script (tests included) whatever the machine has.
+  minNodeVersion: '24.0.0',
+  workflowNodeVersion: '24',
   typescriptVersion: '~5.9.0',
   // The repository publishes nothing to npm from CI: no release, no mergify, no upgrade bot.
   release: false,
@@ -55,6 +57,8 @@ const project = new typescript.TypeScriptProject({
     'zod@^4.6.7',
   ],
   devDeps: [
+    // Node 24 for npm scripts and tests (npm puts node_modules/.bin first on their PATH).
+    'node@24.21.0',
     // Exact: the registry serves every platform binary of 1.16.18 (not of 1.16.22), which `npm ci` needs in the lock file.
     '@swc/core@1.16.18',
     '@swc/jest@^0.2.39',
@@ -156,7 +160,7 @@ const ACTIONS: string[] = ['plan-review', 'wave-plan', 'server-cutover', 'wave-r
 const bundle = project.addTask('bundle:actions', { description: 'Bundle every action in actions/ with esbuild' });
 for (const name of ACTIONS) {
   bundle.exec(
-    `esbuild src/actions/${name}.ts --bundle --platform=node --target=node20 --outfile=actions/${name}/dist/index.js --legal-comments=none --log-level=warning`,
+    `esbuild src/actions/${name}.ts --bundle --platform=node --target=node24 --outfile=actions/${name}/dist/index.js --legal-comments=none --log-level=warning`,
   );
 }
 

@@ -60,7 +60,7 @@ export interface RehostWorkflowsProps {
    * @default DEFAULT_INFRA_PATHS
    */
   readonly infraPaths?: readonly string[];
-  /** Node.js version of the jobs. @default "20" */
+  /** Node.js version of the jobs. @default "24" */
   readonly nodeVersion?: string;
   /** Terraform version of the infrastructure jobs. @default "1.11.4" */
   readonly terraformVersion?: string;
@@ -105,7 +105,7 @@ export class RehostWorkflows extends Component {
       region: props.region,
       matrixChunks,
       infraPaths: props.infraPaths ?? DEFAULT_INFRA_PATHS,
-      nodeVersion: props.nodeVersion ?? '20',
+      nodeVersion: props.nodeVersion ?? '24',
       terraformVersion: props.terraformVersion ?? '1.11.4',
       configFile: props.configFile,
       cli: props.cli ?? 'npx ts-node --swc src/cli.ts',

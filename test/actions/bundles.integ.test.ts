@@ -22,7 +22,7 @@ describe('committed action bundles', () => {
 
   it.each(names)('actions/%s: runs.main is committed and equals a fresh esbuild of its src/actions entry', (name) => {
     const action = parse(readFileSync(join(actionsDir, name, 'action.yml'), 'utf8')) as { runs: { using: string; main: string } };
-    expect(action.runs.using).toBe('node20');
+    expect(action.runs.using).toBe('node24');
     const committed = join(actionsDir, name, action.runs.main);
     expect(existsSync(committed)).toBe(true);
     const outfile = join(mkdtempSync(join(tmpdir(), `rehost-bundle-${name}-`)), 'index.js');
@@ -32,7 +32,7 @@ describe('committed action bundles', () => {
       absWorkingDir: ROOT,
       bundle: true,
       platform: 'node',
-      target: 'node20',
+      target: 'node24',
       outfile,
       legalComments: 'none',
       logLevel: 'warning',

@@ -30,7 +30,7 @@ export function findLambdaBundleDir(from: string): string {
 export const LAMBDA_BUNDLE_DIR = findLambdaBundleDir(__dirname);
 
 /**
- * esbuild arguments of the bundles. The AWS SDK v3 is left out: the nodejs20.x runtime provides it,
+ * esbuild arguments of the bundles. The AWS SDK v3 is left out: the nodejs22.x runtime provides it,
  * which keeps each bundle a few kilobytes.
  */
 export function bundleArgs(outdir: string): string[] {
@@ -38,7 +38,7 @@ export function bundleArgs(outdir: string): string[] {
     ...LAMBDA_HANDLERS.map((h) => `src/infra/lambdas/${h}.ts`),
     '--bundle',
     '--platform=node',
-    '--target=node20',
+    '--target=node22',
     '--format=cjs',
     `--outdir=${outdir}`,
     '--external:@aws-sdk/*',

@@ -28,7 +28,7 @@ export function addBuildWorkflow(gh: github.GitHub, options: BuildWorkflowOption
       permissions: { contents: JobPermission.READ },
       timeoutMinutes: 30,
       steps: [
-        ...nodeSteps(options.nodeVersion ?? '20'),
+        ...nodeSteps(options.nodeVersion ?? '24'),
         { name: 'Set up Python', uses: PINNED_ACTIONS.setupPython, with: { 'python-version': '3.12' } },
         { name: 'Install moto and cfn-lint', run: "python -m pip install 'moto[server]==5.2.1' 'cfn-lint==1.51.0'" },
         terraformStep(options.terraformVersion ?? '1.11.4'),

@@ -58,7 +58,7 @@ describe('npm ci --ignore-scripts, then what the credential jobs run', () => {
       expect(runStep(stepRun('vm-import.yml', 'import', 'Read the estate Region'))).toEqual({ region: 'eu-west-1' });
 
       // esbuild through its launcher: the bundle of an action, byte for byte the committed one.
-      const bundle = execFileSync('npx', ['esbuild', 'src/actions/plan-review.ts', '--bundle', '--platform=node', '--target=node20', '--legal-comments=none', '--log-level=warning'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
+      const bundle = execFileSync('npx', ['esbuild', 'src/actions/plan-review.ts', '--bundle', '--platform=node', '--target=node24', '--legal-comments=none', '--log-level=warning'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
       expect(bundle === readFileSync(join(ROOT, 'actions', 'plan-review', 'dist', 'index.js'), 'utf8')).toBe(true);
     },
     INSTALL_TIMEOUT_MS + 5 * 60_000,

@@ -50,7 +50,7 @@ export class PipelineFunction extends Construct {
     this.fn = new LambdaFunction(this, 'function', {
       functionName: names.function,
       role: role.arn,
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs22.x',
       architectures: ['arm64'],
       handler: `${props.handlerFile}.handler`,
       filename: props.code.path,
