@@ -1,6 +1,7 @@
-import { JsonFile, TextFile, javascript, typescript } from 'projen';
+import { TextFile, javascript, typescript } from 'projen';
 import { bundleArgs } from './src/infra/lambdas/index';
-import { RehostWorkflows } from './src/projen/rehost-workflows';
+import { RehostEstate } from './src/projen/rehost-estate';
+import { DEFAULT_INFRA_PATHS } from './src/projen/rehost-workflows';
 import { addBuildWorkflow } from './src/projen/workflows/build';
 
 /**
@@ -22,7 +23,8 @@ const project = new typescript.TypeScriptProject({
   minNodeVersion: '24.0.0',
   workflowNodeVersion: '24',
   typescriptVersion: '~5.9.0',
-  // The repository publishes nothing to npm from CI: no release, no mergify, no upgrade bot.
+  // Published by hand from a tagged commit (`npm publish` packs what `files` lists, after prepack
+  // compiles); no release workflow, no mergify, no upgrade bot.
   release: false,
   depsUpgrade: false,
   buildWorkflow: false,
@@ -31,7 +33,11 @@ const project = new typescript.TypeScriptProject({
   eslint: false,
   sampleCode: false,
   package: false,
+  // package.json `files` alone decides what is packed (projen's .npmignore would drop every `dist` folder).
+  npmignoreEnabled: false,
   bin: { 'rehost-factory': 'lib/cli.js' },
+  // The projen component (rehost-factory/projen) runs inside the estate repository's own projen.
+  peerDeps: ['projen@^0.103.25'],
   deps: [
     'cdktf@0.21.0',
     '@cdktf/provider-aws@21.22.1',
@@ -99,7 +105,7 @@ const project = new typescript.TypeScriptProject({
       noUnusedParameters: true,
     },
   },
-  gitignore: ['cdktf.out/', '.terraform/', '*.tfstate', '*.tfstate.backup', '.tmp/', 'bench/out/', '.venv/', '.tools/'],
+  gitignore: ['.tmp/', 'bench/out/', '.venv/', '.tools/'],
 });
 
 // swc instead of ts-jest: ~2 s instead of ~28 s for a synth test file. Type checking runs separately
@@ -136,12 +142,6 @@ project.testTask.exec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck' 
 project.testTask.exec('jest --ci', { receiveArgs: true });
 project.addTask('test:unit', { description: 'The unit tier: no external tools, no global setup', exec: 'jest --ci --selectProjects unit', receiveArgs: true });
 
-// The main job on the bundled example: synthesize the default estate into cdktf.out/.
-project.addTask('synth', {
-  description: 'Synthesize the example estate (examples/factory.yaml) into cdktf.out/',
-  exec: 'ts-node --swc src/cli.ts synth',
-  receiveArgs: true,
-});
 project.addTask('cli', {
   description: 'Run the rehost-factory CLI from source (npm run cli -- <command> ...)',
   exec: 'ts-node --swc src/cli.ts',
@@ -172,9 +172,41 @@ project.addTask('bundle:scripts', {
 });
 
 // ------------------------------------------------------------------------------------------------
-// Workflows: the repository's CI, and the estate workflows (src/projen, docs/workflow-security.md).
+// The published package: what `npm pack` ships (docs/package.md) and the entry points it exports.
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.d.ts',
+  'lib/infra/lambdas/dist/*.js',
+  'lib/simulation/moto_server_wrapper.py',
+  'actions/*/action.yml',
+  'actions/*/dist/index.js',
+  'ssm-documents/*.yaml',
+  'examples/*.yaml',
+  'src/config/factory.schema.json',
+  'docs/**/*.md',
+]);
+// Editors and TypeScript's node10 resolution, which ignores `exports`, find the component's types here.
+project.package.addField('typesVersions', { '*': { projen: ['lib/projen/index.d.ts'] } });
+project.package.addVersion('0.1.0');
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './projen': { types: './lib/projen/index.d.ts', default: './lib/projen/index.js' },
+  './factory.schema.json': './src/config/factory.schema.json',
+  './package.json': './package.json',
+});
+project.addTask('prepack', { description: 'Compile before npm pack and npm publish', steps: [{ spawn: 'pre-compile' }, { spawn: 'compile' }, { spawn: 'post-compile' }] });
+
+// ------------------------------------------------------------------------------------------------
+// Workflows: the repository's CI, and the estate workflows from the same component estate
+// repositories use (src/projen), run on the bundled example with this repository's own actions and CLI.
 addBuildWorkflow(project.github!);
-new RehostWorkflows(project);
+new RehostEstate(project, {
+  estateFile: 'examples/factory.yaml',
+  actionsDir: 'actions',
+  cli: 'npx ts-node --swc src/cli.ts',
+  cdktfApp: 'npx ts-node --swc src/main.ts',
+  infraPaths: DEFAULT_INFRA_PATHS,
+});
 
 // ------------------------------------------------------------------------------------------------
 // bundle:lambdas: the automation pipelines' handlers, bundled by esbuild into
@@ -193,18 +225,6 @@ project.postCompileTask.exec(`node -e "require('node:fs').cpSync('src/simulation
 // So do the workflow scripts' bodies, which RehostWorkflows reads next to its compiled module.
 project.postCompileTask.exec(`node -e "require('node:fs').cpSync('src/projen/scripts/dist', 'lib/projen/scripts/dist', { recursive: true })"`);
 
-new JsonFile(project, 'cdktf.json', {
-  obj: {
-    language: 'typescript',
-    app: 'npx ts-node --swc src/main.ts',
-    projectId: 'rehost-factory',
-    sendCrashReports: 'false',
-    terraformProviders: [],
-    terraformModules: [],
-    context: {},
-  },
-});
-
 new TextFile(project, '.ci/run', {
   executable: true,
   lines: [
@@ -217,23 +237,8 @@ new TextFile(project, '.ci/run', {
   ],
 });
 
-// Generated files are marked linguist-generated, which collapses them in pull-request diffs. A
-// reviewer must see the ones that decide what runs with credentials: .github/ (workflows, and any
-// file added there by hand), the scripts and dependencies of package.json, the tasks, the CI entry
-// point, and this file's own output (a pull request could otherwise collapse the workflows again). `-linguist-generated` also overrides
-// GitHub's own guesses. The lock file stays collapsed: it follows package.json, and `npm ci` checks
-// every package against its recorded integrity.
-const REVIEWED_GENERATED_FILES = [
-  '.github/**',
-  ...project.files.filter((f) => f.path.startsWith('.github/')).map((f) => f.path),
-  '.gitattributes',
-  'package.json',
-  '.projen/tasks.json',
-  '.ci/run',
-];
-for (const path of REVIEWED_GENERATED_FILES) {
-  project.gitattributes.removeAttributes(`/${path}`, 'linguist-generated');
-  project.gitattributes.addAttributes(`/${path}`, '-linguist-generated');
-}
+// The CI entry point decides what runs in CI: reviewers see it like .github/ (RehostEstate marks those).
+project.gitattributes.removeAttributes('/.ci/run', 'linguist-generated');
+project.gitattributes.addAttributes('/.ci/run', '-linguist-generated');
 
 project.synth();

@@ -6,6 +6,7 @@ import type { Command } from './options';
  * the rest themselves.
  */
 export const COMMANDS: Record<string, () => Command> = {
+  init: () => require('./init').initCommand,
   synth: () => require('./synth').synthCommand,
   validate: () => require('./validate').validateCommand,
   schema: () => require('./schema').schemaCommand,

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { packageInfo } from '../core/package-info';
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair, YAMLMap } from 'yaml';
 
 export interface Position { readonly line: number; readonly column: number }
@@ -61,7 +63,20 @@ export class SourceLocator {
   }
 }
 
-/** factory.yaml in the working directory when present, else the bundled example. */
+/**
+ * factory.yaml in the working directory when present, else the example estate shipped with the
+ * package (examples/factory.yaml of this repository, or of the installed package), shown relative
+ * to the working directory.
+ */
 export function defaultConfigPath(): string {
-  return existsSync('factory.yaml') ? 'factory.yaml' : 'examples/factory.yaml';
+  if (existsSync('factory.yaml')) return 'factory.yaml';
+  let root: string;
+  try {
+    root = packageInfo().root;
+  } catch {
+    return 'factory.yaml'; // a bundle outside the package (an action): the missing factory.yaml is the error to report
+  }
+  const example = join(root, 'examples', 'factory.yaml');
+  const shown = relative(process.cwd(), example);
+  return shown.startsWith('..') || isAbsolute(shown) ? example : shown;
 }

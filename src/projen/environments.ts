@@ -1,4 +1,5 @@
 import { github } from 'projen';
+import { SESSION_SECONDS } from '../config/workflow-roles';
 import { PINNED_ACTIONS } from './actions';
 import { scriptStep } from './steps';
 
@@ -32,11 +33,12 @@ export interface WorkflowRole {
 
 export type RoleName = 'plan' | 'apply' | 'cutover' | 'vmImport';
 
+/** The roles' secrets, and the sessions the access stack creates them with. */
 export const DEFAULT_ROLES: Readonly<Record<RoleName, WorkflowRole>> = {
-  plan: { secret: 'REHOST_PLAN_ROLE_ARN', maxSessionSeconds: 3_600 },
-  apply: { secret: 'REHOST_APPLY_ROLE_ARN', maxSessionSeconds: 3_600 },
-  cutover: { secret: 'REHOST_CUTOVER_ROLE_ARN', maxSessionSeconds: 14_400 },
-  vmImport: { secret: 'REHOST_VMIMPORT_ROLE_ARN', maxSessionSeconds: 36_000 },
+  plan: { secret: 'REHOST_PLAN_ROLE_ARN', maxSessionSeconds: SESSION_SECONDS.plan },
+  apply: { secret: 'REHOST_APPLY_ROLE_ARN', maxSessionSeconds: SESSION_SECONDS.apply },
+  cutover: { secret: 'REHOST_CUTOVER_ROLE_ARN', maxSessionSeconds: SESSION_SECONDS.cutover },
+  vmImport: { secret: 'REHOST_VMIMPORT_ROLE_ARN', maxSessionSeconds: SESSION_SECONDS['vm-import'] },
 };
 
 /**

@@ -5,6 +5,8 @@ import { failureMessage, InputError } from '../../src/actions/run-action';
 import { MATRIX_LIMIT, WAVE_MATRIX_CHUNKS } from '../../src/config/dispatch';
 import { ConfigError } from '../../src/config/errors';
 import { PreflightError } from '../../src/runbook/preflight';
+import { estateWorkflowSettings } from '../../src/config/workflow-roles';
+import { exampleConfig } from '../support/synth';
 import { ROOT } from '../support/tools';
 
 /** How an action fails its step: expected errors by their message, anything else as a bug. */
@@ -34,14 +36,16 @@ describe('the actions\' error boundary', () => {
   });
 });
 
-describe('the cutover workflow dispatches as many servers as validate allows', () => {
-  it(`wave-plan's action.yml and cutover.yml use ${WAVE_MATRIX_CHUNKS} chunks of ${MATRIX_LIMIT} (src/config/dispatch.ts)`, () => {
+describe('the cutover workflow dispatches as many servers as its estate has in a wave', () => {
+  it(`wave-plan's action.yml offers ${WAVE_MATRIX_CHUNKS} chunks of ${MATRIX_LIMIT} (src/config/dispatch.ts); cutover.yml has a server job per chunk it asks for`, () => {
     const action = parse(readFileSync(join(ROOT, 'actions', 'wave-plan', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }>; outputs: Record<string, unknown> };
     expect(action.inputs['matrix-chunks'].default).toBe(String(WAVE_MATRIX_CHUNKS));
     expect(Object.keys(action.outputs).filter((o) => /^matrix-\d+$/.test(o))).toHaveLength(WAVE_MATRIX_CHUNKS);
     const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'cutover.yml'), 'utf8')) as { jobs: Record<string, { with?: unknown; steps?: Array<{ with?: Record<string, string> }> }> };
-    expect(Object.keys(workflow.jobs).filter((j) => /^servers-\d+$/.test(j))).toHaveLength(WAVE_MATRIX_CHUNKS);
+    const serverJobs = Object.keys(workflow.jobs).filter((j) => /^servers-\d+$/.test(j));
     const plan = workflow.jobs.plan.steps!.find((s) => s.with?.['matrix-chunks'] !== undefined);
-    expect(plan?.with?.['matrix-chunks']).toBe(String(WAVE_MATRIX_CHUNKS));
+    expect(plan?.with?.['matrix-chunks']).toBe(String(serverJobs.length));
+    // The bundled example's largest wave fits one chunk (test/config/workflow-roles.test.ts covers the arithmetic).
+    expect(serverJobs.length).toBe(estateWorkflowSettings(exampleConfig(), 'examples/factory.yaml').matrixChunks);
   });
 });

@@ -5,6 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { workflowRoleName } from '../../config/resource-names';
+import { SESSION_SECONDS, WorkflowRole } from '../../config/workflow-roles';
 import { policyDocument, PolicyStatement } from './policy-document';
 
 export { ApplyScope, ServiceRoleRef } from './workflow-policies/apply';
@@ -12,15 +13,7 @@ export { StateBackendAccess } from './workflow-policies/plan';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
-/** The four workflow roles. */
-export type WorkflowRole = 'plan' | 'apply' | 'cutover' | 'vm-import';
-
-/**
- * Longest session of each role: at least the longest job that holds it (a wave's cutover job waits up
- * to the post-launch timeout; a VM Import of a large image uploads and converts for hours), at most
- * IAM's 12 hours. The workflows ask for the same duration.
- */
-export const SESSION_SECONDS: Record<WorkflowRole, number> = { plan: 3600, apply: 3600, cutover: 14400, 'vm-import': 36000 };
+export { SESSION_SECONDS, WorkflowRole } from '../../config/workflow-roles';
 
 export interface GithubOidcRolesProps {
   /** "owner/repo" whose workflows assume the roles. */

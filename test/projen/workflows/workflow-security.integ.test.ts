@@ -125,7 +125,9 @@ jobs:
     it('cutover: every mode and a dry run wait for the cutover environment; the server jobs have no max-parallel, so one approval covers them all', () => {
       const wf = loadWorkflow('cutover.yml');
       const withRole = Object.entries(wf.jobs).filter(([, j]) => assumeSteps(j).length);
-      expect(withRole.map(([id]) => id)).toEqual(['plan', 'servers-1', 'servers-2', 'servers-3', 'servers-4']);
+      const serverJobs = Object.keys(wf.jobs).filter((id) => id.startsWith('servers-'));
+      expect(serverJobs.length).toBeGreaterThan(0);
+      expect(withRole.map(([id]) => id)).toEqual(['plan', ...serverJobs]);
       for (const [id, job] of withRole) {
         expect({ id, environment: job.environment, maxParallel: job.strategy?.['max-parallel'] }).toEqual({ id, environment: 'cutover', maxParallel: undefined });
       }

@@ -21,18 +21,18 @@ export type Workflow = { on: Record<string, any>; permissions?: unknown; concurr
 
 export const WORKFLOW_DIR = join(ROOT, '.github', 'workflows');
 
-export function workflowFiles(): string[] {
-  return readdirSync(WORKFLOW_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+export function workflowFiles(dir = WORKFLOW_DIR): string[] {
+  return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
 }
 
-export function loadWorkflow(file: string): Workflow {
-  return parse(readFileSync(join(WORKFLOW_DIR, file), 'utf8')) as Workflow;
+export function loadWorkflow(file: string, dir = WORKFLOW_DIR): Workflow {
+  return parse(readFileSync(join(dir, file), 'utf8')) as Workflow;
 }
 
-/** Every job of every generated workflow, as `file`, `id`, `job`. */
-export function allJobs(): Array<{ file: string; id: string; job: Job; workflow: Workflow }> {
-  return workflowFiles().flatMap((file) => {
-    const workflow = loadWorkflow(file);
+/** Every job of every generated workflow (of this repository, or of the workflows in `dir`), as `file`, `id`, `job`. */
+export function allJobs(dir = WORKFLOW_DIR): Array<{ file: string; id: string; job: Job; workflow: Workflow }> {
+  return workflowFiles(dir).flatMap((file) => {
+    const workflow = loadWorkflow(file, dir);
     return Object.entries(workflow.jobs).map(([id, job]) => ({ file, id, job, workflow }));
   });
 }
