@@ -1,15 +1,23 @@
 /**
  * Third-party actions the workflows use, pinned by commit SHA (the tag in the comment is for
- * humans). Each SHA was confirmed against several independent public workflows carrying the same
- * tag comment.
+ * humans). Each pin is a release whose action.yml declares `runs.using: node24`, the runtime
+ * GitHub's runners now run actions on. Each SHA was read from the tag in the action's own
+ * repository (where its action.yml was checked) and confirmed against independent public
+ * workflows that pin the same SHA with the same tag comment.
+ *
+ * Majors: the first node24 major of each action, at its newest release, except setup-node
+ * (v6: the maintained line; v5 had a single release) and download-artifact (v8: it fails on an
+ * artifact whose digest does not match the uploaded one, a check that matters where the apply
+ * workflow downloads the reviewed plan of another run). None of these majors changes an input the
+ * workflows pass.
  */
 export const PINNED_ACTIONS = {
-  checkout: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', // v4.2.2
-  setupNode: 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020', // v4.4.0
-  setupPython: 'actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065', // v5.6.0
-  setupTerraform: 'hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd', // v3.1.2
-  configureAwsCredentials: 'aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df', // v4.2.1
-  uploadArtifact: 'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02', // v4.6.2
-  downloadArtifact: 'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093', // v4.3.0
-  githubScript: 'actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea', // v7.0.1
+  checkout: 'actions/checkout@fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09', // v5.1.0
+  setupNode: 'actions/setup-node@249970729cb0ef3589644e2896645e5dc5ba9c38', // v6.5.0
+  setupPython: 'actions/setup-python@ece7cb06caefa5fff74198d8649806c4678c61a1', // v6.3.0
+  setupTerraform: 'hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e', // v4.0.1
+  configureAwsCredentials: 'aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c', // v6.2.3
+  uploadArtifact: 'actions/upload-artifact@b7c566a772e6b6bfb58ed0dc250532a479d7789f', // v6.0.0
+  downloadArtifact: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', // v8.0.1
+  githubScript: 'actions/github-script@ed597411d8f924073f98dfc5c65a23a2325f34cd', // v8.0.0
 } as const;

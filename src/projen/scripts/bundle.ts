@@ -17,7 +17,7 @@ export function bundleWorkflowScript(name: WorkflowScriptName): string {
     absWorkingDir: join(__dirname, '..', '..', '..'),
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'esm',
     write: false,
     legalComments: 'none',

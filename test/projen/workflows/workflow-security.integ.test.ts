@@ -50,7 +50,7 @@ jobs:
       - { name: input, run: 'echo "\${{ inputs.wave }}"' }
       - { name: title, run: 'echo "\${{ github.event.pull_request.title }}"' }
       - name: script
-        uses: actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea
+        uses: actions/github-script@ed597411d8f924073f98dfc5c65a23a2325f34cd
         with: { script: 'core.info("\${{ github.head_ref }}")' }
       - { name: through env, env: { WAVE: '\${{ inputs.wave }}' }, run: 'echo "$WAVE"' }
 `) as Workflow;
