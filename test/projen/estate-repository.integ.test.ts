@@ -110,6 +110,17 @@ describe('an estate repository created and upgraded from the packed package', ()
     expect(bin(empty, 'vm-import', '--help').stdout).toContain('usage: rehost-factory vm-import');
   }, 5 * 60_000);
 
+  it('ships what package.json lists and exports its three entry points', () => {
+    const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    // Nothing of the tests, and of the sources only the JSON Schema editors point at.
+    expect(files.filter((f) => f.startsWith('package/test/') || (f.startsWith('package/src/') && f !== 'package/src/config/factory.schema.json'))).toEqual([]);
+    for (const must of ['package/lib/cli.js', 'package/lib/projen/index.js', 'package/lib/infra/lambdas/dist/recover-stopped-run.js', 'package/lib/simulation/moto_server_wrapper.py', 'package/actions/wave-plan/dist/index.js', 'package/ssm-documents/validate-server.yaml', 'package/examples/factory.yaml']) {
+      expect({ must, shipped: files.includes(must) }).toEqual({ must, shipped: true });
+    }
+    const probe = "const r = require('rehost-factory'); const p = require('rehost-factory/projen'); console.log([typeof r.loadFactoryFile, typeof p.RehostEstateProject, require('rehost-factory/factory.schema.json').$id].join(' '))";
+    expect(run(process.execPath, ['-e', probe], estate).stdout.trim()).toBe('function function https://github.com/rehost-factory/rehost-factory/factory.schema.json');
+  });
+
   it('an upgrade rewrites every generated file from the new version and leaves the team\'s files alone', () => {
     // The next version: the same package with another version number and a changed action bundle.
     const next = mkdtempSync(join(work, 'next-'));
@@ -144,7 +155,8 @@ describe('an estate repository created and upgraded from the packed package', ()
       expect(read(`.github/actions/rehost-factory/${name}/action.yml`)).toContain(`from rehost-factory ${nextVersion} `);
     }
     expect(read('.github/actions/rehost-factory/wave-report/dist/index.js').endsWith('// next\n')).toBe(true);
-    expect(JSON.parse(read('package.json')).devDependencies['rehost-factory']).toBe(`file:${nextTarball}`);
+    // npm writes the file: spec relative to the project.
+    expect(JSON.parse(read('package.json')).devDependencies['rehost-factory']).toBe(`file:../${packed[0].filename}`);
     // Regenerated once, stable after.
     git('add', '-A');
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'upgrade');
