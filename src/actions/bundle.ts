@@ -20,8 +20,9 @@ const ROOT = join(__dirname, '..', '..');
  * The AWS SDK clients' schema modules (dist-es/schemas/schemas_N.js) declare one schema per shape
  * and key member traits by computed keys: `{ [_xN]: _m }` with `const _xN = "xmlName"` at the top
  * of the file. esbuild cannot prove a computed key free of side effects, so it keeps every schema
- * of the client, used or not (client-ec2: some 2,400, about 2.3 MB). Writing the literal the file
- * declares in place of the computed key lets esbuild drop the schemas no command we import uses.
+ * of the client, used or not (client-ec2 has some 2,400). Writing the literal the file declares in
+ * place of the computed key lets esbuild drop the schemas no command we import uses: 0.5 MB less of
+ * the minified wave-plan bundle (2.01 → 1.50 MB).
  */
 export const inlineSchemaKeys: Plugin = {
   name: 'inline-schema-keys',
@@ -36,9 +37,9 @@ export const inlineSchemaKeys: Plugin = {
 
 /**
  * undici and tunnel are CommonJS packages that do not declare `"sideEffects": false`, so esbuild
- * keeps them whole (about 0.8 MB) although only @actions/http-client's proxy support imports them,
- * and none of the actions calls it except through getOctokit. Marked side-effect free, they stay
- * in a bundle only where a function that is kept uses them (plan-review's Octokit).
+ * keeps them whole (0.42 MB minified) although only @actions/http-client imports them, for what
+ * no action but plan-review (its Octokit) calls. Marked side-effect free, they stay in a bundle
+ * only where a function that is kept uses them: wave-report 0.43 → 0.01 MB.
  */
 export const pureProxyDeps: Plugin = {
   name: 'pure-proxy-deps',
@@ -80,17 +81,20 @@ export async function bundleAction(name: ActionName, outfile: string = actionBun
   await build(actionBuildOptions(name, outfile));
 }
 
-/** Bundles every action (the `bundle:actions` task). */
-export async function bundleActions(): Promise<void> {
-  for (const name of ACTIONS) {
+/** Bundles the named actions, by default every one (the `bundle:actions` task). */
+export async function bundleActions(names: readonly string[] = ACTIONS): Promise<void> {
+  const unknown = names.filter((n) => !(ACTIONS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`no such action: ${unknown.join(', ')} (the actions: ${ACTIONS.join(', ')})`);
+  for (const name of names as readonly ActionName[]) {
     await bundleAction(name);
     console.log(`actions/${name}/dist/index.js: ${(statSync(actionBundlePath(name)).size / 1e6).toFixed(2)} MB`);
   }
 }
 
+// ts-node --swc src/actions/bundle.ts [action...]
 if (require.main === module) {
-  bundleActions().catch((e: unknown) => {
-    console.error(e);
+  bundleActions(process.argv.length > 2 ? process.argv.slice(2) : ACTIONS).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;
   });
 }
