@@ -9,7 +9,8 @@ import { DEFAULT_CRITICAL_RULES, parseCriticalRule } from '../plan-review/guard'
 import { parseMaskPatterns } from '../plan-review/mask';
 import { readPlanSpec, reviewPlans } from '../plan-review/review';
 import { DEFAULT_COMMENT_AUTHOR, octokitComments, OctokitLike, resolveCommentAuthor, upsertStickyComments } from '../plan-review/sticky-comments';
-import { InputError, runAction } from './run-action';
+import { InputError } from './failure';
+import { runAction } from './run-action';
 
 async function run(): Promise<void> {
   const ctx = github.context;

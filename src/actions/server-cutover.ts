@@ -7,7 +7,9 @@
 import * as core from '@actions/core';
 import { reportOf } from '../runbook/outcome';
 import { waveRun } from '../runbook/wave/run';
-import { actionRuntime, InputError, runAction, runLeavingReport, waveInputs } from './wave-common';
+import { InputError } from './failure';
+import { runAction } from './run-action';
+import { actionRuntime, runLeavingReport, waveInputs } from './wave-common';
 
 runAction(async () => {
   const { config, wave, mode } = waveInputs();

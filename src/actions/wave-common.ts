@@ -1,6 +1,8 @@
 /**
- * What the three wave actions share: inputs → runtime (clients, clock, logger) and the report
- * parts they hand to each other as artifacts. The logic stays in src/runbook/.
+ * What the wave actions that run the runbook (wave-plan, server-cutover) share: inputs → runtime
+ * (clients, clock, logger) and the report parts they hand to wave-report as artifacts. wave-report
+ * only merges parts and does not import this module, which loads the estate loader and the AWS
+ * clients. The logic stays in src/runbook/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,9 +18,7 @@ import { runWithReport } from '../runbook/outcome';
 import type { WaveOutcome } from '../runbook/wave/options';
 import type { WaveRun } from '../runbook/wave/run';
 import type { Runtime } from '../runbook/runtime';
-import { InputError } from './run-action';
-
-export { InputError, runAction } from './run-action';
+import { InputError } from './failure';
 
 export interface WaveInputs {
   readonly config: FactoryConfig;

@@ -7,7 +7,9 @@ import * as core from '@actions/core';
 import { MATRIX_LIMIT, WAVE_MATRIX_CHUNKS } from '../config/dispatch';
 import { WaveRun } from '../runbook/wave/run';
 import { parseServerList, selectServers } from '../runbook/select';
-import { actionRuntime, booleanInput, InputError, runAction, runLeavingReport, waveInputs } from './wave-common';
+import { InputError } from './failure';
+import { runAction } from './run-action';
+import { actionRuntime, booleanInput, runLeavingReport, waveInputs } from './wave-common';
 
 export { MATRIX_LIMIT };
 

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { failedServers, mergeReports, renderSummary, type WaveReport } from '../runbook/report';
-import { InputError, runAction } from './wave-common';
+import { InputError } from './failure';
+import { runAction } from './run-action';
 
 function partsIn(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

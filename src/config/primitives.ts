@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tagKeyProblem, tagValueProblem, TagScope } from './aws-tags';
 
 /** Reusable field types for factory.yaml; each says in its message what a valid value looks like. */

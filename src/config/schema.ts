@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bootstrapSection } from './sections/bootstrap';
 import { estateFields } from './sections/estate';
 import { mgnSection } from './sections/mgn';

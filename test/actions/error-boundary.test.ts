@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { failureMessage, InputError } from '../../src/actions/run-action';
+import { failureMessage, InputError } from '../../src/actions/failure';
 import { MATRIX_LIMIT, WAVE_MATRIX_CHUNKS } from '../../src/config/dispatch';
 import { ConfigError } from '../../src/config/errors';
 import { PreflightError } from '../../src/runbook/preflight';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { amiSwapHistory, HistoryModel, overHistoryBudget, reEncryptionHistory } from '../history-budget';
 
 const minutes = (what: string, def: number, max: number) =>

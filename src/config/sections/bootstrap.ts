@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BOOTSTRAP_DOCUMENTS } from '../bootstrap-documents';
 
 /** The bootstrap documents shipped in ssm-documents/ that can run as post-launch actions. */

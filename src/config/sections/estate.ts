@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountId, iamArn, kmsKeyArn, name, region, tags } from '../primitives';
 
 export const targetAccount = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A branch or environment name pinned in the roles' sub claim: exact, so no wildcard. */
 const exactName = (what: string) => z.string().regex(/^[^*?]+$/, `expected a plain ${what} name without wildcards (* or ?): it pins the sub claim of the workflow role`);

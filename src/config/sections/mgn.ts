@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ec2Tags, instanceType, name } from '../primitives';
 
 export const replicationSection = z

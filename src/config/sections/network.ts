@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { availabilityZone, cidr, ipv4, name, routeTableId, subnetId, vpcId } from '../primitives';
 
 /** A subnet of the staging VPC: created from a CIDR, or an existing one by ID. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bootModeRefusal, IMPORT_BOOT_MODES } from '../boot-modes';
 import { kmsKeyArn, name } from '../primitives';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { characterCount } from '../aws-tags';
 import { ec2Tags, instanceType, ipv4, name, securityGroupId, sourceServerId } from '../primitives';
 

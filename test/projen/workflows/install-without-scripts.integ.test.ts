@@ -9,9 +9,9 @@ import { loadWorkflow } from './workflows';
  * The jobs that hold credentials install with `npm ci --ignore-scripts`. This installs the lock
  * file that way into a copy of the project (from the npm cache where it can) and runs there, as
  * written in the generated workflows, the steps those jobs run with node: synthesize the estate,
- * order the stacks, read the Region; and esbuild, which the build job's tests use. @swc/core
- * (ts-node --swc) and esbuild both have install scripts; without them each must still find its
- * platform binary in its optional dependency.
+ * order the stacks, read the Region; and the action build (esbuild under ts-node --swc), which the
+ * build job's tests use. @swc/core and esbuild both have install scripts; without them each must
+ * still find its platform binary in its optional dependency.
  *
  * Mostly the install (niced), from the npm cache the project's own `npm ci` leaves: this file took
  * 45 s and 121 s on the 2-core machine, depending on what else ran (bounded at 8 min for the install).
@@ -58,8 +58,10 @@ describe('npm ci --ignore-scripts, then what the credential jobs run', () => {
         expect({ file, region: assume?.with?.['aws-region'] }).toEqual({ file, region: stacks.region });
       }
 
-      // esbuild through its launcher: the bundle of an action, byte for byte the committed one.
-      const bundle = execFileSync('npx', ['esbuild', 'src/actions/plan-review.ts', '--bundle', '--platform=node', '--target=node24', '--legal-comments=none', '--log-level=warning'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
+      // esbuild's JavaScript API under ts-node --swc, as the bundle:actions task and the bundle test
+      // run it: the bundle of an action, byte for byte the committed one.
+      execFileSync('npx', ['ts-node', '--swc', 'src/actions/bundle.ts', 'plan-review'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      const bundle = readFileSync(join(dir, 'actions', 'plan-review', 'dist', 'index.js'), 'utf8');
       expect(bundle === readFileSync(join(ROOT, 'actions', 'plan-review', 'dist', 'index.js'), 'utf8')).toBe(true);
     },
     INSTALL_TIMEOUT_MS + 5 * 60_000,
