@@ -87,31 +87,17 @@ export async function runTerraform(rec: Recorder, label: string, c: FactoryConfi
   // Applies lock the state (S3: a lock file next to it); plans do not (-lock=false, as the workflows plan).
   const apply = (s: string, key: string, extra: string[] = []) => tfAs(stacks[s], key, ['apply', '-no-color', '-input=false', '-auto-approve', ...extra]);
   const roleVar = (s: string, role: 'plan' | 'deploy') => (JSON.parse(readFileSync(join(stacks[s].dir, 'cdk.tf.json'), 'utf8')).variable?.target_account_role ? ['-var', `target_account_role=${role}`] : []);
-  // The plan role plans each stack as soon as it and the stacks it reads are applied (access after
-  // the bootstrap, each group after its applies), as the apply workflow's re-plan does: the same
-  // calls as planning everything at the end, while the later groups' applies mostly wait on
-  // the provider's propagation checks. A failed plan fails the run once the applies are done.
-  const plans: Array<Promise<void>> = [];
-  const plan = (s: string) => {
-    const p = tfAs(stacks[s], keys.role('plan'), ['plan', '-no-color', '-input=false', '-lock=false', '-detailed-exitcode', ...roleVar(s, 'plan')], { allowFailure: true }).then((r) => {
-      if (r.code === 1) throw new Error(`plan of ${s} failed:\n${r.stderr}`);
-    });
-    p.catch(() => undefined); // awaited below; marked handled so that an early failure is not an unhandled rejection
-    plans.push(p);
-  };
   await time('bootstrap', () => apply('access', keys.admin));
   const accessOutputs = JSON.parse((await tfAs(stacks.access, keys.admin, ['output', '-json'])).stdout) as Record<string, { value: unknown }>;
   await createTargetRoles(rec, label, c, accessOutputs);
-  plan('access');
   await time('apply', async () => {
-    for (const group of APPLY_GROUPS) {
-      const applied = group.filter((s) => stacks[s]);
-      await Promise.all(applied.map((s) => apply(s, keys.role('apply'), roleVar(s, 'deploy'))));
-      applied.forEach(plan);
-    }
+    for (const group of APPLY_GROUPS) await Promise.all(group.filter((s) => stacks[s]).map((s) => apply(s, keys.role('apply'), roleVar(s, 'deploy'))));
   });
-  // What is left of the plans after the last apply.
-  await time('plan', () => Promise.all(plans));
+  await time('plan', () =>
+    Promise.all(Object.keys(stacks).map((s) => tfAs(stacks[s], keys.role('plan'), ['plan', '-no-color', '-input=false', '-lock=false', '-detailed-exitcode', ...roleVar(s, 'plan')], { allowFailure: true }).then((r) => {
+      if (r.code === 1) throw new Error(`plan of ${s} failed:\n${r.stderr}`);
+    }))),
+  );
   if (options.destroy) {
     await time('destroy', async () => {
       for (const group of [...APPLY_GROUPS].reverse()) await Promise.all(group.filter((s) => stacks[s]).map((s) => tfAs(stacks[s], keys.role('apply'), ['destroy', '-no-color', '-input=false', '-auto-approve', '-lock=false', ...roleVar(s, 'deploy')])));
