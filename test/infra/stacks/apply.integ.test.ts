@@ -52,6 +52,8 @@ const ESTATE = editedExample([
 let moto: MotoServer;
 const stacks: Record<string, PreparedStack> = {};
 const applyErrors: string[] = [];
+/** Three plans at once (about 30 s alone) when the suite's other worker applies Terraform too: jest's 120 s default was exceeded under load. */
+const TERRAFORM_TEST_MS = 300_000;
 
 beforeAll(async () => {
   moto = await startMoto({ accountId: ACCOUNT });
@@ -99,7 +101,7 @@ describe('staging stacks of the example against moto', () => {
     const differs = Object.keys(s3.change.after).filter((k) => JSON.stringify(s3.change.before[k]) !== JSON.stringify(s3.change.after[k]));
     expect(differs).toEqual(['dns_options']);
     expect(s3.change.after.dns_options).toEqual([expect.objectContaining({ private_dns_only_for_inbound_resolver_endpoint: true })]);
-  });
+  }, TERRAFORM_TEST_MS);
 
   it('applies the saved plan made with the plan roles only with target_account_role set again (the deploy roles)', async () => {
     // What the apply workflow does: target_account_role is ephemeral, so the saved plan does not
@@ -109,7 +111,7 @@ describe('staging stacks of the example against moto', () => {
     expect({ code: refused.code, says: /ephemeral input variable "target_account_role" was set during the plan/.test(refused.stderr) }).toEqual({ code: 1, says: true });
     const applied = await terraform(dir, ['apply', '-no-color', '-input=false', '-var', 'target_account_role=deploy', PLAN_ROLES_PLAN]);
     expect(applied.stdout).toContain('Resources: 0 added, 0 changed, 0 destroyed.');
-  });
+  }, TERRAFORM_TEST_MS);
 
   it('reads back the network the outputs describe', async () => {
     const out = await outputs('network');
