@@ -2,17 +2,20 @@ import { backoffSchedule, PollingBounds } from './backoff';
 
 /**
  * The worst-case Step Functions history of each pipeline, as validation computes it without
- * building the state machines: fixed events plus, per poll loop, the events of one poll times the
- * polls its settings allow. The numbers are those of the state-machine model
+ * building the state machines: the fixed events of a path plus, per poll loop on it, the events of
+ * one poll times the polls its settings allow. The numbers are those of the state-machine model
  * (state-machines/history.ts, run on the definitions by state-machines/history-budget.ts); a
- * property test (test/state-machines/history-budget-model.test.ts) checks that both give the same
- * total and parts for any settings, so a change to a definition that changes its history fails it
- * until the numbers here follow.
+ * property test (test/infra/state-machines/history-budget-model.test.ts) checks that both give the
+ * same total and parts for any settings, so a change to a definition that changes its history fails
+ * it until the numbers here follow.
  *
  * How the state-machine model counts, and so this one: the costliest path through the state graph,
- * every retry spent, every Map state iterating WORST_CASE_VOLUMES times. A poll loop's repeated
- * polls are charged on the paths through the state that closes the loop (`<Name>PollBounded`,
- * which leads to the timeout): `(polls - 1) * events per poll` on those paths only.
+ * every retry spent, every Map state iterating WORST_CASE_VOLUMES times. A poll loop's repeated polls,
+ * `(polls - 1) * events per poll`, are charged on every path through the loop (a run may poll to the
+ * bound and then succeed, fail or time out), so a path through several loops in sequence pays for
+ * each. A pipeline's candidate paths are therefore told apart by the loops they pass: for each set of
+ * loops, the costliest path passing exactly those. A candidate is listed here unless another passes a
+ * superset of its loops with at least as many fixed events (it can then never be the worst case).
  */
 
 /** A Standard workflow's execution history holds at most this many events. */
@@ -49,25 +52,41 @@ interface PathEvents {
 interface PollLoopEvents {
   /** The loop's first state (`<Name>PollDelay`): the model names its part `loop <state>`. */
   readonly state: string;
-  /** Events of one poll: Delay and Wait (2 each), Check (a task: 5, and 3 per retry), Decide and Bounded (2 each). */
+  /**
+   * Events of the costliest poll: Delay and Wait (2 each), Check (a task: 5, and 3 per retry), Decide
+   * and Bounded (2 each), and any state on the way from Decide back to Bounded (the copy's `CopyState?`
+   * for a pending copy: 2).
+   */
   readonly perPoll: number;
-  /** The costliest path through the loop's bound (the timeout and its clean-up), without the repeated polls. */
-  readonly boundPath: PathEvents;
+  readonly bounds: PollingBounds;
+}
+
+/** A candidate worst path: its events without the repeated polls, and the loops (first states) it passes. */
+interface CandidatePath {
+  readonly fixed: PathEvents;
+  readonly loops: readonly string[];
 }
 
 const events = (p: PathEvents) => p.base + p.perVolume * WORST_CASE_VOLUMES;
 
-/** The worst case of a pipeline: the costliest of the path that reaches no loop's bound and of each loop's bound path with its polls. */
-function pipelineHistory(unbounded: PathEvents, loops: ReadonlyArray<PollLoopEvents & { readonly bounds: PollingBounds }>): HistoryModel {
+/** The worst case of a pipeline: the costliest candidate path with the repeated polls of every loop it passes. */
+function pipelineHistory(paths: readonly CandidatePath[], loops: readonly PollLoopEvents[]): HistoryModel {
   const parts: Record<string, number> = { execution: EXECUTION_EVENTS };
-  let path = events(unbounded);
+  const added = new Map<string, number>();
   for (const loop of loops) {
-    const added = (backoffSchedule(loop.bounds).length - 1) * loop.perPoll;
-    parts[`loop ${loop.state}`] = added;
-    path = Math.max(path, events(loop.boundPath) + added);
+    const extra = (backoffSchedule(loop.bounds).length - 1) * loop.perPoll;
+    added.set(loop.state, extra);
+    parts[`loop ${loop.state}`] = extra;
   }
-  parts.path = path;
-  return { total: EXECUTION_EVENTS + path, parts };
+  const pathEvents = (p: CandidatePath) =>
+    events(p.fixed) +
+    p.loops.reduce((sum, state) => {
+      const extra = added.get(state);
+      if (extra === undefined) throw new Error(`history model: no poll loop ${state}`);
+      return sum + extra;
+    }, 0);
+  parts.path = Math.max(...paths.map(pathEvents));
+  return { total: EXECUTION_EVENTS + parts.path, parts };
 }
 
 /** What the re-encryption's history depends on. */
@@ -76,10 +95,15 @@ export interface ReEncryptionHistorySettings {
   readonly copyPolling: PollingBounds;
 }
 
-/** AMI re-encryption; removing the source image (deregisterSource) lengthens the paths that reach no bound. */
+/**
+ * AMI re-encryption. Its one loop (the copy) is on the costliest path: it passes the copy, then fails
+ * and cleans up (247 fixed, 50 per volume); removing the source image (deregisterSource) makes the
+ * costliest a run done with warnings (253 fixed, 50 per volume). Paths that end before the copy (at
+ * most 185, 25 per volume) are cheaper whatever the polling.
+ */
 export function reEncryptionHistory(s: ReEncryptionHistorySettings): HistoryModel {
-  return pipelineHistory({ base: s.deregisterSource ? 253 : 247, perVolume: 50 }, [
-    { state: 'CopyPollDelay', perPoll: 31, boundPath: { base: 222, perVolume: 25 }, bounds: s.copyPolling },
+  return pipelineHistory([{ fixed: { base: s.deregisterSource ? 253 : 247, perVolume: 50 }, loops: ['CopyPollDelay'] }], [
+    { state: 'CopyPollDelay', perPoll: 33, bounds: s.copyPolling },
   ]);
 }
 
@@ -90,12 +114,19 @@ export interface AmiSwapHistorySettings {
   readonly imagePolling: PollingBounds;
 }
 
-/** Auto Scaling group AMI swap; its other settings (the instance refresh, Sysprep's document) change no path's worst case. */
+/**
+ * Auto Scaling group AMI swap. Its three loops run in sequence (instance, Sysprep on Windows, image)
+ * and the costliest path passes all three, then fails and rolls back (685 fixed, 25 per volume). A
+ * path through fewer loops has fewer fixed events too (at most, with 25 per volume: 589 skipping
+ * Sysprep, as Linux does; 583 ending at Sysprep; 487 ending at the instance; 379 ending before it),
+ * so none can be the worst. Its other settings (the instance refresh, Sysprep's document) change no
+ * candidate's events.
+ */
 export function amiSwapHistory(s: AmiSwapHistorySettings): HistoryModel {
-  return pipelineHistory({ base: 685, perVolume: 25 }, [
-    { state: 'InstancePollDelay', perPoll: 31, boundPath: { base: 414, perVolume: 25 }, bounds: s.instancePolling },
-    { state: 'SysprepPollDelay', perPoll: 49, boundPath: { base: 512, perVolume: 25 }, bounds: s.sysprepPolling },
-    { state: 'ImagePollDelay', perPoll: 31, boundPath: { base: 618, perVolume: 25 }, bounds: s.imagePolling },
+  return pipelineHistory([{ fixed: { base: 685, perVolume: 25 }, loops: ['InstancePollDelay', 'SysprepPollDelay', 'ImagePollDelay'] }], [
+    { state: 'InstancePollDelay', perPoll: 31, bounds: s.instancePolling },
+    { state: 'SysprepPollDelay', perPoll: 49, bounds: s.sysprepPolling },
+    { state: 'ImagePollDelay', perPoll: 31, bounds: s.imagePolling },
   ]);
 }
 

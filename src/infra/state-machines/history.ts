@@ -18,17 +18,23 @@ export const EVENTS_PER_MAP_ITEM = 2;
  * Worst-case number of history events of one execution: the costliest path through the state graph
  * (success and failure paths exclude each other), with every retry spent, every poll loop on the
  * path run to its bound and each Map state iterating `mapItems` times.
- * Throws if the graph has a cycle other than the declared poll loops (an unbounded loop).
+ * Throws if the graph has a cycle other than the declared poll loops (an unbounded loop), or if a
+ * loop can be entered other than through its entry state (`backEdge.to`).
  */
 export function worstCaseHistoryEvents(def: StateMachineDefinition, loops: PollLoop[], mapItems: number): HistoryModel {
   assertOnlyDeclaredLoops(def.States, loops);
   const back = new Set(loops.map((l) => `${l.backEdge.from}->${l.backEdge.to}`));
   const parts: Record<string, number> = { execution: 2 };
-  // A loop's repeated iterations are charged to the state that closes it, so they count only on paths through it.
+  // A loop's repeated iterations (all but the one the path itself walks) are charged to its entry
+  // state (`backEdge.to`), which every path through the loop visits: a run may poll to the bound and
+  // then leave by any exit (done, failed, timed out), so every path through the loop pays them, and a
+  // path through several loops in sequence pays each. Each repeated iteration is charged as the
+  // costliest pass around the loop with every retry spent: an upper bound, since a run's earlier polls
+  // need not take the costliest way round nor spend their retries.
   const loopExtra = new Map<string, number>();
   for (const loop of loops) {
-    const extra = (loop.iterations - 1) * loop.states.reduce((sum, name) => sum + stateCost(def.States[name], mapItems), 0);
-    loopExtra.set(loop.backEdge.from, extra);
+    const extra = (loop.iterations - 1) * loopPass(def.States, loop, back, mapItems);
+    loopExtra.set(loop.backEdge.to, (loopExtra.get(loop.backEdge.to) ?? 0) + extra);
     parts[`loop ${loop.backEdge.to}`] = extra;
   }
   const memo = new Map<string, number>();
@@ -69,6 +75,42 @@ export function transitions(s: State): string[] {
   }
   if ((s.Type === 'Task' || s.Type === 'Map') && s.Catch) for (const c of s.Catch) out.push(c.Next);
   return out;
+}
+
+/**
+ * Events of the costliest pass around a loop: from its entry (`backEdge.to`) to the state that closes
+ * it (`backEdge.from`), which may visit states besides the loop's own (e.g. a Choice on the status
+ * that leads back to the bound). Throws unless every path into the loop enters at its entry.
+ */
+function loopPass(states: States, loop: PollLoop, back: Set<string>, mapItems: number): number {
+  const { from, to } = loop.backEdge;
+  const memo = new Map<string, number | undefined>();
+  // Costliest path from `name` to `from`, or undefined if `from` is not reachable.
+  const toClose = (name: string): number | undefined => {
+    if (memo.has(name)) return memo.get(name);
+    const s = states[name];
+    let value: number | undefined;
+    if (name === from) value = stateCost(s, mapItems);
+    else {
+      const rest = transitions(s)
+        .filter((n) => !back.has(`${name}->${n}`))
+        .map(toClose)
+        .filter((v): v is number => v !== undefined);
+      value = rest.length ? stateCost(s, mapItems) + Math.max(...rest) : undefined;
+    }
+    memo.set(name, value);
+    return value;
+  };
+  const pass = toClose(to);
+  if (pass === undefined) throw new Error(`poll loop ${from} -> ${to}: ${from} is not reachable from ${to}`);
+  const inside = new Set([...memo].filter(([, v]) => v !== undefined).map(([name]) => name));
+  for (const name of loop.states) if (!inside.has(name)) throw new Error(`poll loop ${from} -> ${to}: ${name} is not on it`);
+  for (const [name, s] of Object.entries(states)) {
+    if (inside.has(name)) continue;
+    const into = transitions(s).find((n) => inside.has(n) && n !== to);
+    if (into) throw new Error(`poll loop ${from} -> ${to} is entered at ${into} from ${name}, not at its entry ${to}`);
+  }
+  return pass;
 }
 
 function assertOnlyDeclaredLoops(states: States, loops: PollLoop[]): void {

@@ -7,7 +7,11 @@ export type { PollingBounds } from '../../config/backoff';
 
 /** What a poll loop is, for the history-size model. */
 export interface PollLoop {
-  /** State names of one iteration (each visited once per poll). */
+  /**
+   * State names of one iteration (each visited once per poll). The history model counts a poll as
+   * the costliest way from `backEdge.to` round to `backEdge.from`, which may also pass states the
+   * loop's outcomes lead to.
+   */
   readonly states: string[];
   /** The back edge of the loop: from `from` to `to`. */
   readonly backEdge: { readonly from: string; readonly to: string };

@@ -603,7 +603,7 @@ test('image timeout: bounded polls, roll-back, and a worst-case history far belo
   expect(r.calls.filter((c) => c.state === 'ImagePollCheck')).toHaveLength(loops.find((l) => l.backEdge.to === 'ImagePollDelay')!.iterations);
   const model = worstCaseHistoryEvents(definition, loops, 128);
   expect(historyEventsOfRun(r)).toBeLessThanOrEqual(model.total);
-  expect(model.total).toBeLessThan(HISTORY_EVENT_LIMIT / 4);
+  expect(model.total).toBeLessThan(HISTORY_EVENT_LIMIT / 3);
   expect((await groupState(e.group)).MaxSize).toBe(4);
 });
 
