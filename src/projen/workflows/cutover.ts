@@ -55,7 +55,8 @@ export function addCutoverWorkflow(gh: github.GitHub, o: ResolvedWorkflowOptions
         'matrix-count': { stepId: 'plan', outputName: 'matrix-count' },
       },
       steps: [
-        ...nodeSteps(o.nodeVersion),
+        // The action is a self-contained bundle: only reading the Region needs Node and the installed CLI.
+        ...(o.region ? [checkoutStep()] : nodeSteps(o.nodeVersion)),
         ...(o.region ? [] : [{ name: 'Read the estate Region', id: 'estate', run: `${o.cli} outputs region --config ${config} --github-output` }]),
         assumeRoleStep('cutover', o.roles, { region: o.region ?? '${{ steps.estate.outputs.region }}', session: 'cutover-plan', timeoutMinutes: PLAN_TIMEOUT_MINUTES }),
         {

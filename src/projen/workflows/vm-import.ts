@@ -1,6 +1,6 @@
 import { github } from 'projen';
 import { assumeRoleStep, environmentCheckJob } from '../environments';
-import { nodeSteps, uploadStep } from '../steps';
+import { checkoutStep, nodeSteps, uploadStep } from '../steps';
 import { configFlag, configInput, ResolvedWorkflowOptions } from './options';
 
 const { JobPermission } = github.workflows;
@@ -58,7 +58,8 @@ export function addVmImportWorkflow(gh: github.GitHub, o: ResolvedWorkflowOption
       permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE },
       timeoutMinutes: VM_IMPORT_TIMEOUT_MINUTES,
       steps: [
-        ...nodeSteps(o.nodeVersion),
+        // The action is a self-contained bundle: only reading the Region needs Node and the installed CLI.
+        ...(o.region ? [checkoutStep()] : nodeSteps(o.nodeVersion)),
         ...(o.region ? [] : [{ name: 'Read the estate Region', id: 'estate', run: `${o.cli} outputs region${configFlag(o)} --github-output` }]),
         assumeRoleStep('vmImport', o.roles, { region: o.region ?? '${{ steps.estate.outputs.region }}', session: 'vm-import', timeoutMinutes: VM_IMPORT_TIMEOUT_MINUTES }),
         {
