@@ -65,9 +65,17 @@ export const initCommand: Command = {
   },
 };
 
+/**
+ * What `npx rehost-factory init` (npm exec) sets for the command it runs and must not reach the
+ * commands init runs: the package to fetch, the command line, the yes, and the folder npm treats
+ * as the project (the one npx ran in, not the new repository).
+ */
+const NPM_EXEC_SETTINGS = ['npm_config_package', 'npm_config_call', 'npm_config_yes', 'npm_config_local_prefix'];
+
 function run(io: { out: (l: string) => void }, cwd: string, cmd: string, args: string[]): void {
   io.out(`$ ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit' });
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !NPM_EXEC_SETTINGS.includes(k.toLowerCase())));
+  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit', env });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new RehostError('refusal', `${cmd} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.signal}); fix what it printed, then run it again there`);
 }

@@ -8,9 +8,9 @@ import { validateStacks } from '../support/terraform';
 import { motoPython, ROOT } from '../support/tools';
 
 /**
- * The newcomer's path, from the packed package: `npm pack` (prepack compiles), then in an empty
- * folder `rehost-factory init` from the tarball's own CLI, which installs the tarball with the npm
- * registry (from the npm cache where it can) and runs projen. The estate repository must then
+ * The newcomer's path, from the packed package: `npm pack` (what prepack runs), then
+ * `npx rehost-factory init` of the tarball, which installs the tarball with the npm registry (from
+ * the npm cache where it can) into the new folder and runs projen. The estate repository must then
  * synthesize, pass `terraform validate` on every stack and actionlint on every workflow, rehearse
  * a wave, and regenerate every generated file, and nothing else, when the package is upgraded.
  *
@@ -22,9 +22,8 @@ const INSTALL_TIMEOUT_MS = 10 * 60_000;
 describe('an estate repository created and upgraded from the packed package', () => {
   const work = mkdtempSync(join(tmpdir(), 'rehost-estate-'));
   const estate = join(work, 'estate');
-  // The tarball's CLI runs from inside this checkout so that Node finds its dependencies here.
-  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
-  const unpacked = mkdtempSync(join(ROOT, '.tmp', 'package-'));
+  // The tarball's files, which the next version of the upgrade is made from.
+  const unpacked = mkdtempSync(join(work, 'package-'));
   let tarball = '';
   let version = '';
   // Installs and npx use the npm cache first; the moto the tests use is the one the rehearsal finds.
@@ -49,7 +48,10 @@ describe('an estate repository created and upgraded from the packed package', ()
     tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
     execFileSync('tar', ['xzf', tarball, '-C', unpacked]);
     version = JSON.parse(readFileSync(join(unpacked, 'package', 'package.json'), 'utf8')).version;
-    run(process.execPath, [join(unpacked, 'package', 'lib', 'cli.js'), 'init', estate, '--repository', 'acme/newcomer', '--package', `file:${tarball}`], work, INSTALL_TIMEOUT_MS);
+    // The documented command, `npx rehost-factory@<version> init`, with the tarball for the version,
+    // run from the folder above the new repository.
+    run('npx', ['--yes', `--package=file:${tarball}`, 'rehost-factory', 'init', 'estate', '--repository', 'acme/newcomer', '--package', `file:${tarball}`], work, INSTALL_TIMEOUT_MS);
+    expect(existsSync(join(work, 'node_modules'))).toBe(false); // installed into the new repository, not where npx ran
   }, 2 * INSTALL_TIMEOUT_MS);
   afterAll(() => {
     rmSync(work, { recursive: true, force: true });
