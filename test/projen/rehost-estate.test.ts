@@ -4,16 +4,9 @@ import { join } from 'node:path';
 import { loadFactoryFile } from '../../src/config/load';
 import { RehostEstateProject } from '../../src/projen/estate-project';
 import { ROOT } from '../support/tools';
-import { synthesizedRoles } from './workflows/oidc-roles';
+import { SECRET_ROLE, synthesizedRoles } from './workflows/oidc-roles';
 import { trustAllows } from './workflows/oidc-trust';
 import { allJobs, assumeSteps, environmentOf, jobSubjects } from './workflows/workflows';
-
-const SECRET_ROLE: Record<string, string> = {
-  '${{ secrets.REHOST_PLAN_ROLE_ARN }}': 'plan',
-  '${{ secrets.REHOST_APPLY_ROLE_ARN }}': 'apply',
-  '${{ secrets.REHOST_CUTOVER_ROLE_ARN }}': 'cutover',
-  '${{ secrets.REHOST_VMIMPORT_ROLE_ARN }}': 'vm-import',
-};
 
 /**
  * One source of truth: an estate repository's workflows and its roles' trust both come from

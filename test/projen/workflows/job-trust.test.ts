@@ -1,5 +1,5 @@
 import { exampleConfig } from '../../support/synth';
-import { synthesizedRoles } from './oidc-roles';
+import { SECRET_ROLE, synthesizedRoles } from './oidc-roles';
 import { OIDC_HOST, Statement, trustAllows, wildcardMatch } from './oidc-trust';
 import { allJobs, assumeSteps, environmentOf, jobSubjects } from './workflows';
 
@@ -12,13 +12,6 @@ import { allJobs, assumeSteps, environmentOf, jobSubjects } from './workflows';
 const config = exampleConfig();
 const github = config.github!;
 const R = github.repository;
-/** The secret each job's configure-aws-credentials step reads, and the role it names. */
-const SECRET_ROLE: Record<string, string> = {
-  '${{ secrets.REHOST_PLAN_ROLE_ARN }}': 'plan',
-  '${{ secrets.REHOST_APPLY_ROLE_ARN }}': 'apply',
-  '${{ secrets.REHOST_CUTOVER_ROLE_ARN }}': 'cutover',
-  '${{ secrets.REHOST_VMIMPORT_ROLE_ARN }}': 'vm-import',
-};
 
 describe('OIDC trust per generated job', () => {
   const { roles, provider } = synthesizedRoles(config);

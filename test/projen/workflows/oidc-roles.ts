@@ -4,6 +4,14 @@ import type { FactoryConfig } from '../../../src/config/schema';
 import { synthToTemp } from '../../support/synth';
 import { OIDC_HOST } from './oidc-trust';
 
+/** The secret each job's configure-aws-credentials step reads, and the role it names. */
+export const SECRET_ROLE: Record<string, string> = {
+  '${{ secrets.REHOST_PLAN_ROLE_ARN }}': 'plan',
+  '${{ secrets.REHOST_APPLY_ROLE_ARN }}': 'apply',
+  '${{ secrets.REHOST_CUTOVER_ROLE_ARN }}': 'cutover',
+  '${{ secrets.REHOST_VMIMPORT_ROLE_ARN }}': 'vm-import',
+};
+
 export interface SynthesizedRole {
   readonly policy: { Statement: any };
   readonly maxSessionDuration: number;
